@@ -1,0 +1,31 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run   - create .venv with a Python >= 3.12, install scenarios with its dev extras, run the default scenario
+#   make test  - the same set-up, then the whole test suite
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test setup lint bench clean
+run: $(STAMP)
+	$(VENV)/bin/scenarios run configs/baseline.yaml
+
+test: $(STAMP)
+	bash scripts/run-tests.sh
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@PYBIN=$$(sh scripts/find-python.sh) || exit 1; \
+	 if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$PYBIN"; $$PYBIN -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks scripts
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info
