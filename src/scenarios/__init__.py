@@ -1,0 +1,12 @@
+"""scenarios: an agent-based policy scenario simulator of China-Tajikistan security cooperation.
+
+Layers (imports flow downwards only; ``tests/test_architecture.py`` keeps this true):
+
+- faces: :mod:`scenarios.cli`
+- running: :mod:`scenarios.runner`, :mod:`scenarios.results`
+- the model (the only layer that imports Mesa): :mod:`scenarios.model`
+- foundations: :mod:`scenarios.config`, :mod:`scenarios.registry`, :mod:`scenarios.outcomes`,
+  :mod:`scenarios.schedule`, :mod:`scenarios.rng`, :mod:`scenarios.errors`
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,459 @@
+"""Scenario configs: the pydantic schema (derived from the registries) and the YAML loader.
+
+A scenario is a YAML file. It may ``extends:`` another file (a path relative to itself) and then
+states only what differs: mappings merge key by key, anything else (numbers, lists) replaces what
+the parent had. The merged, validated :class:`Scenario` is what runs and what is recorded.
+
+Every problem in a file is reported at once, each with file, line, key path, the bad value, what
+is allowed and a did-you-mean for misspelt keys (:class:`scenarios.errors.ConfigError`).
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import math
+import types
+import typing
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    WithJsonSchema,
+    create_model,
+    model_validator,
+)
+
+from scenarios import registry
+from scenarios.errors import ConfigError, Problem
+from scenarios.schedule import DATE_PATTERN, parse_date
+
+CONFIG_DICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+EVENT_KINDS = ("attack", "opium_ban", "afghan_collapse", "russian_drawdown", "meth_surge")
+
+
+class _Strict(BaseModel):
+    model_config = CONFIG_DICT
+
+
+# --------------------------------------------------------------------------- schedules
+
+
+def _number(value: Any, lo: float, hi: float, unit: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number in [{lo:g}, {hi:g}] {unit}")
+    x = float(value)
+    if not math.isfinite(x):
+        raise ValueError(f"expected a finite number in [{lo:g}, {hi:g}] {unit}")
+    if not lo <= x <= hi:
+        raise ValueError(f"{x:g} is outside [{lo:g}, {hi:g}] {unit}")
+    return x
+
+
+def schedule_type(lo: float, hi: float, unit: str, description: str) -> Any:
+    """A schedule field bounded to [lo, hi]: a number, or a mapping of dates to numbers."""
+
+    def validate(value: Any) -> float | dict[str, float]:
+        if not isinstance(value, Mapping):
+            return _number(value, lo, hi, unit)
+        if not value:
+            raise ValueError("an empty schedule; give a number or a mapping like {2021: 10, 2024: 20}")
+        out: dict[str, float] = {}
+        for key, v in value.items():
+            k = str(key)
+            if not DATE_PATTERN.match(k):
+                raise ValueError(f"schedule key {key!r} is not a date (a year like 2021 or a month like '2021-08')")
+            parse_date(k)
+            try:
+                out[k] = _number(v, lo, hi, unit)
+            except ValueError as err:
+                raise ValueError(f"at {k}: {err}") from None
+        return dict(sorted(out.items(), key=lambda kv: parse_date(kv[0])))
+
+    number = {"type": "number", "minimum": lo, "maximum": hi}
+    schema = {
+        "description": f"{description} [{unit}]. A number, or a mapping of year/month to numbers.",
+        "anyOf": [number, {"type": "object", "patternProperties": {DATE_PATTERN.pattern: number},
+                           "additionalProperties": False}],
+    }
+    return Annotated[float | dict[str, float], PlainValidator(validate), WithJsonSchema(schema)]
+
+
+# --------------------------------------------------------------------------- models
+
+
+class Society(_Strict):
+    """Citizens and the unrest / radicalisation submodels."""
+
+    citizens: int = Field(10_000, ge=100, le=5_000_000, description="citizens simulated (each stands for a share of the census population)")
+    legitimacy_feedback: bool = Field(True, description="repression and surveillance lower legitimacy (Lemos et al. 2018); off = legitimacy only follows economy and soft power")
+    arrest_rounding: Literal["floor", "round"] = Field("floor", description="how C/A becomes an integer in Epstein's arrest probability: floor (Epstein, NetLogo) or round (Mesa's example)")
+
+
+class Allocation(_Strict):
+    """How spatial levers are spread over border segments and regions (weights, normalised)."""
+
+    border: dict[str, Annotated[float, Field(ge=0, le=1000)]] | None = Field(None, description="weight per border segment for segment levers; default: length x (1 - difficulty)")
+    regions: dict[str, Annotated[float, Field(ge=0, le=1000)]] | None = Field(None, description="weight per region for region levers; default: population")
+
+    @model_validator(mode="after")
+    def _names(self) -> Allocation:
+        world = registry.default_world()
+        for field, names in (("border", world.segment_names), ("regions", world.region_names)):
+            weights = getattr(self, field)
+            if weights is None:
+                continue
+            unknown = [k for k in weights if k not in names]
+            if unknown:
+                raise ValueError(f"{field}: unknown {', '.join(unknown)}; allowed: {', '.join(names)}")
+            if sum(weights.values()) <= 0:
+                raise ValueError(f"{field}: weights must not all be zero")
+        return self
+
+
+class Event(_Strict):
+    """A shock at a date: the classroom teacher's injects use the same kinds."""
+
+    when: str = Field(description="year or month, e.g. '2024-11'", pattern=DATE_PATTERN.pattern)
+    kind: Literal["attack", "opium_ban", "afghan_collapse", "russian_drawdown", "meth_surge"]
+    region: str | None = Field(None, description="region of an attack (default khatlon)")
+    magnitude: float | None = Field(None, ge=0, le=10, description="size of the shock; defaults per kind are documented in docs/model.md")
+
+    @model_validator(mode="after")
+    def _region(self) -> Event:
+        if self.region is not None and self.region not in registry.default_world().region_names:
+            raise ValueError(f"unknown region {self.region!r}; allowed: {', '.join(registry.default_world().region_names)}")
+        return self
+
+
+@cache
+def _levers_model(state: str) -> type[BaseModel]:
+    fields: dict[str, Any] = {}
+    for name in registry.levers_of(state):
+        lever = registry.levers()[name]
+        fields[name] = (schedule_type(lever.min, lever.max, lever.unit, lever.description) | None, None)
+    return create_model(f"{state.title()}Levers", __config__=CONFIG_DICT, **fields)
+
+
+@cache
+def _state_model(state: str) -> type[BaseModel]:
+    fields: dict[str, Any] = {
+        "policy": (Literal["schedule", "adaptive"], Field("schedule", description="schedule: levers as given; adaptive: the state's documented rule scales them with threat")),
+        "budget_musd": (Annotated[float, Field(ge=0, le=100_000)] | None, Field(None, description="cap on the state's total lever spending per year [USD M/yr]")),
+    }
+    if registry.levers_of(state):
+        fields["levers"] = (_levers_model(state), Field(default_factory=_levers_model(state)))
+    if state == "tajikistan":
+        own = registry.levers_of(state)
+        aid_fields = {n: (Annotated[float, Field(ge=0, le=1)] | None, None) for n in own}
+        aid = create_model("AidAllocation", __config__=CONFIG_DICT, **aid_fields)
+        fields["aid_allocation"] = (aid, Field(default_factory=aid, description="shares of received financial aid spent on each Tajik lever (normalised); default: equal over military_training, joint_border_patrols, military_equipment, surveillance_systems"))
+
+    def check_budget(self: Any) -> Any:
+        if self.budget_musd is None or not hasattr(self, "levers"):
+            return self
+        from scenarios.schedule import expand, step_years
+
+        years = step_years("2000", 101 * 52)
+        total = sum(
+            expand(getattr(self.levers, n), years, 0.0) * registry.levers()[n].cost_musd_per_unit
+            for n in type(self.levers).model_fields
+        )
+        over = years[total > self.budget_musd + 1e-9]
+        if over.size:
+            first = int(over[0])
+            raise ValueError(
+                f"lever spending reaches {total.max():.1f} USD M/yr (first over in {first}), "
+                f"over the budget of {self.budget_musd:g} USD M/yr"
+            )
+        return self
+
+    return create_model(
+        f"{state.title()}State",
+        __config__=CONFIG_DICT,
+        __validators__={"_budget": model_validator(mode="after")(check_budget)},
+        **fields,
+    )
+
+
+@cache
+def _states_model() -> type[BaseModel]:
+    fields = {s: (_state_model(s), Field(default_factory=_state_model(s))) for s in registry.STATES}
+    return create_model("States", __config__=CONFIG_DICT, **fields)
+
+
+@cache
+def _drivers_model() -> type[BaseModel]:
+    fields = {
+        d.name: (schedule_type(d.min, d.max, d.unit, d.description) | None, None)
+        for d in registry.drivers().values()
+    }
+    return create_model("Drivers", __config__=CONFIG_DICT, **fields)
+
+
+@cache
+def _parameters_model() -> type[BaseModel]:
+    fields = {
+        p.name: (
+            Annotated[float, Field(ge=p.min, le=p.max, description=f"{p.unit}; {p.kind}: {p.source}")] | None,
+            None,
+        )
+        for p in registry.parameters().values()
+    }
+    return create_model("Parameters", __config__=CONFIG_DICT, **fields)
+
+
+@cache
+def scenario_model() -> type[BaseModel]:
+    """The pydantic model of a whole scenario file, built from the registries."""
+    fields: dict[str, Any] = {
+        "name": (str, Field("scenario", min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$", description="short name, used in results folder names")),
+        "description": (str, Field("", max_length=5000)),
+        "question": (str, Field("", max_length=2000, description="the question the scenario asks")),
+        "extends": (str | None, Field(None, description="path of the scenario this one extends (relative to this file)")),
+        "start": (str, Field("2021-01", pattern=r"^\d{4}-\d{2}$", description="first simulated month, YYYY-MM")),
+        "years": (int, Field(10, ge=1, le=50, description="horizon in years (52 weekly steps each)")),
+        "seed": (int, Field(20250320, ge=0, le=2**63 - 1, description="root seed")),
+        "world": (str | None, Field(None, description="path of a world file; default: the shipped Tajikistan world")),
+        "society": (Society, Field(default_factory=Society)),
+        "states": (_states_model(), Field(default_factory=_states_model())),
+        "drivers": (_drivers_model(), Field(default_factory=_drivers_model())),
+        "parameters": (_parameters_model(), Field(default_factory=_parameters_model())),
+        "allocation": (Allocation, Field(default_factory=Allocation)),
+        "events": (list[Event], Field(default_factory=list)),
+    }
+    return create_model("Scenario", __config__=CONFIG_DICT, **fields)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a scenario file (for editor completion)."""
+    schema = scenario_model().model_json_schema()
+    schema["title"] = "scenarios scenario file"
+    return schema
+
+
+# --------------------------------------------------------------------------- loading
+
+Provenance = dict[tuple[str, ...], tuple[str, int | None]]
+
+
+def _line_map(node: yaml.Node, file: str, prefix: tuple[str, ...] = ()) -> Provenance:
+    out: Provenance = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            path = (*prefix, str(key_node.value))
+            out[path] = (file, key_node.start_mark.line + 1)
+            out.update(_line_map(value_node, file, path))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            path = (*prefix, str(i))
+            out[path] = (file, item.start_mark.line + 1)
+            out.update(_line_map(item, file, path))
+    return out
+
+
+def _read_yaml(path: Path, problems: list[Problem], origin: Problem | None) -> tuple[dict | None, Provenance]:
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        problems.append(origin or Problem(file, None, "", "file not found", allowed="a path to a scenario .yaml file"))
+        return None, {}
+    except (OSError, UnicodeDecodeError) as err:
+        problems.append(Problem(file, None, "", f"cannot read the file ({err})"))
+        return None, {}
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        problems.append(Problem(file, mark.line + 1 if mark else None, "", f"YAML syntax error: {err.problem or err}"))
+        return None, {}
+    except yaml.YAMLError as err:
+        problems.append(Problem(file, None, "", f"YAML error: {err}"))
+        return None, {}
+    if data is None:
+        problems.append(Problem(file, None, "", "the file is empty", allowed="a mapping of scenario keys, e.g. 'name: my_scenario'"))
+        return None, {}
+    if not isinstance(data, dict):
+        problems.append(Problem(file, 1, "", f"the top level must be a mapping of keys, not a {type(data).__name__}"))
+        return None, {}
+    return data, _line_map(node, file)
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _load_raw(path: Path, problems: list[Problem], chain: tuple[Path, ...], origin: Problem | None) -> tuple[dict | None, Provenance]:
+    data, lines = _read_yaml(path, problems, origin)
+    if data is None:
+        return None, {}
+    parent_ref = data.pop("extends", None)
+    if parent_ref is None:
+        return data, lines
+    file, line = lines.get(("extends",), (str(path), None))
+    if not isinstance(parent_ref, str) or not parent_ref.strip():
+        problems.append(Problem(file, line, "extends", "must be a path to another scenario file", value=repr(parent_ref)))
+        return None, {}
+    parent = (path.parent / parent_ref).resolve()
+    if parent in chain:
+        cycle = " -> ".join(p.name for p in (*chain, parent))
+        problems.append(Problem(file, line, "extends", f"circular extends: {cycle}", value=repr(parent_ref)))
+        return None, {}
+    missing = Problem(file, line, "extends", "the file it extends does not exist", value=repr(parent_ref),
+                      allowed="a path relative to this file")
+    base, base_lines = _load_raw(parent, problems, (*chain, parent), missing)
+    if base is None:
+        return None, {}
+    return _merge(base, data), {**base_lines, **lines}
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
+    """The keys allowed at ``loc`` in ``model`` (for did-you-mean), if it is a model."""
+    current: Any = model
+    for part in loc:
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        field = current.model_fields.get(str(part))
+        if field is None:
+            return None
+        current = _model_in(field.annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return None
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType, Annotated):
+        for arg in typing.get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    if origin is list:
+        return _model_in(typing.get_args(annotation)[0])
+    return None
+
+
+def _allowed_text(err: dict, model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+    ctx = err.get("ctx") or {}
+    if err["type"] == "extra_forbidden":
+        names = _fields_at(model, loc[:-1]) or []
+        return ", ".join(names) if names else None
+    if "ge" in ctx and "le" in ctx:
+        return f"[{ctx['ge']}, {ctx['le']}]"
+    if "ge" in ctx:
+        return f">= {ctx['ge']}"
+    if "le" in ctx:
+        return f"<= {ctx['le']}"
+    if "expected" in ctx:
+        return str(ctx["expected"])
+    if "pattern" in ctx:
+        return f"text matching {ctx['pattern']}"
+    return None
+
+
+def _problems_from(err: ValidationError, lines: Provenance, default_file: str, model: type[BaseModel]) -> list[Problem]:
+    out = []
+    for e in err.errors():
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith(("function-", "float", "dict["))))
+        path = tuple(str(p) for p in loc)
+        file, line = default_file, None
+        for n in range(len(path), -1, -1):  # the nearest key we know a line for
+            if path[:n] in lines:
+                file, line = lines[path[:n]]
+                break
+        message = e["msg"].removeprefix("Value error, ")
+        hint = None
+        if e["type"] == "extra_forbidden":
+            message = "unknown key"
+            allowed = _fields_at(model, loc[:-1]) or []
+            close = difflib.get_close_matches(path[-1], allowed, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else None
+        elif e["type"] == "missing":
+            message = "required key is missing"
+        value = None if e["type"] == "missing" else repr(e.get("input"))
+        if value is not None and len(value) > 80:
+            value = value[:77] + "..."
+        out.append(Problem(file, line, ".".join(path), message, value=value,
+                           allowed=_allowed_text(e, model, loc), hint=hint))
+    return out
+
+
+def parse_override(text: str) -> tuple[tuple[str, ...], Any]:
+    """Parse a ``--set path.to.key=value`` override; the value is read as YAML (``5``, ``true``, ``{2021: 3}``)."""
+    if "=" not in text:
+        raise ConfigError([Problem("<command line>", None, text, "an override must look like path.to.key=value")])
+    key, _, raw = text.partition("=")
+    path = tuple(p for p in key.strip().split(".") if p)
+    if not path:
+        raise ConfigError([Problem("<command line>", None, text, "an override needs a key path before '='")])
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError as err:
+        raise ConfigError([Problem("<command line>", None, key, f"cannot read the value ({err})", value=raw)]) from None
+    return path, value
+
+
+def _apply(data: dict, path: tuple[str, ...], value: Any) -> None:
+    node = data
+    for part in path[:-1]:
+        if not isinstance(node.get(part), dict):
+            node[part] = {}
+        node = node[part]
+    node[path[-1]] = value
+
+
+def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Any:
+    """Load, merge (``extends:``), override (``--set``) and validate a scenario file.
+
+    Raises:
+        ConfigError: listing every problem found, each with file, line and key path.
+    """
+    path = Path(path)
+    problems: list[Problem] = []
+    data, lines = _load_raw(path.resolve(), problems, (path.resolve(),), None)
+    parsed = []
+    for text in overrides:
+        try:
+            parsed.append(parse_override(text))
+        except ConfigError as err:
+            problems.extend(err.problems)
+    if problems or data is None:
+        raise ConfigError(problems)
+    data.setdefault("name", path.stem.replace(" ", "_"))
+    for key_path, value in parsed:
+        _apply(data, key_path, value)
+        lines[key_path] = ("<command line>", None)
+    return validate_data(data, lines, str(path))
+
+
+def validate_data(data: dict, lines: Provenance | None = None, file: str = "<scenario>") -> Any:
+    """Validate an already merged scenario mapping (used by the loader, the web app and tests)."""
+    model = scenario_model()
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_problems_from(err, lines or {}, file, model)) from None
+
+
+def scenario_dict(scenario: Any) -> dict[str, Any]:
+    """The scenario as plain JSON-ready data, with defaults filled in: what a manifest records."""
+    return scenario.model_dump(mode="json")

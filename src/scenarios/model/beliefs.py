@@ -1,0 +1,41 @@
+"""Perceived risk as a time-weighted Beta-Bernoulli posterior (NarcoLogic).
+
+Magliocca et al. (PNAS 2019, "Modeling cocaine traffickers and counterdrug interdiction forces
+as a complex adaptive system") let trafficking nodes estimate interdiction risk as
+``(sum_s w^(t-s) events_s + a) / (sum_s w^(t-s) trials_s + a + b)``: a Beta(a, b) prior updated
+by past outcomes whose weight fades by ``w`` per step. Here a trial is one crossing (a shipment
+or an infiltration attempt) and an event is its interdiction. With no new trials both sums fade,
+so perceived risk jumps after a seizure and decays back to the prior ``a / (a + b)`` without events.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class RiskBelief:
+    """Perceived interdiction risk of one or many actors over a set of places.
+
+    Args:
+        shape: array shape, e.g. ``(n_actors, n_places)``.
+        a: prior pseudo-events.
+        b: prior pseudo-non-events.
+        memory: weight ``w`` kept per step (0 < w <= 1).
+    """
+
+    def __init__(self, shape: tuple[int, ...], a: float, b: float, memory: float):
+        self.events = np.zeros(shape)
+        self.trials = np.zeros(shape)
+        self.a, self.b, self.memory = a, b, memory
+
+    def update(self, trials: np.ndarray, events: np.ndarray) -> None:
+        """Fade the past by ``memory`` and add this step's trials and interdiction events."""
+        self.events *= self.memory
+        self.trials *= self.memory
+        self.events += events
+        self.trials += trials
+
+    @property
+    def risk(self) -> np.ndarray:
+        """Posterior mean of the interdiction chance."""
+        return (self.events + self.a) / (self.trials + self.a + self.b)

@@ -1,0 +1,113 @@
+"""From lever effort to capacities: lags, decay, diminishing returns, and channel combination.
+
+One mechanism serves all 13 levers (their numbers are in ``scenarios/data/levers.yaml``):
+
+1. **Lag.** Effort spent in week t enters the lever's stock in week t + ``lag_weeks`` (training
+   cycles, procurement, construction).
+2. **Stock and decay.** ``S <- S (1 - 1/d) + input / d`` with ``d = decay_weeks``: under constant
+   effort the stock converges to that effort (in the lever's unit); without upkeep it fades with
+   time constant ``d`` (skills are forgotten, equipment wears out).
+3. **Diminishing returns.** A lever's saturation is ``s = 1 - 2^(-x / half_saturation)``: the
+   first dollars buy most. For spatial levers x is the effort allocated to the unit (segment or
+   region), scaled so that an even allocation gives every unit the national level.
+4. **SCO multiplier.** Levers marked ``sco_amplified`` (intelligence sharing, joint exercises) act
+   as if their level were ``x (1 + m s_sco)``, with ``m`` the parameter ``sco_multiplier``.
+5. **Channels.** Each channel's capacity combines levers like independent chances:
+   ``cap = 1 - prod_l (1 - w_l s_l)``, so no channel exceeds 1 and each lever adds less when
+   others are already high.
+
+A lever that is zero from the start has ``S = 0`` and ``s = 0`` exactly, so it leaves every
+capacity exactly as if it did not exist (tested).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scenarios import registry
+
+LEVELS = ("segment", "region", "national")
+
+
+class Capacities:
+    """Lever stocks and the channel capacities they produce, all as numpy arrays.
+
+    Args:
+        segment_weights: allocation weight of each border segment (normalised here).
+        region_weights: allocation weight of each region (normalised here).
+        initial_effort: effort per lever (lever units per year) assumed to have held before the
+            run starts; stocks and lag buffers start at that steady state ("warm start"), so the
+            status quo of the start year is already in place in week 0.
+        sco_multiplier: the parameter of step 4 above.
+    """
+
+    def __init__(
+        self,
+        segment_weights: np.ndarray,
+        region_weights: np.ndarray,
+        initial_effort: np.ndarray,
+        sco_multiplier: float,
+    ):
+        table = registry.levers()
+        chans = registry.channels()
+        self.lever_names = tuple(table)
+        self.channel_names = tuple(chans)
+        lv = list(table.values())
+        self.lag = np.array([lever.lag_weeks for lever in lv], dtype=np.int64)
+        self.decay = np.array([lever.decay_weeks for lever in lv], dtype=float)
+        self.half = np.array([lever.half_saturation for lever in lv], dtype=float)
+        self.weights = np.array([[lever.effects.get(c, 0.0) for c in chans] for lever in lv])
+        self.amplified = np.array([lever.sco_amplified for lever in lv])
+        self.sco_index = self.lever_names.index("sco_engagement")
+        self.sco_multiplier = sco_multiplier
+        self.channel_level = tuple(chans[c].level for c in chans)
+
+        shares = {
+            "segment": np.asarray(segment_weights, float) / np.sum(segment_weights),
+            "region": np.asarray(region_weights, float) / np.sum(region_weights),
+        }
+        self.alloc: dict[str, np.ndarray] = {}
+        for level in LEVELS:
+            n = 1 if level == "national" else shares[level].size
+            a = np.ones((len(lv), n))
+            if level != "national":
+                for i, lever in enumerate(lv):
+                    if lever.spatial == level:
+                        a[i] = shares[level] * n
+            self.alloc[level] = a
+
+        initial = np.asarray(initial_effort, dtype=float)
+        self.stock = initial.copy()
+        self.buffer = np.tile(initial, (int(self.lag.max()) + 1, 1))
+        self.t = 0
+        self.values: dict[str, np.ndarray] = {}
+        self._compute()
+
+    def step(self, effort: np.ndarray) -> None:
+        """Advance one week with this week's effort per lever (lever units per year)."""
+        size = self.buffer.shape[0]
+        self.buffer[self.t % size] = effort
+        arriving = self.buffer[(self.t - self.lag) % size, np.arange(self.lag.size)]
+        self.stock += (arriving - self.stock) / self.decay
+        self.t += 1
+        self._compute()
+
+    def saturation(self) -> np.ndarray:
+        """Saturation s per lever at the national level (after the SCO multiplier)."""
+        return self._saturation(self.alloc["national"])[:, 0]
+
+    def _saturation(self, alloc: np.ndarray) -> np.ndarray:
+        level = self.stock.copy()
+        s_sco = 1.0 - np.exp2(-level[self.sco_index] / self.half[self.sco_index])
+        level[self.amplified] *= 1.0 + self.sco_multiplier * s_sco
+        return 1.0 - np.exp2(-(level[:, None] * alloc) / self.half[:, None])
+
+    def _compute(self) -> None:
+        sat = {level: self._saturation(self.alloc[level]) for level in LEVELS}
+        for k, name in enumerate(self.channel_names):
+            s = sat[self.channel_level[k]]
+            self.values[name] = 1.0 - np.prod(1.0 - self.weights[:, k, None] * s, axis=0)
+
+    def __getitem__(self, channel: str) -> np.ndarray:
+        """Capacity of ``channel``: one value per segment, per region, or a 1-element array."""
+        return self.values[channel]

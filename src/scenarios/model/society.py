@@ -1,0 +1,224 @@
+"""Citizens as arrays: grievance, unrest and arrests (Epstein 2002), endogenous legitimacy
+(Lemos, Coelho & Lopes 2018) and radicalisation compartments (Santoprete & Xu 2018).
+
+Citizens are a structure of numpy arrays, one entry per simulated citizen, each standing for
+``population / citizens`` people of its region (2020 census). The whole update is array
+operations; there is no Python loop over citizens.
+
+**Unrest (Epstein 2002, PNAS 99:7243).** Grievance ``G = H (1 - L)``. A citizen estimates the
+chance of arrest if active as ``P = 1 - exp(-k * floor(C / A))`` with ``k = 2.3``, ``C`` the police
+in its neighbourhood and ``A`` the actives it sees there, counting itself; it is active iff
+``G - R P > T`` with ``T = 0.1``. Choices, and why:
+
+- *Neighbourhoods, not the whole region.* A region holds hundreds of thousands of people; a
+  region-wide ``C/A`` would make a whole region flip at once. Citizens of a region are split into
+  neighbourhoods of ``neighbourhood_size`` (about the number of citizens in Epstein's vision-7
+  neighbourhood), which keeps his local outbursts. Police are redrawn each week per neighbourhood
+  (Poisson, mean ``police_per_citizen x size x presence``): Epstein's cops move at random.
+- *The floor.* Without it ``P`` is never near 0 while a single cop is around, and the punctuated
+  outbursts of Epstein's runs do not appear (facts.yaml ``model.epstein.replication_finding``);
+  NetLogo does the same. ``arrest_rounding: round`` reproduces Mesa's example, which rounds.
+- *Synchronous update.* Everyone decides on last week's active counts (Mesa's example updates
+  agents one at a time in random order). A week is long enough for news of actives to spread.
+- *Arrests.* Each police officer arrests one random active in the neighbourhood (as Epstein's
+  cops), so a neighbourhood with more actives than police keeps some actives; jail terms are
+  uniform on 0..``max_jail_weeks``.
+
+**Legitimacy (Lemos et al. 2018).** Each region's legitimacy relaxes toward a target set by the
+economy and soft power; with ``legitimacy_feedback`` on it also falls with the share arrested
+(repression seen as illegitimate lowers legitimacy most where it is already low) and with
+surveillance turned inward. With the feedback off only the economy and soft power move it.
+
+**Hardship.** Each citizen's base hardship ``H0 ~ U(0, 1)`` is lowered by regional economic
+capacity (infrastructure, economic initiatives) and raised when remittances fall below 35% of GDP.
+
+**Radicalisation (Santoprete & Xu 2018).** Compartments susceptible -> extremist -> recruiter.
+A susceptible becomes extremist with weekly hazard ``(beta * recruiter share + cells + online
+propaganda (1 - online_suppression)) (1 - damping * economy) * 2 H0``; extremists become
+recruiters at rate ``gamma`` or return through prevention; recruiters leave through treatment.
+Without outside sources, extremism dies out iff ``R0 = beta gamma / ((gamma + prevention) treatment) < 1``.
+Recruiters feed militant recruitment (:mod:`.militants`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+QUIET, ACTIVE, JAILED = 0, 1, 2
+SUSCEPTIBLE, EXTREMIST, RECRUITER = 0, 1, 2
+
+
+def arrest_probability(cops: np.ndarray, actives: np.ndarray, k: float, rounding: str = "floor") -> np.ndarray:
+    """Epstein's estimated arrest probability ``1 - exp(-k * int(C / A))``.
+
+    Args:
+        cops: police a citizen sees.
+        actives: actives it sees, counting itself (so at least 1).
+        k: the arrest constant (2.3).
+        rounding: ``"floor"`` (Epstein, NetLogo) or ``"round"`` (Mesa's example; Python's
+            banker's rounding, exactly as Mesa calls ``round``).
+    """
+    ratio = np.asarray(cops, dtype=float) / np.asarray(actives, dtype=float)
+    whole = np.floor(ratio) if rounding == "floor" else np.round(ratio)
+    return 1.0 - np.exp(-k * whole)
+
+
+def is_active(grievance: np.ndarray, risk_aversion: np.ndarray, p_arrest: np.ndarray, threshold: float) -> np.ndarray:
+    """Epstein's activation rule: ``G - R P > T``."""
+    return grievance - risk_aversion * p_arrest > threshold
+
+
+class Society:
+    """All citizens of all regions.
+
+    Args:
+        rng: the society stream.
+        population: persons per region.
+        citizens: how many citizens to simulate in all.
+        params: the model parameters (mapping name -> value).
+        rounding: ``"floor"`` or ``"round"`` (see :func:`arrest_probability`).
+        legitimacy_feedback: whether repression lowers legitimacy.
+    """
+
+    def __init__(self, rng: np.random.Generator, population: np.ndarray, citizens: int, params: dict, rounding: str, legitimacy_feedback: bool, gbao_index: int | None = None):
+        self.rng = rng
+        self.p = params
+        self.rounding = rounding
+        self.feedback = legitimacy_feedback
+        n_r = population.size
+        share = population / population.sum()
+        counts = np.maximum(1, np.floor(share * citizens).astype(np.int64))
+        counts[np.argmax(counts)] += citizens - counts.sum()
+        self.counts = counts
+        self.scale = population / counts  # persons per simulated citizen, per region
+        self.region = np.repeat(np.arange(n_r), counts)
+        n = int(counts.sum())
+        self.n = n
+        size = int(params["neighbourhood_size"])
+        nb_per_region = np.maximum(1, np.ceil(counts / size).astype(np.int64))
+        offsets = np.concatenate([[0], np.cumsum(nb_per_region)[:-1]])
+        first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        local = np.arange(n) - np.repeat(first, counts)
+        self.nb = np.repeat(offsets, counts) + np.minimum(local // size, np.repeat(nb_per_region, counts) - 1)
+        self.n_nb = int(nb_per_region.sum())
+        self.nb_region = np.repeat(np.arange(n_r), nb_per_region)
+        self.nb_size = np.bincount(self.nb, minlength=self.n_nb).astype(float)
+
+        self.hardship = rng.random(n)
+        self.risk_aversion = rng.random(n)
+        self.state = np.zeros(n, dtype=np.int8)
+        self.jail = np.zeros(n, dtype=np.int64)
+        self.rad = np.where(rng.random(n) < params["radicalisation_initial"], EXTREMIST, SUSCEPTIBLE).astype(np.int8)
+        base = np.full(n_r, params["legitimacy_initial"])
+        if gbao_index is not None:
+            base[gbao_index] -= params["gbao_legitimacy_gap"]
+        self.legitimacy_base = base
+        self.legitimacy = base.copy()
+        self.police = np.zeros(self.n_nb)
+        self.grievance = np.zeros(n)
+        self.arrests = np.zeros(n_r)
+        self.n_regions = n_r
+        self.legitimacy_override: np.ndarray | None = None
+
+    # ------------------------------------------------------------------ outputs
+    def by_region(self, mask: np.ndarray) -> np.ndarray:
+        """Share of each region's citizens for which ``mask`` holds."""
+        return np.bincount(self.region, mask.astype(float), self.n_regions) / self.counts
+
+    def recruiters_persons(self) -> float:
+        """Recruiters in the population (persons, scaled from simulated citizens)."""
+        return float(np.bincount(self.region, (self.rad == RECRUITER).astype(float), self.n_regions) @ self.scale)
+
+    # ------------------------------------------------------------------ step
+    def step(self, economy: np.ndarray, soft: float, surveillance: np.ndarray, remittances: float, cells: np.ndarray, online_suppression: float) -> None:
+        """One week.
+
+        Args:
+            economy: economic capacity per region (0-1).
+            soft: soft-legitimacy capacity (0-1).
+            surveillance: domestic surveillance capacity per region (0-1).
+            remittances: remittances as a share of GDP (driver).
+            cells: militant cells per region.
+            online_suppression: share of online propaganda blocked (0-1).
+        """
+        p = self.p
+        rng = self.rng
+        self._update_legitimacy(economy, soft, surveillance)
+
+        # grievance: G = H (1 - L), with H lowered by the economy and raised by a remittance fall
+        relief = 1.0 - p["economy_hardship_relief"] * economy
+        remit = 1.0 + p["remittance_hardship"] * (0.35 - remittances)
+        self.grievance = np.minimum(self.hardship * (relief * remit)[self.region], 1.0) * (1.0 - self.legitimacy)[self.region]
+
+        # jail: serve time, release
+        jailed = self.state == JAILED
+        self.jail[jailed] -= 1
+        released = jailed & (self.jail <= 0)
+        self.state[released] = QUIET
+        free = self.state != JAILED
+
+        # police per neighbourhood (Epstein's cops move at random: redraw weekly)
+        presence = 1.0 + p["surveillance_arrest_gain"] * surveillance
+        self.police = rng.poisson(p["police_per_citizen"] * self.nb_size * presence[self.nb_region])
+
+        # activation on last week's actives, counting oneself
+        actives = np.bincount(self.nb, self.state == ACTIVE, self.n_nb)
+        k = p["arrest_constant_k"]
+        p_quiet = arrest_probability(self.police, 1.0 + actives, k, self.rounding)
+        p_active = arrest_probability(self.police, np.maximum(actives, 1.0), k, self.rounding)
+        was_active = self.state == ACTIVE
+        p_arrest = np.where(was_active, p_active[self.nb], p_quiet[self.nb])
+        active = free & is_active(self.grievance, self.risk_aversion, p_arrest, p["activation_threshold"])
+        self.state[free] = QUIET
+        self.state[active] = ACTIVE
+
+        # arrests: each officer takes one random active in the neighbourhood
+        self.arrests = np.zeros(self.n_regions)
+        idx = np.flatnonzero(active)
+        if idx.size:
+            nb = self.nb[idx]
+            order = np.lexsort((rng.random(idx.size), nb))
+            nb_sorted = nb[order]
+            rank = np.arange(idx.size) - np.searchsorted(nb_sorted, nb_sorted, side="left")
+            taken = idx[order[rank < self.police[nb_sorted]]]
+            self.state[taken] = JAILED
+            self.jail[taken] = rng.integers(0, int(p["max_jail_weeks"]) + 1, taken.size)
+            self.arrests = np.bincount(self.region[taken], minlength=self.n_regions).astype(float)
+
+        self._radicalise(economy, cells, online_suppression)
+
+    def _update_legitimacy(self, economy: np.ndarray, soft: float, surveillance: np.ndarray) -> None:
+        p = self.p
+        if self.legitimacy_override is not None:
+            self.legitimacy = self.legitimacy_override.copy()
+            return
+        target = self.legitimacy_base + p["economy_legitimacy_gain"] * economy + p["soft_legitimacy_gain"] * soft
+        L = self.legitimacy + p["legitimacy_recovery"] * (np.minimum(target, 1.0) - self.legitimacy)
+        if self.feedback:
+            arrest_share = self.arrests / self.counts
+            L -= p["repression_sensitivity"] * arrest_share * (1.0 - L)
+            L -= p["surveillance_backlash"] * surveillance
+        self.legitimacy = np.clip(L, 0.0, 1.0)
+
+    def _radicalise(self, economy: np.ndarray, cells: np.ndarray, online_suppression: float) -> None:
+        p = self.p
+        rad = self.rad
+        recruiters = np.bincount(self.region, rad == RECRUITER, self.n_regions) / self.counts
+        cells_share = cells / self.counts
+        force = (
+            p["radicalisation_contact"] * (recruiters + cells_share)
+            + p["online_propaganda"] * (1.0 - online_suppression)
+        ) * (1.0 - p["economy_radicalisation_damping"] * economy)
+        u = self.rng.random(self.n)
+        s = rad == SUSCEPTIBLE
+        e = rad == EXTREMIST
+        r = rad == RECRUITER
+        hazard = force[self.region] * 2.0 * self.hardship
+        new_e = s & (u < -np.expm1(-hazard))
+        gamma, prevent, treat = p["extremist_to_recruiter"], p["prevention_rate"], p["treatment_rate"]
+        to_r = e & (u < gamma)
+        to_s = e & (u >= gamma) & (u < gamma + prevent)
+        leave = r & (u < treat)
+        rad[new_e] = EXTREMIST
+        rad[to_r] = RECRUITER
+        rad[to_s | leave] = SUSCEPTIBLE

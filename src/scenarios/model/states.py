@@ -1,0 +1,136 @@
+"""States as agents: Tajikistan, China, Russia, the Taliban authorities and the SCO.
+
+Each state's lever spending comes from its plan in the scenario (a per-year schedule per lever,
+expanded to weekly steps). Its ``policy`` is either
+
+- ``schedule``: spend exactly the plan; or
+- ``adaptive``: the state's documented rule scales the plan each week (below), capped by its
+  ``budget_musd`` when one is set.
+
+Adaptive rules (assumptions, parameters in ``parameters.yaml``):
+
+- **Tajikistan** (regime security first; Lemon & Norov 2025: the Tajik side *demands*
+  cooperation): spends ``plan x (1 + tajik_threat_response x threat)``, and its *demand* for
+  cooperation is that same threat index.
+- **China** (border, citizens and investments, influence): supplies
+  ``plan x (1 + china_threat_response x max(Tajik demand, threat to Chinese nationals))``.
+- **Russia**: its plan is scaled by the ``russia_engagement`` driver under either policy
+  (distracted since 2022); the 201st base adds counter-terrorism and a little interdiction
+  capacity in proportion to engagement.
+- **Taliban authorities**: no levers; their border cooperation is the driver, raised by the
+  ``border_cooperation`` capacity that diplomacy and the SCO build.
+- **SCO**: supplies ``sco_engagement`` (the coordination multiplier) and multilateral drills.
+
+Financial aid received by Tajikistan becomes Tajik spending on its own levers, in the shares of
+its ``aid_allocation``, less the share lost to corruption.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from scenarios import registry
+
+
+class State(mesa.Agent):
+    """A state: its weekly lever plan, its policy, and what it spent this week.
+
+    Args:
+        model: the model.
+        name: one of :data:`scenarios.registry.STATES`.
+        plan: planned effort, shape ``(steps, levers)``, in lever units per year.
+        policy: ``"schedule"`` or ``"adaptive"``.
+        budget: cap on spending in USD M per year, or None.
+    """
+
+    def __init__(self, model: mesa.Model, name: str, plan: np.ndarray, policy: str, budget: float | None):
+        super().__init__(model)
+        self.name = name
+        self.plan = plan
+        self.policy = policy
+        self.budget = budget
+        self.effort = np.zeros(plan.shape[1])
+        self.spending = 0.0  # USD M per year at this week's rate
+
+    def multiplier(self) -> float:
+        """How much of its plan the state carries out this week (1 under ``schedule``)."""
+        return 1.0
+
+    def act(self) -> None:
+        """Set this week's effort per lever and its spending."""
+        m = self.model
+        effort = self.plan[m.t] * self.multiplier()
+        cost = m.lever_cost
+        spend = float(effort @ cost)
+        if self.budget is not None and spend > self.budget > 0:
+            effort = effort * (self.budget / spend)
+            spend = self.budget
+        self.effort = effort
+        self.spending = spend
+
+
+class Tajikistan(State):
+    """Tajikistan: raises its own effort with threat when adaptive; spends the aid it receives."""
+
+    def multiplier(self) -> float:
+        if self.policy != "adaptive":
+            return 1.0
+        return 1.0 + self.model.p["tajik_threat_response"] * self.model.threat
+
+    def demand(self) -> float:
+        """Demand for outside cooperation: the threat index (0-1)."""
+        return self.model.threat
+
+    def receive_aid(self, aid_musd: float, allocation: np.ndarray) -> None:
+        """Turn received aid (USD M/yr) into effort on Tajik levers, less corruption."""
+        m = self.model
+        usable = aid_musd * (1.0 - m.driver("corruption"))
+        self.effort = self.effort + usable * allocation / m.lever_cost
+        self.spending += usable
+
+
+class China(State):
+    """China: supplies more when Tajikistan demands more or its nationals are attacked (adaptive)."""
+
+    def multiplier(self) -> float:
+        if self.policy != "adaptive":
+            return 1.0
+        m = self.model
+        pressure = max(m.tajik_demand(), m.threat_to_china)
+        return 1.0 + m.p["china_threat_response"] * pressure
+
+
+class Russia(State):
+    """Russia: its plan scales with the ``russia_engagement`` driver."""
+
+    def multiplier(self) -> float:
+        return self.model.driver("russia_engagement")
+
+
+class Taliban(State):
+    """The Taliban authorities: no levers; border cooperation from the driver and diplomacy."""
+
+    def act(self) -> None:
+        super().act()
+        m = self.model
+        self.cooperation = 1.0 - (1.0 - m.driver("taliban_border_cooperation")) * (1.0 - float(m.capacities["border_cooperation"][0]))
+
+
+class SCO(State):
+    """The Shanghai Cooperation Organization: the coordination multiplier and multilateral drills."""
+
+
+STATE_CLASSES: dict[str, type[State]] = {
+    "tajikistan": Tajikistan,
+    "china": China,
+    "russia": Russia,
+    "taliban": Taliban,
+    "sco": SCO,
+}
+ACT_ORDER = ("china", "russia", "sco", "taliban", "tajikistan")
+"""Donors act before Tajikistan, which spends the aid it receives in the same week."""
+
+
+def lever_index() -> dict[str, int]:
+    return {name: i for i, name in enumerate(registry.levers())}

@@ -1,0 +1,249 @@
+"""Registries of levers, drivers, parameters and the world, read from the package's data files.
+
+Everything that describes the world or a number the model uses lives in ``scenarios/data/*.yaml``
+with its source; this module only reads and validates those files. Every other part of the
+package (config schema, CLI listing, docs tables, web sliders, sensitivity bounds) derives from the
+objects returned here, so a lever or parameter is declared exactly once.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+STATES = ("tajikistan", "china", "russia", "taliban", "sco")
+"""The state agents, in the fixed order the model steps them."""
+
+Level = Literal["segment", "region", "national"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Channel(_Frozen):
+    """A capacity of Tajik forces and institutions that levers build."""
+
+    name: str
+    level: Level
+    description: str
+
+
+class Lever(_Frozen):
+    """One cooperation lever of the article (MODEL.md section 3)."""
+
+    name: str
+    label: str
+    description: str
+    unit: str
+    min: float = 0.0
+    max: float
+    cost_musd_per_unit: float = Field(gt=0)
+    article: str
+    anchors: tuple[str, ...] = ()
+    suppliers: tuple[str, ...]
+    spatial: Level
+    lag_weeks: int = Field(ge=0)
+    decay_weeks: float = Field(ge=1)
+    half_saturation: float = Field(gt=0)
+    effects: dict[str, float]
+    sco_amplified: bool = False
+    multiplier: bool = False
+    funds_other_levers: bool = False
+    raises_exposure: bool = False
+    helps_smugglers: bool = False
+    notes: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> Lever:
+        unknown = set(self.suppliers) - set(STATES)
+        if unknown:
+            raise ValueError(f"lever {self.name}: unknown suppliers {sorted(unknown)}")
+        return self
+
+
+class Driver(_Frozen):
+    """An exogenous driver (uncertainty) a scenario can set or sweep."""
+
+    name: str
+    label: str
+    unit: str
+    min: float
+    max: float
+    default: float
+    description: str
+    source: str
+
+
+class Parameter(_Frozen):
+    """A model parameter with its value, plausible range, unit and source."""
+
+    name: str
+    group: str
+    value: float
+    min: float
+    max: float
+    unit: str
+    kind: Literal["sourced", "assumption", "calibrated"]
+    source: str
+    target: str = ""
+
+    @model_validator(mode="after")
+    def _in_range(self) -> Parameter:
+        if not self.min <= self.value <= self.max:
+            raise ValueError(f"parameter {self.name}: value {self.value} outside [{self.min}, {self.max}]")
+        return self
+
+
+class Region(_Frozen):
+    name: str
+    label: str
+    population: int = Field(gt=0)
+    coords: tuple[float, float]
+
+
+class Province(_Frozen):
+    name: str
+    label: str
+    coords: tuple[float, float]
+    supply_share: float = Field(ge=0, le=1)
+    militant_share: float = Field(ge=0, le=1)
+
+
+class Segment(_Frozen):
+    name: str
+    label: str
+    region: str
+    faces: tuple[str, ...]
+    length_km: float = Field(gt=0)
+    difficulty: float = Field(ge=0, lt=1)
+    coords: tuple[float, float]
+
+
+class ChinaBorder(_Frozen):
+    name: str
+    label: str
+    region: str
+    length_km: float
+    coords: tuple[float, float]
+
+
+class Exit(_Frozen):
+    name: str
+    label: str
+    coords: tuple[float, float]
+
+
+class Route(_Frozen):
+    name: str
+    path: tuple[str, ...]
+    exit: str
+    length_km: float = Field(gt=0)
+
+
+class World(_Frozen):
+    """Tajikistan's regions, Afghan border segments, provinces, exits and routes, with sources."""
+
+    name: str
+    sources: dict[str, str]
+    regions: tuple[Region, ...]
+    afghan_provinces: tuple[Province, ...]
+    segments: tuple[Segment, ...]
+    china_border: ChinaBorder
+    exits: tuple[Exit, ...]
+    routes: tuple[Route, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> World:
+        regions = {r.name for r in self.regions}
+        provinces = {p.name for p in self.afghan_provinces}
+        exits = {e.name for e in self.exits}
+        for s in self.segments:
+            if s.region not in regions:
+                raise ValueError(f"segment {s.name}: unknown region {s.region}")
+            if not set(s.faces) <= provinces:
+                raise ValueError(f"segment {s.name}: unknown provinces {sorted(set(s.faces) - provinces)}")
+        for r in self.routes:
+            if not set(r.path) <= regions or r.exit not in exits:
+                raise ValueError(f"route {r.name}: unknown region or exit")
+            if not any(s.region == r.path[0] for s in self.segments):
+                raise ValueError(f"route {r.name}: no border segment enters region {r.path[0]}")
+        return self
+
+    @property
+    def region_names(self) -> tuple[str, ...]:
+        return tuple(r.name for r in self.regions)
+
+    @property
+    def segment_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.segments)
+
+
+class LeverFile(_Frozen):
+    channels: dict[str, Channel]
+    ranges: dict[str, tuple[float, float]]
+    levers: tuple[Lever, ...]
+
+
+def _read(name: str) -> dict:
+    text = resources.files("scenarios.data").joinpath(name).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@cache
+def lever_file() -> LeverFile:
+    raw = _read("levers.yaml")
+    raw["channels"] = {k: {"name": k, **v} for k, v in raw["channels"].items()}
+    lf = LeverFile.model_validate(raw)
+    for lever in lf.levers:
+        unknown = set(lever.effects) - set(lf.channels)
+        if unknown:
+            raise ValueError(f"lever {lever.name}: unknown channels {sorted(unknown)}")
+    return lf
+
+
+@cache
+def levers() -> dict[str, Lever]:
+    """All levers by name, in declaration order."""
+    return {lever.name: lever for lever in lever_file().levers}
+
+
+@cache
+def channels() -> dict[str, Channel]:
+    """All capacity channels by name."""
+    return dict(lever_file().channels)
+
+
+@cache
+def drivers() -> dict[str, Driver]:
+    """All exogenous drivers by name."""
+    return {d["name"]: Driver.model_validate(d) for d in _read("drivers.yaml")["drivers"]}
+
+
+@cache
+def parameters() -> dict[str, Parameter]:
+    """All model parameters by name."""
+    return {p["name"]: Parameter.model_validate(p) for p in _read("parameters.yaml")["parameters"]}
+
+
+@cache
+def default_world() -> World:
+    """The world shipped with the package (``scenarios/data/world.yaml``)."""
+    return World.model_validate(_read("world.yaml"))
+
+
+def load_world(path: str | None) -> World:
+    """The world in ``path`` (a YAML file with the layout of the shipped one), or the default."""
+    if path is None:
+        return default_world()
+    with open(path, encoding="utf-8") as fh:
+        return World.model_validate(yaml.safe_load(fh))
+
+
+def levers_of(state: str) -> tuple[str, ...]:
+    """Names of the levers ``state`` can supply."""
+    return tuple(name for name, lever in levers().items() if state in lever.suppliers)
