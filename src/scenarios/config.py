@@ -104,19 +104,6 @@ class Allocation(_Strict):
     border: dict[str, Annotated[float, Field(ge=0, le=1000)]] | None = Field(None, description="weight per border segment for segment levers; default: length x (1 - difficulty)")
     regions: dict[str, Annotated[float, Field(ge=0, le=1000)]] | None = Field(None, description="weight per region for region levers; default: population")
 
-    @model_validator(mode="after")
-    def _names(self) -> Allocation:
-        world = registry.default_world()
-        for field, names in (("border", world.segment_names), ("regions", world.region_names)):
-            weights = getattr(self, field)
-            if weights is None:
-                continue
-            unknown = [k for k in weights if k not in names]
-            if unknown:
-                raise ValueError(f"{field}: unknown {', '.join(unknown)}; allowed: {', '.join(names)}")
-            if sum(weights.values()) <= 0:
-                raise ValueError(f"{field}: weights must not all be zero")
-        return self
 
 
 class Event(_Strict):
@@ -127,11 +114,6 @@ class Event(_Strict):
     region: str | None = Field(None, description="region of an attack (default khatlon)")
     magnitude: float | None = Field(None, ge=0, le=10, description="size of the shock; defaults per kind are documented in docs/model.md")
 
-    @model_validator(mode="after")
-    def _region(self) -> Event:
-        if self.region is not None and self.region not in registry.default_world().region_names:
-            raise ValueError(f"unknown region {self.region!r}; allowed: {', '.join(registry.default_world().region_names)}")
-        return self
 
 
 @cache
@@ -230,7 +212,35 @@ def scenario_model() -> type[BaseModel]:
         "allocation": (Allocation, Field(default_factory=Allocation)),
         "events": (list[Event], Field(default_factory=list)),
     }
-    return create_model("Scenario", __config__=CONFIG_DICT, **fields)
+    return create_model(
+        "Scenario", __config__=CONFIG_DICT, __validators__={"_world": model_validator(mode="after")(_check_world_names)}, **fields
+    )
+
+
+def _check_world_names(scenario: Any) -> Any:
+    """Allocation keys and event regions must name places of the scenario's world."""
+    try:
+        world = registry.load_world(scenario.world)
+    except FileNotFoundError:
+        raise ValueError(f"world: file {scenario.world!r} not found") from None
+    except (ValidationError, yaml.YAMLError) as err:
+        raise ValueError(f"world: {scenario.world!r} is not a valid world file ({str(err).splitlines()[0]})") from None
+    problems = []
+    for field, names in (("border", world.segment_names), ("regions", world.region_names)):
+        weights = getattr(scenario.allocation, field)
+        if weights is None:
+            continue
+        unknown = [k for k in weights if k not in names]
+        if unknown:
+            problems.append(f"allocation.{field}: unknown {', '.join(map(repr, unknown))} (allowed: {', '.join(names)})")
+        elif sum(weights.values()) <= 0:
+            problems.append(f"allocation.{field}: weights must not all be zero")
+    for i, ev in enumerate(scenario.events):
+        if ev.region is not None and ev.region not in world.region_names:
+            problems.append(f"events.{i}.region: unknown region {ev.region!r} (allowed: {', '.join(world.region_names)})")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return scenario
 
 
 def json_schema() -> dict[str, Any]:
@@ -303,6 +313,9 @@ def _load_raw(path: Path, problems: list[Problem], chain: tuple[Path, ...], orig
     data, lines = _read_yaml(path, problems, origin)
     if data is None:
         return None, {}
+    world = data.get("world")
+    if isinstance(world, str) and world and not Path(world).is_absolute():
+        data["world"] = str((path.parent / world).resolve())
     parent_ref = data.pop("extends", None)
     if parent_ref is None:
         return data, lines

@@ -1,0 +1,193 @@
+"""The ``scenarios`` command line. Exit codes: 0 ok, 1 the run failed, 2 bad input, 130 interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+from scenarios import __version__, registry
+from scenarios.errors import ConfigError, ScenarioError
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors name the subcommand's help and exit with 2 (bad input)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"error: {message}\n(see '{self.prog} --help')\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"must be in [0, 2^63), got {value}")
+    return value
+
+
+def _add(sub: argparse._SubParsersAction, name: str, help_: str, example: str) -> argparse.ArgumentParser:
+    return sub.add_parser(
+        name,
+        help=help_,
+        description=help_,
+        epilog="example:\n" + textwrap.indent(example.strip(), "  "),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="scenarios",
+        description="Agent-based scenarios of China-Tajikistan security cooperation (Mesa).",
+        epilog=textwrap.dedent(
+            """\
+            examples:
+              scenarios run configs/baseline.yaml
+              scenarios validate configs/*.yaml
+              scenarios levers
+            exit codes: 0 ok, 1 run failed, 2 bad input, 130 interrupted"""
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"scenarios {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = _add(sub, "validate", "Check scenario files; report every problem with file, line and key.",
+             "scenarios validate configs/baseline.yaml configs/security_first.yaml")
+    p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML files")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config value (repeatable), validated like the file")
+
+    p = _add(sub, "run", "Run a scenario (one run or an ensemble) and write a results folder.",
+             "scenarios run configs/baseline.yaml --seed 7 --set years=5\n"
+             "scenarios run configs/baseline.yaml --replicates 30 --workers 2")
+    p.add_argument("config", metavar="CONFIG", help="scenario YAML file")
+    p.add_argument("--seed", type=_seed, default=None, help="root seed (default: the config's seed)")
+    p.add_argument("--replicates", type=_positive_int, default=1, help="replicates (default 1)")
+    p.add_argument("--workers", type=_positive_int, default=1, help="worker processes (default 1)")
+    p.add_argument("--out", default=None, metavar="DIR", help="results folder (default: results/<name>-<UTC time>)")
+    p.add_argument("--resume", action="store_true", help="finish an interrupted run in DIR.partial (needs --out)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config value (repeatable), e.g. --set states.china.levers.financial_aid=0")
+    p.add_argument("--quiet", action="store_true", help="no progress line and no summary table")
+
+    p = _add(sub, "levers", "List the 13 cooperation levers: unit, range, suppliers, lag, decay, channels, source.",
+             "scenarios levers\nscenarios levers --format json")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
+    p = _add(sub, "schema", "Print the JSON Schema of a scenario file (for editor completion).",
+             "scenarios schema > scenario.schema.json")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``scenarios`` command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    handler = {"validate": _validate, "run": _run, "levers": _levers, "schema": _schema}[args.command]
+    try:
+        return handler(args)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ScenarioError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("\ninterrupted: finished replicates are kept in the .partial folder; rerun with --resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as err:  # an internal failure: short message, traceback only on request
+        if os.environ.get("SCENARIOS_DEBUG"):
+            raise
+        print(f"run failed: {type(err).__name__}: {err} (set SCENARIOS_DEBUG=1 for the traceback)", file=sys.stderr)
+        return EXIT_FAILED
+
+
+# ---------------------------------------------------------------------------- commands
+
+def _validate(args: argparse.Namespace) -> int:
+    from scenarios.config import load_scenario
+
+    failed = 0
+    for f in args.files:
+        try:
+            sc = load_scenario(f, args.overrides)
+        except ConfigError as err:
+            failed += 1
+            print(f"{f}: INVALID\n" + "\n".join(f"  - {p}" for p in err.problems), file=sys.stderr)
+        else:
+            print(f"{f}: ok ({sc.name}, {sc.years} years from {sc.start}, {sc.society.citizens} citizens)")
+    return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    from scenarios.analysis.summary import headline_rows, render_table
+    from scenarios.config import load_scenario
+    from scenarios.runner import default_out, run_ensemble
+
+    scenario = load_scenario(args.config, args.overrides)
+    if args.resume and not args.out:
+        raise ScenarioError("--resume needs --out DIR: the folder of the interrupted run")
+    out = Path(args.out) if args.out else default_out(scenario.name)
+    show = not args.quiet
+    if show:
+        print(f"running {scenario.name}: {args.replicates} replicate(s), {scenario.years} years weekly, "
+              f"{scenario.society.citizens:,} citizens, seed {scenario.seed if args.seed is None else args.seed}", file=sys.stderr)
+    result = run_ensemble(
+        scenario, out, replicates=args.replicates, seed=args.seed, workers=args.workers,
+        resume=args.resume, overrides=tuple(args.overrides), command=["scenarios", *sys.argv[1:]],
+        progress=show and sys.stderr.isatty(),
+    )
+    if show:
+        header = ["outcome", "unit", f"first year ({scenario.start[:4]})", "last year", "mean per year"]
+        print(render_table(header, headline_rows(result.per_replicate)))
+        if args.replicates > 1:
+            print("(± is the half-width of the 95% CI of the mean over replicates)")
+    print(f"results: {result.path}  ({result.manifest['duration_seconds']:.1f} s)")
+    return EXIT_OK
+
+
+def _levers(args: argparse.Namespace) -> int:
+    from scenarios.analysis.summary import render_table
+
+    levers = registry.levers()
+    if args.format == "json":
+        print(json.dumps([lv.model_dump() for lv in levers.values()], indent=2))
+        return EXIT_OK
+    rows = []
+    for lv in levers.values():
+        channels = ", ".join(f"{k} {v:g}" for k, v in lv.effects.items()) or "funds other levers"
+        rows.append([lv.name, lv.unit, f"{lv.min:g}-{lv.max:g}", ",".join(lv.suppliers), str(lv.lag_weeks),
+                     f"{lv.decay_weeks:g}", f"{lv.half_saturation:g}", channels])
+    print(render_table(["lever", "unit", "range", "suppliers", "lag wk", "decay wk", "half-sat", "channels (weight)"], rows))
+    print("\nArticle passages and notes: scenarios levers --format json; mechanisms: docs/model.md")
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from scenarios.config import json_schema
+
+    print(json.dumps(json_schema(), indent=2))
+    return EXIT_OK

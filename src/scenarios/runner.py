@@ -1,0 +1,174 @@
+"""Running scenarios: one run or an ensemble of replicates, streamed to a results folder.
+
+Replicate seeds come from one recorded root seed (``SeedSequence(root).spawn``), so replicate i
+of every scenario uses the same seed (common random numbers). Each replicate is a pure function
+of (config, seed), written to disk when it finishes, so results are identical for any number of
+workers and any finish order. The executor is any :class:`concurrent.futures.Executor`: by
+default a local process pool; Dask's ``Client.get_executor()`` works the same way.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scenarios.analysis.summary import replicate_summary, summary_csv
+from scenarios.config import scenario_dict, validate_data
+from scenarios.results import ResultsFolder, config_hash, config_yaml, git_revision, load_table, versions
+from scenarios.rng import replicate_seeds
+
+
+def run_replicate(config: dict[str, Any], seed: int) -> tuple[Any, float]:
+    """Run one replicate from a plain config mapping; returns (RunData, seconds). Picklable."""
+    from scenarios.model import simulate  # the model layer, imported where it runs
+
+    t0 = time.perf_counter()
+    data = simulate(validate_data(config), seed)
+    return data, time.perf_counter() - t0
+
+
+@dataclass
+class Progress:
+    """Prints replicates done, rate and time left on one stderr line (when enabled)."""
+
+    total: int
+    enabled: bool = True
+    done: int = 0
+    started: float = field(default_factory=time.perf_counter)
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        if not self.enabled:
+            return
+        elapsed = time.perf_counter() - self.started
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        left = (self.total - self.done) / rate if rate > 0 else float("nan")
+        sys.stderr.write(f"\rreplicates {self.done}/{self.total} | {rate:.2f}/s | {left:.0f}s left   ")
+        if self.done >= self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def default_out(name: str, root: str | Path = "results") -> Path:
+    """A new results folder name: ``results/<name>-<UTC timestamp>``."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return Path(root) / f"{name}-{stamp}"
+
+
+def local_executor(workers: int) -> Executor:
+    """A process pool of ``workers`` processes (forkserver: safe with threads, fast enough)."""
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+
+
+@dataclass
+class EnsembleResult:
+    path: Path
+    manifest: dict[str, Any]
+    per_replicate: dict[int, dict[str, dict[str, float]]]
+
+
+def run_ensemble(
+    scenario: Any,
+    out: str | Path,
+    replicates: int = 1,
+    seed: int | None = None,
+    workers: int = 1,
+    executor: Executor | None = None,
+    resume: bool = False,
+    overrides: tuple[str, ...] = (),
+    command: list[str] | None = None,
+    progress: bool = False,
+    executor_label: str = "local",
+) -> EnsembleResult:
+    """Run ``replicates`` replicates of a validated scenario into the results folder ``out``.
+
+    Args:
+        scenario: validated scenario.
+        out: final results folder (written as ``<out>.partial`` until complete).
+        replicates: number of replicates.
+        seed: root seed (default: the scenario's ``seed``).
+        workers: local worker processes when ``executor`` is not given (1 = in this process).
+        executor: any ``concurrent.futures.Executor`` (e.g. a Dask client's executor).
+        resume: finish an interrupted run in ``<out>.partial``, redoing only missing replicates.
+        overrides: the ``--set`` overrides, recorded in the manifest.
+        command: the command line, recorded in the manifest.
+        progress: print a progress line on stderr.
+        executor_label: recorded in the manifest.
+
+    Raises:
+        ResultsError: the folder exists, or cannot be resumed.
+        KeyboardInterrupt: after keeping every finished replicate (resume later with ``resume``).
+    """
+    config = scenario_dict(scenario)
+    root = int(scenario.seed if seed is None else seed)
+    seeds = replicate_seeds(root, replicates)
+    manifest: dict[str, Any] = {
+        "scenario": config["name"],
+        "config_sha256": config_hash(config),
+        "root_seed": root,
+        "replicates": replicates,
+        "replicate_seeds": seeds,
+        "overrides": list(overrides),
+        "command": command or [],
+        "versions": versions(),
+        "git_revision": git_revision(),
+        "executor": {"kind": executor_label, "workers": workers},
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "timings": {},
+        "config": config,
+    }
+    folder = ResultsFolder(out)
+    done = folder.start(manifest, config_yaml(config), resume)
+    todo = [i for i in range(replicates) if i not in done]
+    bar = Progress(replicates, enabled=progress, done=len(done))
+    t0 = time.perf_counter()
+
+    def finished(i: int, data: Any, seconds: float) -> None:
+        folder.write_replicate(i, data)
+        manifest["timings"][str(i)] = round(seconds, 4)
+        bar.update()
+
+    try:
+        if executor is None and workers <= 1:
+            for i in todo:
+                data, seconds = run_replicate(config, seeds[i])
+                finished(i, data, seconds)
+        else:
+            own = executor is None
+            pool = executor or local_executor(workers)
+            try:
+                futures: dict[Future, int] = {pool.submit(run_replicate, config, seeds[i]): i for i in todo}
+                for fut in as_completed(futures):
+                    data, seconds = fut.result()
+                    finished(futures[fut], data, seconds)
+            except BaseException:
+                for fut in futures:
+                    fut.cancel()
+                raise
+            finally:
+                if own:
+                    pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:
+        from scenarios.results import write_json
+
+        write_json(folder.partial / "manifest.json", manifest)  # keep timings of what finished
+        if not folder.done():
+            folder.discard()
+        raise
+
+    per_rep = {i: replicate_summary(load_table(folder.partial, "timeseries", [i])) for i in range(replicates)}
+    manifest["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    manifest["duration_seconds"] = round(time.perf_counter() - t0, 3)
+    path = folder.finish(manifest, summary_csv(per_rep))
+    return EnsembleResult(path, manifest, per_rep)
+
+
+ProgressCallback = Callable[[int, int], None]
