@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainValidator,
@@ -106,12 +107,16 @@ class Allocation(_Strict):
 
 
 
+def _year_as_text(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 class Event(_Strict):
     """A shock at a date: the classroom teacher's injects use the same kinds."""
 
-    when: str = Field(description="year or month, e.g. '2024-11'", pattern=DATE_PATTERN.pattern)
+    when: Annotated[str, BeforeValidator(_year_as_text)] = Field(description="year or month, e.g. 2024 or '2024-11'", pattern=DATE_PATTERN.pattern)
     kind: Literal["attack", "opium_ban", "afghan_collapse", "russian_drawdown", "meth_surge"]
-    region: str | None = Field(None, description="region of an attack (default khatlon)")
+    region: str | None = Field(None, description="region of an attack (default: the region of the first border segment, Khatlon)")
     magnitude: float | None = Field(None, ge=0, le=10, description="size of the shock; defaults per kind are documented in docs/model.md")
 
 
@@ -365,11 +370,48 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
+def _bounds_at(model: type[BaseModel], loc: tuple[Any, ...]) -> dict[str, Any]:
+    """Both bounds (ge, le) declared on the field at ``loc``, wherever they sit in its annotation."""
+    current: Any = model
+    field = None
+    for part in loc:
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return {}
+        field = current.model_fields.get(str(part))
+        if field is None:
+            return {}
+        current = _model_in(field.annotation)
+    if field is None:
+        return {}
+    found: dict[str, Any] = {}
+
+    def visit(meta: Any) -> None:
+        for attr in ("ge", "le"):
+            if getattr(meta, attr, None) is not None:
+                found.setdefault(attr, getattr(meta, attr))
+        for inner in getattr(meta, "metadata", ()) or ():
+            visit(inner)
+
+    for meta in field.metadata:
+        visit(meta)
+    stack = [field.annotation]
+    while stack:
+        ann = stack.pop()
+        if typing.get_origin(ann) is Annotated:
+            for meta in typing.get_args(ann)[1:]:
+                visit(meta)
+        stack.extend(typing.get_args(ann))
+    return found
+
+
 def _allowed_text(err: dict, model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
-    ctx = err.get("ctx") or {}
+    ctx = dict(err.get("ctx") or {})
     if err["type"] == "extra_forbidden":
         names = _fields_at(model, loc[:-1]) or []
         return ", ".join(names) if names else None
+    if "ge" in ctx or "le" in ctx:
+        for k, v in _bounds_at(model, loc).items():
+            ctx.setdefault(k, v)
     if "ge" in ctx and "le" in ctx:
         return f"[{ctx['ge']}, {ctx['le']}]"
     if "ge" in ctx:

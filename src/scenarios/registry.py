@@ -150,6 +150,7 @@ class World(_Frozen):
 
     name: str
     sources: dict[str, str]
+    capital: str
     regions: tuple[Region, ...]
     afghan_provinces: tuple[Province, ...]
     segments: tuple[Segment, ...]
@@ -162,6 +163,8 @@ class World(_Frozen):
         regions = {r.name for r in self.regions}
         provinces = {p.name for p in self.afghan_provinces}
         exits = {e.name for e in self.exits}
+        if self.capital not in regions:
+            raise ValueError(f"capital {self.capital!r} is not a region")
         for s in self.segments:
             if s.region not in regions:
                 raise ValueError(f"segment {s.name}: unknown region {s.region}")

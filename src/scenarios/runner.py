@@ -21,7 +21,14 @@ from typing import Any
 
 from scenarios.analysis.summary import replicate_summary, summary_csv
 from scenarios.config import scenario_dict, validate_data
-from scenarios.results import ResultsFolder, config_hash, config_yaml, git_revision, load_table, versions
+from scenarios.results import (
+    ResultsFolder,
+    config_hash,
+    config_yaml,
+    git_revision,
+    load_table,
+    versions,
+)
 from scenarios.rng import replicate_seeds
 
 

@@ -9,7 +9,7 @@ Each group (a Mesa agent placed in an Afghan province) has members. Every week i
    its own learned risk (the same Beta-Bernoulli belief as traffickers). An attempt is pre-empted
    with the intelligence-driven ``preemption`` capacity, else stopped with the segment's
    interdiction chance; a success founds a **cell** in the segment's region or, with chance 0.3
-   (assumption), in Dushanbe.
+   (assumption), in the capital (Dushanbe).
 
 Cells are arrays (region, group). Each week a cell is disrupted with a chance that grows with
 counter-terrorism capacity, or attacks with ``cell_attack_rate``; an attack is foiled by target
@@ -25,12 +25,12 @@ of Chinese infrastructure investment (exposure; Chinese workers were killed in 2
 from __future__ import annotations
 
 import mesa
-from mesa.discrete_space import CellAgent
 import numpy as np
+from mesa.discrete_space import CellAgent
 
 from scenarios.model.beliefs import RiskBelief
 
-ONWARD_TO_DUSHANBE = 0.3  # assumption: share of successful infiltrators heading to the capital
+ONWARD_TO_CAPITAL = 0.3  # assumption: share of successful infiltrators heading to the capital
 
 
 def draw_severity(rng: np.random.Generator, n: int, alpha: float, x_min: float) -> np.ndarray:
@@ -94,8 +94,8 @@ class MilitantGroup(CellAgent):
         mil.successes += n_success
         if n_success:
             regions = np.repeat(m.index.segment_region[self.segments], success)
-            onward = rng.random(n_success) < ONWARD_TO_DUSHANBE
-            regions[onward] = m.index.regions.index("dushanbe")
+            onward = rng.random(n_success) < ONWARD_TO_CAPITAL
+            regions[onward] = m.index.regions.index(m.world.capital)
             mil.add_cells(regions)
 
 

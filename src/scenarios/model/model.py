@@ -119,7 +119,7 @@ class SecurityModel(mesa.Model):
             elif ev.kind == "meth_surge":
                 d["meth_production"][start:] *= 1.0 + m
             elif ev.kind == "attack":
-                region = self.index.regions.index(ev.region or "khatlon")
+                region = self.index.regions.index(ev.region) if ev.region else int(self.index.segment_region[0])
                 self.forced_attacks.setdefault(start, []).extend([region] * max(1, round(m)))
         # stockpiles smooth opiate supply after production shocks (first-order lag)
         p = self.p

@@ -21,8 +21,8 @@ chance (both from the capacities the levers build; see :mod:`.model`).
 from __future__ import annotations
 
 import mesa
-from mesa.discrete_space import CellAgent
 import numpy as np
+from mesa.discrete_space import CellAgent
 
 from scenarios.model.beliefs import RiskBelief
 

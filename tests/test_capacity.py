@@ -1,0 +1,92 @@
+"""The lever mechanism: lag, decay, diminishing returns, allocation, exact zero."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scenarios import registry
+from scenarios.model.capacity import Capacities
+
+NAMES = list(registry.levers())
+
+
+def caps(initial=None, seg=(1.0, 1.0), reg=(1.0, 1.0), sco=0.5):
+    init = np.zeros(len(NAMES)) if initial is None else initial
+    return Capacities(np.array(seg), np.array(reg), init, sco)
+
+
+def effort(**levels):
+    e = np.zeros(len(NAMES))
+    for k, v in levels.items():
+        e[NAMES.index(k)] = v
+    return e
+
+
+def test_zero_effort_gives_exactly_zero_capacity():
+    c = caps()
+    for _ in range(10):
+        c.step(np.zeros(len(NAMES)))
+    for ch in c.channel_names:
+        assert np.all(c[ch] == 0.0)
+
+
+def test_lag_delays_the_effect():
+    c = caps()
+    lag = registry.levers()["military_training"].lag_weeks
+    for _ in range(lag):
+        c.step(effort(military_training=50))
+    assert np.all(c["counterterrorism"] == 0.0)
+    c.step(effort(military_training=50))
+    assert c["counterterrorism"][0] > 0
+
+
+def test_stock_converges_to_effort_and_decays_without_upkeep():
+    c = caps()
+    i = NAMES.index("joint_border_patrols")
+    for _ in range(400):
+        c.step(effort(joint_border_patrols=40))
+    assert c.stock[i] == pytest.approx(40, rel=1e-3)
+    high = c["interdiction"].copy()
+    for _ in range(52):
+        c.step(np.zeros(len(NAMES)))
+    assert np.all(c["interdiction"] < high * 0.5)
+
+
+def test_diminishing_returns():
+    gains = []
+    for x in (25, 50, 75, 100):
+        c = caps(initial=effort(joint_border_patrols=x))
+        gains.append(c["interdiction"][0])
+    steps = np.diff([0.0, *gains])
+    assert np.all(steps[1:] < steps[:-1]) and np.all(steps > 0)
+
+
+def test_half_saturation_gives_half_of_the_weight():
+    lever = registry.levers()["joint_border_patrols"]
+    c = caps(initial=effort(joint_border_patrols=lever.half_saturation))
+    assert c["interdiction"][0] == pytest.approx(0.5 * lever.effects["interdiction"])
+
+
+def test_segment_allocation_concentrates_spatial_levers():
+    c = caps(initial=effort(joint_border_patrols=50), seg=(3.0, 1.0))
+    assert c["interdiction"][0] > c["interdiction"][1] > 0
+    even = caps(initial=effort(joint_border_patrols=50))
+    assert even["interdiction"][0] == pytest.approx(even["interdiction"][1])
+
+
+def test_sco_multiplies_intelligence():
+    alone = caps(initial=effort(intelligence_sharing=0.5))
+    both = caps(initial=effort(intelligence_sharing=0.5, sco_engagement=1.0))
+    assert both["preemption"][0] > alone["preemption"][0]
+    none = caps(initial=effort(intelligence_sharing=0.5, sco_engagement=1.0), sco=0.0)
+    sco_only = caps(initial=effort(sco_engagement=1.0), sco=0.0)
+    expected = 1 - (1 - alone["preemption"][0]) * (1 - sco_only["preemption"][0])
+    assert none["preemption"][0] == pytest.approx(expected)
+
+
+def test_capacities_stay_in_unit_interval_at_maximum_effort():
+    top = np.array([lv.max for lv in registry.levers().values()])
+    c = caps(initial=top, seg=(1.0, 0.0))
+    for ch in c.channel_names:
+        assert np.all((c[ch] >= 0) & (c[ch] <= 1))

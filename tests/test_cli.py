@@ -1,0 +1,116 @@
+"""The command line, in-process through main([...]) and once as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import CONFIGS
+
+from scenarios.cli import main
+
+BASELINE = str(CONFIGS / "baseline.yaml")
+FAST = ["--set", "years=1", "--set", "society.citizens=1000"]
+
+
+def test_help_lists_commands_with_examples(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    for cmd in ("validate", "run", "levers", "schema"):
+        assert cmd in out
+    for cmd in ("validate", "run", "levers", "schema"):
+        with pytest.raises(SystemExit):
+            main([cmd, "--help"])
+        assert "example:" in capsys.readouterr().out
+
+
+def test_validate_ok_and_bad(write_yaml, capsys):
+    assert main(["validate", BASELINE]) == 0
+    assert "ok" in capsys.readouterr().out
+    bad = write_yaml("bad.yaml", "years: 0\nstates:\n  china:\n    levers:\n      finacial_aid: 5\n")
+    assert main(["validate", BASELINE, str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml:1: years" in err and "did you mean 'financial_aid'" in err and "Traceback" not in err
+
+
+def test_run_writes_a_complete_results_folder(tmp_path, capsys):
+    out = tmp_path / "r"
+    assert main(["run", BASELINE, "--out", str(out), "--seed", "5", *FAST, "--set", "states.china.levers.financial_aid=0"]) == 0
+    printed = capsys.readouterr().out
+    assert "stability_index" in printed and str(out) in printed
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["root_seed"] == 5 and len(manifest["replicate_seeds"]) == 1
+    assert manifest["config"]["years"] == 1 and manifest["overrides"][-1] == "states.china.levers.financial_aid=0"
+    assert manifest["config"]["states"]["china"]["levers"]["financial_aid"] == 0
+    assert len(manifest["config_sha256"]) == 64 and manifest["versions"]["mesa"].startswith("3.")
+    assert manifest["duration_seconds"] > 0 and "0" in manifest["timings"]
+    for table in ("timeseries", "regions", "segments", "severities"):
+        assert (out / table / "rep-00000.parquet").is_file()
+    assert (out / "summary.csv").read_text().startswith("replicate,outcome")
+    assert (out / "config.yaml").is_file()
+
+
+def test_same_seed_gives_byte_identical_tables(tmp_path):
+    for name in ("a", "b", "c"):
+        seed = "9" if name != "c" else "10"
+        assert main(["run", BASELINE, "--out", str(tmp_path / name), "--seed", seed, "--quiet", *FAST]) == 0
+    a = (tmp_path / "a" / "timeseries" / "rep-00000.parquet").read_bytes()
+    b = (tmp_path / "b" / "timeseries" / "rep-00000.parquet").read_bytes()
+    c = (tmp_path / "c" / "timeseries" / "rep-00000.parquet").read_bytes()
+    assert a == b and a != c
+
+
+def test_bad_config_leaves_no_results_folder(write_yaml, tmp_path, capsys):
+    bad = write_yaml("bad.yaml", "drivers:\n  corruption: 3\n")
+    out = tmp_path / "never"
+    assert main(["run", str(bad), "--out", str(out)]) == 2
+    assert not out.exists() and not Path(str(out) + ".partial").exists()
+    assert "drivers.corruption" in capsys.readouterr().err
+
+
+def test_bad_override_and_bad_arguments_exit_2(tmp_path, capsys):
+    assert main(["run", BASELINE, "--set", "years=many", "--out", str(tmp_path / "x")]) == 2
+    assert "<command line>" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["run", BASELINE, "--replicates", "0"])
+    assert info.value.code == 2
+    with pytest.raises(SystemExit) as info:
+        main(["run"])
+    assert info.value.code == 2
+
+
+def test_existing_out_folder_is_not_overwritten(tmp_path, capsys):
+    out = tmp_path / "keep"
+    out.mkdir()
+    (out / "mine.txt").write_text("user data")
+    assert main(["run", BASELINE, "--out", str(out), *FAST]) == 2
+    assert (out / "mine.txt").read_text() == "user data"
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_levers_and_schema(capsys):
+    assert main(["levers"]) == 0
+    out = capsys.readouterr().out
+    assert "joint_border_patrols" in out and "cybersecurity" in out
+    assert main(["levers", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 13
+    assert main(["schema"]) == 0
+    assert "financial_aid" in json.loads(capsys.readouterr().out)["$defs"]["ChinaLevers"]["properties"]
+
+
+def test_real_subprocess(tmp_path):
+    out = tmp_path / "sub"
+    proc = subprocess.run(
+        [sys.executable, "-m", "scenarios", "run", BASELINE, "--out", str(out), "--seed", "1", *FAST],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "stability_index" in proc.stdout and (out / "manifest.json").is_file()
+    bad = subprocess.run([sys.executable, "-m", "scenarios", "validate", str(tmp_path / "missing.yaml")],
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert bad.returncode == 2 and "not found" in bad.stderr and "Traceback" not in bad.stderr

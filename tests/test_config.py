@@ -1,0 +1,220 @@
+"""Scenario configs: every error kind, extends merging, overrides, schedules, schema."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from scenarios.config import json_schema, load_scenario, parse_override, scenario_dict
+from scenarios.errors import ConfigError
+from scenarios.schedule import expand, step_years
+
+
+def problems_of(path, overrides=()):
+    with pytest.raises(ConfigError) as info:
+        load_scenario(path, overrides)
+    return info.value.problems
+
+
+def test_minimal_file_gets_defaults(write_yaml):
+    sc = load_scenario(write_yaml("a.yaml", "name: a\n"))
+    assert sc.years == 10 and sc.start == "2021-01" and sc.society.citizens == 10_000
+    assert sc.states.china.levers.financial_aid is None
+
+
+def test_name_defaults_to_file_stem(write_yaml):
+    sc = load_scenario(write_yaml("my_case.yaml", "years: 3\n"))
+    assert sc.name == "my_case"
+
+
+def test_empty_file(write_yaml):
+    (p,) = problems_of(write_yaml("e.yaml", ""))
+    assert "empty" in p.message and p.file.endswith("e.yaml")
+
+
+def test_missing_file(tmp_path):
+    (p,) = problems_of(tmp_path / "nope.yaml")
+    assert "not found" in p.message
+
+
+def test_yaml_syntax_error_has_line(write_yaml):
+    (p,) = problems_of(write_yaml("s.yaml", "name: a\nyears: [1, 2\nseed: 3\n"))
+    assert "YAML syntax error" in p.message and p.line is not None and p.line >= 2
+
+
+def test_top_level_must_be_mapping(write_yaml):
+    (p,) = problems_of(write_yaml("l.yaml", "- a\n- b\n"))
+    assert "mapping" in p.message
+
+
+def test_unknown_key_with_did_you_mean_and_line(write_yaml):
+    text = "name: a\nstates:\n  china:\n    levers:\n      militray_training: 5\n"
+    (p,) = problems_of(write_yaml("u.yaml", text))
+    assert p.path == "states.china.levers.militray_training"
+    assert p.message == "unknown key"
+    assert p.line == 5
+    assert p.hint == "did you mean 'military_training'?"
+    assert "military_training" in p.allowed
+
+
+def test_lever_a_state_does_not_supply_is_unknown(write_yaml):
+    (p,) = problems_of(write_yaml("x.yaml", "states:\n  tajikistan:\n    levers:\n      financial_aid: 5\n"))
+    assert p.path == "states.tajikistan.levers.financial_aid" and p.message == "unknown key"
+
+
+def test_wrong_type(write_yaml):
+    (p,) = problems_of(write_yaml("t.yaml", "years: ten\n"))
+    assert p.path == "years" and "'ten'" in p.value and p.line == 1
+
+
+def test_out_of_range_names_allowed_range(write_yaml):
+    (p,) = problems_of(write_yaml("r.yaml", "years: 500\n"))
+    assert p.path == "years" and p.allowed == "[1, 50]"
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
+def test_nan_and_infinity_rejected(write_yaml, value):
+    (p,) = problems_of(write_yaml("n.yaml", f"drivers:\n  corruption: {value}\n"))
+    assert p.path == "drivers.corruption" and "finite" in p.message and p.line == 2
+
+
+def test_nan_in_parameter(write_yaml):
+    (p,) = problems_of(write_yaml("n.yaml", "parameters:\n  risk_memory: .nan\n"))
+    assert p.path == "parameters.risk_memory"
+
+
+def test_negative_budget(write_yaml):
+    (p,) = problems_of(write_yaml("b.yaml", "states:\n  china:\n    budget_musd: -5\n"))
+    assert p.path == "states.china.budget_musd" and p.line == 3
+
+
+def test_spending_over_budget(write_yaml):
+    text = "states:\n  china:\n    budget_musd: 50\n    levers:\n      financial_aid: {2021: 10, 2024: 80}\n"
+    (p,) = problems_of(write_yaml("o.yaml", text))
+    assert "over the budget" in p.message and "2024" in p.message
+
+
+def test_negative_lever_value_and_schedule_value(write_yaml):
+    text = "states:\n  china:\n    levers:\n      military_training: -1\n      financial_aid: {2021: 10, 2022: -3}\n"
+    probs = problems_of(write_yaml("neg.yaml", text))
+    paths = {p.path for p in probs}
+    assert paths == {"states.china.levers.military_training", "states.china.levers.financial_aid"}
+    assert any("at 2022" in p.message for p in probs)
+
+
+def test_bad_schedule_key(write_yaml):
+    (p,) = problems_of(write_yaml("k.yaml", "drivers:\n  corruption: {soon: 0.2}\n"))
+    assert "not a date" in p.message
+
+
+def test_every_problem_reported_at_once(write_yaml):
+    text = "years: 0\nseed: -1\nsociety:\n  citizen: 5\ndrivers:\n  corruption: 2\n"
+    probs = problems_of(write_yaml("m.yaml", text))
+    assert {p.path for p in probs} == {"years", "seed", "society.citizen", "drivers.corruption"}
+
+
+def test_unknown_allocation_segment_and_event_region(write_yaml):
+    text = "allocation:\n  border: {nowhere: 1}\nevents:\n  - {when: '2022-04', kind: attack, region: atlantis}\n"
+    (p,) = problems_of(write_yaml("w.yaml", text))
+    assert "nowhere" in p.message and "atlantis" in p.message and "khatlon_lowland" in p.message
+
+
+def test_unknown_event_kind(write_yaml):
+    (p,) = problems_of(write_yaml("ev.yaml", "events:\n  - {when: 2022, kind: earthquake}\n"))
+    assert p.path == "events.0.kind" and "opium_ban" in p.allowed
+
+
+# ------------------------------------------------------------------ extends
+
+def test_extends_merges_mappings_and_replaces_scalars(write_yaml):
+    write_yaml("base.yaml", {"name": "base", "years": 4, "states": {"china": {"levers": {"military_training": 5, "financial_aid": {"2021": 50}}}}})
+    child = write_yaml("child.yaml", "extends: base.yaml\nname: child\nstates:\n  china:\n    levers:\n      financial_aid: {2023: 85}\n")
+    sc = load_scenario(child)
+    assert sc.name == "child" and sc.years == 4
+    assert sc.states.china.levers.military_training == 5
+    assert sc.states.china.levers.financial_aid == {"2021": 50.0, "2023": 85.0}
+    assert "extends" not in scenario_dict(sc) or scenario_dict(sc)["extends"] is None
+
+
+def test_extends_chain_and_relative_paths(write_yaml):
+    write_yaml("lib/a.yaml", "name: a\nyears: 3\n")
+    write_yaml("lib/b.yaml", "extends: a.yaml\nseed: 9\n")
+    c = write_yaml("c.yaml", "extends: lib/b.yaml\nname: c\n")
+    sc = load_scenario(c)
+    assert (sc.years, sc.seed, sc.name) == (3, 9, "c")
+
+
+def test_missing_extends(write_yaml):
+    (p,) = problems_of(write_yaml("c.yaml", "name: c\nextends: gone.yaml\n"))
+    assert p.path == "extends" and p.line == 2 and "does not exist" in p.message
+
+
+def test_circular_extends(write_yaml):
+    write_yaml("a.yaml", "extends: b.yaml\n")
+    b = write_yaml("b.yaml", "extends: a.yaml\n")
+    (p,) = problems_of(b)
+    assert "circular" in p.message and "a.yaml" in p.message
+
+
+def test_self_extends(write_yaml):
+    (p,) = problems_of(write_yaml("s.yaml", "extends: s.yaml\n"))
+    assert "circular" in p.message
+
+
+def test_error_in_parent_names_parent_file_and_line(write_yaml):
+    write_yaml("p.yaml", "name: p\nyears: 99\n")
+    c = write_yaml("c.yaml", "extends: p.yaml\n")
+    (p,) = problems_of(c)
+    assert p.file.endswith("p.yaml") and p.line == 2
+
+
+# ------------------------------------------------------------------ overrides
+
+def test_set_overrides_validated_and_applied(write_yaml):
+    f = write_yaml("a.yaml", "name: a\n")
+    sc = load_scenario(f, ["years=3", "states.china.levers.financial_aid={2021: 5}", "society.legitimacy_feedback=false"])
+    assert sc.years == 3 and sc.states.china.levers.financial_aid == {"2021": 5.0}
+    assert sc.society.legitimacy_feedback is False
+
+
+def test_bad_set_override_reported_as_command_line(write_yaml):
+    f = write_yaml("a.yaml", "name: a\n")
+    probs = problems_of(f, ["years=-2", "states.china.levers.trainig=1"])
+    assert {p.file for p in probs} == {"<command line>"}
+    assert any(p.hint == "did you mean 'military_training'?" or "military_training" in (p.allowed or "") for p in probs)
+
+
+def test_set_without_equals():
+    with pytest.raises(ConfigError):
+        parse_override("years")
+
+
+# ------------------------------------------------------------------ schedules and schema
+
+def test_schedule_expansion_holds_values_and_uses_default_before_first_date():
+    years = step_years("2021-01", 52 * 4)
+    x = expand({"2022": 10.0, "2023-07": 20.0}, years, 0.0)
+    assert x[0] == 0 and x[51] == 0
+    assert x[52] == 10.0
+    july = int(np.argmax(years >= 2023.5 - 1e-9))
+    assert x[july - 1] == 10.0 and x[july] == 20.0 and x[-1] == 20.0
+    assert np.all(expand(3.0, years, 0.0) == 3.0)
+
+
+def test_json_schema_is_generated_from_registries():
+    schema = json_schema()
+    text = json.dumps(schema)
+    for name in ("military_training", "cybersecurity", "afghan_instability", "risk_memory", "legitimacy_feedback"):
+        assert name in text
+    assert schema["additionalProperties"] is False
+
+
+def test_every_shipped_config_validates():
+    from conftest import CONFIGS
+
+    files = sorted(CONFIGS.rglob("*.yaml"))
+    assert files
+    for f in files:
+        load_scenario(f)

@@ -1,0 +1,116 @@
+"""The model on a tiny hand-built world: each lever's direction, exact zero, determinism, bounds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import scenario, tiny
+
+from scenarios import outcomes, registry
+from scenarios.model import SecurityModel, simulate
+
+# lever, supplier, value, outcome (national time series), expected sign of (with - without)
+EFFECTS = [
+    ("military_training", "china", 100, "capacity_counterterrorism", +1),
+    ("military_training", "tajikistan", 100, "capacity_interdiction", +1),
+    ("intelligence_sharing", "china", 1.0, "capacity_preemption", +1),
+    ("joint_exercises", "russia", 4, "capacity_counterterrorism", +1),
+    ("joint_border_patrols", "china", 150, "capacity_interdiction", +1),
+    ("joint_border_patrols", "tajikistan", 150, "seizure_rate", +1),
+    ("military_equipment", "russia", 200, "capacity_interdiction", +1),
+    ("financial_aid", "china", 300, "capacity_detection", +1),
+    ("financial_aid", "china", 300, "spending_tajikistan", +1),
+    ("surveillance_systems", "china", 200, "capacity_detection", +1),
+    ("surveillance_systems", "tajikistan", 200, "capacity_domestic_surveillance", +1),
+    ("infrastructure_investment", "china", 1500, "capacity_economy", +1),
+    ("infrastructure_investment", "china", 1500, "chinese_exposure", +1),
+    ("infrastructure_investment", "tajikistan", 1500, "mean_grievance", -1),
+    ("economic_initiatives", "russia", 400, "capacity_economy", +1),
+    ("economic_initiatives", "tajikistan", 400, "radicalised_share", -1),
+    ("diplomatic_engagement", "china", 1.0, "taliban_cooperation", +1),
+    ("sco_engagement", "sco", 1.0, "taliban_cooperation", +1),
+    ("cultural_exchanges", "china", 100, "legitimacy", +1),
+    ("cybersecurity", "china", 150, "capacity_online_suppression", +1),
+]
+
+
+def run(sc, seed=1):
+    return simulate(sc, seed).timeseries
+
+
+@pytest.mark.parametrize(("lever", "state", "value", "outcome", "sign"), EFFECTS)
+def test_each_lever_moves_its_outcome_on_a_tiny_world(lever, state, value, outcome, sign):
+    without = run(tiny())
+    with_lever = run(tiny(states={state: {"levers": {lever: value}}}))
+    diff = with_lever[outcome].mean() - without[outcome].mean()
+    assert np.sign(diff) == sign, f"{lever} from {state}: {outcome} changed by {diff}"
+
+
+def test_every_lever_has_a_direction_test():
+    assert {e[0] for e in EFFECTS} == set(registry.levers())
+
+
+@pytest.mark.parametrize("lever", list(registry.levers()))
+def test_lever_at_zero_is_exactly_the_lever_absent(lever):
+    state = registry.levers()[lever].suppliers[0]
+    absent = simulate(tiny(), 7)
+    zero = simulate(tiny(states={state: {"levers": {lever: 0}}}), 7)
+    for table in ("timeseries", "regions", "segments"):
+        a, b = getattr(absent, table), getattr(zero, table)
+        for col in a:
+            assert np.array_equal(a[col], b[col]), f"{lever}=0 changed {table}.{col}"
+
+
+def test_same_seed_same_results_and_different_seeds_differ():
+    sc = scenario()
+    a, b, c = simulate(sc, 3), simulate(sc, 3), simulate(sc, 4)
+    for col in a.timeseries:
+        assert np.array_equal(a.timeseries[col], b.timeseries[col])
+    assert not np.array_equal(a.timeseries["seizures_t"], c.timeseries["seizures_t"])
+
+
+def test_outcomes_stay_in_bounds_in_default_world():
+    d = simulate(scenario(years=3), 11)
+    ts = d.timeseries
+    for name in ("stability_index",):
+        assert np.all((ts[name] >= 0) & (ts[name] <= 100))
+    for name, o in outcomes.national().items():
+        assert np.all(np.isfinite(ts[name])), name
+        if o.unit in ("share", "0-1"):
+            assert np.all((ts[name] >= 0) & (ts[name] <= 1 + 1e-12)), name
+    assert np.all(ts["seizures_t"] <= ts["drug_inflow_t"] + 1e-12)
+    assert np.all(ts["infiltration_successes"] <= ts["infiltration_attempts"])
+
+
+def test_recorded_drivers_follow_schedule_and_events():
+    sc = scenario(years=3, drivers={"russia_engagement": {"2021": 1.0, "2022": 0.8}},
+                  events=[{"when": "2023-01", "kind": "russian_drawdown"}, {"when": "2022-06", "kind": "attack", "region": "gbao", "magnitude": 3}])
+    d = simulate(sc, 2)
+    eng = d.timeseries["russia_engagement"]
+    assert eng[0] == 1.0 and eng[60] == 0.8 and eng[-1] == pytest.approx(0.4)
+    gbao = d.regions["region"] == "gbao"
+    assert d.regions["attacks"][gbao].sum() >= 3
+
+
+def test_opium_ban_event_cuts_driver():
+    d = simulate(scenario(years=2, events=[{"when": 2022, "kind": "opium_ban"}]), 1)
+    opium = d.timeseries["opium_production"]
+    assert opium[0] == registry.drivers()["opium_production"].default
+    assert opium[-1] == pytest.approx(opium[0] * 0.05)
+
+
+def test_model_uses_mesa_agents_and_network_space():
+    from mesa.discrete_space import Network
+
+    m = SecurityModel(scenario(years=1), 5)
+    assert isinstance(m.space, Network)
+    names = {type(a).__name__ for a in m.agents}
+    assert {"Tajikistan", "China", "Russia", "Taliban", "SCO", "TraffickingOrganisation", "MilitantGroup"} <= names
+    assert all(a.cell is not None for a in m.traffickers)
+
+
+def test_population_represented_matches_census():
+    m = SecurityModel(scenario(years=1, society={"citizens": 5000}), 1)
+    soc = m.society
+    assert soc.n == 5000
+    assert np.allclose(soc.counts * soc.scale, m.index.population)
