@@ -8,8 +8,21 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "scenarios"
 
 LAYER = {
-    "errors": 0, "rng": 0, "schedule": 0, "registry": 1, "outcomes": 2, "config": 2,
-    "model": 3, "results": 4, "analysis": 4, "runner": 5, "report": 6, "cli": 7, "web": 7, "__main__": 8, "__init__": 0,
+    "errors": 0,
+    "rng": 0,
+    "schedule": 0,
+    "registry": 1,
+    "outcomes": 2,
+    "config": 2,
+    "model": 3,
+    "results": 4,
+    "analysis": 4,
+    "runner": 5,
+    "report": 6,
+    "cli": 7,
+    "web": 7,
+    "__main__": 8,
+    "__init__": 0,
 }
 
 
@@ -34,7 +47,11 @@ def files():
 
 
 def test_only_the_model_layer_imports_mesa():
-    offenders = [str(f.relative_to(SRC)) for f in files() if top(f) != "model" and any(m == "mesa" or m.startswith("mesa.") for m in imports(f))]
+    offenders = [
+        str(f.relative_to(SRC))
+        for f in files()
+        if top(f) != "model" and any(m == "mesa" or m.startswith("mesa.") for m in imports(f))
+    ]
     assert offenders == []
 
 

@@ -40,7 +40,10 @@ def test_validate_ok_and_bad(write_yaml, capsys):
 
 def test_run_writes_a_complete_results_folder(tmp_path, capsys):
     out = tmp_path / "r"
-    assert main(["run", BASELINE, "--out", str(out), "--seed", "5", *FAST, "--set", "states.china.levers.financial_aid=0"]) == 0
+    assert (
+        main(["run", BASELINE, "--out", str(out), "--seed", "5", *FAST, "--set", "states.china.levers.financial_aid=0"])
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "stability_index" in printed and str(out) in printed
     manifest = json.loads((out / "manifest.json").read_text())
@@ -107,10 +110,18 @@ def test_real_subprocess(tmp_path):
     out = tmp_path / "sub"
     proc = subprocess.run(
         [sys.executable, "-m", "scenarios", "run", BASELINE, "--out", str(out), "--seed", "1", *FAST],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert "stability_index" in proc.stdout and (out / "manifest.json").is_file()
-    bad = subprocess.run([sys.executable, "-m", "scenarios", "validate", str(tmp_path / "missing.yaml")],
-                         capture_output=True, text=True, timeout=60, check=False)
+    bad = subprocess.run(
+        [sys.executable, "-m", "scenarios", "validate", str(tmp_path / "missing.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert bad.returncode == 2 and "not found" in bad.stderr and "Traceback" not in bad.stderr

@@ -128,9 +128,20 @@ def test_unknown_event_kind(write_yaml):
 
 # ------------------------------------------------------------------ extends
 
+
 def test_extends_merges_mappings_and_replaces_scalars(write_yaml):
-    write_yaml("base.yaml", {"name": "base", "years": 4, "states": {"china": {"levers": {"military_training": 5, "financial_aid": {"2021": 50}}}}})
-    child = write_yaml("child.yaml", "extends: base.yaml\nname: child\nstates:\n  china:\n    levers:\n      financial_aid: {2023: 85}\n")
+    write_yaml(
+        "base.yaml",
+        {
+            "name": "base",
+            "years": 4,
+            "states": {"china": {"levers": {"military_training": 5, "financial_aid": {"2021": 50}}}},
+        },
+    )
+    child = write_yaml(
+        "child.yaml",
+        "extends: base.yaml\nname: child\nstates:\n  china:\n    levers:\n      financial_aid: {2023: 85}\n",
+    )
     sc = load_scenario(child)
     assert sc.name == "child" and sc.years == 4
     assert sc.states.china.levers.military_training == 5
@@ -172,9 +183,12 @@ def test_error_in_parent_names_parent_file_and_line(write_yaml):
 
 # ------------------------------------------------------------------ overrides
 
+
 def test_set_overrides_validated_and_applied(write_yaml):
     f = write_yaml("a.yaml", "name: a\n")
-    sc = load_scenario(f, ["years=3", "states.china.levers.financial_aid={2021: 5}", "society.legitimacy_feedback=false"])
+    sc = load_scenario(
+        f, ["years=3", "states.china.levers.financial_aid={2021: 5}", "society.legitimacy_feedback=false"]
+    )
     assert sc.years == 3 and sc.states.china.levers.financial_aid == {"2021": 5.0}
     assert sc.society.legitimacy_feedback is False
 
@@ -192,6 +206,7 @@ def test_set_without_equals():
 
 
 # ------------------------------------------------------------------ schedules and schema
+
 
 def test_schedule_expansion_holds_values_and_uses_default_before_first_date():
     years = step_years("2021-01", 52 * 4)

@@ -83,8 +83,14 @@ def test_outcomes_stay_in_bounds_in_default_world():
 
 
 def test_recorded_drivers_follow_schedule_and_events():
-    sc = scenario(years=3, drivers={"russia_engagement": {"2021": 1.0, "2022": 0.8}},
-                  events=[{"when": "2023-01", "kind": "russian_drawdown"}, {"when": "2022-06", "kind": "attack", "region": "gbao", "magnitude": 3}])
+    sc = scenario(
+        years=3,
+        drivers={"russia_engagement": {"2021": 1.0, "2022": 0.8}},
+        events=[
+            {"when": "2023-01", "kind": "russian_drawdown"},
+            {"when": "2022-06", "kind": "attack", "region": "gbao", "magnitude": 3},
+        ],
+    )
     d = simulate(sc, 2)
     eng = d.timeseries["russia_engagement"]
     assert eng[0] == 1.0 and eng[60] == 0.8 and eng[-1] == pytest.approx(0.4)

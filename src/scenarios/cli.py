@@ -71,31 +71,59 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"scenarios {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = _add(sub, "validate", "Check scenario files; report every problem with file, line and key.",
-             "scenarios validate configs/baseline.yaml configs/security_first.yaml")
+    p = _add(
+        sub,
+        "validate",
+        "Check scenario files; report every problem with file, line and key.",
+        "scenarios validate configs/baseline.yaml configs/security_first.yaml",
+    )
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML files")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a config value (repeatable), validated like the file")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value (repeatable), validated like the file",
+    )
 
-    p = _add(sub, "run", "Run a scenario (one run or an ensemble) and write a results folder.",
-             "scenarios run configs/baseline.yaml --seed 7 --set years=5\n"
-             "scenarios run configs/baseline.yaml --replicates 30 --workers 2")
+    p = _add(
+        sub,
+        "run",
+        "Run a scenario (one run or an ensemble) and write a results folder.",
+        "scenarios run configs/baseline.yaml --seed 7 --set years=5\n"
+        "scenarios run configs/baseline.yaml --replicates 30 --workers 2",
+    )
     p.add_argument("config", metavar="CONFIG", help="scenario YAML file")
     p.add_argument("--seed", type=_seed, default=None, help="root seed (default: the config's seed)")
     p.add_argument("--replicates", type=_positive_int, default=1, help="replicates (default 1)")
     p.add_argument("--workers", type=_positive_int, default=1, help="worker processes (default 1)")
     p.add_argument("--out", default=None, metavar="DIR", help="results folder (default: results/<name>-<UTC time>)")
     p.add_argument("--resume", action="store_true", help="finish an interrupted run in DIR.partial (needs --out)")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a config value (repeatable), e.g. --set states.china.levers.financial_aid=0")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value (repeatable), e.g. --set states.china.levers.financial_aid=0",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress line and no summary table")
 
-    p = _add(sub, "levers", "List the 13 cooperation levers: unit, range, suppliers, lag, decay, channels, source.",
-             "scenarios levers\nscenarios levers --format json")
+    p = _add(
+        sub,
+        "levers",
+        "List the 13 cooperation levers: unit, range, suppliers, lag, decay, channels, source.",
+        "scenarios levers\nscenarios levers --format json",
+    )
     p.add_argument("--format", choices=("table", "json"), default="table")
 
-    p = _add(sub, "schema", "Print the JSON Schema of a scenario file (for editor completion).",
-             "scenarios schema > scenario.schema.json")
+    p = _add(
+        sub,
+        "schema",
+        "Print the JSON Schema of a scenario file (for editor completion).",
+        "scenarios schema > scenario.schema.json",
+    )
     return parser
 
 
@@ -116,7 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("\ninterrupted: finished replicates are kept in the .partial folder; rerun with --resume", file=sys.stderr)
+        print(
+            "\ninterrupted: finished replicates are kept in the .partial folder; rerun with --resume", file=sys.stderr
+        )
         return EXIT_INTERRUPTED
     except Exception as err:  # an internal failure: short message, traceback only on request
         if os.environ.get("SCENARIOS_DEBUG"):
@@ -126,6 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # ---------------------------------------------------------------------------- commands
+
 
 def _validate(args: argparse.Namespace) -> int:
     from scenarios.config import load_scenario
@@ -153,11 +184,20 @@ def _run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default_out(scenario.name)
     show = not args.quiet
     if show:
-        print(f"running {scenario.name}: {args.replicates} replicate(s), {scenario.years} years weekly, "
-              f"{scenario.society.citizens:,} citizens, seed {scenario.seed if args.seed is None else args.seed}", file=sys.stderr)
+        print(
+            f"running {scenario.name}: {args.replicates} replicate(s), {scenario.years} years weekly, "
+            f"{scenario.society.citizens:,} citizens, seed {scenario.seed if args.seed is None else args.seed}",
+            file=sys.stderr,
+        )
     result = run_ensemble(
-        scenario, out, replicates=args.replicates, seed=args.seed, workers=args.workers,
-        resume=args.resume, overrides=tuple(args.overrides), command=["scenarios", *sys.argv[1:]],
+        scenario,
+        out,
+        replicates=args.replicates,
+        seed=args.seed,
+        workers=args.workers,
+        resume=args.resume,
+        overrides=tuple(args.overrides),
+        command=["scenarios", *sys.argv[1:]],
         progress=show and sys.stderr.isatty(),
     )
     if show:
@@ -179,9 +219,23 @@ def _levers(args: argparse.Namespace) -> int:
     rows = []
     for lv in levers.values():
         channels = ", ".join(f"{k} {v:g}" for k, v in lv.effects.items()) or "funds other levers"
-        rows.append([lv.name, lv.unit, f"{lv.min:g}-{lv.max:g}", ",".join(lv.suppliers), str(lv.lag_weeks),
-                     f"{lv.decay_weeks:g}", f"{lv.half_saturation:g}", channels])
-    print(render_table(["lever", "unit", "range", "suppliers", "lag wk", "decay wk", "half-sat", "channels (weight)"], rows))
+        rows.append(
+            [
+                lv.name,
+                lv.unit,
+                f"{lv.min:g}-{lv.max:g}",
+                ",".join(lv.suppliers),
+                str(lv.lag_weeks),
+                f"{lv.decay_weeks:g}",
+                f"{lv.half_saturation:g}",
+                channels,
+            ]
+        )
+    print(
+        render_table(
+            ["lever", "unit", "range", "suppliers", "lag wk", "decay wk", "half-sat", "channels (weight)"], rows
+        )
+    )
     print("\nArticle passages and notes: scenarios levers --format json; mechanisms: docs/model.md")
     return EXIT_OK
 

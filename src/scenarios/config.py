@@ -82,8 +82,10 @@ def schedule_type(lo: float, hi: float, unit: str, description: str) -> Any:
     number = {"type": "number", "minimum": lo, "maximum": hi}
     schema = {
         "description": f"{description} [{unit}]. A number, or a mapping of year/month to numbers.",
-        "anyOf": [number, {"type": "object", "patternProperties": {DATE_PATTERN.pattern: number},
-                           "additionalProperties": False}],
+        "anyOf": [
+            number,
+            {"type": "object", "patternProperties": {DATE_PATTERN.pattern: number}, "additionalProperties": False},
+        ],
     }
     return Annotated[float | dict[str, float], PlainValidator(validate), WithJsonSchema(schema)]
 
@@ -94,17 +96,31 @@ def schedule_type(lo: float, hi: float, unit: str, description: str) -> Any:
 class Society(_Strict):
     """Citizens and the unrest / radicalisation submodels."""
 
-    citizens: int = Field(10_000, ge=100, le=5_000_000, description="citizens simulated (each stands for a share of the census population)")
-    legitimacy_feedback: bool = Field(True, description="repression and surveillance lower legitimacy (Lemos et al. 2018); off = legitimacy only follows economy and soft power")
-    arrest_rounding: Literal["floor", "round"] = Field("floor", description="how C/A becomes an integer in Epstein's arrest probability: floor (Epstein, NetLogo) or round (Mesa's example)")
+    citizens: int = Field(
+        10_000,
+        ge=100,
+        le=5_000_000,
+        description="citizens simulated (each stands for a share of the census population)",
+    )
+    legitimacy_feedback: bool = Field(
+        True,
+        description="repression and surveillance lower legitimacy (Lemos et al. 2018); off = legitimacy only follows economy and soft power",
+    )
+    arrest_rounding: Literal["floor", "round"] = Field(
+        "floor",
+        description="how C/A becomes an integer in Epstein's arrest probability: floor (Epstein, NetLogo) or round (Mesa's example)",
+    )
 
 
 class Allocation(_Strict):
     """How spatial levers are spread over border segments and regions (weights, normalised)."""
 
-    border: dict[str, Annotated[float, Field(ge=0, le=1000)]] | None = Field(None, description="weight per border segment for segment levers; default: length x (1 - difficulty)")
-    regions: dict[str, Annotated[float, Field(ge=0, le=1000)]] | None = Field(None, description="weight per region for region levers; default: population")
-
+    border: dict[str, Annotated[float, Field(ge=0, le=1000)]] | None = Field(
+        None, description="weight per border segment for segment levers; default: length x (1 - difficulty)"
+    )
+    regions: dict[str, Annotated[float, Field(ge=0, le=1000)]] | None = Field(
+        None, description="weight per region for region levers; default: population"
+    )
 
 
 def _year_as_text(value: Any) -> Any:
@@ -114,11 +130,16 @@ def _year_as_text(value: Any) -> Any:
 class Event(_Strict):
     """A shock at a date: the classroom teacher's injects use the same kinds."""
 
-    when: Annotated[str, BeforeValidator(_year_as_text)] = Field(description="year or month, e.g. 2024 or '2024-11'", pattern=DATE_PATTERN.pattern)
+    when: Annotated[str, BeforeValidator(_year_as_text)] = Field(
+        description="year or month, e.g. 2024 or '2024-11'", pattern=DATE_PATTERN.pattern
+    )
     kind: Literal["attack", "opium_ban", "afghan_collapse", "russian_drawdown", "meth_surge"]
-    region: str | None = Field(None, description="region of an attack (default: the region of the first border segment, Khatlon)")
-    magnitude: float | None = Field(None, ge=0, le=10, description="size of the shock; defaults per kind are documented in docs/model.md")
-
+    region: str | None = Field(
+        None, description="region of an attack (default: the region of the first border segment, Khatlon)"
+    )
+    magnitude: float | None = Field(
+        None, ge=0, le=10, description="size of the shock; defaults per kind are documented in docs/model.md"
+    )
 
 
 @cache
@@ -133,8 +154,17 @@ def _levers_model(state: str) -> type[BaseModel]:
 @cache
 def _state_model(state: str) -> type[BaseModel]:
     fields: dict[str, Any] = {
-        "policy": (Literal["schedule", "adaptive"], Field("schedule", description="schedule: levers as given; adaptive: the state's documented rule scales them with threat")),
-        "budget_musd": (Annotated[float, Field(ge=0, le=100_000)] | None, Field(None, description="cap on the state's total lever spending per year [USD M/yr]")),
+        "policy": (
+            Literal["schedule", "adaptive"],
+            Field(
+                "schedule",
+                description="schedule: levers as given; adaptive: the state's documented rule scales them with threat",
+            ),
+        ),
+        "budget_musd": (
+            Annotated[float, Field(ge=0, le=100_000)] | None,
+            Field(None, description="cap on the state's total lever spending per year [USD M/yr]"),
+        ),
     }
     if registry.levers_of(state):
         fields["levers"] = (_levers_model(state), Field(default_factory=_levers_model(state)))
@@ -142,7 +172,13 @@ def _state_model(state: str) -> type[BaseModel]:
         own = registry.levers_of(state)
         aid_fields = {n: (Annotated[float, Field(ge=0, le=1)] | None, None) for n in own}
         aid = create_model("AidAllocation", __config__=CONFIG_DICT, **aid_fields)
-        fields["aid_allocation"] = (aid, Field(default_factory=aid, description="shares of received financial aid spent on each Tajik lever (normalised); default: equal over military_training, joint_border_patrols, military_equipment, surveillance_systems"))
+        fields["aid_allocation"] = (
+            aid,
+            Field(
+                default_factory=aid,
+                description="shares of received financial aid spent on each Tajik lever (normalised); default: equal over military_training, joint_border_patrols, military_equipment, surveillance_systems",
+            ),
+        )
 
     def check_budget(self: Any) -> Any:
         if self.budget_musd is None or not hasattr(self, "levers"):
@@ -180,8 +216,7 @@ def _states_model() -> type[BaseModel]:
 @cache
 def _drivers_model() -> type[BaseModel]:
     fields = {
-        d.name: (schedule_type(d.min, d.max, d.unit, d.description) | None, None)
-        for d in registry.drivers().values()
+        d.name: (schedule_type(d.min, d.max, d.unit, d.description) | None, None) for d in registry.drivers().values()
     }
     return create_model("Drivers", __config__=CONFIG_DICT, **fields)
 
@@ -202,10 +237,22 @@ def _parameters_model() -> type[BaseModel]:
 def scenario_model() -> type[BaseModel]:
     """The pydantic model of a whole scenario file, built from the registries."""
     fields: dict[str, Any] = {
-        "name": (str, Field("scenario", min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$", description="short name, used in results folder names")),
+        "name": (
+            str,
+            Field(
+                "scenario",
+                min_length=1,
+                max_length=100,
+                pattern=r"^[A-Za-z0-9_.-]+$",
+                description="short name, used in results folder names",
+            ),
+        ),
         "description": (str, Field("", max_length=5000)),
         "question": (str, Field("", max_length=2000, description="the question the scenario asks")),
-        "extends": (str | None, Field(None, description="path of the scenario this one extends (relative to this file)")),
+        "extends": (
+            str | None,
+            Field(None, description="path of the scenario this one extends (relative to this file)"),
+        ),
         "start": (str, Field("2021-01", pattern=r"^\d{4}-\d{2}$", description="first simulated month, YYYY-MM")),
         "years": (int, Field(10, ge=1, le=50, description="horizon in years (52 weekly steps each)")),
         "seed": (int, Field(20250320, ge=0, le=2**63 - 1, description="root seed")),
@@ -218,7 +265,10 @@ def scenario_model() -> type[BaseModel]:
         "events": (list[Event], Field(default_factory=list)),
     }
     return create_model(
-        "Scenario", __config__=CONFIG_DICT, __validators__={"_world": model_validator(mode="after")(_check_world_names)}, **fields
+        "Scenario",
+        __config__=CONFIG_DICT,
+        __validators__={"_world": model_validator(mode="after")(_check_world_names)},
+        **fields,
     )
 
 
@@ -237,12 +287,16 @@ def _check_world_names(scenario: Any) -> Any:
             continue
         unknown = [k for k in weights if k not in names]
         if unknown:
-            problems.append(f"allocation.{field}: unknown {', '.join(map(repr, unknown))} (allowed: {', '.join(names)})")
+            problems.append(
+                f"allocation.{field}: unknown {', '.join(map(repr, unknown))} (allowed: {', '.join(names)})"
+            )
         elif sum(weights.values()) <= 0:
             problems.append(f"allocation.{field}: weights must not all be zero")
     for i, ev in enumerate(scenario.events):
         if ev.region is not None and ev.region not in world.region_names:
-            problems.append(f"events.{i}.region: unknown region {ev.region!r} (allowed: {', '.join(world.region_names)})")
+            problems.append(
+                f"events.{i}.region: unknown region {ev.region!r} (allowed: {', '.join(world.region_names)})"
+            )
     if problems:
         raise ValueError("; ".join(problems))
     return scenario
@@ -296,7 +350,9 @@ def _read_yaml(path: Path, problems: list[Problem], origin: Problem | None) -> t
         problems.append(Problem(file, None, "", f"YAML error: {err}"))
         return None, {}
     if data is None:
-        problems.append(Problem(file, None, "", "the file is empty", allowed="a mapping of scenario keys, e.g. 'name: my_scenario'"))
+        problems.append(
+            Problem(file, None, "", "the file is empty", allowed="a mapping of scenario keys, e.g. 'name: my_scenario'")
+        )
         return None, {}
     if not isinstance(data, dict):
         problems.append(Problem(file, 1, "", f"the top level must be a mapping of keys, not a {type(data).__name__}"))
@@ -314,7 +370,9 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
-def _load_raw(path: Path, problems: list[Problem], chain: tuple[Path, ...], origin: Problem | None) -> tuple[dict | None, Provenance]:
+def _load_raw(
+    path: Path, problems: list[Problem], chain: tuple[Path, ...], origin: Problem | None
+) -> tuple[dict | None, Provenance]:
     data, lines = _read_yaml(path, problems, origin)
     if data is None:
         return None, {}
@@ -326,15 +384,23 @@ def _load_raw(path: Path, problems: list[Problem], chain: tuple[Path, ...], orig
         return data, lines
     file, line = lines.get(("extends",), (str(path), None))
     if not isinstance(parent_ref, str) or not parent_ref.strip():
-        problems.append(Problem(file, line, "extends", "must be a path to another scenario file", value=repr(parent_ref)))
+        problems.append(
+            Problem(file, line, "extends", "must be a path to another scenario file", value=repr(parent_ref))
+        )
         return None, {}
     parent = (path.parent / parent_ref).resolve()
     if parent in chain:
         cycle = " -> ".join(p.name for p in (*chain, parent))
         problems.append(Problem(file, line, "extends", f"circular extends: {cycle}", value=repr(parent_ref)))
         return None, {}
-    missing = Problem(file, line, "extends", "the file it extends does not exist", value=repr(parent_ref),
-                      allowed="a path relative to this file")
+    missing = Problem(
+        file,
+        line,
+        "extends",
+        "the file it extends does not exist",
+        value=repr(parent_ref),
+        allowed="a path relative to this file",
+    )
     base, base_lines = _load_raw(parent, problems, (*chain, parent), missing)
     if base is None:
         return None, {}
@@ -447,8 +513,9 @@ def _problems_from(err: ValidationError, lines: Provenance, default_file: str, m
         value = None if e["type"] == "missing" else repr(e.get("input"))
         if value is not None and len(value) > 80:
             value = value[:77] + "..."
-        out.append(Problem(file, line, ".".join(path), message, value=value,
-                           allowed=_allowed_text(e, model, loc), hint=hint))
+        out.append(
+            Problem(file, line, ".".join(path), message, value=value, allowed=_allowed_text(e, model, loc), hint=hint)
+        )
     return out
 
 

@@ -45,26 +45,114 @@ class Outcome:
 
 _N = "national"
 _BASE: tuple[Outcome, ...] = (
-    Outcome("stability_index", "Stability index", "0-100", "Composite of security, order, radicalisation, legitimacy, narcotics and border (see stability_index())", True),
-    Outcome("threat_index", "Threat index", "0-1", "Tajikistan's perceived threat: smoothed casualties, infiltrations and unrest (drives adaptive policies)", False),
+    Outcome(
+        "stability_index",
+        "Stability index",
+        "0-100",
+        "Composite of security, order, radicalisation, legitimacy, narcotics and border (see stability_index())",
+        True,
+    ),
+    Outcome(
+        "threat_index",
+        "Threat index",
+        "0-1",
+        "Tajikistan's perceived threat: smoothed casualties, infiltrations and unrest (drives adaptive policies)",
+        False,
+    ),
     Outcome("attacks", "Attacks", "attacks/week", "Militant attacks carried out in Tajikistan", False, _N, "sum"),
     Outcome("casualties", "Casualties", "persons/week", "Casualties (killed and injured) of attacks", False, _N, "sum"),
-    Outcome("attacks_on_chinese", "Attacks on Chinese interests", "attacks/week", "Attacks whose target was Chinese nationals or assets", False, _N, "sum"),
-    Outcome("casualties_chinese", "Casualties in attacks on Chinese interests", "persons/week", "Casualties of attacks on Chinese targets", False, _N, "sum"),
-    Outcome("mass_casualty_attacks", "Mass-casualty attacks", "attacks/week", "Attacks with at least mass_casualty_threshold casualties", False, _N, "sum"),
-    Outcome("infiltration_attempts", "Infiltration attempts", "attempts/week", "Militant attempts to cross the Afghan border", None, _N, "sum"),
-    Outcome("infiltration_preempted", "Infiltrations pre-empted", "attempts/week", "Attempts stopped in advance by intelligence", True, _N, "sum"),
-    Outcome("infiltration_successes", "Infiltration successes", "crossings/week", "Attempts that crossed and formed a cell", False, _N, "sum"),
-    Outcome("militant_members", "Militant group strength", "members", "Members of all militant groups facing Tajikistan", False),
+    Outcome(
+        "attacks_on_chinese",
+        "Attacks on Chinese interests",
+        "attacks/week",
+        "Attacks whose target was Chinese nationals or assets",
+        False,
+        _N,
+        "sum",
+    ),
+    Outcome(
+        "casualties_chinese",
+        "Casualties in attacks on Chinese interests",
+        "persons/week",
+        "Casualties of attacks on Chinese targets",
+        False,
+        _N,
+        "sum",
+    ),
+    Outcome(
+        "mass_casualty_attacks",
+        "Mass-casualty attacks",
+        "attacks/week",
+        "Attacks with at least mass_casualty_threshold casualties",
+        False,
+        _N,
+        "sum",
+    ),
+    Outcome(
+        "infiltration_attempts",
+        "Infiltration attempts",
+        "attempts/week",
+        "Militant attempts to cross the Afghan border",
+        None,
+        _N,
+        "sum",
+    ),
+    Outcome(
+        "infiltration_preempted",
+        "Infiltrations pre-empted",
+        "attempts/week",
+        "Attempts stopped in advance by intelligence",
+        True,
+        _N,
+        "sum",
+    ),
+    Outcome(
+        "infiltration_successes",
+        "Infiltration successes",
+        "crossings/week",
+        "Attempts that crossed and formed a cell",
+        False,
+        _N,
+        "sum",
+    ),
+    Outcome(
+        "militant_members",
+        "Militant group strength",
+        "members",
+        "Members of all militant groups facing Tajikistan",
+        False,
+    ),
     Outcome("active_cells", "Active cells", "cells", "Militant cells inside Tajikistan", False),
-    Outcome("drug_inflow_t", "Drug inflow", "t/week", "Drugs crossing the Afghan border (attempted crossings)", False, _N, "sum"),
+    Outcome(
+        "drug_inflow_t",
+        "Drug inflow",
+        "t/week",
+        "Drugs crossing the Afghan border (attempted crossings)",
+        False,
+        _N,
+        "sum",
+    ),
     Outcome("seizures_t", "Seizures", "t/week", "Drugs seized at the border and in transit", None, _N, "sum"),
     Outcome("seizures_opiates_t", "Seizures of opiates", "t/week", "Opiates seized", None, _N, "sum"),
     Outcome("seizures_meth_t", "Seizures of methamphetamine", "t/week", "Methamphetamine seized", None, _N, "sum"),
-    Outcome("delivered_t", "Drugs delivered north", "t/week", "Drugs that left Tajikistan for Uzbekistan or Kyrgyzstan", False, _N, "sum"),
+    Outcome(
+        "delivered_t",
+        "Drugs delivered north",
+        "t/week",
+        "Drugs that left Tajikistan for Uzbekistan or Kyrgyzstan",
+        False,
+        _N,
+        "sum",
+    ),
     Outcome("seizure_rate", "Seizure rate", "share", "Seizures / inflow this week", True),
     Outcome("meth_share", "Methamphetamine share", "share", "Methamphetamine share of drug inflow", None),
-    Outcome("active_routes", "Active routes", "routes", "Effective number of (segment, route) combinations used in the last 4 weeks: exp(entropy of flow shares)", None),
+    Outcome(
+        "active_routes",
+        "Active routes",
+        "routes",
+        "Effective number of (segment, route) combinations used in the last 4 weeks: exp(entropy of flow shares)",
+        None,
+    ),
     Outcome("unrest_active_share", "Citizens in active unrest", "share", "Share of citizens actively rebelling", False),
     Outcome("jailed_share", "Citizens jailed", "share", "Share of citizens in jail", False),
     Outcome("radicalised_share", "Radicalised citizens", "share", "Share of citizens extremist or recruiter", False),
@@ -72,21 +160,84 @@ _BASE: tuple[Outcome, ...] = (
     Outcome("mean_grievance", "Mean grievance", "0-1", "Mean G = H(1-L) over citizens", False),
     Outcome("legitimacy", "Perceived legitimacy", "0-1", "Population-weighted regional legitimacy", True),
     Outcome("arrests", "Arrests", "persons/week", "Citizens arrested (scaled to population)", None, _N, "sum"),
-    Outcome("taliban_cooperation", "Taliban border cooperation", "0-1", "Effective Taliban-side cooperation (driver + diplomacy)", True),
+    Outcome(
+        "taliban_cooperation",
+        "Taliban border cooperation",
+        "0-1",
+        "Effective Taliban-side cooperation (driver + diplomacy)",
+        True,
+    ),
     Outcome("spending_china", "China's spending", "USD M/yr", "China's lever spending at this week's rate", None),
-    Outcome("spending_russia", "Russia's spending", "USD M/yr", "Russia's lever spending plus the base's value, at this week's rate", None),
-    Outcome("spending_tajikistan", "Tajikistan's spending", "USD M/yr", "Tajikistan's own lever spending plus aid spent", None),
+    Outcome(
+        "spending_russia",
+        "Russia's spending",
+        "USD M/yr",
+        "Russia's lever spending plus the base's value, at this week's rate",
+        None,
+    ),
+    Outcome(
+        "spending_tajikistan",
+        "Tajikistan's spending",
+        "USD M/yr",
+        "Tajikistan's own lever spending plus aid spent",
+        None,
+    ),
     Outcome("spending_sco", "SCO spending", "USD M/yr", "SCO lever spending", None),
-    Outcome("cost_to_china", "Cost to China", "USD M", "Cumulative Chinese spending on levers since the start", None, _N, "last"),
-    Outcome("china_influence_share", "China's influence share", "share", "China's share of external security assistance over the last 52 weeks (China + Russia)", None),
-    Outcome("dependence_on_china", "Dependence on China", "share", "China's share of cumulative external security assistance since the start", None, _N, "last"),
-    Outcome("chinese_exposure", "Chinese exposure", "share of attacks", "Chance that an attack targets Chinese interests (grows with infrastructure)", None),
+    Outcome(
+        "cost_to_china",
+        "Cost to China",
+        "USD M",
+        "Cumulative Chinese spending on levers since the start",
+        None,
+        _N,
+        "last",
+    ),
+    Outcome(
+        "china_influence_share",
+        "China's influence share",
+        "share",
+        "China's share of external security assistance over the last 52 weeks (China + Russia)",
+        None,
+    ),
+    Outcome(
+        "dependence_on_china",
+        "Dependence on China",
+        "share",
+        "China's share of cumulative external security assistance since the start",
+        None,
+        _N,
+        "last",
+    ),
+    Outcome(
+        "chinese_exposure",
+        "Chinese exposure",
+        "share of attacks",
+        "Chance that an attack targets Chinese interests (grows with infrastructure)",
+        None,
+    ),
 )
 
 _REGION: tuple[Outcome, ...] = (
-    Outcome("stability_index", "Stability index", "0-100", "Regional composite (security, order, radicalisation, legitimacy)", True, "region"),
-    Outcome("inflow_t", "Drug inflow", "t/week", "Drugs entering through the region's border segments", False, "region", "sum"),
-    Outcome("seizures_t", "Seizures", "t/week", "Drugs seized in the region (border and transit)", None, "region", "sum"),
+    Outcome(
+        "stability_index",
+        "Stability index",
+        "0-100",
+        "Regional composite (security, order, radicalisation, legitimacy)",
+        True,
+        "region",
+    ),
+    Outcome(
+        "inflow_t",
+        "Drug inflow",
+        "t/week",
+        "Drugs entering through the region's border segments",
+        False,
+        "region",
+        "sum",
+    ),
+    Outcome(
+        "seizures_t", "Seizures", "t/week", "Drugs seized in the region (border and transit)", None, "region", "sum"
+    ),
     Outcome("attacks", "Attacks", "attacks/week", "Attacks in the region", False, "region", "sum"),
     Outcome("casualties", "Casualties", "persons/week", "Casualties in the region", False, "region", "sum"),
     Outcome("unrest_active_share", "Citizens in active unrest", "share", "Share active", False, "region"),
@@ -96,14 +247,30 @@ _REGION: tuple[Outcome, ...] = (
     Outcome("legitimacy", "Perceived legitimacy", "0-1", "Regional legitimacy", True, "region"),
     Outcome("capacity_economy", "Economic capacity", "0-1", "Economy channel", True, "region"),
     Outcome("capacity_transit_policing", "Transit policing", "0-1", "Transit policing channel", None, "region"),
-    Outcome("capacity_domestic_surveillance", "Domestic surveillance", "0-1", "Domestic surveillance channel", None, "region"),
+    Outcome(
+        "capacity_domestic_surveillance",
+        "Domestic surveillance",
+        "0-1",
+        "Domestic surveillance channel",
+        None,
+        "region",
+    ),
 )
 
 _SEGMENT: tuple[Outcome, ...] = (
     Outcome("inflow_t", "Drug inflow", "t/week", "Drugs crossing the segment", False, "segment", "sum"),
     Outcome("seizures_t", "Seizures", "t/week", "Drugs seized on the segment", None, "segment", "sum"),
-    Outcome("interdiction_probability", "Interdiction chance", "per crossing", "Chance a crossing is stopped", None, "segment"),
-    Outcome("perceived_risk", "Perceived risk", "0-1", "Traffickers' mean perceived risk of the segment", None, "segment"),
+    Outcome(
+        "interdiction_probability",
+        "Interdiction chance",
+        "per crossing",
+        "Chance a crossing is stopped",
+        None,
+        "segment",
+    ),
+    Outcome(
+        "perceived_risk", "Perceived risk", "0-1", "Traffickers' mean perceived risk of the segment", None, "segment"
+    ),
     Outcome("capacity_detection", "Detection", "0-1", "Detection channel", None, "segment"),
     Outcome("capacity_interdiction", "Interdiction", "0-1", "Interdiction channel", None, "segment"),
 )
@@ -114,7 +281,9 @@ def national() -> dict[str, Outcome]:
     """National outcomes by name, including one per capacity channel and one per driver."""
     out = {o.name: o for o in _BASE}
     for ch in registry.channels().values():
-        out[f"capacity_{ch.name}"] = Outcome(f"capacity_{ch.name}", f"Capacity: {ch.name}", "0-1", ch.description + " (mean over places)", None)
+        out[f"capacity_{ch.name}"] = Outcome(
+            f"capacity_{ch.name}", f"Capacity: {ch.name}", "0-1", ch.description + " (mean over places)", None
+        )
     for d in registry.drivers().values():
         out[d.name] = Outcome(d.name, d.label, d.unit, f"driver: {d.description}", None)
     return out
@@ -152,7 +321,9 @@ SCALES = {
 """Where each component falls to 0 (shares) or to 1/e (yearly counts): assumptions."""
 
 
-def stability_components(casualties_52w, active_share, radicalised_share, legitimacy, delivered_52w=None, infiltrations_52w=None) -> dict[str, np.ndarray]:
+def stability_components(
+    casualties_52w, active_share, radicalised_share, legitimacy, delivered_52w=None, infiltrations_52w=None
+) -> dict[str, np.ndarray]:
     """Each component of the stability index on 0-1 (1 = best). Arguments are arrays or floats."""
     comp = {
         "security": np.exp(-np.asarray(casualties_52w) / SCALES["casualties_per_year"]),

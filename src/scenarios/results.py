@@ -65,12 +65,21 @@ def git_revision() -> str | None:
     """The git revision of the source tree this package runs from, if it is a checkout."""
     here = Path(__file__).resolve().parent
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5, check=False)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5, check=False
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     if out.returncode != 0:
         return None
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here, capture_output=True, text=True, timeout=5, check=False)
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=here,
+        capture_output=True,
+        text=True,
+        timeout=5,
+        check=False,
+    )
     return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
 
 
@@ -125,7 +134,9 @@ class ResultsFolder:
                     f"now {manifest['config_sha256'][:12]}, seed {manifest['root_seed']})"
                 )
             if old.get("replicates") != manifest["replicates"]:
-                raise ResultsError(f"cannot resume {self.partial}: it was started with {old.get('replicates')} replicates, not {manifest['replicates']}")
+                raise ResultsError(
+                    f"cannot resume {self.partial}: it was started with {old.get('replicates')} replicates, not {manifest['replicates']}"
+                )
             manifest["timings"] = old.get("timings", {})
             manifest["resumed"] = old.get("resumed", 0) + 1
             write_json(self.partial / "manifest.json", manifest)
@@ -149,7 +160,10 @@ class ResultsFolder:
         name = f"rep-{i:05d}.parquet"
         for table, columns in (("timeseries", data.timeseries), ("regions", data.regions), ("segments", data.segments)):
             write_table(self.partial / table / name, {"replicate": np.full(len(columns["step"]), i), **columns})
-        write_table(self.partial / "severities" / name, {"replicate": np.full(data.severities.size, i), "casualties": data.severities})
+        write_table(
+            self.partial / "severities" / name,
+            {"replicate": np.full(data.severities.size, i), "casualties": data.severities},
+        )
 
     def finish(self, manifest: dict[str, Any], summary_csv: str) -> Path:
         """Write the summary and final manifest, then move the folder into place."""
@@ -164,6 +178,7 @@ class ResultsFolder:
 
 
 # ------------------------------------------------------------ reading
+
 
 def load_manifest(path: str | Path) -> dict[str, Any]:
     folder = Path(path)

@@ -21,9 +21,7 @@ def stream_key(name: str) -> int:
 def named_generator(seed: int | np.random.SeedSequence, name: str) -> np.random.Generator:
     """The generator of stream ``name`` under ``seed``; the same pair always gives the same draws."""
     root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    child = np.random.SeedSequence(
-        entropy=root.entropy, spawn_key=(*root.spawn_key, stream_key(name))
-    )
+    child = np.random.SeedSequence(entropy=root.entropy, spawn_key=(*root.spawn_key, stream_key(name)))
     return np.random.default_rng(child)
 
 

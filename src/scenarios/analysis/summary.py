@@ -84,7 +84,9 @@ def summary_csv(per_replicate: dict[int, dict[str, dict[str, float]]]) -> str:
             vals = [per_replicate[r][name][stat] for r in reps]
             m, lo, hi = mean_ci(vals)
             p5, p95 = np.percentile(vals, [5, 95])
-            buf.write(f"all,{name},{yearly_unit(table[name])},{stat},{m:.10g},{lo:.10g},{hi:.10g},{p5:.10g},{p95:.10g}\n")
+            buf.write(
+                f"all,{name},{yearly_unit(table[name])},{stat},{m:.10g},{lo:.10g},{hi:.10g},{p5:.10g},{p95:.10g}\n"
+            )
     return buf.getvalue()
 
 

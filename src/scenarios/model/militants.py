@@ -66,7 +66,12 @@ class MilitantGroup(CellAgent):
         p = m.p
         mil = m.militants
         rng = self.stream
-        afghan = p["afghan_recruitment_rate"] * m.driver("afghan_militant_pool") * m.driver("afghan_instability") * self.share
+        afghan = (
+            p["afghan_recruitment_rate"]
+            * m.driver("afghan_militant_pool")
+            * m.driver("afghan_instability")
+            * self.share
+        )
         tajik = p["tajik_recruitment_rate"] * m.society.recruiters_persons() * self.share
         recruits = rng.poisson(afghan + tajik)
         pressure = p["militant_attrition"] + 0.01 * mil.counterterrorism

@@ -36,7 +36,13 @@ STREAMS = ("trafficking", "militants", "attacks", "society")
 AID_DEFAULT = ("military_training", "joint_border_patrols", "military_equipment", "surveillance_systems")
 CHINA_INVESTMENT_BEFORE_MUSD = 4000.0
 """Chinese investment stock at the start (facts.yaml investment.china_cumulative, >USD 4bn 2007-2023)."""
-EVENT_DEFAULT_MAGNITUDE = {"attack": 1.0, "opium_ban": 0.95, "afghan_collapse": 1.0, "russian_drawdown": 1.0, "meth_surge": 1.0}
+EVENT_DEFAULT_MAGNITUDE = {
+    "attack": 1.0,
+    "opium_ban": 0.95,
+    "afghan_collapse": 1.0,
+    "russian_drawdown": 1.0,
+    "meth_surge": 1.0,
+}
 
 
 @dataclass
@@ -86,12 +92,18 @@ class SecurityModel(mesa.Model):
         self._threat_level = 0.0
         self._china_level = 0.0
 
-        self.capacities = Capacities(self._segment_weights(), self._region_weights(), self._initial_effort(), self.p["sco_multiplier"])
+        self.capacities = Capacities(
+            self._segment_weights(), self._region_weights(), self._initial_effort(), self.p["sco_multiplier"]
+        )
         self._trafficking_setup()
         self._militant_setup()
         self.society = Society(
-            self.streams["society"], ix.population, scenario.society.citizens, self.p,
-            scenario.society.arrest_rounding, scenario.society.legitimacy_feedback,
+            self.streams["society"],
+            ix.population,
+            scenario.society.citizens,
+            self.p,
+            scenario.society.arrest_rounding,
+            scenario.society.legitimacy_feedback,
             gbao_index=ix.regions.index("gbao") if "gbao" in ix.regions else None,
         )
         self._recorder_setup()
@@ -194,7 +206,11 @@ class SecurityModel(mesa.Model):
         chosen = [order[i % order.size] for i in range(n)]
         shares = np.array([ix.militant_share[c] for c in chosen])
         shares = shares / shares.sum()
-        recruits = p["afghan_recruitment_rate"] * self.drivers["afghan_militant_pool"][0] * self.drivers["afghan_instability"][0]
+        recruits = (
+            p["afghan_recruitment_rate"]
+            * self.drivers["afghan_militant_pool"][0]
+            * self.drivers["afghan_instability"][0]
+        )
         equilibrium = recruits / (p["militant_attrition"] + p["infiltration_rate"])
         for province, share in zip(chosen, shares, strict=True):
             group = MilitantGroup(self, int(province), float(share), equilibrium * share)
@@ -249,10 +265,14 @@ class SecurityModel(mesa.Model):
         corruption = self.driver("corruption")
         taliban = self.states["taliban"].cooperation
         border_cap = 1.0 - (1.0 - cap["detection"]) * (1.0 - cap["interdiction"])
-        border_cap = 1.0 - (1.0 - border_cap) * (1.0 - p["russia_base_interdiction"] * engagement) * (1.0 - 0.5 * taliban)
-        p_border = (p["base_interdiction"] + (p["interdiction_max"] - p["base_interdiction"]) * border_cap)
+        border_cap = 1.0 - (1.0 - border_cap) * (1.0 - p["russia_base_interdiction"] * engagement) * (
+            1.0 - 0.5 * taliban
+        )
+        p_border = p["base_interdiction"] + (p["interdiction_max"] - p["base_interdiction"]) * border_cap
         p_border = p_border * (1.0 - 0.5 * ix.segment_difficulty) * (1.0 - corruption)
-        p_transit = (p["base_transit_seizure"] + (p["transit_max"] - p["base_transit_seizure"]) * cap["transit_policing"]) * (1.0 - corruption)
+        p_transit = (
+            p["base_transit_seizure"] + (p["transit_max"] - p["base_transit_seizure"]) * cap["transit_policing"]
+        ) * (1.0 - corruption)
         economy_mean = float(cap["economy"] @ ix.population / ix.population.sum())
         road_factor = 1.0 - p["roads_help_smugglers"] * economy_mean
         ct = 1.0 - (1.0 - float(cap["counterterrorism"][0])) * (1.0 - p["russia_base_counterterrorism"] * engagement)
@@ -269,14 +289,23 @@ class SecurityModel(mesa.Model):
         mil.p_border = p_border
         mil.preemption = float(cap["preemption"][0])
         mil.counterterrorism = ct
-        mil.chinese_share = min(0.9, p["chinese_target_base"] + p["chinese_exposure_per_busd"] * self._china_infra / 1000.0)
+        mil.chinese_share = min(
+            0.9, p["chinese_target_base"] + p["chinese_exposure_per_busd"] * self._china_infra / 1000.0
+        )
         self.groups.do("step")
         mil.step_cells(self.forced_attacks.get(self.t, []))
 
         # 5. society
         soc = self.society
         cells = np.bincount(mil.cell_region, minlength=len(ix.regions)).astype(float)
-        soc.step(cap["economy"], float(cap["soft_legitimacy"][0]), cap["domestic_surveillance"], self.driver("remittances"), cells, float(cap["online_suppression"][0]))
+        soc.step(
+            cap["economy"],
+            float(cap["soft_legitimacy"][0]),
+            cap["domestic_surveillance"],
+            self.driver("remittances"),
+            cells,
+            float(cap["online_suppression"][0]),
+        )
 
         # 6. threat, money, outcomes
         self._record(p_border, ct, taliban)
@@ -292,7 +321,9 @@ class SecurityModel(mesa.Model):
         lo = max(0, t - WEEKS_PER_YEAR + 1)
 
         inflow = tr.inflow_seg.sum()
-        seized_region = tr.seized_region.sum(axis=0) + np.bincount(ix.segment_region, tr.seized_seg.sum(axis=0), len(ix.regions))
+        seized_region = tr.seized_region.sum(axis=0) + np.bincount(
+            ix.segment_region, tr.seized_seg.sum(axis=0), len(ix.regions)
+        )
         seized = seized_region.sum()
         ts["attacks"][t] = mil.attacks.sum()
         ts["casualties"][t] = mil.casualties.sum()
@@ -388,7 +419,11 @@ class SecurityModel(mesa.Model):
 
         # threat index (drives adaptive policies next week)
         p = self.p
-        x = ts["casualties"][t] * WEEKS_PER_YEAR / 20.0 + mil.successes * WEEKS_PER_YEAR / 10.0 + ts["unrest_active_share"][t] / 0.02
+        x = (
+            ts["casualties"][t] * WEEKS_PER_YEAR / 20.0
+            + mil.successes * WEEKS_PER_YEAR / 10.0
+            + ts["unrest_active_share"][t] / 0.02
+        )
         a = 1.0 / p["threat_memory_weeks"]
         self._threat_level += a * (x - self._threat_level)
         self._china_level += a * (mil.attacks_chinese * WEEKS_PER_YEAR - self._china_level)

@@ -80,7 +80,16 @@ class Society:
         legitimacy_feedback: whether repression lowers legitimacy.
     """
 
-    def __init__(self, rng: np.random.Generator, population: np.ndarray, citizens: int, params: dict, rounding: str, legitimacy_feedback: bool, gbao_index: int | None = None):
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        population: np.ndarray,
+        citizens: int,
+        params: dict,
+        rounding: str,
+        legitimacy_feedback: bool,
+        gbao_index: int | None = None,
+    ):
         self.rng = rng
         self.p = params
         self.rounding = rounding
@@ -130,7 +139,15 @@ class Society:
         return float(np.bincount(self.region, (self.rad == RECRUITER).astype(float), self.n_regions) @ self.scale)
 
     # ------------------------------------------------------------------ step
-    def step(self, economy: np.ndarray, soft: float, surveillance: np.ndarray, remittances: float, cells: np.ndarray, online_suppression: float) -> None:
+    def step(
+        self,
+        economy: np.ndarray,
+        soft: float,
+        surveillance: np.ndarray,
+        remittances: float,
+        cells: np.ndarray,
+        online_suppression: float,
+    ) -> None:
         """One week.
 
         Args:
@@ -148,7 +165,9 @@ class Society:
         # grievance: G = H (1 - L), with H lowered by the economy and raised by a remittance fall
         relief = 1.0 - p["economy_hardship_relief"] * economy
         remit = 1.0 + p["remittance_hardship"] * (0.35 - remittances)
-        self.grievance = np.minimum(self.hardship * (relief * remit)[self.region], 1.0) * (1.0 - self.legitimacy)[self.region]
+        self.grievance = (
+            np.minimum(self.hardship * (relief * remit)[self.region], 1.0) * (1.0 - self.legitimacy)[self.region]
+        )
 
         # jail: serve time, release
         jailed = self.state == JAILED

@@ -114,7 +114,9 @@ class Taliban(State):
     def act(self) -> None:
         super().act()
         m = self.model
-        self.cooperation = 1.0 - (1.0 - m.driver("taliban_border_cooperation")) * (1.0 - float(m.capacities["border_cooperation"][0]))
+        self.cooperation = 1.0 - (1.0 - m.driver("taliban_border_cooperation")) * (
+            1.0 - float(m.capacities["border_cooperation"][0])
+        )
 
 
 class SCO(State):

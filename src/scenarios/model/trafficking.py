@@ -58,7 +58,11 @@ class TraffickingOrganisation(CellAgent):
         ix = m.index
         p = m.p
         risk = self.segment_risk.risk[ix.combo_segment] + self.route_risk.risk[ix.combo_route]
-        utility = m.trafficking.log_access[ix.combo_segment] - p["risk_sensitivity"] * risk - p["cost_sensitivity"] * m.trafficking.cost
+        utility = (
+            m.trafficking.log_access[ix.combo_segment]
+            - p["risk_sensitivity"] * risk
+            - p["cost_sensitivity"] * m.trafficking.cost
+        )
         utility = utility / self.spread()
         w = np.exp(utility - utility.max())
         return w / w.sum()
@@ -121,7 +125,9 @@ class Trafficking:
         self.recent = np.zeros((4, ix.combo_segment.size))  # tonnes per combination, last 4 weeks
         self.reset()
 
-    def set_conditions(self, supply: np.ndarray, p_border: np.ndarray, p_transit: np.ndarray, road_factor: float) -> None:
+    def set_conditions(
+        self, supply: np.ndarray, p_border: np.ndarray, p_transit: np.ndarray, road_factor: float
+    ) -> None:
         """This week's supply per drug (t), interdiction chances, and the road cost factor."""
         ix = self.model.index
         self.supply = supply
@@ -143,7 +149,9 @@ class Trafficking:
         self.delivered = np.zeros(n_d)
         self.shipped_combo = np.zeros(ix.combo_segment.size)
 
-    def record(self, d: int, shipped: np.ndarray, border: np.ndarray, transit: np.ndarray, delivered: np.ndarray) -> None:
+    def record(
+        self, d: int, shipped: np.ndarray, border: np.ndarray, transit: np.ndarray, delivered: np.ndarray
+    ) -> None:
         """Add one organisation's tallies for drug ``d`` (arrays over combinations, in tonnes)."""
         ix = self.model.index
         n_s = len(ix.segments)

@@ -8,6 +8,7 @@ are what the vectorised submodels use.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import networkx as nx
@@ -91,7 +92,7 @@ def build_graph(world: World) -> nx.Graph:
             g.add_edge(s.name, p, kind="faces")
     for route in world.routes:
         hops = [*route.path, route.exit]
-        for a, b in zip(hops, hops[1:], strict=False):
+        for a, b in itertools.pairwise(hops):
             if a != b:
                 g.add_edge(a, b, kind="road")
     return g
