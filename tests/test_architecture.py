@@ -17,7 +17,7 @@ LAYER = {
     "model": 3,
     "results": 4,
     "analysis": 4,
-    "runner": 5,
+    "runner": 5, "checks": 5,
     "report": 6,
     "cli": 7,
     "web": 7,

@@ -38,7 +38,7 @@ from scenarios.errors import ConfigError, Problem
 from scenarios.schedule import DATE_PATTERN, parse_date
 
 CONFIG_DICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-EVENT_KINDS = ("attack", "opium_ban", "afghan_collapse", "russian_drawdown", "meth_surge")
+EVENT_KINDS = ("attack", "opium_ban", "afghan_collapse", "russian_drawdown", "meth_surge", "crackdown")
 
 
 class _Strict(BaseModel):
@@ -133,13 +133,11 @@ class Event(_Strict):
     when: Annotated[str, BeforeValidator(_year_as_text)] = Field(
         description="year or month, e.g. 2024 or '2024-11'", pattern=DATE_PATTERN.pattern
     )
-    kind: Literal["attack", "opium_ban", "afghan_collapse", "russian_drawdown", "meth_surge"]
-    region: str | None = Field(
-        None, description="region of an attack (default: the region of the first border segment, Khatlon)"
-    )
-    magnitude: float | None = Field(
-        None, ge=0, le=10, description="size of the shock; defaults per kind are documented in docs/model.md"
-    )
+    kind: Literal["attack", "opium_ban", "afghan_collapse", "russian_drawdown", "meth_surge", "crackdown"]
+    region: str | None = Field(None, description="region of an attack (default: the region of the first border segment, Khatlon)")
+    segment: str | None = Field(None, description="border segment of a crackdown (default: every segment)")
+    weeks: int | None = Field(None, ge=1, le=2600, description="how long the shock lasts (default: to the end of the run)")
+    magnitude: float | None = Field(None, ge=0, le=10, description="size of the shock; defaults per kind in docs/model.md")
 
 
 @cache

@@ -115,21 +115,26 @@ class SecurityModel(mesa.Model):
             name: expand(getattr(sc.drivers, name), self.years, d.default) for name, d in registry.drivers().items()
         }
         self.forced_attacks: dict[int, list[int]] = {}
+        self.crackdown = np.ones((self.n_steps, len(self.index.segments)))
         for ev in sc.events:
             start = int(np.searchsorted(self.years, parse_date(ev.when) - 1e-9))
             if start >= self.n_steps:
                 continue
+            span = slice(start, None if ev.weeks is None else start + ev.weeks)
             m = EVENT_DEFAULT_MAGNITUDE[ev.kind] if ev.magnitude is None else ev.magnitude
             d = self.drivers
             if ev.kind == "opium_ban":
-                d["opium_production"][start:] *= max(0.0, 1.0 - m)
+                d["opium_production"][span] *= max(0.0, 1.0 - m)
             elif ev.kind == "afghan_collapse":
-                d["afghan_instability"][start:] = np.minimum(1.0, d["afghan_instability"][start:] + 0.3 * m)
-                d["afghan_militant_pool"][start:] *= 1.0 + 1.5 * m
+                d["afghan_instability"][span] = np.minimum(1.0, d["afghan_instability"][span] + 0.3 * m)
+                d["afghan_militant_pool"][span] *= 1.0 + 1.5 * m
             elif ev.kind == "russian_drawdown":
-                d["russia_engagement"][start:] *= max(0.0, 1.0 - 0.5 * m)
+                d["russia_engagement"][span] *= max(0.0, 1.0 - 0.5 * m)
             elif ev.kind == "meth_surge":
-                d["meth_production"][start:] *= 1.0 + m
+                d["meth_production"][span] *= 1.0 + m
+            elif ev.kind == "crackdown":
+                cols = [self.index.segments.index(ev.segment)] if ev.segment else slice(None)
+                self.crackdown[span, cols] *= m
             elif ev.kind == "attack":
                 region = self.index.regions.index(ev.region) if ev.region else int(self.index.segment_region[0])
                 self.forced_attacks.setdefault(start, []).extend([region] * max(1, round(m)))
@@ -270,6 +275,7 @@ class SecurityModel(mesa.Model):
         )
         p_border = p["base_interdiction"] + (p["interdiction_max"] - p["base_interdiction"]) * border_cap
         p_border = p_border * (1.0 - 0.5 * ix.segment_difficulty) * (1.0 - corruption)
+        p_border = np.minimum(0.95, p_border * self.crackdown[self.t])
         p_transit = (
             p["base_transit_seizure"] + (p["transit_max"] - p["base_transit_seizure"]) * cap["transit_policing"]
         ) * (1.0 - corruption)
