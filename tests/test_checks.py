@@ -18,7 +18,9 @@ from scenarios.checks import CHECKS, run_checks, wilson
 def test_check_passes(check_id):
     (result,) = run_checks(quick=True, only=(check_id,))
     assert result.seeds >= 20
-    assert result.passed, f"{result.id} {result.title}: measured {result.measured} ({result.detail}); expected {result.expected}"
+    assert result.passed, (
+        f"{result.id} {result.title}: measured {result.measured} ({result.detail}); expected {result.expected}"
+    )
 
 
 def test_power_law_fit_recovers_a_known_exponent():
@@ -42,7 +44,7 @@ def test_power_law_fit_needs_data():
 
 def test_wilson_and_paired_difference():
     lo, hi = wilson(14, 20)
-    assert lo < 0.7 < hi and 0 <= lo and hi <= 1
+    assert lo < 0.7 < hi and lo >= 0 and hi <= 1
     m, lo, hi = paired_difference(np.array([1.0, 2.0, 3.0]), np.array([2.0, 3.0, 4.5]))
     assert m == pytest.approx(7 / 6) and lo < m < hi
 

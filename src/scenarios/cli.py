@@ -131,9 +131,16 @@ def build_parser() -> argparse.ArgumentParser:
         "Run the validation suite: stylized facts (MODEL.md 7) and calibration targets (MODEL.md 8); print and save one table.",
         "scenarios check-model --quick\nscenarios check-model --only F5,C1",
     )
-    p.add_argument("--quick", action="store_true", help="20 seeds and shorter horizons (about a minute); default 50 seeds")
+    p.add_argument(
+        "--quick", action="store_true", help="20 seeds and shorter horizons (about a minute); default 50 seeds"
+    )
     p.add_argument("--only", default=None, metavar="IDS", help="comma-separated check ids, e.g. F5,C1")
-    p.add_argument("--out", default=None, metavar="DIR", help="folder for checks.csv and checks.md (default: results/check-model-<UTC time>)")
+    p.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="folder for checks.csv and checks.md (default: results/check-model-<UTC time>)",
+    )
     return parser
 
 
@@ -271,7 +278,9 @@ def _check_model(args: argparse.Namespace) -> int:
     only = tuple(x.strip() for x in args.only.split(",") if x.strip()) if args.only else None
     known = {c.id for c in CHECKS}
     if only and not set(only) <= known:
-        raise ScenarioError(f"unknown check id(s) {sorted(set(only) - known)}; allowed: {', '.join(c.id for c in CHECKS)}")
+        raise ScenarioError(
+            f"unknown check id(s) {sorted(set(only) - known)}; allowed: {', '.join(c.id for c in CHECKS)}"
+        )
     out = Path(args.out) if args.out else default_out("check-model")
     if out.exists():
         raise ScenarioError(f"{out} already exists; choose another --out")
@@ -281,7 +290,15 @@ def _check_model(args: argparse.Namespace) -> int:
 
     results = run_checks(quick=args.quick, only=only, progress=progress)
     rows = [
-        [r.id, r.title, fmt(r.measured), f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]", r.expected, "PASS" if r.passed else "FAIL", r.source]
+        [
+            r.id,
+            r.title,
+            fmt(r.measured),
+            f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]",
+            r.expected,
+            "PASS" if r.passed else "FAIL",
+            r.source,
+        ]
         for r in results
     ]
     header = ["id", "check", "measured", "95% CI", "expected", "result", "source"]
@@ -292,15 +309,34 @@ def _check_model(args: argparse.Namespace) -> int:
 
     with open(tmp / "checks.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["id", "check", "kind", "measured", "ci_low", "ci_high", "expected", "passed", "source", "detail", "seeds"])
+        w.writerow(
+            ["id", "check", "kind", "measured", "ci_low", "ci_high", "expected", "passed", "source", "detail", "seeds"]
+        )
         for r in results:
-            w.writerow([r.id, r.title, r.kind, r.measured, r.ci_low, r.ci_high, r.expected, r.passed, r.source, r.detail, r.seeds])
+            w.writerow(
+                [
+                    r.id,
+                    r.title,
+                    r.kind,
+                    r.measured,
+                    r.ci_low,
+                    r.ci_high,
+                    r.expected,
+                    r.passed,
+                    r.source,
+                    r.detail,
+                    r.seeds,
+                ]
+            )
     md = ["| id | check | measured | 95% CI | expected | result | source |", "|---|---|---|---|---|---|---|"]
     md += ["| " + " | ".join(row) + " |" for row in rows]
     md += ["", "Details:", ""] + [f"- **{r.id}** {r.detail}" for r in results]
     (tmp / "checks.md").write_text("\n".join(md) + "\n", encoding="utf-8")
     tmp.rename(out)
     failed = [r.id for r in results if not r.passed]
-    print(f"{len(results) - len(failed)}/{len(results)} checks passed" + (f"; failed: {', '.join(failed)}" if failed else ""))
+    print(
+        f"{len(results) - len(failed)}/{len(results)} checks passed"
+        + (f"; failed: {', '.join(failed)}" if failed else "")
+    )
     print(f"table: {out / 'checks.md'}")
     return EXIT_FAILED if failed else EXIT_OK

@@ -134,10 +134,16 @@ class Event(_Strict):
         description="year or month, e.g. 2024 or '2024-11'", pattern=DATE_PATTERN.pattern
     )
     kind: Literal["attack", "opium_ban", "afghan_collapse", "russian_drawdown", "meth_surge", "crackdown"]
-    region: str | None = Field(None, description="region of an attack (default: the region of the first border segment, Khatlon)")
+    region: str | None = Field(
+        None, description="region of an attack (default: the region of the first border segment, Khatlon)"
+    )
     segment: str | None = Field(None, description="border segment of a crackdown (default: every segment)")
-    weeks: int | None = Field(None, ge=1, le=2600, description="how long the shock lasts (default: to the end of the run)")
-    magnitude: float | None = Field(None, ge=0, le=10, description="size of the shock; defaults per kind in docs/model.md")
+    weeks: int | None = Field(
+        None, ge=1, le=2600, description="how long the shock lasts (default: to the end of the run)"
+    )
+    magnitude: float | None = Field(
+        None, ge=0, le=10, description="size of the shock; defaults per kind in docs/model.md"
+    )
 
 
 @cache

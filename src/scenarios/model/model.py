@@ -25,7 +25,7 @@ from mesa.discrete_space import Network
 from scenarios import outcomes, registry
 from scenarios.model.capacity import Capacities
 from scenarios.model.militants import MilitantGroup, Militants
-from scenarios.model.society import ACTIVE, EXTREMIST, JAILED, RECRUITER, Society
+from scenarios.model.society import ACTIVE, EXTREMIST, JAILED, Society
 from scenarios.model.states import ACT_ORDER, STATE_CLASSES, State
 from scenarios.model.trafficking import DRUGS, Trafficking, TraffickingOrganisation
 from scenarios.model.world import build_graph, build_index
@@ -357,7 +357,7 @@ class SecurityModel(mesa.Model):
         rg["unrest_active_share"][t] = soc.by_region(active)
         rg["jailed_share"][t] = soc.by_region(jailed)
         rg["radicalised_share"][t] = soc.by_region(radical)
-        rg["mean_grievance"][t] = np.bincount(soc.region, soc.grievance, len(ix.regions)) / soc.counts
+        rg["mean_grievance"][t] = soc.mean_by_region(soc.grievance)
         rg["legitimacy"][t] = soc.legitimacy
         rg["inflow_t"][t] = np.bincount(ix.segment_region, tr.inflow_seg.sum(axis=0), len(ix.regions))
         rg["seizures_t"][t] = seized_region
@@ -368,7 +368,7 @@ class SecurityModel(mesa.Model):
         rg["capacity_domestic_surveillance"][t] = cap["domestic_surveillance"]
         for name in ("unrest_active_share", "jailed_share", "radicalised_share", "mean_grievance", "legitimacy"):
             ts[name][t] = rg[name][t] @ pop_w
-        ts["recruiter_share"][t] = float(np.count_nonzero(soc.rad == RECRUITER)) / soc.n
+        ts["recruiter_share"][t] = soc.recruiters.sum() / soc.n
         ts["arrests"][t] = soc.arrests @ soc.scale
         ts["taliban_cooperation"][t] = taliban
         ts["chinese_exposure"][t] = mil.chinese_share

@@ -113,11 +113,14 @@ class Society:
         self.nb_region = np.repeat(np.arange(n_r), nb_per_region)
         self.nb_size = np.bincount(self.nb, minlength=self.n_nb).astype(float)
 
+        self.bounds = np.concatenate([[0], np.cumsum(counts)])  # citizens are contiguous by region
         self.hardship = rng.random(n)
+        self.hardship2 = 2.0 * self.hardship
         self.risk_aversion = rng.random(n)
         self.state = np.zeros(n, dtype=np.int8)
-        self.jail = np.zeros(n, dtype=np.int64)
+        self.jail = np.zeros(n, dtype=np.int32)
         self.rad = np.where(rng.random(n) < params["radicalisation_initial"], EXTREMIST, SUSCEPTIBLE).astype(np.int8)
+        self.recruiters = self.count_by_region(self.rad == RECRUITER)
         base = np.full(n_r, params["legitimacy_initial"])
         if gbao_index is not None:
             base[gbao_index] -= params["gbao_legitimacy_gap"]
@@ -130,13 +133,22 @@ class Society:
         self.legitimacy_override: np.ndarray | None = None
 
     # ------------------------------------------------------------------ outputs
+    def count_by_region(self, mask: np.ndarray) -> np.ndarray:
+        """How many citizens of each region ``mask`` holds for (regions are contiguous blocks)."""
+        b = self.bounds
+        return np.array([np.count_nonzero(mask[b[i] : b[i + 1]]) for i in range(b.size - 1)], dtype=float)
+
     def by_region(self, mask: np.ndarray) -> np.ndarray:
         """Share of each region's citizens for which ``mask`` holds."""
-        return np.bincount(self.region, mask.astype(float), self.n_regions) / self.counts
+        return self.count_by_region(mask) / self.counts
+
+    def mean_by_region(self, values: np.ndarray) -> np.ndarray:
+        b = self.bounds
+        return np.array([values[b[i] : b[i + 1]].mean() for i in range(b.size - 1)])
 
     def recruiters_persons(self) -> float:
         """Recruiters in the population (persons, scaled from simulated citizens)."""
-        return float(np.bincount(self.region, (self.rad == RECRUITER).astype(float), self.n_regions) @ self.scale)
+        return float(self.recruiters @ self.scale)
 
     # ------------------------------------------------------------------ step
     def step(
@@ -162,34 +174,34 @@ class Society:
         rng = self.rng
         self._update_legitimacy(economy, soft, surveillance)
 
-        # grievance: G = H (1 - L), with H lowered by the economy and raised by a remittance fall
-        relief = 1.0 - p["economy_hardship_relief"] * economy
-        remit = 1.0 + p["remittance_hardship"] * (0.35 - remittances)
-        self.grievance = (
-            np.minimum(self.hardship * (relief * remit)[self.region], 1.0) * (1.0 - self.legitimacy)[self.region]
+        # grievance G = H (1 - L), with H lowered by the economy and raised by a remittance fall
+        factor = (1.0 - p["economy_hardship_relief"] * economy) * (
+            1.0 + p["remittance_hardship"] * (0.35 - remittances)
         )
+        G = self.grievance
+        np.multiply(self.hardship, np.repeat(np.maximum(factor, 0.0), self.counts), out=G)
+        np.minimum(G, 1.0, out=G)
+        G *= np.repeat(1.0 - self.legitimacy, self.counts)
 
-        # jail: serve time, release
-        jailed = self.state == JAILED
-        self.jail[jailed] -= 1
-        released = jailed & (self.jail <= 0)
-        self.state[released] = QUIET
-        free = self.state != JAILED
+        # jail: serve a week; a citizen with no time left is free
+        np.subtract(self.jail, 1, out=self.jail)
+        np.maximum(self.jail, 0, out=self.jail)
+        jailed = self.jail > 0
 
         # police per neighbourhood (Epstein's cops move at random: redraw weekly)
         presence = 1.0 + p["surveillance_arrest_gain"] * surveillance
         self.police = rng.poisson(p["police_per_citizen"] * self.nb_size * presence[self.nb_region])
 
         # activation on last week's actives, counting oneself
-        actives = np.bincount(self.nb, self.state == ACTIVE, self.n_nb)
+        was = np.flatnonzero(self.state == ACTIVE)
+        actives = np.bincount(self.nb[was], minlength=self.n_nb).astype(float)
         k = p["arrest_constant_k"]
-        p_quiet = arrest_probability(self.police, 1.0 + actives, k, self.rounding)
-        p_active = arrest_probability(self.police, np.maximum(actives, 1.0), k, self.rounding)
-        was_active = self.state == ACTIVE
-        p_arrest = np.where(was_active, p_active[self.nb], p_quiet[self.nb])
-        active = free & is_active(self.grievance, self.risk_aversion, p_arrest, p["activation_threshold"])
-        self.state[free] = QUIET
-        self.state[active] = ACTIVE
+        p_arrest = arrest_probability(self.police, 1.0 + actives, k, self.rounding)[self.nb]
+        p_arrest[was] = arrest_probability(self.police, np.maximum(actives, 1.0), k, self.rounding)[self.nb[was]]
+        active = is_active(G, self.risk_aversion, p_arrest, p["activation_threshold"])
+        active &= ~jailed
+        self.state = active.astype(np.int8)  # ACTIVE = 1, QUIET = 0
+        self.state[jailed] = JAILED
 
         # arrests: each officer takes one random active in the neighbourhood
         self.arrests = np.zeros(self.n_regions)
@@ -201,7 +213,8 @@ class Society:
             rank = np.arange(idx.size) - np.searchsorted(nb_sorted, nb_sorted, side="left")
             taken = idx[order[rank < self.police[nb_sorted]]]
             self.state[taken] = JAILED
-            self.jail[taken] = rng.integers(0, int(p["max_jail_weeks"]) + 1, taken.size)
+            # a term of j weeks keeps the citizen out of the next j weeks (0: back next week)
+            self.jail[taken] = rng.integers(0, int(p["max_jail_weeks"]) + 1, taken.size) + 1
             self.arrests = np.bincount(self.region[taken], minlength=self.n_regions).astype(float)
 
         self._radicalise(economy, cells, online_suppression)
@@ -220,24 +233,29 @@ class Society:
         self.legitimacy = np.clip(L, 0.0, 1.0)
 
     def _radicalise(self, economy: np.ndarray, cells: np.ndarray, online_suppression: float) -> None:
+        """One week of the compartments; only the few citizens whose draw can move them are touched."""
         p = self.p
-        rad = self.rad
-        recruiters = np.bincount(self.region, rad == RECRUITER, self.n_regions) / self.counts
-        cells_share = cells / self.counts
+        gamma, prevent, treat = p["extremist_to_recruiter"], p["prevention_rate"], p["treatment_rate"]
         force = (
-            p["radicalisation_contact"] * (recruiters + cells_share)
+            p["radicalisation_contact"] * (self.recruiters + cells) / self.counts
             + p["online_propaganda"] * (1.0 - online_suppression)
         ) * (1.0 - p["economy_radicalisation_damping"] * economy)
+        # the largest chance any citizen can have of moving this week: a susceptible with H = 1
+        ceiling = max(-np.expm1(-2.0 * float(force.max())), gamma + prevent, treat)
         u = self.rng.random(self.n)
-        s = rad == SUSCEPTIBLE
-        e = rad == EXTREMIST
-        r = rad == RECRUITER
-        hazard = force[self.region] * 2.0 * self.hardship
-        new_e = s & (u < -np.expm1(-hazard))
-        gamma, prevent, treat = p["extremist_to_recruiter"], p["prevention_rate"], p["treatment_rate"]
-        to_r = e & (u < gamma)
-        to_s = e & (u >= gamma) & (u < gamma + prevent)
-        leave = r & (u < treat)
-        rad[new_e] = EXTREMIST
-        rad[to_r] = RECRUITER
-        rad[to_s | leave] = SUSCEPTIBLE
+        cand = np.flatnonzero(u < ceiling)
+        if cand.size == 0:
+            return
+        uc = u[cand]
+        rc = self.rad[cand]
+        hazard = force[self.region[cand]] * self.hardship2[cand]
+        new_e = (rc == SUSCEPTIBLE) & (uc < -np.expm1(-hazard))
+        to_r = (rc == EXTREMIST) & (uc < gamma)
+        to_s = ((rc == EXTREMIST) & (uc >= gamma) & (uc < gamma + prevent)) | ((rc == RECRUITER) & (uc < treat))
+        region = self.region[cand]
+        self.recruiters += np.bincount(region[to_r], minlength=self.n_regions)
+        self.recruiters -= np.bincount(region[(rc == RECRUITER) & to_s], minlength=self.n_regions)
+        rc[new_e] = EXTREMIST
+        rc[to_r] = RECRUITER
+        rc[to_s] = SUSCEPTIBLE
+        self.rad[cand] = rc

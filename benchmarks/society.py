@@ -1,0 +1,103 @@
+"""Benchmark of the society update and the whole default scenario (issue: society, speed).
+
+Measures, on this machine:
+- per-step cost of the society update at 10^4, 10^5 and 10^6 citizens;
+- the whole default scenario (baseline, 10 years weekly) at 10^4 and 10^6 citizens;
+- citizen-steps per second against a plain Mesa model with the same number of trivial agents
+  stepped with ``shuffle_do`` (Mesa's Boltzmann-wealth style benchmark), side by side.
+
+Run: ``.venv/bin/python benchmarks/society.py [--quick]``. Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import mesa
+import numpy as np
+
+from scenarios import registry
+from scenarios.config import load_scenario
+from scenarios.model import simulate
+from scenarios.model.society import Society
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def society_step_seconds(n: int, steps: int) -> float:
+    p = {k: v.value for k, v in registry.parameters().items()}
+    pop = np.array([r.population for r in registry.default_world().regions], dtype=float)
+    soc = Society(np.random.default_rng(0), pop, n, p, "floor", True)
+    z = np.zeros(pop.size)
+    soc.step(z, 0.0, z, 0.35, z, 0.0)  # warm-up
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        soc.step(z + 0.3, 0.2, z + 0.2, 0.35, z, 0.3)
+    return (time.perf_counter() - t0) / steps
+
+
+class Trivial(mesa.Agent):
+    def __init__(self, model: mesa.Model):
+        super().__init__(model)
+        self.wealth = 1
+
+    def step(self) -> None:
+        if self.wealth > 0:
+            self.wealth -= 1
+            self.model.pot += 1
+
+
+class TrivialModel(mesa.Model):
+    def __init__(self, n: int):
+        super().__init__(rng=np.random.default_rng(0))
+        self.pot = 0
+        Trivial.create_agents(self, n)
+
+    def step(self) -> None:
+        self.agents.shuffle_do("step")
+
+
+def mesa_step_seconds(n: int, steps: int) -> float:
+    m = TrivialModel(n)
+    m.step()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        m.step()
+    return (time.perf_counter() - t0) / steps
+
+
+def scenario_seconds(citizens: int) -> float:
+    sc = load_scenario(ROOT / "configs" / "baseline.yaml", [f"society.citizens={citizens}"])
+    t0 = time.perf_counter()
+    simulate(sc, 1)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="fewer steps, skip the 10^6 whole run")
+    args = ap.parse_args()
+    print(
+        "| citizens | society step (ms) | citizen-steps/s | plain Mesa shuffle_do step (ms) | agent-steps/s | speed-up |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|")
+    for n in (10_000, 100_000, 1_000_000):
+        steps = 20 if n == 1_000_000 else 100
+        if args.quick:
+            steps = max(3, steps // 10)
+        s = society_step_seconds(n, steps)
+        m = mesa_step_seconds(n, max(2, steps // (10 if n >= 100_000 else 1)))
+        print(f"| {n:,} | {s * 1e3:.2f} | {n / s:,.0f} | {m * 1e3:.1f} | {n / m:,.0f} | {m / s:.0f}x |")
+    print()
+    print("| whole default scenario (baseline, 10 years, 520 weekly steps) | seconds |")
+    print("|---|---:|")
+    for n in (10_000,) if args.quick else (10_000, 1_000_000):
+        print(f"| {n:,} citizens | {scenario_seconds(n):.2f} |")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""Threats: risk beliefs, intelligence and infiltration, the radicalised-citizen hook, severities."""
+
+from __future__ import annotations
+
+import numpy as np
+from conftest import baseline
+
+from scenarios.analysis.summary import mean_ci
+from scenarios.checks import _with
+from scenarios.model import SecurityModel, simulate
+from scenarios.model.beliefs import RiskBelief
+from scenarios.model.militants import draw_severity
+
+
+def test_risk_belief_jumps_after_a_seizure_and_returns_to_prior():
+    b = RiskBelief((2,), a=1.0, b=9.0, memory=0.9)
+    prior = b.risk.copy()
+    b.update(np.array([1.0, 1.0]), np.array([1.0, 0.0]))
+    assert b.risk[0] > prior[0] and b.risk[1] < prior[1]
+    for _ in range(200):
+        b.update(np.zeros(2), np.zeros(2))
+    assert np.allclose(b.risk, prior, atol=1e-6)
+
+
+def test_more_intelligence_sharing_lowers_successful_infiltrations():
+    """Over 20 paired seeds: intelligence sharing at 1.0 from China vs 0 (tolerance: CI of the difference < 0)."""
+    base = baseline(years=4, society__citizens=1000)
+    no_intel = _with(
+        base, states__china__levers__intelligence_sharing=0, states__russia__levers__intelligence_sharing=0
+    )
+    full = _with(
+        base, states__china__levers__intelligence_sharing=1.0, states__russia__levers__intelligence_sharing=1.0
+    )
+    diffs = [
+        simulate(full, s).timeseries["infiltration_successes"].sum()
+        - simulate(no_intel, s).timeseries["infiltration_successes"].sum()
+        for s in range(20)
+    ]
+    m, lo, hi = mean_ci(diffs)
+    assert hi < 0, (m, lo, hi)
+
+
+def test_radicalised_citizens_feed_militant_recruitment():
+    """The hook from the society: more recruiters in the population, more militant members."""
+    base = baseline(years=3, society__citizens=2000)
+    hot = _with(
+        base,
+        parameters={"radicalisation_contact": 0.3, "radicalisation_initial": 0.02, "tajik_recruitment_rate": 0.0002},
+    )
+    cold = _with(
+        base, parameters={"radicalisation_contact": 0.3, "radicalisation_initial": 0.02, "tajik_recruitment_rate": 0.0}
+    )
+    more = [
+        simulate(hot, s).timeseries["militant_members"][-52:].mean()
+        - simulate(cold, s).timeseries["militant_members"][-52:].mean()
+        for s in range(20)
+    ]
+    _, lo, _ = mean_ci(more)
+    assert lo > 0
+
+
+def test_chinese_exposure_grows_with_chinese_infrastructure():
+    base = baseline(years=3, society__citizens=1000)
+    big = _with(base, states__china__levers__infrastructure_investment=2000)
+    a = simulate(base, 1).timeseries["chinese_exposure"]
+    b = simulate(big, 1).timeseries["chinese_exposure"]
+    assert b[-1] > a[-1] > a[0] * 0.99
+
+
+def test_severity_sampler_has_the_stated_tail():
+    x = draw_severity(np.random.default_rng(1), 200_000, 2.5, 1.0)
+    assert x.min() >= 1
+    # P(X >= 10) = 10^-(alpha - 1) for a continuous power law above 1; flooring keeps it
+    assert abs(np.mean(x >= 10) - 10**-1.5) < 0.002
+
+
+def test_traffickers_and_groups_sit_in_their_provinces():
+    m = SecurityModel(baseline(years=1, society__citizens=1000), 3)
+    kinds = {m.space.G.nodes[a.cell.coordinate]["kind"] for a in [*m.traffickers, *m.groups]}
+    assert kinds == {"province"}
