@@ -335,10 +335,13 @@ def _opium_ban(seeds: int, quick: bool) -> tuple[float, float, float, bool, str]
     drivers = scenario_dict(base)["drivers"]
     no_ban = _with(base, drivers={**drivers, "opium_production": 6800})
     opiates, meth = [], []
+    after = slice(156, None)  # 2024 on: after the 2023 harvest collapse
+
+    def inflow_opiates(d: Any) -> float:
+        return float((d.timeseries["drug_inflow_t"] * (1 - d.timeseries["meth_share"]))[after].sum())
+
     for s in range(seeds):
         a, b = simulate(base, s), simulate(no_ban, s)
-        after = slice(156, None)  # 2024 on: after the 2023 harvest collapse
-        inflow_opiates = lambda d: (d.timeseries["drug_inflow_t"] * (1 - d.timeseries["meth_share"]))[after].sum()  # noqa: E731
         opiates.append(inflow_opiates(a) / inflow_opiates(b))
         meth.append(a.timeseries["meth_share"][after].mean() - b.timeseries["meth_share"][after].mean())
     m, lo, hi = mean_ci(opiates)
