@@ -109,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a config value (repeatable), e.g. --set states.china.levers.financial_aid=0",
     )
     p.add_argument("--quiet", action="store_true", help="no progress line and no summary table")
+    _executor_args(p)
 
     p = _add(
         sub,
@@ -124,6 +125,55 @@ def build_parser() -> argparse.ArgumentParser:
         "Print the JSON Schema of a scenario file (for editor completion).",
         "scenarios schema > scenario.schema.json",
     )
+
+    p = _add(
+        sub,
+        "compare",
+        "Compare scenarios with a baseline (the first file): paired statistics over common random numbers, and a report.",
+        "scenarios compare configs/baseline.yaml configs/security_first.yaml --replicates 30\n"
+        "scenarios compare configs/baseline.yaml configs/economy_first.yaml --precision 0.5",
+    )
+    p.add_argument("configs", nargs="+", metavar="CONFIG", help="baseline first, then the scenarios to compare with it")
+    p.add_argument("--replicates", type=_positive_int, default=30, help="replicates per scenario (default 30)")
+    p.add_argument("--workers", type=_positive_int, default=1, help="worker processes (default 1)")
+    p.add_argument(
+        "--seed", type=_seed, default=None, help="root seed shared by all scenarios (default: the baseline's)"
+    )
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override applied to every scenario",
+    )
+    p.add_argument(
+        "--precision",
+        type=float,
+        default=None,
+        metavar="H",
+        help="wanted half-width of the 95%% CI of --precision-outcome; says how many replicates that needs",
+    )
+    p.add_argument(
+        "--precision-outcome",
+        default="stability_index",
+        metavar="NAME",
+        help="outcome for --precision (default stability_index)",
+    )
+    p.add_argument(
+        "--results", default="results", metavar="DIR", help="where ensembles are stored and reused (default results/)"
+    )
+    p.add_argument("--out", default=None, metavar="DIR", help="comparison folder (default: results/compare-<UTC time>)")
+    _executor_args(p)
+
+    p = _add(
+        sub,
+        "report",
+        "Regenerate a report (HTML + Markdown) from stored results, without rerunning.",
+        "scenarios report results/compare-20261128-101500\nscenarios report results/baseline-20261128-101000",
+    )
+    p.add_argument("folder", metavar="RESULTS_DIR", help="a comparison folder or a run/ensemble folder")
+    p.add_argument("--out", default=None, metavar="DIR", help="where to write (default: the folder itself)")
 
     p = _add(
         sub,
@@ -144,6 +194,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _executor_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--executor", choices=("local", "dask"), default="local", help="local processes (default) or Dask distributed"
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://host:8786 (default: a local Dask cluster)",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``scenarios`` command; returns the exit code."""
     parser = build_parser()
@@ -157,6 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "levers": _levers,
         "schema": _schema,
         "check-model": _check_model,
+        "compare": _compare,
+        "report": _report,
     }[args.command]
     try:
         return handler(args)
@@ -199,7 +263,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from scenarios.analysis.summary import headline_rows, render_table
     from scenarios.config import load_scenario
-    from scenarios.runner import default_out, run_ensemble
+    from scenarios.runner import default_out, executor_for, run_ensemble
 
     scenario = load_scenario(args.config, args.overrides)
     if args.resume and not args.out:
@@ -212,17 +276,20 @@ def _run(args: argparse.Namespace) -> int:
             f"{scenario.society.citizens:,} citizens, seed {scenario.seed if args.seed is None else args.seed}",
             file=sys.stderr,
         )
-    result = run_ensemble(
-        scenario,
-        out,
-        replicates=args.replicates,
-        seed=args.seed,
-        workers=args.workers,
-        resume=args.resume,
-        overrides=tuple(args.overrides),
-        command=["scenarios", *sys.argv[1:]],
-        progress=show and sys.stderr.isatty(),
-    )
+    with executor_for(args.executor, args.workers, args.scheduler) as (executor, label):
+        result = run_ensemble(
+            scenario,
+            out,
+            replicates=args.replicates,
+            seed=args.seed,
+            workers=args.workers,
+            executor=executor,
+            resume=args.resume,
+            overrides=tuple(args.overrides),
+            command=["scenarios", *sys.argv[1:]],
+            progress=show and sys.stderr.isatty(),
+            executor_label=label,
+        )
     if show:
         header = ["outcome", "unit", f"first year ({scenario.start[:4]})", "last year", "mean per year"]
         print(render_table(header, headline_rows(result.per_replicate)))
@@ -340,3 +407,100 @@ def _check_model(args: argparse.Namespace) -> int:
     )
     print(f"table: {out / 'checks.md'}")
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from scenarios.analysis.summary import HEADLINE, fmt, render_table
+    from scenarios.config import load_scenario, scenario_dict
+    from scenarios.report import build_comparison
+    from scenarios.results import config_hash
+    from scenarios.runner import default_out, executor_for, find_stored, run_ensemble
+
+    if args.precision is not None and not args.precision > 0:
+        raise ScenarioError(f"--precision must be a positive half-width, got {args.precision}")
+    if args.precision_outcome not in HEADLINE:
+        raise ScenarioError(f"--precision-outcome {args.precision_outcome!r} is not one of: {', '.join(HEADLINE)}")
+    problems = []
+    scenarios = []
+    for f in args.configs:
+        try:
+            scenarios.append(load_scenario(f, args.overrides))
+        except ConfigError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise ConfigError(problems)
+    root = scenarios[0].seed if args.seed is None else args.seed
+    out = Path(args.out) if args.out else default_out("compare", args.results)
+    if out.exists():
+        raise ScenarioError(f"{out} already exists; choose another --out")
+    folders = []
+    with executor_for(args.executor, args.workers, args.scheduler) as (executor, label):
+        for sc in scenarios:
+            stored = find_stored(args.results, config_hash(scenario_dict(sc)), root, args.replicates)
+            if stored is not None:
+                print(f"{sc.name}: reusing {stored}", file=sys.stderr)
+                folders.append(stored)
+                continue
+            print(f"{sc.name}: running {args.replicates} replicates", file=sys.stderr)
+            res = run_ensemble(
+                sc,
+                default_out(sc.name, args.results),
+                replicates=args.replicates,
+                seed=root,
+                workers=args.workers,
+                executor=executor,
+                overrides=tuple(args.overrides),
+                command=["scenarios", *sys.argv[1:]],
+                progress=sys.stderr.isatty(),
+                executor_label=label,
+            )
+            folders.append(res.path)
+    partial = out.with_name(out.name + ".partial")
+    rows, notes, _ = build_comparison(
+        folders, partial, precision=args.precision, precision_outcome=args.precision_outcome
+    )
+    partial.rename(out)
+    shown = [
+        r
+        for r in rows
+        if r.outcome
+        in ("stability_index", "casualties", "seizures_t", "unrest_active_share", "legitimacy", "china_influence_share")
+    ]
+    table = [
+        [
+            r.outcome,
+            r.scenario,
+            f"{fmt(r.mean)} [{fmt(r.ci_low)}, {fmt(r.ci_high)}]",
+            ""
+            if r.diff is None
+            else f"{fmt(r.diff)} [{fmt(r.diff_low)}, {fmt(r.diff_high)}]{' *' if r.significant else ''}",
+        ]
+        for r in shown
+    ]
+    print(render_table(["outcome", "scenario", "mean [95% CI]", "diff vs baseline [95% CI]"], table))
+    print("* significant at 5% after Holm-Bonferroni correction; all outcomes in the report")
+    for n in notes:
+        print("note:", n)
+    print(f"report: {out / 'report.html'}  (Markdown: {out / 'report.md'})")
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from scenarios.report import build_comparison
+    from scenarios.results import load_manifest
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise ScenarioError(f"{folder} is not a folder")
+    spec_file = folder / "comparison.json"
+    if spec_file.is_file():
+        spec = json.loads(spec_file.read_text(encoding="utf-8"))
+        folders = [Path(f) for f in spec["folders"]]
+        precision, outcome = spec.get("precision"), spec.get("precision_outcome", "stability_index")
+    else:
+        load_manifest(folder)  # raises a clear error if this is not a results folder
+        folders, precision, outcome = [folder], None, "stability_index"
+    out = Path(args.out) if args.out else folder
+    _, _, paths = build_comparison(folders, out, precision=precision, precision_outcome=outcome)
+    print(f"report: {paths['html']}  (Markdown: {paths['markdown']})")
+    return EXIT_OK

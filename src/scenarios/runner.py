@@ -9,11 +9,13 @@ default a local process pool; Dask's ``Client.get_executor()`` works the same wa
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +23,7 @@ from typing import Any
 
 from scenarios.analysis.summary import replicate_summary, summary_csv
 from scenarios.config import scenario_dict, validate_data
+from scenarios.errors import ResultsError
 from scenarios.results import (
     ResultsFolder,
     config_hash,
@@ -66,7 +69,12 @@ class Progress:
 def default_out(name: str, root: str | Path = "results") -> Path:
     """A new results folder name: ``results/<name>-<UTC timestamp>``."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    return Path(root) / f"{name}-{stamp}"
+    path = Path(root) / f"{name}-{stamp}"
+    n = 2
+    while path.exists() or path.with_name(path.name + ".partial").exists():
+        path = Path(root) / f"{name}-{stamp}-{n}"
+        n += 1
+    return path
 
 
 def local_executor(workers: int) -> Executor:
@@ -178,4 +186,55 @@ def run_ensemble(
     return EnsembleResult(path, manifest, per_rep)
 
 
-ProgressCallback = Callable[[int, int], None]
+@contextmanager
+def executor_for(kind: str, workers: int, scheduler: str | None = None) -> Iterator[tuple[Executor | None, str]]:
+    """The executor a command asked for: ``local`` (None: in-process or a process pool) or ``dask``.
+
+    With ``dask`` and a scheduler address, connect to that cluster; without one, start a local
+    Dask cluster of ``workers`` single-threaded worker processes bound to 127.0.0.1.
+    """
+    if kind == "local":
+        yield None, "local"
+        return
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ResultsError("--executor dask needs the optional extra: pip install 'scenarios[distributed]'") from None
+    if scheduler:
+        client = Client(scheduler, timeout="10s")
+        label = f"dask {scheduler}"
+        cluster = None
+    else:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        )
+        client = Client(cluster)
+        label = f"dask local cluster ({workers} workers)"
+    try:
+        yield client.get_executor(), label
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def find_stored(results_root: str | Path, config_sha256: str, root_seed: int, replicates: int) -> Path | None:
+    """A complete results folder under ``results_root`` made from the same config, seed and replicates."""
+    root = Path(results_root)
+    if not root.is_dir():
+        return None
+    for manifest in sorted(root.glob("*/manifest.json")):
+        if manifest.parent.name.endswith(".partial"):
+            continue
+        try:
+            m = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        if (
+            m.get("config_sha256") == config_sha256
+            and m.get("root_seed") == root_seed
+            and m.get("replicates") == replicates
+            and "finished" in m
+        ):
+            return manifest.parent
+    return None
