@@ -1,0 +1,48 @@
+"""Comparison statistics on known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scenarios.analysis.compare import compare, holm, replicates_for_precision
+from scenarios.analysis.summary import HEADLINE
+
+
+def values(shift=0.0, noise=1.0, n=30, seed=0):
+    rng = np.random.default_rng(seed)
+    common = rng.normal(50, 5, n)  # what common random numbers share between scenarios
+    return {name: common + shift + rng.normal(0, noise, n) * 0.01 for name in HEADLINE}
+
+
+def test_paired_difference_detects_a_shift_hidden_by_between_replicate_noise():
+    rows = compare({"base": values(), "other": values(shift=0.2)}, "base")
+    r = next(r for r in rows if r.scenario == "other" and r.outcome == "stability_index")
+    assert r.diff == pytest.approx(0.2, abs=0.02)
+    assert r.diff_low > 0 and r.significant
+    # the unpaired CIs of the means overlap widely: pairing is what resolves the difference
+    b = next(r for r in rows if r.scenario == "base" and r.outcome == "stability_index")
+    assert b.ci_high > r.ci_low
+
+
+def test_no_difference_is_not_significant():
+    rows = compare({"base": values(seed=1), "same": values(seed=1)}, "base")
+    assert all(r.diff == 0 for r in rows if r.scenario == "same")
+    assert not any(r.significant for r in rows if r.scenario == "same")
+
+
+def test_unpaired_replicate_counts_are_refused():
+    with pytest.raises(ValueError, match="paired"):
+        compare({"base": values(n=10), "other": values(n=12)}, "base")
+
+
+def test_holm_adjustment():
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert np.isnan(holm([float("nan"), 0.01])[0])
+
+
+def test_replicates_for_precision_matches_the_formula():
+    x = np.random.default_rng(2).normal(0, 2.0, 200)
+    n = replicates_for_precision(x, 0.5)
+    # 1.96 * 2 / sqrt(n) = 0.5  ->  n ~ 61
+    assert 55 <= n <= 75
