@@ -146,6 +146,41 @@ class Event(_Strict):
     )
 
 
+class Team(_Strict):
+    """A team of a classroom exercise: the state it plays, its budget per round, its briefing."""
+
+    budget_musd: float = Field(gt=0, le=10_000, description="budget per round (one simulated year) [USD M]")
+    briefing: str = Field(min_length=1, max_length=5000, description="what the team reads before round 1")
+    goals: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(min_length=1, max_length=10)
+
+
+class Exercise(_Strict):
+    """A classroom exercise: teams play states round by round (one round = one simulated year)."""
+
+    title: str = Field(min_length=1, max_length=200)
+    rounds: int = Field(ge=1, le=50, description="rounds played; at most the scenario's years")
+    minutes_per_round: int = Field(15, ge=1, le=240)
+    learning_objectives: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(min_length=1, max_length=10)
+    teams: dict[str, Team] = Field(min_length=1, description="state name -> team; states with levers only")
+    injects: list[Literal["attack", "opium_ban", "afghan_collapse", "russian_drawdown", "meth_surge", "crackdown"]] = (
+        Field(
+            default_factory=lambda: ["attack", "opium_ban", "afghan_collapse", "russian_drawdown"],
+            description="events the teacher may inject",
+        )
+    )
+    debrief_questions: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(
+        default_factory=list, max_length=20
+    )
+
+    @model_validator(mode="after")
+    def _teams(self) -> Exercise:
+        playable = [s for s in registry.STATES if registry.levers_of(s)]
+        unknown = [t for t in self.teams if t not in playable]
+        if unknown:
+            raise ValueError(f"teams: {', '.join(map(repr, unknown))} cannot be played; allowed: {', '.join(playable)}")
+        return self
+
+
 @cache
 def _levers_model(state: str) -> type[BaseModel]:
     fields: dict[str, Any] = {}
@@ -267,6 +302,7 @@ def scenario_model() -> type[BaseModel]:
         "parameters": (_parameters_model(), Field(default_factory=_parameters_model())),
         "allocation": (Allocation, Field(default_factory=Allocation)),
         "events": (list[Event], Field(default_factory=list)),
+        "exercise": (Exercise | None, Field(None, description="classroom exercise: teams, rounds, briefings")),
     }
     return create_model(
         "Scenario",
@@ -301,6 +337,10 @@ def _check_world_names(scenario: Any) -> Any:
             problems.append(
                 f"events.{i}.region: unknown region {ev.region!r} (allowed: {', '.join(world.region_names)})"
             )
+    if scenario.exercise is not None and scenario.exercise.rounds > scenario.years:
+        problems.append(
+            f"exercise.rounds: {scenario.exercise.rounds} rounds need at least as many years (years is {scenario.years})"
+        )
     if problems:
         raise ValueError("; ".join(problems))
     return scenario

@@ -80,7 +80,10 @@ def default_out(name: str, root: str | Path = "results") -> Path:
 def local_executor(workers: int) -> Executor:
     """A process pool of ``workers`` processes (forkserver: safe with threads, fast enough)."""
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(["scenarios.model"])  # workers fork from a server that imported the model once
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
 
 @dataclass
