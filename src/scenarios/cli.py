@@ -34,6 +34,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be in 1-65535, got {value}")
+    return value
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -177,6 +187,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _add(
         sub,
+        "serve",
+        "Serve the classroom (teacher console, team pages, debrief) and the explorer in the browser; works offline.",
+        "scenarios serve\nscenarios serve --host 0.0.0.0 --port 8080   # open to the classroom network",
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 opens it to the network)"
+    )
+    p.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    p.add_argument(
+        "--db",
+        default="results/classroom.sqlite",
+        metavar="FILE",
+        help="SQLite file of sessions (default results/classroom.sqlite)",
+    )
+    p.add_argument(
+        "--configs",
+        default="configs",
+        metavar="DIR",
+        help="scenario folder; exercises are in DIR/exercises (default configs)",
+    )
+    p.add_argument("--pin", default=None, help="teacher's PIN (default: a random 6-digit PIN, printed)")
+
+    p = _add(
+        sub,
         "check-model",
         "Run the validation suite: stylized facts (MODEL.md 7) and calibration targets (MODEL.md 8); print and save one table.",
         "scenarios check-model --quick\nscenarios check-model --only F5,C1",
@@ -221,6 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check-model": _check_model,
         "compare": _compare,
         "report": _report,
+        "serve": _serve,
     }[args.command]
     try:
         return handler(args)
@@ -503,4 +538,28 @@ def _report(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else folder
     _, _, paths = build_comparison(folders, out, precision=precision, precision_outcome=outcome)
     print(f"report: {paths['html']}  (Markdown: {paths['markdown']})")
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import secrets
+
+    import uvicorn
+
+    from scenarios.web.app import create_app
+
+    configs = Path(args.configs)
+    if not (configs / "exercises").is_dir():
+        raise ScenarioError(f"{configs / 'exercises'} is not a folder of exercise configs (use --configs DIR)")
+    pin = args.pin or f"{secrets.randbelow(10**6):06d}"
+    if len(pin) < 4:
+        raise ScenarioError("--pin must have at least 4 characters")
+    app = create_app(args.db, configs, pin)
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    print(
+        f"scenarios classroom: http://{shown}:{args.port}/  (teacher's PIN: {pin}; sessions in {args.db})", flush=True
+    )
+    if args.host in ("0.0.0.0", "::"):
+        print("listening on all interfaces: students use this machine's address on the classroom network", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return EXIT_OK

@@ -1,0 +1,1 @@
+"""The classroom and explorer web app (FastAPI, server-rendered pages, Plotly served locally)."""
