@@ -1,0 +1,154 @@
+"""End to end in a real browser: a teacher and three teams play two rounds; the debrief renders;
+no request leaves the server.
+
+Uses Debian's chromium (/usr/bin/chromium) driven by Playwright, headless, with background
+networking disabled; Playwright gives every launch a fresh temporary profile. `.ci/run` installs
+chromium when it is missing. The server is `scenarios serve` on 127.0.0.1 and a free port,
+started and stopped by the test, with every wait bounded.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import CONFIGS
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PIN = "2468"
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("SCENARIOS_SKIP_BROWSER") == "1", reason="SCENARIOS_SKIP_BROWSER=1 (CI never sets it)"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    port = free_port()
+    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed in the finally below
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "scenarios",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            str(tmp_path / "class.sqlite"),
+            "--pin",
+            PIN,
+            "--configs",
+            str(CONFIGS),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("server did not start: " + (tmp_path / "server.log").read_text()) from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+def test_teacher_and_three_teams_play_two_rounds(server):
+    assert Path(CHROMIUM).exists(), "install Debian's chromium (.ci/run does)"
+    from playwright.sync_api import expect, sync_playwright
+
+    requests: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, timeout=60_000)
+        try:
+            teacher = browser.new_context()
+            teacher.on("request", lambda r: requests.append(r.url))
+            t = teacher.new_page()
+            t.set_default_timeout(30_000)
+            t.goto(server + "/teacher")
+            t.fill("#pin", PIN)
+            t.click("button[type=submit]")
+            t.select_option("#exercise", "short_border_pressure")
+            t.fill("#label", "E2E class <i>")
+            t.click("#create")
+            expect(t.locator("h1")).to_have_text("E2E class <i>")
+            codes = {}
+            for row in t.locator("#teams tbody tr").all():
+                codes[row.get_attribute("data-state")] = row.locator(".join-code").inner_text()
+            assert set(codes) == {"china", "tajikistan", "russia"}
+
+            teams = {}
+            for state, code in codes.items():
+                ctx = browser.new_context()
+                ctx.on("request", lambda r: requests.append(r.url))
+                page = ctx.new_page()
+                page.set_default_timeout(30_000)
+                page.goto(server + "/")
+                page.fill("#join-code", code)
+                page.click("form[action='/join'] button")
+                expect(page.locator("h1")).to_have_text(f"Team {state}")
+                teams[state] = page
+
+            for rnd in (1, 2):
+                for state, page in teams.items():
+                    first = page.locator("input.alloc").first
+                    first.fill("40")
+                    page.click("#submit")
+                    expect(page.locator("#msg")).to_have_text(f"submitted for round {rnd}")
+                for state in teams:
+                    expect(t.locator(f'#teams tr[data-state="{state}"] .submitted')).to_have_text(
+                        "submitted", timeout=20_000
+                    )
+                t.click("#advance")
+                expect(t.locator("#round")).to_have_text(str(rnd), timeout=60_000)
+                for page in teams.values():  # the team pages follow without a reload
+                    expect(page.locator("#round")).to_have_text(str(rnd), timeout=20_000)
+                    expect(page.locator("#world tbody tr").first).to_be_visible()
+
+            expect(t.locator("#chart-stability_index .main-svg").first).to_be_attached(timeout=20_000)
+            t.click("#debrief-link")
+            expect(t.locator("h1")).to_contain_text("Debrief")
+            expect(t.locator("#scores tbody tr")).to_have_count(3)
+            expect(t.locator("#facts li").first).to_be_visible()
+            expect(t.locator("#chart-stability_index .main-svg").first).to_be_attached(timeout=20_000)
+        finally:
+            browser.close()
+
+    outside = [u for u in requests if not (u.startswith(server) or u.startswith("data:") or u.startswith("blob:"))]
+    assert requests and outside == [], outside[:5]
