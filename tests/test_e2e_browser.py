@@ -126,7 +126,7 @@ def test_teacher_and_three_teams_play_two_rounds(server):
                 teams[state] = page
 
             for rnd in (1, 2):
-                for state, page in teams.items():
+                for page in teams.values():
                     first = page.locator("input.alloc").first
                     first.fill("40")
                     page.click("#submit")

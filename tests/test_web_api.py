@@ -135,7 +135,7 @@ def test_unknown_code_session_and_inject(teacher):
 
 def test_a_team_cannot_open_another_sessions_debrief(teacher, client):
     sid, codes = new_session(teacher)
-    sid2, codes2 = new_session(teacher)
+    _, codes2 = new_session(teacher)
     teacher.post(f"/api/session/{sid}/advance")
     anon = TestClient(teacher.app)
     assert anon.get(f"/debrief/{sid}").status_code == 403
