@@ -5,21 +5,35 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from scenarios.docgen import render
+from scenarios.config import load_scenario
+from scenarios.docgen import exercise_guide, render
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "model.md"
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "model.md"
+
+
+def documents() -> dict[Path, str]:
+    """Every generated document and its current content."""
+    out = {DOC: render(DOC.read_text(encoding="utf-8"))}
+    for cfg in sorted((ROOT / "configs" / "exercises").glob("*.yaml")):
+        out[ROOT / "docs" / "exercises" / f"{cfg.stem}.md"] = exercise_guide(load_scenario(cfg), cfg.name)
+    return out
 
 
 def main() -> int:
-    text = DOC.read_text(encoding="utf-8")
-    new = render(text)
-    if "--check" in sys.argv:
-        if new != text:
-            print("docs/model.md is stale: run python scripts/gen_docs.py", file=sys.stderr)
-            return 1
-        return 0
-    DOC.write_text(new, encoding="utf-8")
-    print(f"wrote {DOC}")
+    stale = []
+    for path, text in documents().items():
+        old = path.read_text(encoding="utf-8") if path.exists() else None
+        if old == text:
+            continue
+        stale.append(path)
+        if "--check" not in sys.argv:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path}")
+    if "--check" in sys.argv and stale:
+        print("stale: " + ", ".join(str(p) for p in stale) + " (run python scripts/gen_docs.py)", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -54,7 +54,7 @@ def test_bad_requests_are_refused_and_change_nothing(room):
     c = codes(room, sid)
     before = room.state(sid)["version"]
     with pytest.raises(ClassroomError, match="over the budget"):
-        room.submit(c["china"], 1, {"joint_border_patrols": 200, "infrastructure_investment": 200})
+        room.submit(c["china"], 1, {"joint_border_patrols": 200, "infrastructure_investment": 400})
     with pytest.raises(ClassroomError, match="not a lever of tajikistan"):
         room.submit(c["tajikistan"], 1, {"financial_aid": 10})
     with pytest.raises(ClassroomError, match="not open") as info:

@@ -10,9 +10,26 @@ from scenarios.docgen import render
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_generated_tables_of_model_md_are_current():
-    text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
-    assert render(text) == text, "run: python scripts/gen_docs.py"
+def test_generated_documents_are_current():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import gen_docs
+
+    for path, text in gen_docs.documents().items():
+        assert path.exists() and path.read_text(encoding="utf-8") == text, (
+            f"{path} is stale: run python scripts/gen_docs.py"
+        )
+    assert render((ROOT / "docs" / "model.md").read_text(encoding="utf-8")) == (ROOT / "docs" / "model.md").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_every_exercise_has_a_teachers_guide():
+    for cfg in (ROOT / "configs" / "exercises").glob("*.yaml"):
+        guide = (ROOT / "docs" / "exercises" / f"{cfg.stem}.md").read_text(encoding="utf-8")
+        for part in ("Learning objectives", "Roles and briefings", "Debrief", "minutes"):
+            assert part in guide
 
 
 def test_every_registry_entry_appears_in_model_md():

@@ -127,8 +127,9 @@ def test_teacher_and_three_teams_play_two_rounds(server):
 
             for rnd in (1, 2):
                 for page in teams.values():
-                    first = page.locator("input.alloc").first
-                    first.fill("40")
+                    for box in page.locator("input.alloc").all():
+                        box.fill("0")
+                    page.locator("input.alloc").first.fill("40")
                     page.click("#submit")
                     expect(page.locator("#msg")).to_have_text(f"submitted for round {rnd}")
                 for state in teams:

@@ -157,3 +157,81 @@ def render(text: str) -> str:
             raise ValueError(f"docs/model.md has no generated block '{name}'")
         text = pattern.sub(lambda m, fn=fn: m.group(1) + fn() + "\n" + m.group(2), text)
     return text
+
+
+def exercise_guide(scenario: object, file_name: str) -> str:
+    """The teacher's guide of an exercise config (docs/exercises/<name>.md), written from its ``exercise:`` section."""
+    ex = scenario.exercise  # type: ignore[attr-defined]
+    start = int(scenario.start[:4])  # type: ignore[attr-defined]
+    lines = [
+        f"# Teacher's guide: {ex.title}",
+        "",
+        f"*Generated from `configs/exercises/{file_name}` by `python scripts/gen_docs.py`; edit the config, not this file.*",
+        "",
+        f"- **Rounds:** {ex.rounds} (one simulated year each, {start}-{start + ex.rounds - 1}), about {ex.minutes_per_round} minutes per round, "
+        f"plus 10 minutes of briefing and 15-20 of debrief: about {ex.rounds * ex.minutes_per_round + 30} minutes in all.",
+        f"- **Teams:** {', '.join(ex.teams)} ({len(ex.teams)} teams; several students per team can open the same join code).",
+        f"- **Injects you may use:** {', '.join(ex.injects)}.",
+        "",
+        "## Learning objectives",
+        "",
+        *[f"- {o}" for o in ex.learning_objectives],
+        "",
+        "## Running the session",
+        "",
+        "1. Start the server on the teacher's machine: `scenarios serve --host 0.0.0.0` (students on the classroom",
+        "   network) or `scenarios serve` (this machine only). It prints the address and the teacher's PIN. It needs",
+        "   no internet: every page and chart is served by the app.",
+        f"2. Open the address, choose **Teacher**, enter the PIN, pick *{ex.title}*, give the session a label and create it.",
+        "   The console shows one join code per team: write them on the board or hand them out.",
+        "3. Teams open the address on their own devices and join with their code. They read their briefing, budget and levers.",
+        "4. Each round: teams allocate their budget across their levers and submit (they may resubmit until you advance).",
+        "   The console shows who has submitted. You may inject an event; it takes effect at the start of the round.",
+        "   Press **Advance**: the model simulates the year and every page updates by itself.",
+        "5. After the last round open the **Debrief** (teams can open it too from their page), discuss, and export it",
+        "   as HTML or CSV. Restarting the server mid-class loses nothing: sessions live in `results/classroom.sqlite`.",
+        "",
+        "## Roles and briefings",
+        "",
+    ]
+    from scenarios import registry
+
+    for state, team in ex.teams.items():
+        levers = ", ".join(registry.levers_of(state))
+        lines += [
+            f"### {state} (budget {team.budget_musd:g} USD M per round)",
+            "",
+            team.briefing,
+            "",
+            "Goals:",
+            *[f"- {g}" for g in team.goals],
+            "",
+            f"Levers: {levers}.",
+            "",
+        ]
+    lines += [
+        "## Debrief",
+        "",
+        "The debrief compares the session with the baseline run of the same exercise under the same seed, so",
+        "differences come from the teams' choices and the injects, not from chance. It scores each team on shared",
+        "stability (stability index vs baseline), its own goals (below) and cost, and says which stylized facts showed up.",
+        "",
+        "| team | own-goal outcomes (better if) |",
+        "|---|---|",
+    ]
+    from scenarios.web.classroom import SCORE_GOALS
+
+    for state in ex.teams:
+        goals = ", ".join(f"`{o}` ({'higher' if s > 0 else 'lower'})" for o, s in SCORE_GOALS.get(state, ()))
+        lines.append(f"| {state} | {goals} |")
+    lines += ["", "Questions for discussion (each tied to outcomes on the debrief page):", ""]
+    lines += [f"{i}. {q}" for i, q in enumerate(ex.debrief_questions, 1)]
+    lines += [
+        f"{len(ex.debrief_questions) + 1}. Balloon effect: compare segment flows with the baseline (the debrief says whether flow moved between segments).",
+        f"{len(ex.debrief_questions) + 2}. Repression backlash: did domestic surveillance rise while legitimacy fell?",
+        "",
+        "Remind the class that the model is an exploratory tool, not a forecast, and that the article's aid table",
+        "(50/70/85 USD M for 2021-2023) is the article's unverified claim.",
+        "",
+    ]
+    return "\n".join(lines)

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import plotly
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -168,6 +169,7 @@ def create_app(db_path: str | Path, configs_dir: str | Path, pin: str) -> FastAP
         sc = room.scenario(sid)
         team = sc.exercise.teams[state]
         levers = [registry.levers()[n] for n in registry.levers_of(state)]
+        st = room.state(sid, state)
         return page(
             request,
             "team.html",
@@ -176,8 +178,9 @@ def create_app(db_path: str | Path, configs_dir: str | Path, pin: str) -> FastAP
             team=team,
             exercise=sc.exercise,
             levers=levers,
-            state=room.state(sid, state),
+            state=st,
             labels=_labels(),
+            plan=_plan_allocation(sc, state, st["open_year"]),
         )
 
     @app.get("/debrief/{sid}", response_class=HTMLResponse)
@@ -321,6 +324,21 @@ def _labels() -> dict[str, dict[str, str]]:
     for name in SERIES:
         o = table[name]
         out[name] = {"label": o.label, "unit": o.unit.replace("/week", "/yr") if o.summary == "sum" else o.unit}
+    return out
+
+
+def _plan_allocation(sc: Any, state: str, year: int | None) -> dict[str, float]:
+    """The exercise's own plan for ``state`` in ``year``, in USD M per lever (the team page's starting values)."""
+    from scenarios.schedule import expand
+
+    if year is None:
+        return {}
+    levers_cfg = getattr(getattr(sc.states, state), "levers", None)
+    out = {}
+    for name in registry.levers_of(state):
+        sched = getattr(levers_cfg, name, None) if levers_cfg is not None else None
+        value = float(expand(sched, np.array([year + 0.5]), 0.0)[0]) if sched is not None else 0.0
+        out[name] = round(value * registry.levers()[name].cost_musd_per_unit, 3)
     return out
 
 

@@ -49,7 +49,8 @@ function chart(container, id, title, years, traces) {
   if (!el) { el = document.createElement("div"); el.id = id; el.className = "chart"; container.appendChild(el); }
   if (typeof Plotly === "undefined") { el.textContent = title; return; }
   Plotly.react(el, traces.map(t => ({ x: years, y: t.y, name: t.name, mode: "lines+markers", line: { dash: t.dash || "solid" } })),
-    { title: { text: title, font: { size: 12 } }, margin: { l: 45, r: 10, t: 30, b: 30 }, legend: { orientation: "h", font: { size: 10 } } },
+    { title: { text: title, font: { size: 12 } }, margin: { l: 45, r: 10, t: 30, b: 30 }, legend: { orientation: "h", font: { size: 10 } },
+      xaxis: { tickformat: "d", dtick: 1 } },
     { displayModeBar: false, staticPlot: false });
 }
 
@@ -125,8 +126,9 @@ function initTeam() {
     const me = st.teams.find(t => t.state === cfg.state_name);
     document.getElementById("status").textContent = st.finished ? "the exercise is over: see the debrief" : (me && me.submitted ? "submitted; waiting for the teacher" : "open: allocate and submit");
     document.getElementById("submit").disabled = st.finished;
-    if (st.my_last_allocation && !document.body.dataset.touched) {
-      for (const i of inputs) i.value = st.my_last_allocation[i.name] || 0;
+    const start = st.my_last_allocation || cfg.plan;
+    if (start && !document.body.dataset.touched) {
+      for (const i of inputs) i.value = start[i.name] || 0;
       updateTotal();
     }
     const body = document.querySelector("#world tbody");

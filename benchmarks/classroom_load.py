@@ -1,0 +1,201 @@
+"""Load on one classroom server: 4 sessions (classes) x 3 teams = 12 teams, and 60 open pages
+polling every 2 s as the browser pages do, while teams submit and teachers advance rounds.
+
+Run: ``.venv/bin/python benchmarks/classroom_load.py [--seconds 60]``; prints a Markdown table.
+``tests/test_classroom_load.py`` runs a shorter version and asserts there are no errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PIN = "9999"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(method: str, url: str, body: dict | None = None, pin: bool = False) -> tuple[int, dict]:
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(
+        url, data=data, method=method, headers={"content-type": "application/json", "accept": "application/json"}
+    )
+    if pin:
+        req.add_header("x-teacher-pin", PIN)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    advances: list[float] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, seconds: float, error: str | None = None) -> None:
+        with self.lock:
+            self.latencies.append(seconds)
+            if error:
+                self.errors.append(error)
+
+
+def start_server(db: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "scenarios",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            str(db),
+            "--pin",
+            PIN,
+            "--configs",
+            str(ROOT / "configs"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/", timeout=2):
+                return proc, base
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("server did not start") from None
+            time.sleep(0.2)
+
+
+def run_load(base: str, seconds: float, sessions: int = 4, pages: int = 60, rounds: int = 2) -> dict:
+    """Drive the server; returns counts, latency percentiles and errors."""
+    codes: list[str] = []
+    sids: list[str] = []
+    for i in range(sessions):
+        req = urllib.request.Request(
+            base + "/teacher/sessions",
+            data=f"exercise=short_border_pressure&label=class+{i}".encode(),
+            method="POST",
+            headers={"x-teacher-pin": PIN, "content-type": "application/x-www-form-urlencoded"},
+        )
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            opener.open(req, timeout=30)
+        except urllib.error.HTTPError as e:
+            sids.append(e.headers["location"].rsplit("/", 1)[1])
+    for sid in sids:
+        codes += _codes(base, sid)
+    tally = Tally()
+    stop = time.monotonic() + seconds
+
+    def poller(k: int) -> None:
+        code = codes[k % len(codes)]
+        time.sleep((k % 20) * 0.1)
+        while time.monotonic() < stop:
+            t0 = time.perf_counter()
+            status, body = request("GET", f"{base}/api/team/{code}/state")
+            tally.add(time.perf_counter() - t0, None if status == 200 else f"poll {status} {body}")
+            time.sleep(2.0)
+
+    def classroom(sid: str, team_codes: list[str]) -> None:
+        for rnd in range(1, rounds + 1):
+            for code in team_codes:
+                t0 = time.perf_counter()
+                status, body = request("POST", f"{base}/api/team/{code}/submit", {"round": rnd, "allocation": {}})
+                tally.add(time.perf_counter() - t0, None if status == 200 else f"submit {status} {body}")
+            time.sleep(1.0)
+            t0 = time.perf_counter()
+            status, body = request("POST", f"{base}/api/session/{sid}/advance", pin=True)
+            with tally.lock:
+                tally.advances.append(time.perf_counter() - t0)
+            if status != 200:
+                tally.add(0.0, f"advance {status} {body}")
+
+    threads = [threading.Thread(target=poller, args=(k,)) for k in range(pages)]
+    per_session = {sid: _codes(base, sid) for sid in sids}
+    threads += [threading.Thread(target=classroom, args=(sid, c)) for sid, c in per_session.items()]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=seconds + 120)
+    lat = sorted(tally.latencies)
+
+    def pct(q: float) -> float:
+        return lat[min(len(lat) - 1, int(q * len(lat)))] * 1000 if lat else float("nan")
+
+    return {
+        "teams": len(codes),
+        "pages": pages,
+        "sessions": sessions,
+        "requests": len(lat),
+        "errors": tally.errors,
+        "p50_ms": pct(0.5),
+        "p95_ms": pct(0.95),
+        "max_ms": pct(1.0),
+        "advance_s": tally.advances,
+    }
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _codes(base: str, sid: str) -> list[str]:
+    from scenarios.web.classroom import Classroom  # read the codes as the teacher's page shows them
+
+    return [t.code for t in Classroom(_DB[0], ROOT / "configs" / "exercises").teams(sid)]
+
+
+_DB: list[Path] = []
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=60)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        _DB.append(Path(tmp) / "load.sqlite")
+        proc, base = start_server(_DB[0])
+        try:
+            r = run_load(base, args.seconds)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    print(
+        "| classes | teams | open pages polling every 2 s | requests | errors | poll/submit latency p50 / p95 / max (ms) | advance a round (s, max) |"
+    )
+    print("|---:|---:|---:|---:|---:|---|---:|")
+    print(
+        f"| {r['sessions']} | {r['teams']} | {r['pages']} | {r['requests']} | {len(r['errors'])} | {r['p50_ms']:.0f} / {r['p95_ms']:.0f} / {r['max_ms']:.0f} | {max(r['advance_s']):.2f} |"
+    )
+    if r["errors"]:
+        print("errors:", r["errors"][:5])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+"""A bounded load test: 12 teams in 4 classes and 60 open pages on one server, no errors.
+
+The longer measurement with figures is benchmarks/classroom_load.py (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+import classroom_load
+
+
+def test_twelve_teams_and_sixty_pages_without_errors(tmp_path):
+    db = tmp_path / "load.sqlite"
+    classroom_load._DB[:] = [db]
+    proc, base = classroom_load.start_server(db)
+    try:
+        result = classroom_load.run_load(base, seconds=8, sessions=4, pages=60, rounds=1)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert result["teams"] == 12 and result["pages"] == 60
+    assert result["requests"] >= 200
+    assert result["errors"] == []
