@@ -88,7 +88,7 @@ def test_a_round_over_http(teacher):
     ("body", "status", "text"),
     [
         (
-            {"round": 1, "allocation": {"joint_border_patrols": 200, "infrastructure_investment": 300}},
+            {"round": 1, "allocation": {"joint_border_patrols": 200, "infrastructure_investment": 400}},
             400,
             "over the budget",
         ),
