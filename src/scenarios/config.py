@@ -181,6 +181,64 @@ class Exercise(_Strict):
         return self
 
 
+Range = Annotated[tuple[float, float], Field(description="[low, high]")]
+
+
+class Exploration(_Strict):
+    """What sensitivity analysis and sweeps vary: uncertainties (drivers, parameters) and levers, with ranges.
+
+    A sampled driver or lever value holds for the whole run (it replaces the scenario's schedule);
+    a sampled parameter replaces the parameter. Ranges must lie within the registry's bounds.
+    """
+
+    uncertainties: dict[str, Range] = Field(default_factory=dict, description="driver or parameter name -> [low, high]")
+    levers: dict[str, Range] = Field(
+        default_factory=dict, description="'state.lever' -> [low, high] in the lever's unit"
+    )
+    outcomes: list[str] = Field(
+        default_factory=lambda: ["stability_index", "casualties", "seizures_t", "unrest_active_share"], min_length=1
+    )
+
+    @model_validator(mode="after")
+    def _names(self) -> Exploration:
+        drivers, params, levers = registry.drivers(), registry.parameters(), registry.levers()
+        problems = []
+        for name, (lo, hi) in self.uncertainties.items():
+            entry = drivers.get(name) or params.get(name)
+            if entry is None:
+                close = difflib.get_close_matches(name, [*drivers, *params], n=1)
+                problems.append(
+                    f"uncertainties.{name}: not a driver or parameter"
+                    + (f" (did you mean '{close[0]}'?)" if close else "")
+                )
+            elif not (entry.min <= lo < hi <= entry.max):
+                problems.append(
+                    f"uncertainties.{name}: [{lo:g}, {hi:g}] must be increasing and within [{entry.min:g}, {entry.max:g}]"
+                )
+        for key, (lo, hi) in self.levers.items():
+            state, _, lever = key.partition(".")
+            if state not in registry.STATES or lever not in registry.levers_of(state):
+                problems.append(
+                    f"levers.{key}: not 'state.lever' of a lever the state supplies (e.g. china.joint_border_patrols)"
+                )
+            elif not (levers[lever].min <= lo < hi <= levers[lever].max):
+                problems.append(
+                    f"levers.{key}: [{lo:g}, {hi:g}] must be increasing and within [{levers[lever].min:g}, {levers[lever].max:g}]"
+                )
+        from scenarios import outcomes as outcome_registry
+
+        known = outcome_registry.national()
+        for name in self.outcomes:
+            if name not in known:
+                close = difflib.get_close_matches(name, list(known), n=1)
+                problems.append(
+                    f"outcomes: {name!r} is not an outcome" + (f" (did you mean '{close[0]}'?)" if close else "")
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
 @cache
 def _levers_model(state: str) -> type[BaseModel]:
     fields: dict[str, Any] = {}
@@ -303,6 +361,10 @@ def scenario_model() -> type[BaseModel]:
         "allocation": (Allocation, Field(default_factory=Allocation)),
         "events": (list[Event], Field(default_factory=list)),
         "exercise": (Exercise | None, Field(None, description="classroom exercise: teams, rounds, briefings")),
+        "exploration": (
+            Exploration | None,
+            Field(None, description="uncertainties and levers with ranges, for sensitivity and sweeps"),
+        ),
     }
     return create_model(
         "Scenario",

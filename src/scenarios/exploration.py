@@ -1,0 +1,230 @@
+"""Sweeps of levers x uncertainties: designs, streamed and resumable runs, one tidy table.
+
+The factors come from a scenario's ``exploration:`` section (names from the registries). A design
+is a matrix of factor values (one row per point); every point runs the same replicate seeds
+(common random numbers). Each point's rows (point, replicate, factors, outcomes) are written to
+``points/pt-NNNNN.parquet`` when it finishes, atomically; ``--resume`` redoes only missing points
+after checking the config and design hashes; at the end ``sweep.parquet`` holds the tidy table.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, as_completed
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.stats import qmc
+
+from scenarios import outcomes, registry
+from scenarios.analysis.summary import yearly
+from scenarios.config import scenario_dict, validate_data
+from scenarios.errors import ResultsError, ScenarioError
+from scenarios.results import config_hash, read_table, versions, write_json, write_table
+from scenarios.rng import replicate_seeds
+from scenarios.runner import local_executor
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One swept input: a driver, a parameter, or a state's lever."""
+
+    name: str  # as in results columns: driver/parameter name, or "state.lever"
+    kind: str  # "driver", "parameter" or "lever"
+    low: float
+    high: float
+
+
+def factors_of(scenario: Any) -> list[Factor]:
+    """The factors an ``exploration:`` section declares (uncertainties first, then levers)."""
+    ex = scenario.exploration
+    if ex is None or not (ex.uncertainties or ex.levers):
+        raise ScenarioError(
+            f"{scenario.name} declares nothing to vary: add an 'exploration:' section with 'uncertainties:' "
+            "(drivers or parameters with [low, high]) and/or 'levers:' ('state.lever': [low, high]); see docs/exploration.md"
+        )
+    out = []
+    for name, (lo, hi) in ex.uncertainties.items():
+        out.append(Factor(name, "driver" if name in registry.drivers() else "parameter", lo, hi))
+    for name, (lo, hi) in ex.levers.items():
+        out.append(Factor(name, "lever", lo, hi))
+    return out
+
+
+def apply(config: dict[str, Any], factors: list[Factor], values: np.ndarray) -> dict[str, Any]:
+    """The config with each factor set to its value (drivers and levers as constants for the whole run)."""
+    cfg = copy.deepcopy(config)
+    for f, v in zip(factors, values, strict=True):
+        v = float(v)
+        if f.kind == "driver":
+            cfg["drivers"][f.name] = v
+        elif f.kind == "parameter":
+            cfg["parameters"][f.name] = v
+        else:
+            state, lever = f.name.split(".")
+            cfg["states"][state].setdefault("levers", {})[lever] = v
+    return cfg
+
+
+def lhs(factors: list[Factor], n: int, seed: int) -> np.ndarray:
+    """A Latin hypercube of ``n`` points (scipy's LatinHypercube, scrambled, seeded)."""
+    unit = qmc.LatinHypercube(d=len(factors), seed=np.random.default_rng(seed)).random(n)
+    return qmc.scale(unit, [f.low for f in factors], [f.high for f in factors])
+
+
+def factorial(factors: list[Factor], levels: int) -> np.ndarray:
+    """A full factorial of ``levels`` evenly spaced values per factor."""
+    count = levels ** len(factors)
+    if count > 100_000:
+        raise ScenarioError(
+            f"a full factorial of {levels} levels over {len(factors)} factors has {count:,} points (over 100,000): use --design lhs"
+        )
+    grids = [np.linspace(f.low, f.high, levels) for f in factors]
+    return np.array(np.meshgrid(*grids, indexing="ij")).reshape(len(factors), -1).T
+
+
+def evaluate_point(config: dict[str, Any], seeds: list[int], names: list[str]) -> dict[str, list[float]]:
+    """Run one design point for every replicate seed; return the mean per year of each outcome. Picklable."""
+    from scenarios.model import simulate
+
+    table = outcomes.national()
+    sc = validate_data(config)
+    out: dict[str, list[float]] = {n: [] for n in names}
+    for seed in seeds:
+        ts = simulate(sc, seed).timeseries
+        for n in names:
+            out[n].append(float(yearly(np.asarray(ts[n], float), table[n].summary).mean()))
+    return out
+
+
+def design_hash(design: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(design, dtype=np.float64).tobytes()).hexdigest()
+
+
+def run_design(
+    scenario: Any,
+    factors: list[Factor],
+    design: np.ndarray,
+    out: str | Path,
+    replicates: int = 1,
+    seed: int | None = None,
+    workers: int = 1,
+    executor: Executor | None = None,
+    resume: bool = False,
+    meta: dict[str, Any] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Run every design point into the folder ``out`` (``out.partial`` until complete); returns ``out``."""
+    out = Path(out)
+    partial = out.with_name(out.name + ".partial")
+    config = scenario_dict(scenario)
+    names = list(scenario.exploration.outcomes)
+    root = int(scenario.seed if seed is None else seed)
+    seeds = replicate_seeds(root, replicates)
+    manifest = {
+        "kind": "sweep",
+        "scenario": config["name"],
+        "config_sha256": config_hash(config),
+        "design_sha256": design_hash(design),
+        "root_seed": root,
+        "replicates": replicates,
+        "replicate_seeds": seeds,
+        "factors": [f.__dict__ for f in factors],
+        "outcomes": names,
+        "points": int(design.shape[0]),
+        "versions": versions(),
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "timings": {},
+        "config": config,
+        **(meta or {}),
+    }
+    if out.exists():
+        raise ResultsError(f"{out} already exists; choose another --out")
+    if partial.exists():
+        if not resume:
+            raise ResultsError(f"{partial} holds an interrupted sweep; rerun with --resume to finish it, or remove it")
+        old = json.loads((partial / "manifest.json").read_text(encoding="utf-8"))
+        for key in ("config_sha256", "design_sha256", "root_seed", "replicates"):
+            if old.get(key) != manifest[key]:
+                raise ResultsError(f"cannot resume {partial}: its {key} differs from this sweep")
+        manifest["timings"] = old.get("timings", {})
+    elif resume:
+        raise ResultsError(f"nothing to resume: {partial} does not exist")
+    else:
+        (partial / "points").mkdir(parents=True)
+        write_table(
+            partial / "design.parquet",
+            {"point": np.arange(design.shape[0]), **{f.name: design[:, j] for j, f in enumerate(factors)}},
+        )
+    write_json(partial / "manifest.json", manifest)
+    done = {int(p.stem.split("-")[1]) for p in (partial / "points").glob("pt-*.parquet")}
+    todo = [i for i in range(design.shape[0]) if i not in done]
+
+    def finished(i: int, result: dict[str, list[float]], seconds: float) -> None:
+        cols = {"point": np.full(replicates, i), "replicate": np.arange(replicates)}
+        cols.update({f.name: np.full(replicates, design[i, j]) for j, f in enumerate(factors)})
+        cols.update({n: np.array(result[n]) for n in names})
+        write_table(partial / "points" / f"pt-{i:05d}.parquet", cols)
+        manifest["timings"][str(i)] = round(seconds, 3)
+        if progress:
+            progress(len(list((partial / "points").glob("pt-*.parquet"))), design.shape[0])
+
+    configs = {i: apply(config, factors, design[i]) for i in todo}
+    try:
+        if executor is None and workers <= 1:
+            for i in todo:
+                t0 = time.perf_counter()
+                finished(i, evaluate_point(configs[i], seeds, names), time.perf_counter() - t0)
+        else:
+            own = executor is None
+            pool = executor or local_executor(workers)
+            started: dict[Future, tuple[int, float]] = {}
+            try:
+                for i in todo:
+                    started[pool.submit(evaluate_point, configs[i], seeds, names)] = (i, time.perf_counter())
+                for fut in as_completed(started):
+                    i, t0 = started[fut]
+                    finished(i, fut.result(), time.perf_counter() - t0)
+            finally:
+                for fut in started:
+                    fut.cancel()
+                if own:
+                    pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        write_json(partial / "manifest.json", manifest)
+    table = _concat(partial)
+    write_table(partial / "sweep.parquet", table)
+    manifest["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    write_json(partial / "manifest.json", manifest)
+    os.replace(partial, out)
+    return out
+
+
+def _concat(folder: Path) -> dict[str, np.ndarray]:
+    parts = [read_table(p) for p in sorted((folder / "points").glob("pt-*.parquet"))]
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def load_sweep(folder: str | Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The manifest and tidy table of a finished sweep folder."""
+    folder = Path(folder)
+    f = folder / "sweep.parquet"
+    if not f.is_file():
+        raise ResultsError(f"{folder} is not a finished sweep: sweep.parquet is missing")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return manifest, read_table(f)
+
+
+def point_means(table: dict[str, np.ndarray], n_points: int, name: str) -> np.ndarray:
+    """Per design point, the mean of an outcome over replicates (common random numbers)."""
+    sums = np.bincount(table["point"].astype(int), table[name].astype(float), n_points)
+    counts = np.bincount(table["point"].astype(int), minlength=n_points)
+    return sums / counts

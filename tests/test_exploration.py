@@ -1,0 +1,193 @@
+"""Exploration: known answers for Sobol (Ishigami) and Morris (linear), PRIM on a known box,
+a sweep resumed after interruption, the CLI, and the EMA Workbench round trip."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import CONFIGS
+
+from scenarios import exploration
+from scenarios.analysis import prim
+from scenarios.analysis.sensitivity import Problem, ishigami, morris_design, morris_indices, sobol_design, sobol_indices
+from scenarios.config import load_scenario
+from scenarios.errors import ScenarioError
+from scenarios.rng import replicate_seeds
+
+EXPLORE = CONFIGS / "exploration.yaml"
+FAST = ["years=1", "society.citizens=300"]
+
+
+def test_sobol_recovers_ishigami_indices():
+    p = Problem(("x1", "x2", "x3"), ((-np.pi, np.pi),) * 3)
+    x = sobol_design(p, 4096, seed=1)
+    idx = sobol_indices(p, ishigami(x), seed=1)
+    # analytic values (Ishigami & Homma 1990; a = 7, b = 0.1)
+    assert idx["S1"] == pytest.approx([0.314, 0.442, 0.0], abs=0.04)
+    assert idx["ST"] == pytest.approx([0.558, 0.442, 0.244], abs=0.04)
+    assert np.all(idx["ST_conf"] > 0)
+
+
+def test_morris_ranks_a_linear_function_by_its_effects():
+    p = Problem(("a", "b", "c", "d"), ((0, 1), (0, 1), (0, 2), (0, 1)))
+    x = morris_design(p, 30, seed=2)
+    y = 5 * x[:, 0] + 1 * x[:, 1] + 2 * x[:, 2] + 0 * x[:, 3]
+    idx = morris_indices(p, x, y, seed=2)
+    # for a linear function mu* = |coefficient| x range, and sigma = 0 (no interaction)
+    assert idx["mu_star"] == pytest.approx([5, 1, 4, 0], abs=1e-9)
+    assert np.allclose(idx["sigma"], 0, atol=1e-9)
+
+
+def test_prim_finds_a_known_box():
+    rng = np.random.default_rng(3)
+    x = rng.random((3000, 4))
+    y = ((x[:, 0] > 0.6) & (x[:, 2] < 0.3)).astype(float)
+    traj = prim.peel(x, y)
+    box = prim.paste(x, y, prim.choose(traj, min_coverage=0.8))
+    assert box.density > 0.9 and box.coverage > 0.8
+    assert set(box.restricted) == {0, 2}
+    assert box.limits[0, 0] == pytest.approx(0.6, abs=0.05) and box.limits[2, 1] == pytest.approx(0.3, abs=0.05)
+    assert [b.mass for b in traj] == sorted((b.mass for b in traj), reverse=True)
+
+
+def test_exploration_section_is_validated(write_yaml):
+    from scenarios.errors import ConfigError
+
+    bad = write_yaml(
+        "x.yaml",
+        "exploration:\n  uncertainties:\n    afghan_instabilty: [0, 1]\n    corruption: [0.5, 0.2]\n  levers:\n    tajikistan.financial_aid: [0, 10]\n  outcomes: [stabilty_index]\n",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_scenario(bad)
+    text = str(info.value)
+    assert "did you mean 'afghan_instability'" in text and "corruption: [0.5, 0.2]" in text
+    assert "tajikistan.financial_aid" in text and "did you mean 'stability_index'" in text
+    with pytest.raises(ScenarioError, match="exploration"):
+        exploration.factors_of(load_scenario(CONFIGS / "baseline.yaml"))
+
+
+def test_apply_sets_drivers_parameters_and_levers():
+    sc = load_scenario(EXPLORE, FAST)
+    factors = exploration.factors_of(sc)
+    cfg = exploration.apply(sc.model_dump(mode="json"), factors, np.array([f.high for f in factors]))
+    assert cfg["drivers"]["afghan_instability"] == 1.0 and cfg["parameters"]["risk_memory"] == 0.99
+    assert cfg["states"]["china"]["levers"]["joint_border_patrols"] == 150
+
+
+def test_lhs_covers_each_range_once_per_stratum():
+    sc = load_scenario(EXPLORE)
+    factors = exploration.factors_of(sc)
+    d = exploration.lhs(factors, 10, seed=1)
+    for j, f in enumerate(factors):
+        strata = np.floor((d[:, j] - f.low) / (f.high - f.low) * 10).astype(int)
+        assert sorted(strata) == list(range(10))
+
+
+def test_sweep_resumed_after_interruption_gives_the_same_table(tmp_path, monkeypatch):
+    sc = load_scenario(EXPLORE, FAST)
+    factors = exploration.factors_of(sc)
+    design = exploration.lhs(factors, 6, seed=4)
+    straight = exploration.run_design(sc, factors, design, tmp_path / "straight", replicates=2)
+
+    real = exploration.evaluate_point
+    calls = []
+
+    def flaky(config, seeds, names):
+        calls.append(1)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return real(config, seeds, names)
+
+    monkeypatch.setattr(exploration, "evaluate_point", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        exploration.run_design(sc, factors, design, tmp_path / "resumed", replicates=2)
+    monkeypatch.setattr(exploration, "evaluate_point", real)
+    assert len(list((tmp_path / "resumed.partial" / "points").glob("*.parquet"))) == 3
+    with pytest.raises(Exception, match="differs"):
+        exploration.run_design(sc, factors, design * 0.99, tmp_path / "resumed", replicates=2, resume=True)
+    resumed = exploration.run_design(sc, factors, design, tmp_path / "resumed", replicates=2, resume=True)
+    _, a = exploration.load_sweep(straight)
+    _, b = exploration.load_sweep(resumed)
+    for col in a:
+        assert np.array_equal(a[col], b[col]), col
+    assert set(a) >= {"point", "replicate", "afghan_instability", "china.joint_border_patrols", "stability_index"}
+
+
+def test_cli_sensitivity_sweep_and_discover(tmp_path, capsys):
+    from scenarios.cli import main
+
+    assert (
+        main(
+            [
+                "sensitivity",
+                str(EXPLORE),
+                "--method",
+                "morris",
+                "--samples",
+                "2",
+                "--outcomes",
+                "stability_index,seizures_t",
+                "--out",
+                str(tmp_path / "s"),
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert (
+        "mu_star" in out and (tmp_path / "s" / "report.html").is_file() and (tmp_path / "s" / "indices.csv").is_file()
+    )
+    assert main(["sensitivity", str(EXPLORE), "--method", "sobol", "--samples", "3"]) == 2
+    assert main(["sweep", str(EXPLORE), "--design", "lhs", "--samples", "12", "--out", str(tmp_path / "w")]) == 0
+    capsys.readouterr()
+    assert (
+        main(["discover", str(tmp_path / "w"), "--outcome", "stability_index", "--below", "1000"]) == 2
+    )  # every run is a case
+    mid = float(np.median(exploration.load_sweep(tmp_path / "w")[1]["stability_index"]))
+    assert main(["discover", str(tmp_path / "w"), "--outcome", "stability_index", "--below", str(mid)]) == 0
+    assert "coverage" in capsys.readouterr().out and (tmp_path / "w" / "discovery.md").is_file()
+    assert main(["discover", str(tmp_path / "w"), "--outcome", "nope", "--below", "1"]) == 2
+    assert main(["sweep", str(CONFIGS / "baseline.yaml")]) == 2
+
+
+def test_ema_workbench_round_trip():
+    pytest.importorskip("ema_workbench")
+    from scenarios.ema import ema_model
+
+    model = ema_model(EXPLORE, FAST)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from ema_workbench import SequentialEvaluator, perform_experiments
+
+        with SequentialEvaluator(model) as evaluator:
+            experiments, outcomes = perform_experiments(model, scenarios=3, policies=2, evaluator=evaluator)
+    assert len(experiments) == 6
+    assert {u.name for u in model.uncertainties} == {
+        "afghan_instability",
+        "corruption",
+        "russia_engagement",
+        "remittances",
+        "risk_memory",
+    }
+    assert "china__joint_border_patrols" in {lv.name for lv in model.levers}
+    assert set(outcomes) == {"stability_index", "casualties", "seizures_t", "unrest_active_share", "legitimacy"}
+    assert np.all(np.isfinite(outcomes["stability_index"]))
+    # an experiment's result is what our own runner gives for the same inputs
+    row = experiments.iloc[0]
+    sc = load_scenario(EXPLORE, FAST)
+    factors = exploration.factors_of(sc)
+    values = np.array([row[f.name.replace(".", "__")] for f in factors])
+    ours = exploration.evaluate_point(
+        exploration.apply(sc.model_dump(mode="json"), factors, values), replicate_seeds(sc.seed, 1), ["stability_index"]
+    )
+    assert outcomes["stability_index"][0] == pytest.approx(ours["stability_index"][0])
+
+
+def test_ema_names_are_keywords():
+    from scenarios.ema import ema_name
+
+    assert ema_name("china.intelligence_sharing").isidentifier()
+    assert Path(EXPLORE).is_file()
