@@ -9,7 +9,8 @@ for c in "${PYTHON:-}" python3.13 python3.12 python3; do
   if ok "$p"; then echo "$p"; exit 0; fi
 done
 root=${PYENV_ROOT:-$HOME/.pyenv}
-for p in $(ls -d "$root"/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -r); do
+for p in "$root"/versions/3.1[2-9]*/bin/python3; do  # shell glob: no external commands needed
+  [ -x "$p" ] || continue
   if ok "$p"; then echo "$p"; exit 0; fi
 done
 echo "scenarios needs Python >= 3.12 (Mesa 3.5 requires it) and found none: install python3.12 or python3.13, or set PYTHON=/path/to/python3.12" >&2

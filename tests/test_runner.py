@@ -53,7 +53,7 @@ def test_interrupted_ensemble_resumes_redoing_only_missing_replicates(tmp_path, 
     calls = []
     real = runner.run_replicate
 
-    def flaky(config, seed):
+    def flaky(config, seed, progress=None):
         calls.append(seed)
         if len(calls) == 3:
             raise KeyboardInterrupt
@@ -78,13 +78,10 @@ def test_interrupted_ensemble_resumes_redoing_only_missing_replicates(tmp_path, 
 def test_resume_refuses_a_different_config(tmp_path, monkeypatch):
     out = tmp_path / "ens"
 
-    def boom(config, seed):
-        raise KeyboardInterrupt
-
     real = runner.run_replicate
     calls = []
 
-    def once(config, seed):
+    def once(config, seed, progress=None):
         calls.append(1)
         if len(calls) > 1:
             raise KeyboardInterrupt
@@ -99,7 +96,7 @@ def test_resume_refuses_a_different_config(tmp_path, monkeypatch):
 
 
 def test_failure_before_any_replicate_leaves_nothing(tmp_path, monkeypatch):
-    def broken(config, seed):
+    def broken(config, seed, progress=None):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(runner, "run_replicate", broken)

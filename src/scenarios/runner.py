@@ -35,13 +35,23 @@ from scenarios.results import (
 from scenarios.rng import replicate_seeds
 
 
-def run_replicate(config: dict[str, Any], seed: int) -> tuple[Any, float]:
-    """Run one replicate from a plain config mapping; returns (RunData, seconds). Picklable."""
+def run_replicate(config: dict[str, Any], seed: int, progress: Any = None) -> tuple[Any, float]:
+    """Run one replicate from a plain config mapping; returns (RunData, seconds). Picklable.
+
+    ``progress(weeks_done, weeks_total)``, if given, is called after each simulated year.
+    """
     from scenarios.model import simulate  # the model layer, imported where it runs
 
     t0 = time.perf_counter()
-    data = simulate(validate_data(config), seed)
+    data = simulate(validate_data(config), seed, progress)
     return data, time.perf_counter() - t0
+
+
+def _year_progress(done: int, total: int) -> None:
+    sys.stderr.write(f"\rsimulated {done // 52}/{total // 52} years   ")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
 
 
 @dataclass
@@ -157,7 +167,8 @@ def run_ensemble(
     try:
         if executor is None and workers <= 1:
             for i in todo:
-                data, seconds = run_replicate(config, seeds[i])
+                # a single long run shows its years; an ensemble shows replicates
+                data, seconds = run_replicate(config, seeds[i], _year_progress if progress and replicates == 1 else None)
                 finished(i, data, seconds)
         else:
             own = executor is None
