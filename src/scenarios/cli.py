@@ -105,11 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         "scenarios run configs/baseline.yaml --replicates 30 --workers 2",
     )
     p.add_argument("config", metavar="CONFIG", help="scenario YAML file")
-    p.add_argument("--seed", type=_seed, default=None, help="root seed (default: the config's seed)")
-    p.add_argument("--replicates", type=_positive_int, default=1, help="replicates (default 1)")
-    p.add_argument("--workers", type=_positive_int, default=1, help="worker processes (default 1)")
-    p.add_argument("--out", default=None, metavar="DIR", help="results folder (default: results/<name>-<UTC time>)")
-    p.add_argument("--resume", action="store_true", help="finish an interrupted run in DIR.partial (needs --out)")
+    _batch_args(p, "replicates (default 1); seeds come from the root seed by SeedSequence.spawn")
     p.add_argument(
         "--set",
         dest="overrides",
@@ -119,7 +115,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a config value (repeatable), e.g. --set states.china.levers.financial_aid=0",
     )
     p.add_argument("--quiet", action="store_true", help="no progress line and no summary table")
-    _executor_args(p)
 
     p = _add(
         sub,
@@ -235,17 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAMES",
         help="comma-separated outcomes (default: the exploration section's)",
     )
-    p.add_argument(
-        "--replicates",
-        type=_positive_int,
-        default=1,
-        help="replicates per design point, averaged (common random numbers)",
-    )
-    p.add_argument("--workers", type=_positive_int, default=1)
-    p.add_argument("--seed", type=_seed, default=None)
-    p.add_argument("--out", default=None, metavar="DIR")
-    p.add_argument("--resume", action="store_true", help="finish an interrupted run in DIR.partial (needs --out)")
-    _executor_args(p)
+    _batch_args(p, "replicates per design point, averaged (common random numbers)")
 
     p = _add(
         sub,
@@ -261,12 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="lhs: Latin hypercube of SAMPLES points; factorial: SAMPLES levels per factor",
     )
     p.add_argument("--samples", type=_positive_int, default=100)
-    p.add_argument("--replicates", type=_positive_int, default=1)
-    p.add_argument("--workers", type=_positive_int, default=1)
-    p.add_argument("--seed", type=_seed, default=None)
-    p.add_argument("--out", default=None, metavar="DIR")
-    p.add_argument("--resume", action="store_true", help="finish an interrupted sweep in DIR.partial (needs --out)")
-    _executor_args(p)
+    _batch_args(p, "replicates per design point (common random numbers)")
 
     p = _add(
         sub,
@@ -303,6 +283,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder for checks.csv and checks.md (default: results/check-model-<UTC time>)",
     )
     return parser
+
+
+def _batch_args(p: argparse.ArgumentParser, replicates_help: str) -> None:
+    """Options shared by commands that run many points: replicates, workers, seed, out, resume, executor."""
+    p.add_argument("--replicates", type=_positive_int, default=1, help=replicates_help)
+    p.add_argument("--workers", type=_positive_int, default=1, help="worker processes (default 1)")
+    p.add_argument("--seed", type=_seed, default=None, help="root seed (default: the config's seed)")
+    p.add_argument("--out", default=None, metavar="DIR", help="results folder (default: a new folder under results/ named after the scenario and the UTC time)")
+    p.add_argument("--resume", action="store_true", help="finish an interrupted run in DIR.partial (needs --out)")
+    _executor_args(p)
 
 
 def _executor_args(p: argparse.ArgumentParser) -> None:
