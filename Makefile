@@ -25,7 +25,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks scripts
 
 bench: $(STAMP)
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/society.py
+	$(PY) benchmarks/ensemble.py
+	$(PY) benchmarks/classroom_load.py --seconds 60
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info
