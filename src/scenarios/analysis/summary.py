@@ -100,7 +100,10 @@ def headline_rows(per_replicate: dict[int, dict[str, dict[str, float]]]) -> list
         for stat in ("first_year", "last_year", "mean_per_year"):
             vals = [per_replicate[r][name][stat] for r in reps]
             m, lo, hi = mean_ci(vals)
-            cells.append(fmt(m) if len(reps) < 2 else f"{fmt(m)} ±{fmt((hi - lo) / 2)}")
+            half = (hi - lo) / 2
+            if len(reps) >= 2 and half <= 1e-9 * max(1.0, abs(m)):
+                half = 0.0  # floating-point noise of an outcome that does not vary between replicates
+            cells.append(fmt(m) if len(reps) < 2 else f"{fmt(m)} ±{fmt(half)}")
         rows.append(cells)
     return rows
 
