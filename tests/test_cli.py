@@ -131,7 +131,14 @@ def test_setup_says_in_one_line_when_no_python_is_suitable(tmp_path):
     from conftest import ROOT
 
     env = {"PATH": str(tmp_path), "HOME": str(tmp_path), "PYENV_ROOT": str(tmp_path / "none")}
-    proc = subprocess.run(["/bin/sh", str(ROOT / "scripts" / "find-python.sh")], env=env, capture_output=True, text=True, timeout=30, check=False)
+    proc = subprocess.run(
+        ["/bin/sh", str(ROOT / "scripts" / "find-python.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert proc.returncode == 1 and proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "Python >= 3.12" in lines[0]
@@ -140,7 +147,15 @@ def test_setup_says_in_one_line_when_no_python_is_suitable(tmp_path):
 def test_setup_finds_a_suitable_python():
     from conftest import ROOT
 
-    proc = subprocess.run(["/bin/sh", str(ROOT / "scripts" / "find-python.sh")], capture_output=True, text=True, timeout=30, check=False)
+    proc = subprocess.run(
+        ["/bin/sh", str(ROOT / "scripts" / "find-python.sh")], capture_output=True, text=True, timeout=30, check=False
+    )
     assert proc.returncode == 0
-    out = subprocess.run([proc.stdout.strip(), "-c", "import sys; print(sys.version_info >= (3, 12))"], capture_output=True, text=True, timeout=30, check=False)
+    out = subprocess.run(
+        [proc.stdout.strip(), "-c", "import sys; print(sys.version_info >= (3, 12))"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert out.stdout.strip() == "True"

@@ -109,3 +109,20 @@ def test_surveillance_raises_police_presence():
     step(a, 0.0)
     step(b, 1.0)
     assert b.police.sum() > a.police.sum()
+
+
+def test_bernoulli_indices_match_the_bernoulli_process():
+    from scenarios.model.society import bernoulli_indices
+
+    rng = np.random.default_rng(5)
+    n, p = 20_000, 0.03
+    counts = [bernoulli_indices(rng, n, p).size for _ in range(300)]
+    assert abs(np.mean(counts) - n * p) < 3 * np.sqrt(n * p * (1 - p) / 300) * 3
+    hits = np.zeros(n)
+    for _ in range(300):
+        idx = bernoulli_indices(rng, n, p)
+        assert np.all(np.diff(idx) > 0) and idx.min() >= 0 and idx.max() < n
+        hits[idx] += 1
+    # every position is equally likely (first and second half alike)
+    assert abs(hits[: n // 2].sum() - hits[n // 2 :].sum()) < 0.05 * hits.sum()
+    assert bernoulli_indices(rng, 10, 0.0).size == 0 and bernoulli_indices(rng, 10, 1.0).size == 10

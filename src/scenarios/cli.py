@@ -290,7 +290,12 @@ def _batch_args(p: argparse.ArgumentParser, replicates_help: str) -> None:
     p.add_argument("--replicates", type=_positive_int, default=1, help=replicates_help)
     p.add_argument("--workers", type=_positive_int, default=1, help="worker processes (default 1)")
     p.add_argument("--seed", type=_seed, default=None, help="root seed (default: the config's seed)")
-    p.add_argument("--out", default=None, metavar="DIR", help="results folder (default: a new folder under results/ named after the scenario and the UTC time)")
+    p.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="results folder (default: a new folder under results/ named after the scenario and the UTC time)",
+    )
     p.add_argument("--resume", action="store_true", help="finish an interrupted run in DIR.partial (needs --out)")
     _executor_args(p)
 

@@ -168,7 +168,9 @@ def run_ensemble(
         if executor is None and workers <= 1:
             for i in todo:
                 # a single long run shows its years; an ensemble shows replicates
-                data, seconds = run_replicate(config, seeds[i], _year_progress if progress and replicates == 1 else None)
+                data, seconds = run_replicate(
+                    config, seeds[i], _year_progress if progress and replicates == 1 else None
+                )
                 finished(i, data, seconds)
         else:
             own = executor is None

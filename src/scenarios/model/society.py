@@ -63,6 +63,24 @@ def arrest_probability(cops: np.ndarray, actives: np.ndarray, k: float, rounding
     return 1.0 - np.exp(-k * whole)
 
 
+def bernoulli_indices(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """Indices of ``n`` independent Bernoulli(p) successes, drawn as geometric gaps (O(n p), not O(n))."""
+    if p <= 0.0 or n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if p >= 1.0:
+        return np.arange(n)
+    chunks = []
+    last = -1
+    while last < n - 1:
+        expected = (n - 1 - last) * p
+        gaps = rng.geometric(p, int(expected + 4.0 * np.sqrt(expected) + 16))
+        idx = last + np.cumsum(gaps)
+        chunks.append(idx)
+        last = int(idx[-1])
+    out = np.concatenate(chunks)
+    return out[out < n]
+
+
 def is_active(grievance: np.ndarray, risk_aversion: np.ndarray, p_arrest: np.ndarray, threshold: float) -> np.ndarray:
     """Epstein's activation rule: ``G - R P > T``."""
     return grievance - risk_aversion * p_arrest > threshold
@@ -241,12 +259,14 @@ class Society:
             + p["online_propaganda"] * (1.0 - online_suppression)
         ) * (1.0 - p["economy_radicalisation_damping"] * economy)
         # the largest chance any citizen can have of moving this week: a susceptible with H = 1
-        ceiling = max(-np.expm1(-2.0 * float(force.max())), gamma + prevent, treat)
-        u = self.rng.random(self.n)
-        cand = np.flatnonzero(u < ceiling)
+        ceiling = min(1.0, max(-np.expm1(-2.0 * float(force.max())), gamma + prevent, treat))
+        # Equivalent to drawing u ~ U(0, 1) for every citizen and keeping those with u < ceiling,
+        # without touching the others: candidates come from geometric gaps (a Bernoulli process),
+        # and a candidate's u is uniform on [0, ceiling).
+        cand = bernoulli_indices(self.rng, self.n, ceiling)
         if cand.size == 0:
             return
-        uc = u[cand]
+        uc = self.rng.random(cand.size) * ceiling
         rc = self.rad[cand]
         hazard = force[self.region[cand]] * self.hardship2[cand]
         new_e = (rc == SUSCEPTIBLE) & (uc < -np.expm1(-hazard))
