@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from conftest import CONFIGS
 
@@ -162,3 +163,14 @@ def test_debrief_scores_and_facts(room):
     assert all("shared_stability" in s and s["own_goals"] for s in d["scores"])
     assert {f["id"] for f in d["facts"]} >= {"balloon", "repression_backlash"}
     assert d["questions"]
+
+
+def test_every_exercise_plays_a_round_and_debriefs(room):
+    """Every exercise (including the SCO team's goals) runs a round and scores every team."""
+    for name in room.exercises():
+        sid, _ = room.create_session(name)
+        room.advance(sid)
+        d = room.debrief(sid)
+        assert {s["state"] for s in d["scores"]} == set(room.scenario(sid).exercise.teams)
+        for s in d["scores"]:
+            assert all(np.isfinite(g["delta"]) for g in s["own_goals"])

@@ -29,7 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from scenarios import outcomes, registry
 from scenarios.config import ConfigError, load_scenario, scenario_dict, validate_data
-from scenarios.web.classroom import SERIES, Classroom, ClassroomError, run_years
+from scenarios.web.classroom import SCORE_GOALS, SERIES, Classroom, ClassroomError, run_years
 
 STATIC = Path(str(resources.files("scenarios.web").joinpath("static")))
 TEMPLATES = Path(str(resources.files("scenarios.web").joinpath("templates")))
@@ -181,6 +181,7 @@ def create_app(db_path: str | Path, configs_dir: str | Path, pin: str) -> FastAP
             state=st,
             labels=_labels(),
             plan=_plan_allocation(sc, state, st["open_year"]),
+            goals=[name for name, _ in SCORE_GOALS.get(state, ())],
         )
 
     @app.get("/debrief/{sid}", response_class=HTMLResponse)

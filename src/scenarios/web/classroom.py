@@ -56,6 +56,7 @@ SCORE_GOALS: dict[str, tuple[tuple[str, int], ...]] = {
 
 SERIES = (
     "stability_index",
+    "infiltration_preempted",
     "attacks",
     "casualties",
     "attacks_on_chinese",

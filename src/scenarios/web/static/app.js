@@ -131,15 +131,17 @@ function initTeam() {
       for (const i of inputs) i.value = start[i.name] || 0;
       updateTotal();
     }
-    const body = document.querySelector("#world tbody");
-    body.replaceChildren();
-    for (const name of WORLD) {
-      const row = document.createElement("tr");
-      cell(row, cfg.labels[name] ? cfg.labels[name].label : name);
-      const n = st.years.length;
-      cell(row, st.played ? fmt(st.played.yearly[name][n - 1]) : "-");
-      cell(row, st.baseline && n ? fmt(st.baseline.yearly[name][n - 1]) : "-");
-      body.appendChild(row);
+    for (const [table, names] of [["#world tbody", WORLD], ["#mine tbody", cfg.goals]]) {
+      const body = document.querySelector(table);
+      body.replaceChildren();
+      for (const name of names) {
+        const row = document.createElement("tr");
+        cell(row, cfg.labels[name] ? cfg.labels[name].label : name);
+        const n = st.years.length;
+        cell(row, st.played ? fmt(st.played.yearly[name][n - 1]) : "-");
+        cell(row, st.baseline && n ? fmt(st.baseline.yearly[name][n - 1]) : "-");
+        body.appendChild(row);
+      }
     }
     drawSession(st, cfg.labels);
     if (st.finished) {
