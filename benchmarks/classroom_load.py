@@ -58,26 +58,27 @@ class Tally:
                 self.errors.append(error)
 
 
-def start_server(db: Path) -> tuple[subprocess.Popen, str]:
+def start_server(db: Path, pin: str = PIN, log: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """Start ``scenarios serve`` on 127.0.0.1 and a free port; wait (at most 60 s) until it answers."""
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scenarios",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            str(db),
-            "--pin",
-            PIN,
-            "--configs",
-            str(ROOT / "configs"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - the server owns it until it stops
+    cmd = [
+        sys.executable,
+        "-m",
+        "scenarios",
+        "serve",
+        "--port",
+        str(port),
+        "--db",
+        str(db),
+        "--pin",
+        pin,
+        "--configs",
+        str(ROOT / "configs"),
+    ]
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+    if log:
+        out.close()  # the child keeps its own descriptor
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -86,9 +87,18 @@ def start_server(db: Path) -> tuple[subprocess.Popen, str]:
                 return proc, base
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("server did not start") from None
+                stop_server(proc)
+                raise RuntimeError("server did not start" + (": " + Path(log).read_text() if log else "")) from None
             time.sleep(0.2)
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
 
 
 def run_load(base: str, seconds: float, sessions: int = 4, pages: int = 60, rounds: int = 2) -> dict:
@@ -184,8 +194,7 @@ def main() -> None:
         try:
             r = run_load(base, args.seconds)
         finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+            stop_server(proc)
     print(
         "| classes | teams | open pages polling every 2 s | requests | errors | poll/submit latency p50 / p95 / max (ms) | advance a round (s, max) |"
     )

@@ -20,8 +20,7 @@ def test_twelve_teams_and_sixty_pages_without_errors(tmp_path):
     try:
         result = classroom_load.run_load(base, seconds=8, sessions=4, pages=60, rounds=1)
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        classroom_load.stop_server(proc)
     assert result["teams"] == 12 and result["pages"] == 60
     assert result["requests"] >= 200
     assert result["errors"] == []

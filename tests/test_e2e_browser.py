@@ -10,15 +10,14 @@ started and stopped by the test, with every wait bounded.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import CONFIGS
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+import classroom_load  # starts and stops `scenarios serve` for tests and benchmarks
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -38,55 +37,13 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path):
-    port = free_port()
-    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed in the finally below
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scenarios",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            str(tmp_path / "class.sqlite"),
-            "--pin",
-            PIN,
-            "--configs",
-            str(CONFIGS),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    proc, base = classroom_load.start_server(tmp_path / "class.sqlite", PIN, tmp_path / "server.log")
     try:
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("server did not start: " + (tmp_path / "server.log").read_text()) from None
-                time.sleep(0.2)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
+        classroom_load.stop_server(proc)
 
 
 def test_teacher_and_three_teams_play_two_rounds(server):
