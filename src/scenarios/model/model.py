@@ -87,6 +87,8 @@ class SecurityModel(mesa.Model):
 
         self.lever_names = tuple(registry.levers())
         self.lever_cost = np.array([lv.cost_musd_per_unit for lv in registry.levers().values()])
+        self._aid = self.lever_names.index("financial_aid")
+        self._infrastructure = self.lever_names.index("infrastructure_investment")
         self.threat = 0.0
         self.threat_to_china = 0.0
         self._threat_level = 0.0
@@ -184,13 +186,15 @@ class SecurityModel(mesa.Model):
 
     def _initial_effort(self) -> np.ndarray:
         """Effort of the first week, taken as the steady state before the run (warm start)."""
-        engagement = self.drivers["russia_engagement"][0]
-        effort = np.zeros(len(registry.levers()))
-        for name, state in self.states.items():
-            effort += state.plan[0] * (engagement if name == "russia" else 1.0)
-        aid = effort[list(registry.levers()).index("financial_aid")]
-        usable = aid * (1.0 - self.drivers["corruption"][0])
-        return effort + usable * self.aid_allocation / self.lever_cost
+        return self._states_act()
+
+    def _states_act(self) -> np.ndarray:
+        """The states act (donors first, then Tajikistan spends the aid); total effort per lever."""
+        for name in ACT_ORDER:
+            self.states[name].act()
+        aid = sum(self.states[s].effort[self._aid] for s in ("china", "russia"))
+        self.states["tajikistan"].receive_aid(aid, self.aid_allocation)
+        return sum(s.effort for s in self.states.values())
 
     def _trafficking_setup(self) -> None:
         ix = self.index
@@ -254,21 +258,16 @@ class SecurityModel(mesa.Model):
             return
         p = self.p
         ix = self.index
-        lever = {n: i for i, n in enumerate(self.lever_names)}
 
-        # 1. states
-        for name in ACT_ORDER:
-            self.states[name].act()
-        aid = sum(self.states[s].effort[lever["financial_aid"]] for s in ("china", "russia"))
-        self.states["tajikistan"].receive_aid(aid, self.aid_allocation)
-        effort = sum(s.effort for s in self.states.values())
+        # 1. states (the Taliban's cooperation reads last week's capacities)
+        effort = self._states_act()
+        taliban = self.states["taliban"].cooperation()
 
         # 2. capacities
         cap = self.capacities
         cap.step(effort)
         engagement = self.driver("russia_engagement")
         corruption = self.driver("corruption")
-        taliban = self.states["taliban"].cooperation
         border_cap = 1.0 - (1.0 - cap["detection"]) * (1.0 - cap["interdiction"])
         border_cap = 1.0 - (1.0 - border_cap) * (1.0 - p["russia_base_interdiction"] * engagement) * (
             1.0 - 0.5 * taliban
@@ -405,7 +404,6 @@ class SecurityModel(mesa.Model):
 
         # money and influence
         st = self.states
-        lever = {n: i for i, n in enumerate(self.lever_names)}
         engagement = self.driver("russia_engagement")
         china = st["china"].spending
         russia = st["russia"].spending + self.p["russia_security_spending"] * engagement
@@ -415,7 +413,7 @@ class SecurityModel(mesa.Model):
         ts["spending_sco"][t] = st["sco"].spending
         self._china_cum += china / WEEKS_PER_YEAR
         self._russia_cum += russia / WEEKS_PER_YEAR
-        self._china_infra += st["china"].effort[lever["infrastructure_investment"]] / WEEKS_PER_YEAR
+        self._china_infra += st["china"].effort[self._infrastructure] / WEEKS_PER_YEAR
         ts["cost_to_china"][t] = self._china_cum
         c52 = ts["spending_china"][lo : t + 1].sum()
         r52 = ts["spending_russia"][lo : t + 1].sum()

@@ -30,8 +30,6 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from scenarios import registry
-
 
 class State(mesa.Agent):
     """A state: its weekly lever plan, its policy, and what it spent this week.
@@ -111,10 +109,10 @@ class Russia(State):
 class Taliban(State):
     """The Taliban authorities: no levers; border cooperation from the driver and diplomacy."""
 
-    def act(self) -> None:
-        super().act()
+    def cooperation(self) -> float:
+        """Effective border cooperation: the driver, raised by the ``border_cooperation`` capacity."""
         m = self.model
-        self.cooperation = 1.0 - (1.0 - m.driver("taliban_border_cooperation")) * (
+        return 1.0 - (1.0 - m.driver("taliban_border_cooperation")) * (
             1.0 - float(m.capacities["border_cooperation"][0])
         )
 
@@ -132,7 +130,3 @@ STATE_CLASSES: dict[str, type[State]] = {
 }
 ACT_ORDER = ("china", "russia", "sco", "taliban", "tajikistan")
 """Donors act before Tajikistan, which spends the aid it receives in the same week."""
-
-
-def lever_index() -> dict[str, int]:
-    return {name: i for i, name in enumerate(registry.levers())}
