@@ -73,6 +73,8 @@ def test_interrupted_ensemble_resumes_redoing_only_missing_replicates(tmp_path, 
     assert done.manifest["resumed"] == 1 and not partial.exists()
     straight = runner.run_ensemble(small(), tmp_path / "straight", replicates=5)
     assert files(done.path) == files(straight.path)
+    # summaries of replicates read back from disk equal those computed in memory
+    assert (done.path / "summary.csv").read_text() == (straight.path / "summary.csv").read_text()
 
 
 def test_resume_refuses_a_different_config(tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ import json
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, as_completed
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +30,7 @@ from scenarios.config import scenario_dict, validate_data
 from scenarios.errors import ResultsError, ScenarioError
 from scenarios.results import config_hash, read_table, versions, write_json, write_table
 from scenarios.rng import replicate_seeds
-from scenarios.runner import local_executor
+from scenarios.runner import run_tasks
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,12 @@ def evaluate_point(config: dict[str, Any], seeds: list[int], names: list[str]) -
     return out
 
 
+def timed_point(config: dict[str, Any], seeds: list[int], names: list[str]) -> tuple[dict[str, list[float]], float]:
+    """:func:`evaluate_point` and the seconds it took (measured where it ran). Picklable."""
+    t0 = time.perf_counter()
+    return evaluate_point(config, seeds, names), time.perf_counter() - t0
+
+
 def design_hash(design: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(design, dtype=np.float64).tobytes()).hexdigest()
 
@@ -168,36 +174,22 @@ def run_design(
     done = {int(p.stem.split("-")[1]) for p in (partial / "points").glob("pt-*.parquet")}
     todo = [i for i in range(design.shape[0]) if i not in done]
 
-    def finished(i: int, result: dict[str, list[float]], seconds: float) -> None:
+    count = [len(done)]
+
+    def finished(i: int, timed: tuple[dict[str, list[float]], float]) -> None:
+        result, seconds = timed
         cols = {"point": np.full(replicates, i), "replicate": np.arange(replicates)}
         cols.update({f.name: np.full(replicates, design[i, j]) for j, f in enumerate(factors)})
         cols.update({n: np.array(result[n]) for n in names})
         write_table(partial / "points" / f"pt-{i:05d}.parquet", cols)
         manifest["timings"][str(i)] = round(seconds, 3)
+        count[0] += 1
         if progress:
-            progress(len(list((partial / "points").glob("pt-*.parquet"))), design.shape[0])
+            progress(count[0], design.shape[0])
 
-    configs = {i: apply(config, factors, design[i]) for i in todo}
+    tasks = {i: (apply(config, factors, design[i]), seeds, names) for i in todo}
     try:
-        if executor is None and workers <= 1:
-            for i in todo:
-                t0 = time.perf_counter()
-                finished(i, evaluate_point(configs[i], seeds, names), time.perf_counter() - t0)
-        else:
-            own = executor is None
-            pool = executor or local_executor(workers)
-            started: dict[Future, tuple[int, float]] = {}
-            try:
-                for i in todo:
-                    started[pool.submit(evaluate_point, configs[i], seeds, names)] = (i, time.perf_counter())
-                for fut in as_completed(started):
-                    i, t0 = started[fut]
-                    finished(i, fut.result(), time.perf_counter() - t0)
-            finally:
-                for fut in started:
-                    fut.cancel()
-                if own:
-                    pool.shutdown(wait=True, cancel_futures=True)
+        run_tasks(timed_point, tasks, workers, executor, finished)
     finally:
         write_json(partial / "manifest.json", manifest)
     table = _concat(partial)

@@ -13,7 +13,7 @@ import json
 import multiprocessing
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +31,7 @@ from scenarios.results import (
     git_revision,
     load_table,
     versions,
+    write_json,
 )
 from scenarios.rng import replicate_seeds
 
@@ -85,6 +86,39 @@ def default_out(name: str, root: str | Path = "results") -> Path:
         path = Path(root) / f"{name}-{stamp}-{n}"
         n += 1
     return path
+
+
+def run_tasks(
+    fn: Callable[..., Any],
+    tasks: dict[int, tuple],
+    workers: int,
+    executor: Executor | None,
+    on_done: Callable[[int, Any], None],
+) -> None:
+    """Run ``fn(*args)`` for every task, calling ``on_done(key, result)`` as each finishes.
+
+    In this process when there is no executor and one worker; otherwise on ``executor`` or a local
+    process pool of ``workers``. On any exception or Ctrl-C, pending tasks are cancelled and a pool
+    this function started is shut down before the exception propagates; what finished was already
+    handed to ``on_done``.
+    """
+    if executor is None and workers <= 1:
+        for key, args in tasks.items():
+            on_done(key, fn(*args))
+        return
+    own = executor is None
+    pool = executor or local_executor(workers)
+    futures: dict[Future, int] = {}
+    try:
+        for key, args in tasks.items():
+            futures[pool.submit(fn, *args)] = key
+        for fut in as_completed(futures):
+            on_done(futures[fut], fut.result())
+    finally:
+        for fut in futures:
+            fut.cancel()
+        if own:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def local_executor(workers: int) -> Executor:
@@ -159,43 +193,28 @@ def run_ensemble(
     bar = Progress(replicates, enabled=progress, done=len(done))
     t0 = time.perf_counter()
 
-    def finished(i: int, data: Any, seconds: float) -> None:
+    per_rep: dict[int, dict[str, dict[str, float]]] = {}
+
+    def finished(i: int, result: tuple[Any, float]) -> None:
+        data, seconds = result
         folder.write_replicate(i, data)
+        per_rep[i] = replicate_summary(data.timeseries)
         manifest["timings"][str(i)] = round(seconds, 4)
         bar.update()
 
+    # a single long run in this process shows its years; an ensemble shows replicates
+    year_bar = _year_progress if progress and replicates == 1 and executor is None and workers <= 1 else None
+    tasks = {i: (config, seeds[i], year_bar) for i in todo}
     try:
-        if executor is None and workers <= 1:
-            for i in todo:
-                # a single long run shows its years; an ensemble shows replicates
-                data, seconds = run_replicate(
-                    config, seeds[i], _year_progress if progress and replicates == 1 else None
-                )
-                finished(i, data, seconds)
-        else:
-            own = executor is None
-            pool = executor or local_executor(workers)
-            try:
-                futures: dict[Future, int] = {pool.submit(run_replicate, config, seeds[i]): i for i in todo}
-                for fut in as_completed(futures):
-                    data, seconds = fut.result()
-                    finished(futures[fut], data, seconds)
-            except BaseException:
-                for fut in futures:
-                    fut.cancel()
-                raise
-            finally:
-                if own:
-                    pool.shutdown(wait=True, cancel_futures=True)
+        run_tasks(run_replicate, tasks, workers, executor, finished)
     except BaseException:
-        from scenarios.results import write_json
-
         write_json(folder.partial / "manifest.json", manifest)  # keep timings of what finished
         if not folder.done():
             folder.discard()
         raise
-
-    per_rep = {i: replicate_summary(load_table(folder.partial, "timeseries", [i])) for i in range(replicates)}
+    for i in done:  # finished before a resume: read back
+        per_rep[i] = replicate_summary(load_table(folder.partial, "timeseries", [i]))
+    per_rep = dict(sorted(per_rep.items()))
     manifest["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     manifest["duration_seconds"] = round(time.perf_counter() - t0, 3)
     path = folder.finish(manifest, summary_csv(per_rep))
