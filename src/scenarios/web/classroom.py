@@ -112,11 +112,13 @@ class Classroom:
             con.close()
 
     @contextmanager
-    def _db(self):
+    def _db(self, write: bool = False):
+        """A connection in one transaction: reads share the file (pages poll often); a write takes
+        the write lock at the start, so two writers never interleave."""
         con = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
         con.row_factory = sqlite3.Row
         try:
-            con.execute("BEGIN IMMEDIATE")
+            con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             yield con
             con.execute("COMMIT")
         except BaseException:
@@ -128,7 +130,7 @@ class Classroom:
     # ------------------------------------------------------------------ server secret
     def secret(self) -> bytes:
         """A random secret kept in the database (signs teacher cookies across restarts)."""
-        with self._db() as db:
+        with self._db(write=True) as db:
             row = db.execute("SELECT value FROM meta WHERE key='secret'").fetchone()
             if row is None:
                 value = secrets.token_hex(32)
@@ -157,7 +159,7 @@ class Classroom:
             raise ClassroomError("label: at most 100 characters")
         sid = secrets.token_urlsafe(9)
         teams = [Team(state, secrets.token_urlsafe(8)) for state in sc.exercise.teams]
-        with self._lock, self._db() as db:
+        with self._lock, self._db(write=True) as db:
             db.execute(
                 "INSERT INTO sessions (id, label, exercise_path, config_json, seed, rounds, created) VALUES (?,?,?,?,?,?,?)",
                 (
@@ -227,7 +229,7 @@ class Classroom:
             problems.append(f"total {total:g} USD M is over the budget of {team.budget_musd:g} USD M")
         if problems:
             raise ClassroomError("; ".join(problems))
-        with self._lock, self._db() as db:
+        with self._lock, self._db(write=True) as db:
             row = self._session(db, sid)
             if row["round"] >= row["rounds"]:
                 raise ClassroomError("the exercise is over: no more rounds", 409)
@@ -251,7 +253,7 @@ class Classroom:
             raise ClassroomError(f"unknown region {region!r}; allowed: {', '.join(world.region_names)}")
         if segment is not None and segment not in world.segment_names:
             raise ClassroomError(f"unknown segment {segment!r}; allowed: {', '.join(world.segment_names)}")
-        with self._lock, self._db() as db:
+        with self._lock, self._db(write=True) as db:
             row = self._session(db, sid)
             if row["round"] >= row["rounds"]:
                 raise ClassroomError("the exercise is over", 409)
@@ -317,10 +319,10 @@ class Classroom:
             nxt = row["round"] + 1
             cfg = self.played_config(sid, nxt)
             series = run_years(cfg, row["seed"], nxt)
-            if nxt == 1 or not self._has(sid, 0, "baseline"):
+            if not self._has(sid, 0, "baseline"):
                 base_cfg = json.loads(row["config_json"])
                 self._store(sid, 0, "baseline", run_years(base_cfg, row["seed"], row["rounds"]))
-            with self._db() as db:
+            with self._db(write=True) as db:
                 db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", (sid, nxt, "played", json.dumps(series)))
                 db.execute("UPDATE sessions SET round=?, version = version + 1 WHERE id=?", (nxt, sid))
         return self.state(sid)
@@ -335,7 +337,7 @@ class Classroom:
             )
 
     def _store(self, sid: str, round_: int, kind: str, data: dict[str, Any]) -> None:
-        with self._db() as db:
+        with self._db(write=True) as db:
             db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", (sid, round_, kind, json.dumps(data)))
 
     def _result(self, db: sqlite3.Connection, sid: str, round_: int, kind: str) -> dict[str, Any] | None:
