@@ -174,3 +174,12 @@ def test_every_exercise_plays_a_round_and_debriefs(room):
         assert {s["state"] for s in d["scores"]} == set(room.scenario(sid).exercise.teams)
         for s in d["scores"]:
             assert all(np.isfinite(g["delta"]) for g in s["own_goals"])
+
+
+def test_every_allowed_inject_runs(room):
+    """Each inject an exercise allows takes effect when the round runs (a crackdown without magnitude included)."""
+    sid, _ = room.create_session("short_border_pressure")
+    for kind in room.scenario(sid).exercise.injects:
+        room.inject(sid, kind)
+    st = room.advance(sid)
+    assert st["round"] == 1

@@ -120,3 +120,14 @@ def test_population_represented_matches_census():
     soc = m.society
     assert soc.n == 5000
     assert np.allclose(soc.counts * soc.scale, m.index.population)
+
+
+def test_every_event_kind_has_an_effect_and_a_default_size():
+    from scenarios.config import EVENT_KINDS
+    from scenarios.model.model import EVENT_DEFAULT_MAGNITUDE
+
+    assert set(EVENT_DEFAULT_MAGNITUDE) == set(EVENT_KINDS)
+    for kind in EVENT_KINDS:
+        plain = simulate(scenario(years=1), 3).timeseries
+        shocked = simulate(scenario(years=1, events=[{"when": "2021-03", "kind": kind}]), 3).timeseries
+        assert any(not np.array_equal(plain[k], shocked[k]) for k in plain), f"{kind} changed nothing"

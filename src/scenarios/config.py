@@ -38,7 +38,9 @@ from scenarios.errors import ConfigError, Problem
 from scenarios.schedule import DATE_PATTERN, parse_date
 
 CONFIG_DICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-EVENT_KINDS = ("attack", "opium_ban", "afghan_collapse", "russian_drawdown", "meth_surge", "crackdown")
+EventKind = Literal["attack", "opium_ban", "afghan_collapse", "russian_drawdown", "meth_surge", "crackdown"]
+"""The shocks a scenario's ``events:`` and a teacher's injects can use (effects in scenarios.model.model)."""
+EVENT_KINDS: tuple[str, ...] = typing.get_args(EventKind)
 
 
 class _Strict(BaseModel):
@@ -133,7 +135,7 @@ class Event(_Strict):
     when: Annotated[str, BeforeValidator(_year_as_text)] = Field(
         description="year or month, e.g. 2024 or '2024-11'", pattern=DATE_PATTERN.pattern
     )
-    kind: Literal["attack", "opium_ban", "afghan_collapse", "russian_drawdown", "meth_surge", "crackdown"]
+    kind: EventKind
     region: str | None = Field(
         None, description="region of an attack (default: the region of the first border segment, Khatlon)"
     )
@@ -162,7 +164,7 @@ class Exercise(_Strict):
     minutes_per_round: int = Field(15, ge=1, le=240)
     learning_objectives: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(min_length=1, max_length=10)
     teams: dict[str, Team] = Field(min_length=1, description="state name -> team; states with levers only")
-    injects: list[Literal["attack", "opium_ban", "afghan_collapse", "russian_drawdown", "meth_surge", "crackdown"]] = (
+    injects: list[EventKind] = (
         Field(
             default_factory=lambda: ["attack", "opium_ban", "afghan_collapse", "russian_drawdown"],
             description="events the teacher may inject",

@@ -37,12 +37,14 @@ AID_DEFAULT = ("military_training", "joint_border_patrols", "military_equipment"
 CHINA_INVESTMENT_BEFORE_MUSD = 4000.0
 """Chinese investment stock at the start (facts.yaml investment.china_cumulative, >USD 4bn 2007-2023)."""
 EVENT_DEFAULT_MAGNITUDE = {
-    "attack": 1.0,
-    "opium_ban": 0.95,
-    "afghan_collapse": 1.0,
-    "russian_drawdown": 1.0,
-    "meth_surge": 1.0,
+    "attack": 1.0,  # number of attacks
+    "opium_ban": 0.95,  # share of opium production removed
+    "afghan_collapse": 1.0,  # instability +0.3 x m, militant pool x (1 + 1.5 m)
+    "russian_drawdown": 1.0,  # Russia's engagement x (1 - 0.5 m)
+    "meth_surge": 1.0,  # methamphetamine output x (1 + m)
+    "crackdown": 3.0,  # interdiction chance on the segment(s) x m, capped at 0.95
 }
+"""Default size of each event kind; an event's ``magnitude`` overrides it (docs/model.md section 6)."""
 
 
 @dataclass

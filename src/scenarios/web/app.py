@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import io
 import json
-import math
 import secrets
 from importlib import resources
 from pathlib import Path
@@ -396,6 +395,3 @@ def _debrief_figures(d: dict[str, Any]) -> list[tuple[str, str]]:
         figs.append((name, base64.b64encode(buf.getvalue()).decode()))
     return figs
 
-
-def finite(x: float) -> bool:
-    return math.isfinite(x)
