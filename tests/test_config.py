@@ -233,3 +233,8 @@ def test_every_shipped_config_validates():
     assert files
     for f in files:
         load_scenario(f)
+
+
+def test_unknown_crackdown_segment(write_yaml):
+    (p,) = problems_of(write_yaml("c.yaml", "events:\n  - {when: 2022, kind: crackdown, segment: nowhere}\n"))
+    assert "events.0.segment" in p.message and "khatlon_lowland" in p.message

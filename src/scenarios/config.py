@@ -401,6 +401,10 @@ def _check_world_names(scenario: Any) -> Any:
             problems.append(
                 f"events.{i}.region: unknown region {ev.region!r} (allowed: {', '.join(world.region_names)})"
             )
+        if ev.segment is not None and ev.segment not in world.segment_names:
+            problems.append(
+                f"events.{i}.segment: unknown segment {ev.segment!r} (allowed: {', '.join(world.segment_names)})"
+            )
     if scenario.exercise is not None and scenario.exercise.rounds > scenario.years:
         problems.append(
             f"exercise.rounds: {scenario.exercise.rounds} rounds need at least as many years (years is {scenario.years})"
