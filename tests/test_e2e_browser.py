@@ -54,10 +54,15 @@ def test_teacher_and_three_teams_play_two_rounds(server):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, timeout=60_000)
         try:
-            teacher = browser.new_context()
-            teacher.on("request", lambda r: requests.append(r.url))
-            t = teacher.new_page()
-            t.set_default_timeout(30_000)
+
+            def new_page():  # a separate browser context (own cookies) that records every request
+                ctx = browser.new_context()
+                ctx.on("request", lambda r: requests.append(r.url))
+                page = ctx.new_page()
+                page.set_default_timeout(30_000)
+                return page
+
+            t = new_page()
             t.goto(server + "/teacher")
             t.fill("#pin", PIN)
             t.click("button[type=submit]")
@@ -72,10 +77,7 @@ def test_teacher_and_three_teams_play_two_rounds(server):
 
             teams = {}
             for state, code in codes.items():
-                ctx = browser.new_context()
-                ctx.on("request", lambda r: requests.append(r.url))
-                page = ctx.new_page()
-                page.set_default_timeout(30_000)
+                page = new_page()
                 page.goto(server + "/")
                 page.fill("#join-code", code)
                 page.click("form[action='/join'] button")

@@ -312,9 +312,10 @@ def _radicalisation(seeds: int, quick: bool) -> tuple[float, float, float, bool,
 def _severity(seeds: int, quick: bool) -> tuple[float, float, float, bool, str]:
     runs = _baseline_runs(seeds, 10, 2000)
     sev = np.concatenate([r.severities for r in runs])
-    afghan = _with(_baseline(10, 2000), events=[{"when": "2022-01", "kind": "afghan_collapse"}])
     if sev.size < 200:  # too few attacks in the baseline: add an Afghan-collapse ensemble
         from scenarios.model import simulate
+
+        afghan = _with(_baseline(10, 2000), events=[{"when": "2022-01", "kind": "afghan_collapse"}])
 
         sev = np.concatenate([sev, *[simulate(afghan, 2000 + s).severities for s in range(seeds)]])
     # a tail of at least a sixth of the attacks (and 50): with fewer points the KS choice of x_min
@@ -361,12 +362,13 @@ def _opium_ban(seeds: int, quick: bool) -> tuple[float, float, float, bool, str]
 # ---------------------------------------------------------------------------- calibration
 
 
-def _two_years(quick: bool) -> tuple[Any, ...]:
+def _calibration_runs(quick: bool) -> tuple[Any, ...]:
+    """The baseline ensemble (10 years) that the calibration checks share; computed once."""
     return _baseline_runs(_seeds(quick), 10, 2000)
 
 
 def _seizures(seeds: int, quick: bool) -> tuple[float, float, float, bool, str]:
-    vals = [r.timeseries["seizures_t"][:104].sum() / 2 for r in _two_years(quick)]
+    vals = [r.timeseries["seizures_t"][:104].sum() / 2 for r in _calibration_runs(quick)]
     m, lo, hi = mean_ci(vals)
     return (
         m,
@@ -379,7 +381,8 @@ def _seizures(seeds: int, quick: bool) -> tuple[float, float, float, bool, str]:
 
 def _seizure_share(seeds: int, quick: bool) -> tuple[float, float, float, bool, str]:
     vals = [
-        r.timeseries["seizures_t"][:104].sum() / r.timeseries["drug_inflow_t"][:104].sum() for r in _two_years(quick)
+        r.timeseries["seizures_t"][:104].sum() / r.timeseries["drug_inflow_t"][:104].sum()
+        for r in _calibration_runs(quick)
     ]
     m, lo, hi = mean_ci(vals)
     return m, lo, hi, lo >= 0.05 and hi <= 0.20, "seizures / inflow 2021-22 (UNODC ~10%, officials 10-15%)"
@@ -387,7 +390,7 @@ def _seizure_share(seeds: int, quick: bool) -> tuple[float, float, float, bool, 
 
 def _khatlon(seeds: int, quick: bool) -> tuple[float, float, float, bool, str]:
     shares, largest = [], 0
-    runs = _two_years(quick)
+    runs = _calibration_runs(quick)
     for r in runs:
         reg = r.regions["region"]
         by = {name: r.regions["seizures_t"][reg == name].sum() for name in np.unique(reg)}
@@ -405,7 +408,7 @@ def _khatlon(seeds: int, quick: bool) -> tuple[float, float, float, bool, str]:
 
 
 def _mass_casualty(seeds: int, quick: bool) -> tuple[float, float, float, bool, str]:
-    runs = _two_years(quick)
+    runs = _calibration_runs(quick)
     per_year = [r.timeseries["mass_casualty_attacks"].sum() / 10 for r in runs]
     attacks = [r.timeseries["attacks"].sum() / 10 for r in runs]
     m, lo, hi = mean_ci(per_year)

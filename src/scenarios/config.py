@@ -164,11 +164,9 @@ class Exercise(_Strict):
     minutes_per_round: int = Field(15, ge=1, le=240)
     learning_objectives: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(min_length=1, max_length=10)
     teams: dict[str, Team] = Field(min_length=1, description="state name -> team; states with levers only")
-    injects: list[EventKind] = (
-        Field(
-            default_factory=lambda: ["attack", "opium_ban", "afghan_collapse", "russian_drawdown"],
-            description="events the teacher may inject",
-        )
+    injects: list[EventKind] = Field(
+        default_factory=lambda: ["attack", "opium_ban", "afghan_collapse", "russian_drawdown"],
+        description="events the teacher may inject",
     )
     debrief_questions: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(
         default_factory=list, max_length=20

@@ -31,30 +31,11 @@ def sensitivity_tables(folder: Path) -> tuple[dict[str, Any], list[dict[str, Any
         y = point_means(table, manifest["points"], outcome)
         if manifest["method"] == "morris":
             idx = morris_indices(problem, design, y, seed=manifest["root_seed"])
-            for j, n in enumerate(names):
-                rows.append(
-                    {
-                        "outcome": outcome,
-                        "factor": n,
-                        "mu_star": idx["mu_star"][j],
-                        "mu_star_conf": idx["mu_star_conf"][j],
-                        "mu": idx["mu"][j],
-                        "sigma": idx["sigma"][j],
-                    }
-                )
         else:
             idx = sobol_indices(problem, y, seed=manifest["root_seed"])
-            for j, n in enumerate(names):
-                rows.append(
-                    {
-                        "outcome": outcome,
-                        "factor": n,
-                        "S1": idx["S1"][j],
-                        "S1_conf": idx["S1_conf"][j],
-                        "ST": idx["ST"][j],
-                        "ST_conf": idx["ST_conf"][j],
-                    }
-                )
+        rows += [
+            {"outcome": outcome, "factor": n, **{k: float(v[j]) for k, v in idx.items()}} for j, n in enumerate(names)
+        ]
     return manifest, rows
 
 

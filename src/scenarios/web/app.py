@@ -394,4 +394,3 @@ def _debrief_figures(d: dict[str, Any]) -> list[tuple[str, str]]:
         plt.close(fig)
         figs.append((name, base64.b64encode(buf.getvalue()).decode()))
     return figs
-
