@@ -103,6 +103,8 @@ def test_any_corrupted_config_gives_the_config_error(cfg, corruption):
     try:
         validate_data(cfg)
     except ConfigError as err:
-        assert err.problems and all(p.path or p.message for p in err.problems)
+        assert err.problems and all(p.message for p in err.problems)
+        key = {"unknown": what, "range": what, "type": what, "nan": f"parameters.{what}"}[kind]
+        assert any(p.path == key or p.path.startswith(key + ".") for p in err.problems), (key, err.problems)
     else:
         raise AssertionError(f"{corruption} was accepted")
