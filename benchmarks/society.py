@@ -19,10 +19,10 @@ from pathlib import Path
 import mesa
 import numpy as np
 
-from scenarios import registry
-from scenarios.config import load_scenario
 from scenarios.model import simulate
 from scenarios.model.society import Society
+from scenarios.spec import registry
+from scenarios.spec.config import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from scenarios.config import load_scenario
-from scenarios.docgen import exercise_guide, render
+from scenarios.reporting.docs import exercise_guide, render
+from scenarios.spec.config import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "model.md"

@@ -11,8 +11,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def golden_summary() -> dict:
     from scenarios.analysis.summary import replicate_summary
-    from scenarios.config import load_scenario
     from scenarios.model import simulate
+    from scenarios.spec.config import load_scenario
 
     sc = load_scenario(ROOT / "configs" / "baseline.yaml", ["years=3", "society.citizens=2000"])
     return replicate_summary(simulate(sc, 20250320).timeseries)

@@ -1,37 +1,13 @@
-"""Shared test helpers: small scenarios that run in a fraction of a second."""
+"""Fixtures shared by the tests; plain helpers live in ``helpers.py``."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-
-from scenarios.config import load_scenario, validate_data
-
-ROOT = Path(__file__).resolve().parents[1]
-CONFIGS = ROOT / "configs"
-TINY_WORLD = Path(__file__).parent / "data" / "tiny_world.yaml"
-
-
-def scenario(**overrides: Any) -> Any:
-    """A validated scenario from a mapping (defaults everywhere else)."""
-    data: dict[str, Any] = {"name": "test", "years": 2, "society": {"citizens": 2000}}
-    data.update(overrides)
-    return validate_data(data)
-
-
-def tiny(**overrides: Any) -> Any:
-    """A scenario on the hand-built two-segment world."""
-    data: dict[str, Any] = {"name": "tiny", "years": 2, "world": str(TINY_WORLD), "society": {"citizens": 1000}}
-    data.update(overrides)
-    return validate_data(data)
-
-
-def baseline(**sets: Any) -> Any:
-    """The shipped baseline, with ``--set``-style overrides given as keyword path__to__key=value."""
-    return load_scenario(CONFIGS / "baseline.yaml", [f"{k.replace('__', '.')}={v}" for k, v in sets.items()])
 
 
 @pytest.fixture
@@ -45,3 +21,16 @@ def write_yaml(tmp_path: Path):
         return path
 
     return write
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests need Debian's chromium: skipped with one line saying how to get it, except in CI."""
+    if CHROMIUM.exists() or os.environ.get("CI") == "true":
+        return
+    skip = pytest.mark.skip(reason="no /usr/bin/chromium: `sudo apt-get install chromium` enables the browser tests")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scenarios import registry
 from scenarios.model.capacity import Capacities
+from scenarios.spec import registry
 
 NAMES = list(registry.levers())
 

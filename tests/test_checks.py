@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from scenarios.analysis.stats import fit_power_law, paired_difference
-from scenarios.checks import CHECKS, run_checks, wilson
+from scenarios.experiments.checks import CHECKS, run_checks, wilson
 
 
 @pytest.mark.slow

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import CONFIGS
+from helpers import CONFIGS
 
 from scenarios.web.classroom import Classroom, ClassroomError
 

@@ -5,12 +5,7 @@ The longer measurement with figures is benchmarks/classroom_load.py (docs/benchm
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-
-import classroom_load
+from benchmarks import classroom_load
 
 
 def test_twelve_teams_and_sixty_pages_without_errors(tmp_path):

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CONFIGS
+from helpers import CONFIGS
 
 from scenarios.cli import main
 
@@ -128,7 +128,7 @@ def test_real_subprocess(tmp_path):
 
 
 def test_setup_says_in_one_line_when_no_python_is_suitable(tmp_path):
-    from conftest import ROOT
+    from helpers import ROOT
 
     env = {"PATH": str(tmp_path), "HOME": str(tmp_path), "PYENV_ROOT": str(tmp_path / "none")}
     proc = subprocess.run(
@@ -145,7 +145,7 @@ def test_setup_says_in_one_line_when_no_python_is_suitable(tmp_path):
 
 
 def test_setup_finds_a_suitable_python():
-    from conftest import ROOT
+    from helpers import ROOT
 
     proc = subprocess.run(
         ["/bin/sh", str(ROOT / "scripts" / "find-python.sh")], capture_output=True, text=True, timeout=30, check=False

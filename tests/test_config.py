@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from scenarios.config import json_schema, load_scenario, parse_override, scenario_dict
 from scenarios.errors import ConfigError
 from scenarios.schedule import expand, step_years
+from scenarios.spec.config import json_schema, load_scenario, parse_override, scenario_dict
 
 
 def problems_of(path, overrides=()):
@@ -231,7 +231,7 @@ def test_json_schema_is_generated_from_registries():
 
 
 def test_every_shipped_config_validates():
-    from conftest import CONFIGS
+    from helpers import CONFIGS
 
     files = sorted(CONFIGS.rglob("*.yaml"))
     assert files

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scenarios import outcomes, registry
-from scenarios.docgen import render
+from scenarios.reporting.docs import render
+from scenarios.spec import outcomes, registry
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_generated_documents_are_current():
-    import sys
-
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import gen_docs
+    from scripts import gen_docs
 
     for path, text in gen_docs.documents().items():
         assert path.exists() and path.read_text(encoding="utf-8") == text, (

@@ -9,15 +9,9 @@ started and stopped by the test, with every wait bounded.
 
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-
-import classroom_load  # starts and stops `scenarios serve` for tests and benchmarks
+from benchmarks import classroom_load  # starts and stops `scenarios serve` for tests and benchmarks
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -32,9 +26,7 @@ FLAGS = [
 ]
 PIN = "2468"
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("SCENARIOS_SKIP_BROWSER") == "1", reason="SCENARIOS_SKIP_BROWSER=1 (CI never sets it)"
-)
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -47,7 +39,6 @@ def server(tmp_path):
 
 
 def test_teacher_and_three_teams_play_two_rounds(server):
-    assert Path(CHROMIUM).exists(), "install Debian's chromium (.ci/run does)"
     from playwright.sync_api import expect, sync_playwright
 
     requests: list[str] = []

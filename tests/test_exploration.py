@@ -8,14 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CONFIGS
+from helpers import CONFIGS
 
-from scenarios import exploration
 from scenarios.analysis import prim
 from scenarios.analysis.sensitivity import Problem, ishigami, morris_design, morris_indices, sobol_design, sobol_indices
-from scenarios.config import load_scenario
 from scenarios.errors import ScenarioError
+from scenarios.experiments import exploration
 from scenarios.rng import replicate_seeds
+from scenarios.spec.config import load_scenario
 
 EXPLORE = CONFIGS / "exploration.yaml"
 FAST = ["years=1", "society.citizens=300"]
@@ -155,7 +155,7 @@ def test_cli_sensitivity_sweep_and_discover(tmp_path, capsys):
 
 def test_ema_workbench_round_trip():
     pytest.importorskip("ema_workbench")
-    from scenarios.ema import ema_model
+    from scenarios.experiments.ema import ema_model
 
     model = ema_model(EXPLORE, FAST)
     with warnings.catch_warnings():
@@ -187,7 +187,7 @@ def test_ema_workbench_round_trip():
 
 
 def test_ema_names_are_keywords():
-    from scenarios.ema import ema_name
+    from scenarios.experiments.ema import ema_name
 
     assert ema_name("china.intelligence_sharing").isidentifier()
     assert Path(EXPLORE).is_file()

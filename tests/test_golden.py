@@ -4,15 +4,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
+from scripts import update_golden
 
-import update_golden  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_baseline_summary_matches_golden():

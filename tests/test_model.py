@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import scenario, tiny
+from helpers import scenario, tiny
 
-from scenarios import outcomes, registry
 from scenarios.model import SecurityModel, simulate
+from scenarios.spec import outcomes, registry
 
 # lever, supplier, value, outcome (national time series), expected sign of (with - without)
 EFFECTS = [
@@ -123,8 +123,8 @@ def test_population_represented_matches_census():
 
 
 def test_every_event_kind_has_an_effect_and_a_default_size():
-    from scenarios.config import EVENT_KINDS
     from scenarios.model.model import EVENT_DEFAULT_MAGNITUDE
+    from scenarios.spec.config import EVENT_KINDS
 
     assert set(EVENT_DEFAULT_MAGNITUDE) == set(EVENT_KINDS)
     for kind in EVENT_KINDS:

@@ -7,10 +7,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scenarios import outcomes, registry
-from scenarios.config import validate_data
 from scenarios.errors import ConfigError
 from scenarios.model import simulate
+from scenarios.spec import outcomes, registry
+from scenarios.spec.config import validate_data
 
 SUPPLY = [(s, lever) for s in registry.STATES for lever in registry.levers_of(s)]
 PARAMS = list(registry.parameters().values())

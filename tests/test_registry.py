@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scenarios import registry
+from scenarios.spec import registry
 
 MODEL_MD_LEVERS = {
     # MODEL.md section 3, in order: the article's words -> our registry name

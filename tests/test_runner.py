@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CONFIGS, scenario
+from helpers import CONFIGS, scenario
 
-from scenarios import runner
 from scenarios.errors import ResultsError
-from scenarios.results import load_table
+from scenarios.experiments import runner
+from scenarios.experiments.results import load_table
 from scenarios.rng import replicate_seeds
 
 

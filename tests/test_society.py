@@ -7,8 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from scenarios import registry
 from scenarios.model.society import ACTIVE, JAILED, Society, arrest_probability, is_active
+from scenarios.spec import registry
 
 HARDSHIP = (0.05, 0.4, 0.9, 1.0)
 LEGITIMACY = (0.2, 0.5, 0.8, 0.95)

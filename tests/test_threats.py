@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import baseline
+from helpers import baseline
 
 from scenarios.analysis.summary import mean_ci
-from scenarios.checks import _with
 from scenarios.model import SecurityModel, simulate
 from scenarios.model.beliefs import RiskBelief
 from scenarios.model.militants import draw_severity
+from scenarios.spec.config import derive
 
 
 def test_risk_belief_jumps_after_a_seizure_and_returns_to_prior():
@@ -25,10 +25,10 @@ def test_risk_belief_jumps_after_a_seizure_and_returns_to_prior():
 def test_more_intelligence_sharing_lowers_successful_infiltrations():
     """Over 20 paired seeds: intelligence sharing at 1.0 from China vs 0 (tolerance: CI of the difference < 0)."""
     base = baseline(years=4, society__citizens=1000)
-    no_intel = _with(
+    no_intel = derive(
         base, states__china__levers__intelligence_sharing=0, states__russia__levers__intelligence_sharing=0
     )
-    full = _with(
+    full = derive(
         base, states__china__levers__intelligence_sharing=1.0, states__russia__levers__intelligence_sharing=1.0
     )
     diffs = [
@@ -43,11 +43,11 @@ def test_more_intelligence_sharing_lowers_successful_infiltrations():
 def test_radicalised_citizens_feed_militant_recruitment():
     """The hook from the society: more recruiters in the population, more militant members."""
     base = baseline(years=3, society__citizens=2000)
-    hot = _with(
+    hot = derive(
         base,
         parameters={"radicalisation_contact": 0.3, "radicalisation_initial": 0.02, "tajik_recruitment_rate": 0.0002},
     )
-    cold = _with(
+    cold = derive(
         base, parameters={"radicalisation_contact": 0.3, "radicalisation_initial": 0.02, "tajik_recruitment_rate": 0.0}
     )
     more = [
@@ -61,7 +61,7 @@ def test_radicalised_citizens_feed_militant_recruitment():
 
 def test_chinese_exposure_grows_with_chinese_infrastructure():
     base = baseline(years=3, society__citizens=1000)
-    big = _with(base, states__china__levers__infrastructure_investment=2000)
+    big = derive(base, states__china__levers__infrastructure_investment=2000)
     a = simulate(base, 1).timeseries["chinese_exposure"]
     b = simulate(big, 1).timeseries["chinese_exposure"]
     assert b[-1] > a[-1] > a[0] * 0.99

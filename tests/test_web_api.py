@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import CONFIGS
 from fastapi.testclient import TestClient
+from helpers import CONFIGS
 
 from scenarios.web.app import create_app
 

@@ -3,9 +3,9 @@
 Layers (imports flow downwards only; ``tests/test_architecture.py`` keeps this true):
 
 - faces: :mod:`scenarios.cli`
-- running: :mod:`scenarios.runner`, :mod:`scenarios.results`
+- running: :mod:`scenarios.experiments.runner`, :mod:`scenarios.experiments.results`
 - the model (the only layer that imports Mesa): :mod:`scenarios.model`
-- foundations: :mod:`scenarios.config`, :mod:`scenarios.registry`, :mod:`scenarios.outcomes`,
+- foundations: :mod:`scenarios.spec.config`, :mod:`scenarios.spec.registry`, :mod:`scenarios.spec.outcomes`,
   :mod:`scenarios.schedule`, :mod:`scenarios.rng`, :mod:`scenarios.errors`
 """
 

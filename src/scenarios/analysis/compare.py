@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from scenarios import outcomes
 from scenarios.analysis.summary import HEADLINE, yearly, yearly_unit
+from scenarios.spec import outcomes
 
 STATISTICS = ("mean_per_year", "last_year")
 

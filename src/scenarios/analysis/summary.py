@@ -8,26 +8,11 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import stats
 
-from scenarios import outcomes
 from scenarios.schedule import WEEKS_PER_YEAR
+from scenarios.spec import outcomes
 
-HEADLINE = (
-    "stability_index",
-    "attacks",
-    "casualties",
-    "attacks_on_chinese",
-    "infiltration_successes",
-    "seizures_t",
-    "seizure_rate",
-    "delivered_t",
-    "meth_share",
-    "unrest_active_share",
-    "radicalised_share",
-    "legitimacy",
-    "china_influence_share",
-    "cost_to_china",
-)
-"""The outcomes printed after a run and shown first in reports."""
+HEADLINE = outcomes.view("headline")
+"""The outcomes printed after a run and shown first in reports (the ``headline`` view)."""
 
 
 def yearly(values: np.ndarray, summary: str) -> np.ndarray:

@@ -1,6 +1,6 @@
 """From lever effort to capacities: lags, decay, diminishing returns, and channel combination.
 
-One mechanism serves all 13 levers (their numbers are in ``scenarios/data/levers.yaml``):
+One mechanism serves all 13 levers (their numbers are in ``scenarios/spec/data/levers.yaml``):
 
 1. **Lag.** Effort spent in week t enters the lever's stock in week t + ``lag_weeks`` (training
    cycles, procurement, construction).
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scenarios import registry
+from scenarios.spec import registry
 
 LEVELS = ("segment", "region", "national")
 

@@ -7,7 +7,7 @@ Order within a week (fixed, so results do not depend on agent order):
 3. **Trafficking** organisations ship, get seized and learn (:mod:`.trafficking`).
 4. **Militant** groups recruit and infiltrate; cells are disrupted or attack (:mod:`.militants`).
 5. **Society** updates legitimacy, unrest, arrests and radicalisation (:mod:`.society`).
-6. The threat index, spending and all outcomes are recorded (:mod:`scenarios.outcomes`).
+6. The threat index, spending and all outcomes are recorded (:mod:`scenarios.spec.outcomes`).
 
 Every random draw goes through a named stream of the scenario's seed (:mod:`scenarios.rng`):
 ``trafficking``, ``militants``, ``attacks``, ``society``, plus Mesa's own ``rng``.
@@ -22,7 +22,6 @@ import mesa
 import numpy as np
 from mesa.discrete_space import Network
 
-from scenarios import outcomes, registry
 from scenarios.model.capacity import Capacities
 from scenarios.model.militants import MilitantGroup, Militants
 from scenarios.model.society import ACTIVE, EXTREMIST, JAILED, Society
@@ -31,6 +30,7 @@ from scenarios.model.trafficking import DRUGS, Trafficking, TraffickingOrganisat
 from scenarios.model.world import build_graph, build_index
 from scenarios.rng import named_generator
 from scenarios.schedule import WEEKS_PER_YEAR, expand, parse_date, step_years
+from scenarios.spec import outcomes, registry
 
 STREAMS = ("trafficking", "militants", "attacks", "society")
 AID_DEFAULT = ("military_training", "joint_border_patrols", "military_equipment", "surveillance_systems")
@@ -62,7 +62,7 @@ class SecurityModel(mesa.Model):
     """China-Tajikistan security cooperation, weekly, from a validated scenario.
 
     Args:
-        scenario: a validated scenario (:func:`scenarios.config.load_scenario`).
+        scenario: a validated scenario (:func:`scenarios.spec.config.load_scenario`).
         seed: the run's seed; defaults to the scenario's ``seed``.
     """
 

@@ -36,7 +36,7 @@ class State(mesa.Agent):
 
     Args:
         model: the model.
-        name: one of :data:`scenarios.registry.STATES`.
+        name: one of :data:`scenarios.spec.registry.STATES`.
         plan: planned effort, shape ``(steps, levers)``, in lever units per year.
         policy: ``"schedule"`` or ``"adaptive"``.
         budget: cap on spending in USD M per year, or None.

@@ -1,6 +1,6 @@
 """The world as a network: regions, Afghan border segments, Afghan provinces, exits, routes.
 
-Built from a :class:`scenarios.registry.World` (data file), as a networkx graph placed in Mesa's
+Built from a :class:`scenarios.spec.registry.World` (data file), as a networkx graph placed in Mesa's
 :class:`mesa.discrete_space.Network` so that agents (trafficking organisations, militant groups)
 sit in cells of the places they operate from. Index arrays (segment -> region, route incidence)
 are what the vectorised submodels use.
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from scenarios.registry import World
+from scenarios.spec.registry import World
 
 
 @dataclass(frozen=True)

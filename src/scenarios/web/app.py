@@ -26,8 +26,8 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from scenarios import outcomes, registry
-from scenarios.config import ConfigError, load_scenario, scenario_dict, validate_data
+from scenarios.spec import outcomes, registry
+from scenarios.spec.config import ConfigError, load_scenario, scenario_dict, validate_data
 from scenarios.web.classroom import SCORE_GOALS, SERIES, Classroom, ClassroomError, run_years
 
 STATIC = Path(str(resources.files("scenarios.web").joinpath("static")))
@@ -369,14 +369,7 @@ def _debrief_figures(d: dict[str, Any]) -> list[tuple[str, str]]:
 
     st = d["state"]
     figs = []
-    for name in (
-        "stability_index",
-        "casualties",
-        "seizures_t",
-        "unrest_active_share",
-        "legitimacy",
-        "china_influence_share",
-    ):
+    for name in outcomes.view("console"):
         fig, ax = plt.subplots(figsize=(4.6, 2.6))
         ax.plot(st["years"], st["played"]["yearly"][name], marker="o", label="this session")
         ax.plot(

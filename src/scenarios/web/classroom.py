@@ -23,10 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from scenarios import outcomes, registry
 from scenarios.analysis.summary import yearly
-from scenarios.config import load_scenario, scenario_dict, validate_data
 from scenarios.errors import ScenarioError
+from scenarios.spec import outcomes, registry
+from scenarios.spec.config import load_scenario, scenario_dict, validate_data
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -46,30 +46,10 @@ CREATE TABLE IF NOT EXISTS results (
     PRIMARY KEY (session_id, round, kind));
 """
 
-SCORE_GOALS: dict[str, tuple[tuple[str, int], ...]] = {
-    "china": (("attacks_on_chinese", -1), ("infiltration_successes", -1), ("china_influence_share", +1)),
-    "tajikistan": (("stability_index", +1), ("unrest_active_share", -1), ("legitimacy", +1)),
-    "russia": (("china_influence_share", -1), ("stability_index", +1)),
-    "sco": (("infiltration_preempted", +1), ("infiltration_successes", -1)),
-}
-"""Each state's own goals for debrief scores: (outcome, +1 if higher is better for that state)."""
+SCORE_GOALS = outcomes.STATE_GOALS
+"""Each state's own goals for debrief scores (declared in :mod:`scenarios.spec.outcomes`)."""
 
-SERIES = (
-    "stability_index",
-    "infiltration_preempted",
-    "attacks",
-    "casualties",
-    "attacks_on_chinese",
-    "infiltration_successes",
-    "seizures_t",
-    "delivered_t",
-    "unrest_active_share",
-    "radicalised_share",
-    "legitimacy",
-    "china_influence_share",
-    "cost_to_china",
-    "capacity_domestic_surveillance",
-)
+SERIES = outcomes.view("classroom")
 
 
 class ClassroomError(ScenarioError):

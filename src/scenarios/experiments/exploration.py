@@ -24,13 +24,13 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
-from scenarios import outcomes, registry
 from scenarios.analysis.summary import yearly
-from scenarios.config import scenario_dict, validate_data
 from scenarios.errors import ResultsError, ScenarioError
-from scenarios.results import config_hash, read_table, versions, write_json, write_table
+from scenarios.experiments.results import config_hash, read_table, versions, write_json, write_table
+from scenarios.experiments.runner import run_tasks
 from scenarios.rng import replicate_seeds
-from scenarios.runner import run_tasks
+from scenarios.spec import outcomes, registry
+from scenarios.spec.config import scenario_dict, validate_data
 
 
 @dataclass(frozen=True)

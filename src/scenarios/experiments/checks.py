@@ -17,12 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from scenarios import registry
 from scenarios.analysis.stats import fit_power_law, paired_difference
 from scenarios.analysis.summary import mean_ci
-from scenarios.config import load_scenario, scenario_dict, validate_data
+from scenarios.spec import registry
+from scenarios.spec.config import derive, load_scenario, scenario_dict
 
-BASELINE = Path(__file__).resolve().parents[2] / "configs" / "baseline.yaml"
+BASELINE = Path(__file__).resolve().parents[3] / "configs" / "baseline.yaml"
 
 
 @dataclass(frozen=True)
@@ -93,16 +93,6 @@ def society_run(
         radical[t] = np.mean(soc.rad >= EXTREMIST)
     return active, radical
 
-
-def _with(scenario: Any, **changes: Any) -> Any:
-    data = scenario_dict(scenario)
-    for key, value in changes.items():
-        node = data
-        parts = key.split("__")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
-    return validate_data(data)
 
 
 @cache
@@ -203,7 +193,7 @@ def _balloon(seeds: int, quick: bool) -> tuple[float, float, float, bool, str]:
     from scenarios.model import simulate
 
     base = _baseline(4, 1000)
-    hit = _with(base, events=[{"when": "2023-01", "kind": "crackdown", "segment": "khatlon_lowland", "magnitude": 4}])
+    hit = derive(base, events=[{"when": "2023-01", "kind": "crackdown", "segment": "khatlon_lowland", "magnitude": 4}])
     n_seg = len(registry.default_world().segments)
     here, elsewhere, dip, recovery = [], [], [], []
     for s in range(seeds):
@@ -229,7 +219,7 @@ def _more_interdiction(seeds: int, quick: bool) -> tuple[float, float, float, bo
     from scenarios.model import simulate
 
     base = _baseline(3, 1000)
-    more = _with(base, parameters={"interdiction_max": 0.5, "base_interdiction": 0.05})
+    more = derive(base, parameters={"interdiction_max": 0.5, "base_interdiction": 0.05})
     seized, routes = [], []
     for s in range(seeds):
         a, b = simulate(base, s), simulate(more, s)
@@ -251,7 +241,7 @@ def _risk_learning(seeds: int, quick: bool) -> tuple[float, float, float, bool, 
     from scenarios.model import simulate
 
     base = _baseline(4, 1000)
-    pulse = _with(
+    pulse = derive(
         base,
         events=[{"when": "2023-01", "kind": "crackdown", "segment": "khatlon_lowland", "magnitude": 5, "weeks": 8}],
     )
@@ -315,7 +305,7 @@ def _severity(seeds: int, quick: bool) -> tuple[float, float, float, bool, str]:
     if sev.size < 200:  # too few attacks in the baseline: add an Afghan-collapse ensemble
         from scenarios.model import simulate
 
-        afghan = _with(_baseline(10, 2000), events=[{"when": "2022-01", "kind": "afghan_collapse"}])
+        afghan = derive(_baseline(10, 2000), events=[{"when": "2022-01", "kind": "afghan_collapse"}])
 
         sev = np.concatenate([sev, *[simulate(afghan, 2000 + s).severities for s in range(seeds)]])
     # a tail of at least a sixth of the attacks (and 50): with fewer points the KS choice of x_min
@@ -337,7 +327,7 @@ def _opium_ban(seeds: int, quick: bool) -> tuple[float, float, float, bool, str]
 
     base = _baseline(5, 1000)
     drivers = scenario_dict(base)["drivers"]
-    no_ban = _with(base, drivers={**drivers, "opium_production": 6800})
+    no_ban = derive(base, drivers={**drivers, "opium_production": 6800})
     opiates, meth = [], []
     after = slice(156, None)  # 2024 on: after the 2023 harvest collapse
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import csv
 import html
-import io
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,23 +21,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from scenarios import outcomes, registry
 from scenarios.analysis.compare import Row, compare, per_replicate, replicates_for_precision
 from scenarios.analysis.summary import HEADLINE, fmt, yearly
 from scenarios.errors import ResultsError
-from scenarios.results import load_manifest, load_table
+from scenarios.experiments.results import load_manifest, load_table
+from scenarios.reporting.render import CSS, html_table, md_table, png
 from scenarios.schedule import expand, step_years
+from scenarios.spec import outcomes, registry
 
-FAN_OUTCOMES = (
-    "stability_index",
-    "casualties",
-    "infiltration_successes",
-    "seizures_t",
-    "unrest_active_share",
-    "radicalised_share",
-    "legitimacy",
-    "china_influence_share",
-)
+FAN_OUTCOMES = outcomes.view("fan")
 COLORS = ("#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d5a97", "#30638e", "#e07a5f")
 ARTICLE_NOTE = (
     "The article's aid table (2021 $50M, 2022 $70M, 2023 $85M) is the article's own claim and is not verified "
@@ -105,13 +96,6 @@ def load_scenario_data(path: str | Path, statistic: str = "mean_per_year") -> Sc
 # ---------------------------------------------------------------------------- figures
 
 
-def _png(fig: Any) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
-    return buf.getvalue()
-
-
 def fan_chart(data: list[ScenarioData], outcome: str) -> bytes:
     """Yearly values: mean line, 25-75% and 5-95% bands over replicates, one colour per scenario."""
     o = outcomes.national()[outcome]
@@ -126,7 +110,7 @@ def fan_chart(data: list[ScenarioData], outcome: str) -> bytes:
     ax.set_title(f"{o.label} ({unit})", fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="best")
-    return _png(fig)
+    return png(fig)
 
 
 def region_map(data: list[ScenarioData]) -> bytes:
@@ -167,7 +151,7 @@ def region_map(data: list[ScenarioData]) -> bytes:
         ax.set_xticks([])
         ax.set_yticks([])
     fig.colorbar(sc, ax=axes[0].tolist(), label="stability index (last year)", shrink=0.8)
-    return _png(fig)
+    return png(fig)
 
 
 # ---------------------------------------------------------------------------- tables
@@ -271,32 +255,14 @@ def precision_notes(
 # ---------------------------------------------------------------------------- documents
 
 
-def _md_table(header: list[str], rows: list[list[str]]) -> str:
-    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(c.replace("|", "/") for c in row) + " |" for row in rows]
-    return "\n".join(out)
-
-
-def _html_table(header: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}
-th{background:#f0f0f0}img{max-width:100%}.figs{display:flex;flex-wrap:wrap;gap:8px}.figs img{width:48%}
-.note{background:#fff8e1;padding:.6em 1em;border-left:4px solid #edae49}"""
-
-
 def write_report(out: Path, data: list[ScenarioData], rows: list[Row], title: str, notes: list[str]) -> dict[str, Path]:
     """Write report.html (self-contained) and report.md (+ figures/) into ``out``."""
     figdir = out / "figures"
     figdir.mkdir(parents=True, exist_ok=True)
     figs: list[tuple[str, bytes]] = [(f"fan_{o}.png", fan_chart(data, o)) for o in FAN_OUTCOMES]
     figs.append(("regions.png", region_map(data)))
-    for name, png in figs:
-        (figdir / name).write_bytes(png)
+    for name, image in figs:
+        (figdir / name).write_bytes(image)
     cmp_header, cmp_rows = comparison_rows(rows)
     lev_header, lev_rows = lever_table(data)
     meta_rows = [
@@ -322,11 +288,11 @@ def write_report(out: Path, data: list[ScenarioData], rows: list[Row], title: st
         "",
         intro,
         "",
-        _md_table(meta_header, meta_rows),
+        md_table(meta_header, meta_rows),
         "",
         "## Summary",
         "",
-        _md_table(cmp_header, cmp_rows),
+        md_table(cmp_header, cmp_rows),
         "",
     ]
     if notes:
@@ -339,7 +305,7 @@ def write_report(out: Path, data: list[ScenarioData], rows: list[Row], title: st
         "",
         "Mean effort over the run, summed over supplying states (value in the last week).",
         "",
-        _md_table(lev_header, lev_rows),
+        md_table(lev_header, lev_rows),
         "",
     ]
     md += [
@@ -359,9 +325,9 @@ def write_report(out: Path, data: list[ScenarioData], rows: list[Row], title: st
     body = [
         f"<h1>{html.escape(title)}</h1>",
         f"<p>{html.escape(intro)}</p>",
-        _html_table(meta_header, meta_rows),
+        html_table(meta_header, meta_rows),
         "<h2>Summary</h2>",
-        _html_table(cmp_header, cmp_rows),
+        html_table(cmp_header, cmp_rows),
     ]
     if notes:
         body += ["<h2>Precision</h2><ul>", *[f"<li>{html.escape(n)}</li>" for n in notes], "</ul>"]
@@ -371,7 +337,7 @@ def write_report(out: Path, data: list[ScenarioData], rows: list[Row], title: st
     body += [img(n, p) for n, p in figs[:-1]] + ["</div>"]
     body += [
         "<h2>Levers by scenario</h2><p>Mean effort over the run, summed over supplying states (value in the last week).</p>",
-        _html_table(lev_header, lev_rows),
+        html_table(lev_header, lev_rows),
     ]
     body += [
         "<h2>Regions</h2><p>Colour: stability index in the last simulated year; size: seizures there; label: share of citizens in active unrest.</p>",
@@ -425,3 +391,20 @@ def build_comparison(
     }
     (out / "comparison.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
     return rows, notes, paths
+
+
+def console_rows(rows: list[Row]) -> tuple[list[str], list[list[str]]]:
+    """The short comparison table printed by ``scenarios compare``: the ``console`` view of outcomes."""
+    shown = [r for r in rows if r.outcome in outcomes.view("console")]
+    table = [
+        [
+            r.outcome,
+            r.scenario,
+            f"{fmt(r.mean)} [{fmt(r.ci_low)}, {fmt(r.ci_high)}]",
+            ""
+            if r.diff is None
+            else f"{fmt(r.diff)} [{fmt(r.diff_low)}, {fmt(r.diff_high)}]{' *' if r.significant else ''}",
+        ]
+        for r in shown
+    ]
+    return ["outcome", "scenario", "mean [95% CI]", "diff vs baseline [95% CI]"], table

@@ -29,6 +29,8 @@ import os
 import platform
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -175,6 +177,29 @@ class ResultsFolder:
     def discard(self) -> None:
         """Remove the partial folder (used when a run fails before any replicate finished)."""
         shutil.rmtree(self.partial, ignore_errors=True)
+
+
+@contextmanager
+def staged_folder(path: str | Path) -> Iterator[Path]:
+    """The results-folder protocol for one-shot outputs (comparisons, check tables, reports).
+
+    Yields ``<path>.partial`` to write into; when the block finishes it is renamed to ``path`` in
+    one step, so ``path`` is either complete or absent. On an error the partial folder is removed
+    if nothing was written in it, and kept otherwise (a later ``--resume`` or a look can use it).
+    Refuses to overwrite an existing ``path``.
+    """
+    final = Path(path)
+    if final.exists():
+        raise ResultsError(f"{final} already exists; choose another --out")
+    partial = final.with_name(final.name + PARTIAL)
+    partial.mkdir(parents=True, exist_ok=True)
+    try:
+        yield partial
+    except BaseException:
+        if not any(partial.iterdir()):
+            partial.rmdir()
+        raise
+    os.replace(partial, final)
 
 
 # ------------------------------------------------------------ reading

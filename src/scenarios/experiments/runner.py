@@ -22,9 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from scenarios.analysis.summary import replicate_summary, summary_csv
-from scenarios.config import scenario_dict, validate_data
 from scenarios.errors import ResultsError
-from scenarios.results import (
+from scenarios.experiments.results import (
     ResultsFolder,
     config_hash,
     config_yaml,
@@ -34,6 +33,7 @@ from scenarios.results import (
     write_json,
 )
 from scenarios.rng import replicate_seeds
+from scenarios.spec.config import scenario_dict, validate_data
 
 
 def run_replicate(config: dict[str, Any], seed: int, progress: Any = None) -> tuple[Any, float]:

@@ -9,16 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from scenarios import outcomes, registry
-
-
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    def cell(x: object) -> str:
-        return str(x).replace("|", "/").replace("\n", " ")
-
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
+from scenarios.reporting.render import md_table
+from scenarios.spec import outcomes, registry
 
 
 def levers_table() -> str:
@@ -65,12 +57,12 @@ def levers_table() -> str:
         "article passage",
         "source / assumption",
     ]
-    return _table(header, rows)
+    return md_table(header, rows)
 
 
 def channels_table() -> str:
     rows = [[f"`{c.name}`", c.level, c.description] for c in registry.channels().values()]
-    return _table(["channel", "level", "what it is"], rows)
+    return md_table(["channel", "level", "what it is"], rows)
 
 
 def parameters_table() -> str:
@@ -86,7 +78,7 @@ def parameters_table() -> str:
         ]
         for p in registry.parameters().values()
     ]
-    return _table(["parameter", "submodel", "value", "range", "unit", "kind", "source"], rows)
+    return md_table(["parameter", "submodel", "value", "range", "unit", "kind", "source"], rows)
 
 
 def drivers_table() -> str:
@@ -94,7 +86,7 @@ def drivers_table() -> str:
         [f"`{d.name}`", d.unit, f"{d.default:g}", f"{d.min:g}-{d.max:g}", d.description, d.source]
         for d in registry.drivers().values()
     ]
-    return _table(["driver", "unit", "default", "range", "what it is", "source"], rows)
+    return md_table(["driver", "unit", "default", "range", "what it is", "source"], rows)
 
 
 def calibration_table() -> str:
@@ -103,7 +95,7 @@ def calibration_table() -> str:
         for p in registry.parameters().values()
         if p.kind == "calibrated"
     ]
-    return _table(["tuned parameter", "value", "documented range", "target it serves"], rows)
+    return md_table(["tuned parameter", "value", "documented range", "target it serves"], rows)
 
 
 def outcomes_table() -> str:
@@ -129,13 +121,13 @@ def outcomes_table() -> str:
         ]
     )
     rows.append(["`<driver name>`", "national", "driver unit", "mean", "-", "every driver's weekly value, as used"])
-    return _table(["outcome", "level", "unit (weekly)", "per year", "better", "definition"], rows)
+    return md_table(["outcome", "level", "unit (weekly)", "per year", "better", "definition"], rows)
 
 
 def stability_table() -> str:
     rows = [[k, f"{w:g}"] for k, w in outcomes.STABILITY_WEIGHTS.items()]
     rows += [[f"scale: {k}", f"{v:g}"] for k, v in outcomes.SCALES.items()]
-    return _table(["component / scale", "weight or value"], rows)
+    return md_table(["component / scale", "weight or value"], rows)
 
 
 BLOCKS: dict[str, Callable[[], str]] = {
@@ -194,7 +186,7 @@ def exercise_guide(scenario: object, file_name: str) -> str:
         "## Roles and briefings",
         "",
     ]
-    from scenarios import registry
+    from scenarios.spec import registry
 
     for state, team in ex.teams.items():
         levers = ", ".join(registry.levers_of(state))
@@ -219,10 +211,9 @@ def exercise_guide(scenario: object, file_name: str) -> str:
         "| team | own-goal outcomes (better if) |",
         "|---|---|",
     ]
-    from scenarios.web.classroom import SCORE_GOALS
 
     for state in ex.teams:
-        goals = ", ".join(f"`{o}` ({'higher' if s > 0 else 'lower'})" for o, s in SCORE_GOALS.get(state, ()))
+        goals = ", ".join(f"`{o}` ({'higher' if s > 0 else 'lower'})" for o, s in outcomes.STATE_GOALS.get(state, ()))
         lines.append(f"| {state} | {goals} |")
     lines += ["", "Questions for discussion (each tied to outcomes on the debrief page):", ""]
     lines += [f"{i}. {q}" for i, q in enumerate(ex.debrief_questions, 1)]

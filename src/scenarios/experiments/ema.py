@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.config import load_scenario, scenario_dict
-from scenarios.exploration import apply, evaluate_point, factors_of
+from scenarios.experiments.exploration import apply, evaluate_point, factors_of
 from scenarios.rng import replicate_seeds
+from scenarios.spec.config import load_scenario, scenario_dict
 
 
 def ema_name(factor_name: str) -> str:

@@ -1,6 +1,6 @@
 """Registries of levers, drivers, parameters and the world, read from the package's data files.
 
-Everything that describes the world or a number the model uses lives in ``scenarios/data/*.yaml``
+Everything that describes the world or a number the model uses lives in ``scenarios/spec/data/*.yaml``
 with its source; this module only reads and validates those files. Every other part of the
 package (config schema, CLI listing, docs tables, web sliders, sensitivity bounds) derives from the
 objects returned here, so a lever or parameter is declared exactly once.
@@ -193,7 +193,7 @@ class LeverFile(_Frozen):
 
 
 def _read(name: str) -> dict:
-    text = resources.files("scenarios.data").joinpath(name).read_text(encoding="utf-8")
+    text = resources.files("scenarios.spec.data").joinpath(name).read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 
@@ -235,7 +235,7 @@ def parameters() -> dict[str, Parameter]:
 
 @cache
 def default_world() -> World:
-    """The world shipped with the package (``scenarios/data/world.yaml``)."""
+    """The world shipped with the package (``scenarios/spec/data/world.yaml``)."""
     return World.model_validate(_read("world.yaml"))
 
 

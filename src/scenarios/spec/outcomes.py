@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 
-from scenarios import registry
+from scenarios.spec import registry
 
 Level = Literal["national", "region", "segment"]
 Summary = Literal["sum", "mean", "last"]
@@ -297,6 +297,78 @@ def regional() -> dict[str, Outcome]:
 @cache
 def per_segment() -> dict[str, Outcome]:
     return {o.name: o for o in _SEGMENT}
+
+
+# ---------------------------------------------------------------------------- views
+
+VIEWS: dict[str, tuple[str, ...]] = {
+    "headline": (
+        "stability_index",
+        "attacks",
+        "casualties",
+        "attacks_on_chinese",
+        "infiltration_successes",
+        "seizures_t",
+        "seizure_rate",
+        "delivered_t",
+        "meth_share",
+        "unrest_active_share",
+        "radicalised_share",
+        "legitimacy",
+        "china_influence_share",
+        "cost_to_china",
+    ),
+    "fan": (
+        "stability_index",
+        "casualties",
+        "infiltration_successes",
+        "seizures_t",
+        "unrest_active_share",
+        "radicalised_share",
+        "legitimacy",
+        "china_influence_share",
+    ),
+    "console": (
+        "stability_index",
+        "casualties",
+        "seizures_t",
+        "unrest_active_share",
+        "legitimacy",
+        "china_influence_share",
+    ),
+    "classroom": (
+        "stability_index",
+        "infiltration_preempted",
+        "attacks",
+        "casualties",
+        "attacks_on_chinese",
+        "infiltration_successes",
+        "seizures_t",
+        "delivered_t",
+        "unrest_active_share",
+        "radicalised_share",
+        "legitimacy",
+        "china_influence_share",
+        "cost_to_china",
+        "capacity_domestic_surveillance",
+    ),
+}
+"""Named views of the outcomes, read by every consumer: ``headline`` (printed after a run, first in
+reports), ``fan`` (fan charts of a comparison), ``console`` (the comparison table printed by the CLI
+and the explorer's charts), ``classroom`` (series stored per round of a classroom session)."""
+
+STATE_GOALS: dict[str, tuple[tuple[str, int], ...]] = {
+    "china": (("attacks_on_chinese", -1), ("infiltration_successes", -1), ("china_influence_share", +1)),
+    "tajikistan": (("stability_index", +1), ("unrest_active_share", -1), ("legitimacy", +1)),
+    "russia": (("china_influence_share", -1), ("stability_index", +1)),
+    "sco": (("infiltration_preempted", +1), ("infiltration_successes", -1)),
+}
+"""Each state's own goals (classroom debrief scores, teacher's guides): (outcome, +1 if higher is better for it)."""
+
+
+def view(name: str) -> tuple[str, ...]:
+    """The outcomes of a named view (see :data:`VIEWS`)."""
+    return VIEWS[name]
 
 
 # ---------------------------------------------------------------------------- stability index

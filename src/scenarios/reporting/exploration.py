@@ -16,8 +16,8 @@ import numpy as np
 
 from scenarios.analysis import prim
 from scenarios.analysis.sensitivity import Problem, morris_indices, sobol_indices
-from scenarios.exploration import load_sweep, point_means
-from scenarios.report import CSS, _html_table, _md_table, _png
+from scenarios.experiments.exploration import load_sweep, point_means
+from scenarios.reporting.render import CSS, html_table, md_table, png
 
 
 def sensitivity_tables(folder: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -53,7 +53,7 @@ def tornado(rows: list[dict[str, Any]], outcome: str, method: str) -> bytes:
     ax.set_title(f"{outcome}: {'Morris mu*' if method == 'morris' else 'Sobol ST and S1'}", fontsize=10)
     ax.legend(fontsize=7)
     ax.grid(axis="x", alpha=0.3)
-    return _png(fig)
+    return png(fig)
 
 
 def write_sensitivity_report(folder: Path) -> dict[str, Path]:
@@ -71,8 +71,8 @@ def write_sensitivity_report(folder: Path) -> dict[str, Path]:
             w.writerow([r[c] for c in cols])
     figs = [(f"{o}.png", tornado(rows, o, method)) for o in manifest["outcomes"]]
     (folder / "figures").mkdir(exist_ok=True)
-    for name, png in figs:
-        (folder / "figures" / name).write_bytes(png)
+    for name, image in figs:
+        (folder / "figures" / name).write_bytes(image)
     text_rows = [[str(r[c]) if isinstance(r[c], str) else f"{r[c]:.4g}" for c in cols] for r in rows]
     title = f"Sensitivity ({method}) of {manifest['scenario']}"
     intro = (
@@ -81,14 +81,14 @@ def write_sensitivity_report(folder: Path) -> dict[str, Path]:
         + "; ".join(f"{f['name']} [{f['low']:g}, {f['high']:g}]" for f in manifest["factors"])
         + "."
     )
-    md = [f"# {title}", "", intro, "", _md_table(cols, text_rows), "", *[f"![{n}](figures/{n})" for n, _ in figs], ""]
+    md = [f"# {title}", "", intro, "", md_table(cols, text_rows), "", *[f"![{n}](figures/{n})" for n, _ in figs], ""]
     (folder / "report.md").write_text("\n".join(md), encoding="utf-8")
     imgs = "".join(
         f'<img alt="{html.escape(n)}" src="data:image/png;base64,{base64.b64encode(p).decode()}">' for n, p in figs
     )
     page = (
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>{CSS}</style></head>"
-        f"<body><h1>{html.escape(title)}</h1><p>{html.escape(intro)}</p>{_html_table(cols, text_rows)}<div class='figs'>{imgs}</div></body></html>"
+        f"<body><h1>{html.escape(title)}</h1><p>{html.escape(intro)}</p>{html_table(cols, text_rows)}<div class='figs'>{imgs}</div></body></html>"
     )
     (folder / "report.html").write_text(page, encoding="utf-8")
     return {"html": folder / "report.html", "markdown": folder / "report.md", "csv": folder / "indices.csv"}
@@ -121,8 +121,8 @@ def discover(
     ax.set_title("PRIM peeling trajectory", fontsize=10)
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
-    png = _png(fig)
-    (out / "prim_trajectory.png").write_bytes(png)
+    image = png(fig)
+    (out / "prim_trajectory.png").write_bytes(image)
     cond = f"{outcome} {'<' if below else '>'} {threshold:g}"
     md = [
         f"# Scenario discovery: {cond}",

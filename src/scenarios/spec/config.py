@@ -33,9 +33,9 @@ from pydantic import (
     model_validator,
 )
 
-from scenarios import registry
 from scenarios.errors import ConfigError, Problem
 from scenarios.schedule import DATE_PATTERN, parse_date
+from scenarios.spec import registry
 
 CONFIG_DICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 EventKind = Literal["attack", "opium_ban", "afghan_collapse", "russian_drawdown", "meth_surge", "crackdown"]
@@ -225,7 +225,7 @@ class Exploration(_Strict):
                 problems.append(
                     f"levers.{key}: [{lo:g}, {hi:g}] must be increasing and within [{levers[lever].min:g}, {levers[lever].max:g}]"
                 )
-        from scenarios import outcomes as outcome_registry
+        from scenarios.spec import outcomes as outcome_registry
 
         known = outcome_registry.national()
         for name in self.outcomes:
@@ -689,3 +689,18 @@ def validate_data(data: dict, lines: Provenance | None = None, file: str = "<sce
 def scenario_dict(scenario: Any) -> dict[str, Any]:
     """The scenario as plain JSON-ready data, with defaults filled in: what a manifest records."""
     return scenario.model_dump(mode="json")
+
+
+def derive(scenario: Any, **changes: Any) -> Any:
+    """A validated copy of ``scenario`` with ``changes`` applied (``a__b=v`` sets ``a.b``).
+
+    Example: ``derive(base, states__china__levers__financial_aid=100)``.
+    """
+    data = scenario_dict(scenario)
+    for key, value in changes.items():
+        node = data
+        parts = key.split("__")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return validate_data(data)

@@ -1,0 +1,162 @@
+"""``scenarios compare`` (scenarios against a baseline, paired) and ``scenarios report`` (regenerate)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from scenarios.cli.options import (
+    EXIT_OK,
+    SubParsers,
+    command,
+    command_line,
+    executor_args,
+    positive_int,
+    seed,
+    set_option,
+)
+from scenarios.errors import ConfigError, ScenarioError
+
+
+def register(sub: SubParsers) -> None:
+    p = command(
+        sub,
+        "compare",
+        "Compare scenarios with a baseline (the first file): paired statistics over common random numbers, and a report.",
+        "scenarios compare configs/baseline.yaml configs/security_first.yaml --replicates 30\n"
+        "scenarios compare configs/baseline.yaml configs/economy_first.yaml --precision 0.5",
+        compare,
+    )
+    p.add_argument("configs", nargs="+", metavar="CONFIG", help="baseline first, then the scenarios to compare with it")
+    p.add_argument("--replicates", type=positive_int, default=30, help="replicates per scenario (default 30)")
+    p.add_argument("--workers", type=positive_int, default=1, help="worker processes (default 1)")
+    p.add_argument(
+        "--seed", type=seed, default=None, help="root seed shared by all scenarios (default: the baseline's)"
+    )
+    set_option(p, "override applied to every scenario")
+    p.add_argument(
+        "--precision",
+        type=float,
+        default=None,
+        metavar="H",
+        help="wanted half-width of the 95%% CI of --precision-outcome; says how many replicates that needs",
+    )
+    p.add_argument(
+        "--precision-outcome",
+        default="stability_index",
+        metavar="NAME",
+        help="outcome for --precision (default stability_index)",
+    )
+    p.add_argument(
+        "--results", default="results", metavar="DIR", help="where ensembles are stored and reused (default results/)"
+    )
+    p.add_argument("--out", default=None, metavar="DIR", help="comparison folder (default: results/compare-<UTC time>)")
+    executor_args(p)
+
+    p = command(
+        sub,
+        "report",
+        "Regenerate a report (HTML + Markdown) from stored results, without rerunning.",
+        "scenarios report results/compare-20261128-101500\nscenarios report results/baseline-20261128-101000",
+        report,
+    )
+    p.add_argument("folder", metavar="RESULTS_DIR", help="a comparison folder or a run/ensemble folder")
+    p.add_argument("--out", default=None, metavar="DIR", help="where to write (default: the folder itself)")
+
+
+def load_all(files: list[str], overrides: list[str]) -> list[Any]:
+    """Load every scenario, collecting the problems of all files into one config error."""
+    from scenarios.spec.config import load_scenario
+
+    problems, scenarios = [], []
+    for f in files:
+        try:
+            scenarios.append(load_scenario(f, overrides))
+        except ConfigError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise ConfigError(problems)
+    return scenarios
+
+
+def ensembles(args: argparse.Namespace, scenarios: list[Any], root: int) -> list[Path]:
+    """One ensemble folder per scenario: a stored one with the same config, seed and size, or a new run."""
+    from scenarios.experiments.results import config_hash
+    from scenarios.experiments.runner import default_out, executor_for, find_stored, run_ensemble
+    from scenarios.spec.config import scenario_dict
+
+    folders = []
+    with executor_for(args.executor, args.workers, args.scheduler) as (executor, label):
+        for sc in scenarios:
+            stored = find_stored(args.results, config_hash(scenario_dict(sc)), root, args.replicates)
+            if stored is not None:
+                print(f"{sc.name}: reusing {stored}", file=sys.stderr)
+                folders.append(stored)
+                continue
+            print(f"{sc.name}: running {args.replicates} replicates", file=sys.stderr)
+            res = run_ensemble(
+                sc,
+                default_out(sc.name, args.results),
+                replicates=args.replicates,
+                seed=root,
+                workers=args.workers,
+                executor=executor,
+                overrides=tuple(args.overrides),
+                command=command_line(),
+                progress=sys.stderr.isatty(),
+                executor_label=label,
+            )
+            folders.append(res.path)
+    return folders
+
+
+def compare(args: argparse.Namespace) -> int:
+    from scenarios.analysis.summary import HEADLINE, render_table
+    from scenarios.experiments.results import staged_folder
+    from scenarios.experiments.runner import default_out
+    from scenarios.reporting.comparison import build_comparison, console_rows
+
+    if args.precision is not None and not args.precision > 0:
+        raise ScenarioError(f"--precision must be a positive half-width, got {args.precision}")
+    if args.precision_outcome not in HEADLINE:
+        raise ScenarioError(f"--precision-outcome {args.precision_outcome!r} is not one of: {', '.join(HEADLINE)}")
+    scenarios = load_all(args.configs, args.overrides)
+    out = Path(args.out) if args.out else default_out("compare", args.results)
+    if out.exists():
+        raise ScenarioError(f"{out} already exists; choose another --out")
+    folders = ensembles(args, scenarios, scenarios[0].seed if args.seed is None else args.seed)
+    with staged_folder(out) as partial:
+        rows, notes, _ = build_comparison(
+            folders, partial, precision=args.precision, precision_outcome=args.precision_outcome
+        )
+    header, table = console_rows(rows)
+    print(render_table(header, table))
+    print("* significant at 5% after Holm-Bonferroni correction; all outcomes in the report")
+    for n in notes:
+        print("note:", n)
+    print(f"report: {out / 'report.html'}  (Markdown: {out / 'report.md'})")
+    return EXIT_OK
+
+
+def report(args: argparse.Namespace) -> int:
+    from scenarios.experiments.results import load_manifest
+    from scenarios.reporting.comparison import build_comparison
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise ScenarioError(f"{folder} is not a folder")
+    spec_file = folder / "comparison.json"
+    if spec_file.is_file():
+        spec = json.loads(spec_file.read_text(encoding="utf-8"))
+        folders = [Path(f) for f in spec["folders"]]
+        precision, outcome = spec.get("precision"), spec.get("precision_outcome", "stability_index")
+    else:
+        load_manifest(folder)  # raises a clear error if this is not a results folder
+        folders, precision, outcome = [folder], None, "stability_index"
+    out = Path(args.out) if args.out else folder
+    _, _, paths = build_comparison(folders, out, precision=precision, precision_outcome=outcome)
+    print(f"report: {paths['html']}  (Markdown: {paths['markdown']})")
+    return EXIT_OK

@@ -1,0 +1,188 @@
+"""Exploration commands: ``sensitivity`` (Morris, Sobol), ``sweep`` (LHS, factorial), ``discover`` (PRIM)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from scenarios.cli.options import EXIT_OK, SubParsers, batch_args, command, command_line, positive_int, set_option
+from scenarios.errors import ScenarioError
+
+
+def register(sub: SubParsers) -> None:
+    p = command(
+        sub,
+        "sensitivity",
+        "Global sensitivity of outcomes to the uncertainties and levers of a scenario's exploration: section (SALib).",
+        "scenarios sensitivity configs/exploration.yaml --method morris --samples 20\n"
+        "scenarios sensitivity configs/exploration.yaml --method sobol --samples 256 --outcomes stability_index",
+        sensitivity,
+    )
+    p.add_argument("config", metavar="CONFIG")
+    p.add_argument(
+        "--method",
+        choices=("morris", "sobol"),
+        default="morris",
+        help="morris: screening (mu*, sigma); sobol: S1 and ST with bootstrap CIs",
+    )
+    p.add_argument(
+        "--samples",
+        type=positive_int,
+        default=10,
+        help="Morris trajectories, or Sobol base samples (a power of 2); runs = samples x (k + 1) or (k + 2)",
+    )
+    p.add_argument(
+        "--outcomes",
+        default=None,
+        metavar="NAMES",
+        help="comma-separated outcomes (default: the exploration section's)",
+    )
+    batch_args(p, "replicates per design point, averaged (common random numbers)")
+    set_option(p)
+
+    p = command(
+        sub,
+        "sweep",
+        "Run levers x uncertainties of a scenario's exploration: section over a design; store one tidy table.",
+        "scenarios sweep configs/exploration.yaml --design lhs --samples 200 --workers 2",
+        sweep,
+    )
+    p.add_argument("config", metavar="CONFIG")
+    p.add_argument(
+        "--design",
+        choices=("lhs", "factorial"),
+        default="lhs",
+        help="lhs: Latin hypercube of SAMPLES points; factorial: SAMPLES levels per factor",
+    )
+    p.add_argument("--samples", type=positive_int, default=100)
+    batch_args(p, "replicates per design point (common random numbers)")
+    set_option(p)
+
+    p = command(
+        sub,
+        "discover",
+        "Scenario discovery with PRIM: which ranges of the swept inputs make an outcome fall below (or above) a threshold.",
+        "scenarios discover results/sweep-20261128-101500 --outcome stability_index --below 80",
+        discover,
+    )
+    p.add_argument("folder", metavar="RESULTS_DIR", help="a finished sweep folder")
+    p.add_argument("--outcome", required=True)
+    grp = p.add_mutually_exclusive_group(required=True)
+    grp.add_argument("--below", type=float, default=None, metavar="X", help="cases of interest: outcome < X")
+    grp.add_argument("--above", type=float, default=None, metavar="X", help="cases of interest: outcome > X")
+    p.add_argument(
+        "--min-coverage",
+        type=float,
+        default=0.5,
+        help="choose the densest box covering at least this share of cases (default 0.5)",
+    )
+
+
+def design_for(args: argparse.Namespace, kind: str, factors: list[Any], seed: int) -> tuple[Any, dict[str, Any]]:
+    """The design matrix of a sweep or a sensitivity analysis, and what to record about it."""
+    from scenarios.experiments.exploration import factorial, lhs
+
+    if kind == "sweep":
+        design = lhs(factors, args.samples, seed) if args.design == "lhs" else factorial(factors, args.samples)
+        return design, {"design": args.design, "samples": args.samples}
+    from scenarios.analysis.sensitivity import Problem, morris_design, sobol_design
+
+    problem = Problem(tuple(f.name for f in factors), tuple((f.low, f.high) for f in factors))
+    if args.method == "sobol" and args.samples & (args.samples - 1):
+        raise ScenarioError(f"--samples for sobol must be a power of 2 (e.g. 64, 128, 256), got {args.samples}")
+    if args.method == "morris":
+        return morris_design(problem, args.samples, seed), {"method": "morris", "samples": args.samples}
+    return sobol_design(problem, args.samples, seed), {"method": "sobol", "samples": args.samples}
+
+
+def exploration_run(args: argparse.Namespace, kind: str) -> tuple[Any, Path]:
+    """Load the scenario, build the design and run it into a results folder (resumable)."""
+    from scenarios.experiments.exploration import factors_of, run_design
+    from scenarios.experiments.runner import default_out, executor_for
+    from scenarios.spec.config import load_scenario
+
+    overrides = list(args.overrides)
+    if getattr(args, "outcomes", None):
+        names = [n.strip() for n in args.outcomes.split(",") if n.strip()]
+        overrides.append("exploration.outcomes=" + json.dumps(names))
+    scenario = load_scenario(args.config, overrides)
+    if args.resume and not args.out:
+        raise ScenarioError("--resume needs --out DIR: the folder of the interrupted run")
+    factors = factors_of(scenario)
+    seed = scenario.seed if args.seed is None else args.seed
+    design, meta = design_for(args, kind, factors, seed)
+    meta["command"] = command_line()
+    out = Path(args.out) if args.out else default_out(f"{kind}-{scenario.name}")
+    print(
+        f"{kind}: {design.shape[0]} points x {args.replicates} replicate(s) over {len(factors)} factors",
+        file=sys.stderr,
+    )
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            sys.stderr.write(f"\rpoints {done}/{total}   ")
+            sys.stderr.flush()
+
+    with executor_for(args.executor, args.workers, args.scheduler) as (executor, _):
+        path = run_design(
+            scenario,
+            factors,
+            design,
+            out,
+            replicates=args.replicates,
+            seed=seed,
+            workers=args.workers,
+            executor=executor,
+            resume=args.resume,
+            meta=meta,
+            progress=progress,
+        )
+    return scenario, path
+
+
+def sensitivity(args: argparse.Namespace) -> int:
+    from scenarios.analysis.summary import render_table
+    from scenarios.reporting.exploration import sensitivity_tables, write_sensitivity_report
+
+    _, path = exploration_run(args, "sensitivity")
+    paths = write_sensitivity_report(path)
+    manifest, rows = sensitivity_tables(path)
+    key = "mu_star" if manifest["method"] == "morris" else "ST"
+    rows.sort(key=lambda r: (r["outcome"], -r[key]))
+    cols = (
+        ["outcome", "factor", "mu_star", "sigma"]
+        if key == "mu_star"
+        else ["outcome", "factor", "S1", "S1_conf", "ST", "ST_conf"]
+    )
+    print(render_table(cols, [[r[c] if isinstance(r[c], str) else f"{r[c]:.4g}" for c in cols] for r in rows]))
+    print(f"report: {paths['html']}  (indices: {paths['csv']})")
+    return EXIT_OK
+
+
+def sweep(args: argparse.Namespace) -> int:
+    _, path = exploration_run(args, "sweep")
+    print(f"sweep table: {path / 'sweep.parquet'}  (design: {path / 'design.parquet'})")
+    return EXIT_OK
+
+
+def discover(args: argparse.Namespace) -> int:
+    from scenarios.reporting.exploration import discover as run_discovery
+
+    folder = Path(args.folder)
+    threshold = args.below if args.below is not None else args.above
+    if not 0 < args.min_coverage <= 1:
+        raise ScenarioError(f"--min-coverage must be in (0, 1], got {args.min_coverage}")
+    try:
+        res = run_discovery(folder, args.outcome, threshold, args.below is not None, args.min_coverage)
+    except ValueError as err:
+        raise ScenarioError(str(err)) from None
+    print(f"{res['cases']} of {res['runs']} runs have {res['condition']}.")
+    print("box:" if res["box"] else "box: no input is restricted (the cases are spread over the whole space)")
+    for line in res["box"]:
+        print("  " + line)
+    print(f"coverage {res['coverage']:.2f}, density {res['density']:.2f}, mass {res['mass']:.2f}")
+    print(f"details: {folder / 'discovery.md'}")
+    return EXIT_OK

@@ -1,0 +1,65 @@
+"""``scenarios run``: one run or an ensemble of a scenario, into a results folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from scenarios.cli.options import EXIT_OK, SubParsers, batch_args, command, command_line, set_option
+from scenarios.errors import ScenarioError
+
+
+def register(sub: SubParsers) -> None:
+    p = command(
+        sub,
+        "run",
+        "Run a scenario (one run or an ensemble) and write a results folder.",
+        "scenarios run configs/baseline.yaml --seed 7 --set years=5\n"
+        "scenarios run configs/baseline.yaml --replicates 30 --workers 2",
+        run,
+    )
+    p.add_argument("config", metavar="CONFIG", help="scenario YAML file")
+    batch_args(p, "replicates (default 1); seeds come from the root seed by SeedSequence.spawn")
+    set_option(p, "override a config value (repeatable), e.g. --set states.china.levers.financial_aid=0")
+    p.add_argument("--quiet", action="store_true", help="no progress line and no summary table")
+
+
+def run(args: argparse.Namespace) -> int:
+    from scenarios.analysis.summary import headline_rows, render_table
+    from scenarios.experiments.runner import default_out, executor_for, run_ensemble
+    from scenarios.spec.config import load_scenario
+
+    scenario = load_scenario(args.config, args.overrides)
+    if args.resume and not args.out:
+        raise ScenarioError("--resume needs --out DIR: the folder of the interrupted run")
+    out = Path(args.out) if args.out else default_out(scenario.name)
+    show = not args.quiet
+    seed = scenario.seed if args.seed is None else args.seed
+    if show:
+        print(
+            f"running {scenario.name}: {args.replicates} replicate(s), {scenario.years} years weekly, "
+            f"{scenario.society.citizens:,} citizens, seed {seed}",
+            file=sys.stderr,
+        )
+    with executor_for(args.executor, args.workers, args.scheduler) as (executor, label):
+        result = run_ensemble(
+            scenario,
+            out,
+            replicates=args.replicates,
+            seed=args.seed,
+            workers=args.workers,
+            executor=executor,
+            resume=args.resume,
+            overrides=tuple(args.overrides),
+            command=command_line(),
+            progress=show and sys.stderr.isatty(),
+            executor_label=label,
+        )
+    if show:
+        header = ["outcome", "unit", f"first year ({scenario.start[:4]})", "last year", "mean per year"]
+        print(render_table(header, headline_rows(result.per_replicate)))
+        if args.replicates > 1:
+            print("(± is the half-width of the 95% CI of the mean over replicates)")
+    print(f"results: {result.path}  ({result.manifest['duration_seconds']:.1f} s)")
+    return EXIT_OK

@@ -1,0 +1,1 @@
+"""Running the model: replicate tasks, executors, the results-folder protocol, designs and checks."""

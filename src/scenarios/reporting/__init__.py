@@ -1,0 +1,1 @@
+"""Rendering plain tables into reports: comparison, exploration and the generated docs tables."""

@@ -1,0 +1,33 @@
+"""Test helpers: paths and small scenarios that run in a fraction of a second.
+
+Imported by test modules as ``from helpers import ...`` (``tests/`` is on pytest's ``pythonpath``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from scenarios.spec.config import load_scenario, validate_data
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = ROOT / "configs"
+TINY_WORLD = Path(__file__).parent / "data" / "tiny_world.yaml"
+
+
+def scenario(**overrides: Any) -> Any:
+    """A validated scenario from a mapping (defaults everywhere else)."""
+    data: dict[str, Any] = {"name": "test", "years": 2, "society": {"citizens": 2000}}
+    data.update(overrides)
+    return validate_data(data)
+
+
+def tiny(**overrides: Any) -> Any:
+    """A scenario on the hand-built two-segment world."""
+    data: dict[str, Any] = {"name": "tiny", "years": 2, "world": str(TINY_WORLD), "society": {"citizens": 1000}}
+    data.update(overrides)
+    return validate_data(data)
+
+
+def baseline(**sets: Any) -> Any:
+    """The shipped baseline, with ``--set``-style overrides given as keyword path__to__key=value."""
+    return load_scenario(CONFIGS / "baseline.yaml", [f"{k.replace('__', '.')}={v}" for k, v in sets.items()])
