@@ -21,16 +21,17 @@ import numpy as np
 
 from scenarios.model import simulate
 from scenarios.model.society import Society
+from scenarios.rng import WeeklyStreams
 from scenarios.spec import registry
 from scenarios.spec.config import load_scenario
+from scenarios.spec.params import Params
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def society_step_seconds(n: int, steps: int) -> float:
-    p = {k: v.value for k, v in registry.parameters().items()}
     pop = np.array([r.population for r in registry.default_world().regions], dtype=float)
-    soc = Society(np.random.default_rng(0), pop, n, p, "floor", True)
+    soc = Society(np.random.default_rng(0), WeeklyStreams(0), pop, n, Params.defaults(), "floor", True)
     z = np.zeros(pop.size)
     soc.step(z, 0.0, z, 0.35, z, 0.0)  # warm-up
     t0 = time.perf_counter()

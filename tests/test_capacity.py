@@ -41,12 +41,13 @@ def test_lag_delays_the_effect():
     assert c["counterterrorism"][0] > 0
 
 
-def test_stock_converges_to_effort_and_decays_without_upkeep():
+def test_stock_converges_to_effort_times_lifetime_and_decays_without_upkeep():
     c = caps()
     i = NAMES.index("joint_border_patrols")
-    for _ in range(400):
+    life = registry.levers()["joint_border_patrols"].lifetime_weeks
+    for _ in range(int(20 * life)):
         c.step(effort(joint_border_patrols=40))
-    assert c.stock[i] == pytest.approx(40, rel=1e-3)
+    assert c.stock[i] == pytest.approx(40 * life / 52, rel=1e-3)
     high = c["interdiction"].copy()
     for _ in range(52):
         c.step(np.zeros(len(NAMES)))
@@ -62,9 +63,10 @@ def test_diminishing_returns():
     assert np.all(steps[1:] < steps[:-1]) and np.all(steps > 0)
 
 
-def test_half_saturation_gives_half_of_the_weight():
+def test_half_saturation_stock_gives_half_of_the_weight():
     lever = registry.levers()["joint_border_patrols"]
-    c = caps(initial=effort(joint_border_patrols=lever.half_saturation))
+    flow = lever.half_saturation_stock * 52 / lever.lifetime_weeks  # the effort whose steady stock is that
+    c = caps(initial=effort(joint_border_patrols=flow))
     assert c["interdiction"][0] == pytest.approx(0.5 * lever.effects["interdiction"])
 
 
@@ -90,3 +92,25 @@ def test_capacities_stay_in_unit_interval_at_maximum_effort():
     c = caps(initial=top, seg=(1.0, 0.0))
     for ch in c.channel_names:
         assert np.all((c[ch] >= 0) & (c[ch] <= 1))
+
+
+def test_one_off_delivery_acts_in_full_after_its_lag_then_depreciates():
+    lever = registry.levers()["military_equipment"]
+    i = NAMES.index("military_equipment")
+    c = caps()
+    c.step(effort(military_equipment=52 * 100))  # USD 100M delivered in one week
+    for _ in range(lever.lag_weeks - 1):
+        c.step(np.zeros(len(NAMES)))
+        assert c.stock[i] == 0.0
+    c.step(np.zeros(len(NAMES)))
+    assert c.stock[i] == pytest.approx(100.0)
+    for _ in range(int(lever.lifetime_weeks)):
+        c.step(np.zeros(len(NAMES)))
+    assert c.stock[i] == pytest.approx(100.0 * (1 - 1 / lever.lifetime_weeks) ** lever.lifetime_weeks, rel=1e-9)
+
+
+def test_segment_shares_can_be_reallocated():
+    c = caps(initial=effort(joint_border_patrols=50))
+    before = c["interdiction"].copy()
+    c.set_segment_shares(np.array([0.9, 0.1]))
+    assert c["interdiction"][0] > before[0] and c["interdiction"][1] < before[1]

@@ -123,7 +123,7 @@ def test_population_represented_matches_census():
 
 
 def test_every_event_kind_has_an_effect_and_a_default_size():
-    from scenarios.model.model import EVENT_DEFAULT_MAGNITUDE
+    from scenarios.model.events import EVENT_DEFAULT_MAGNITUDE
     from scenarios.spec.config import EVENT_KINDS
 
     assert set(EVENT_DEFAULT_MAGNITUDE) == set(EVENT_KINDS)

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from scenarios.model.society import ACTIVE, JAILED, Society, arrest_probability, is_active
-from scenarios.spec import registry
+from scenarios.rng import WeeklyStreams
+from scenarios.spec.params import Params
 
 HARDSHIP = (0.05, 0.4, 0.9, 1.0)
 LEGITIMACY = (0.2, 0.5, 0.8, 0.95)
@@ -60,9 +61,15 @@ def test_floor_differs_from_round_only_above_half():
 
 
 def society(n=2000, seed=0, **params):
-    p = {k: v.value for k, v in registry.parameters().items()}
-    p.update(params)
-    return Society(np.random.default_rng(seed), np.array([600_000.0, 400_000.0]), n, p, "floor", True)
+    return Society(
+        np.random.default_rng(seed),
+        WeeklyStreams(seed),
+        np.array([600_000.0, 400_000.0]),
+        n,
+        Params.defaults(**params),
+        "floor",
+        True,
+    )
 
 
 def step(s, surveillance=0.0, steps=1):

@@ -23,7 +23,7 @@ def register(sub: SubParsers) -> None:
     p = command(
         sub,
         "levers",
-        "List the 13 cooperation levers: unit, range, suppliers, lag, decay, channels, source.",
+        "List the 13 cooperation levers: unit, range, suppliers, lag, lifetime, channels, source.",
         "scenarios levers\nscenarios levers --format json",
         levers,
     )
@@ -60,7 +60,7 @@ def levers(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([lv.model_dump() for lv in table.values()], indent=2))
         return EXIT_OK
-    header = ["lever", "unit", "range", "suppliers", "lag wk", "decay wk", "half-sat", "channels (weight)"]
+    header = ["lever", "unit", "range", "suppliers", "lag wk", "life wk", "half-sat stock", "channels (weight)"]
     rows = [
         [
             lv.name,
@@ -68,8 +68,8 @@ def levers(args: argparse.Namespace) -> int:
             f"{lv.min:g}-{lv.max:g}",
             ",".join(lv.suppliers),
             str(lv.lag_weeks),
-            f"{lv.decay_weeks:g}",
-            f"{lv.half_saturation:g}",
+            f"{lv.lifetime_weeks:g}",
+            f"{lv.half_saturation_stock:g}",
             ", ".join(f"{k} {v:g}" for k, v in lv.effects.items()) or "funds other levers",
         ]
         for lv in table.values()

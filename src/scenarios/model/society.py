@@ -42,7 +42,16 @@ Recruiters feed militant recruitment (:mod:`.militants`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+from scipy import stats
+
+from scenarios.rng import WeeklyStreams
+from scenarios.spec.params import Params
+
+if TYPE_CHECKING:
+    from scenarios.model.model import SecurityModel
 
 QUIET, ACTIVE, JAILED = 0, 1, 2
 SUSCEPTIBLE, EXTREMIST, RECRUITER = 0, 1, 2
@@ -81,6 +90,24 @@ def bernoulli_indices(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     return out[out < n]
 
 
+def poisson_from_uniforms(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Poisson draws by inverse transform: one uniform per draw, so a changed mean never shifts other draws.
+
+    Means repeat (one per region and neighbourhood size), so the CDF is tabulated once per distinct mean.
+    """
+    values, inverse = np.unique(mean, return_inverse=True)
+    out = np.empty(u.size, dtype=np.int64)
+    for k, lam in enumerate(values):
+        sel = inverse == k
+        if lam <= 0:
+            out[sel] = 0
+            continue
+        top = int(lam + 12.0 * np.sqrt(lam) + 12)
+        cdf = stats.poisson.cdf(np.arange(top + 1), lam)
+        out[sel] = np.minimum(np.searchsorted(cdf, u[sel], side="right"), top)
+    return out
+
+
 def is_active(grievance: np.ndarray, risk_aversion: np.ndarray, p_arrest: np.ndarray, threshold: float) -> np.ndarray:
     """Epstein's activation rule: ``G - R P > T``."""
     return grievance - risk_aversion * p_arrest > threshold
@@ -90,10 +117,11 @@ class Society:
     """All citizens of all regions.
 
     Args:
-        rng: the society stream.
+        rng: the generator for the citizens' fixed attributes (hardship, risk aversion, initial state).
+        draws: the weekly keyed streams (:class:`scenarios.rng.WeeklyStreams`) for everything drawn each week.
         population: persons per region.
         citizens: how many citizens to simulate in all.
-        params: the model parameters (mapping name -> value).
+        params: the model parameters.
         rounding: ``"floor"`` or ``"round"`` (see :func:`arrest_probability`).
         legitimacy_feedback: whether repression lowers legitimacy.
     """
@@ -101,14 +129,16 @@ class Society:
     def __init__(
         self,
         rng: np.random.Generator,
+        draws: WeeklyStreams,
         population: np.ndarray,
         citizens: int,
-        params: dict,
+        params: Params,
         rounding: str,
         legitimacy_feedback: bool,
         gbao_index: int | None = None,
     ):
-        self.rng = rng
+        self.draws = draws
+        self.week = 0
         self.p = params
         self.rounding = rounding
         self.feedback = legitimacy_feedback
@@ -121,7 +151,7 @@ class Society:
         self.region = np.repeat(np.arange(n_r), counts)
         n = int(counts.sum())
         self.n = n
-        size = int(params["neighbourhood_size"])
+        size = int(params.neighbourhood_size)
         nb_per_region = np.maximum(1, np.ceil(counts / size).astype(np.int64))
         offsets = np.concatenate([[0], np.cumsum(nb_per_region)[:-1]])
         first = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -130,23 +160,24 @@ class Society:
         self.n_nb = int(nb_per_region.sum())
         self.nb_region = np.repeat(np.arange(n_r), nb_per_region)
         self.nb_size = np.bincount(self.nb, minlength=self.n_nb).astype(float)
+        self.nb_ids = np.arange(self.n_nb)
 
         self.bounds = np.concatenate([[0], np.cumsum(counts)])  # citizens are contiguous by region
         self.hardship = rng.random(n)
-        self.hardship2 = 2.0 * self.hardship
         self.risk_aversion = rng.random(n)
         self.state = np.zeros(n, dtype=np.int8)
         self.jail = np.zeros(n, dtype=np.int32)
-        self.rad = np.where(rng.random(n) < params["radicalisation_initial"], EXTREMIST, SUSCEPTIBLE).astype(np.int8)
+        self.rad = np.where(rng.random(n) < params.radicalisation_initial, EXTREMIST, SUSCEPTIBLE).astype(np.int8)
         self.recruiters = self.count_by_region(self.rad == RECRUITER)
-        base = np.full(n_r, params["legitimacy_initial"])
+        base = np.full(n_r, params.legitimacy_initial)
         if gbao_index is not None:
-            base[gbao_index] -= params["gbao_legitimacy_gap"]
+            base[gbao_index] -= params.gbao_legitimacy_gap
         self.legitimacy_base = base
         self.legitimacy = base.copy()
         self.police = np.zeros(self.n_nb)
         self.grievance = np.zeros(n)
         self.arrests = np.zeros(n_r)
+        self.extremism_arrests = np.zeros(n_r)
         self.n_regions = n_r
         self.legitimacy_override: np.ndarray | None = None
 
@@ -168,6 +199,14 @@ class Society:
         """Recruiters in the population (persons, scaled from simulated citizens)."""
         return float(self.recruiters @ self.scale)
 
+    def active_persons(self) -> float:
+        """Persons in active unrest (scaled from simulated citizens)."""
+        return float(self.count_by_region(self.state == ACTIVE) @ self.scale)
+
+    def jailed_persons(self) -> float:
+        """Persons in jail for unrest or extremism (scaled from simulated citizens)."""
+        return float(self.count_by_region(self.state == JAILED) @ self.scale)
+
     # ------------------------------------------------------------------ step
     def step(
         self,
@@ -177,6 +216,9 @@ class Society:
         remittances: float,
         cells: np.ndarray,
         online_suppression: float,
+        threat: float = 0.0,
+        casualties: float = 0.0,
+        resentment: float = 0.0,
     ) -> None:
         """One week.
 
@@ -187,14 +229,19 @@ class Society:
             remittances: remittances as a share of GDP (driver).
             cells: militant cells per region.
             online_suppression: share of online propaganda blocked (0-1).
+            threat: the regime's threat index (0-1): it raises police presence (repression response).
+            casualties: casualties of attacks this week (national): they lower legitimacy (blame),
+                or raise it when ``attack_legitimacy_per_casualty`` is negative (rally).
+            resentment: legitimacy target lost to resentment of Chinese presence (0-1).
         """
         p = self.p
-        rng = self.rng
-        self._update_legitimacy(economy, soft, surveillance)
+        week = self.week
+        self.week += 1
+        self._update_legitimacy(economy, soft, surveillance, casualties, resentment)
 
         # grievance G = H (1 - L), with H lowered by the economy and raised by a remittance fall
-        factor = (1.0 - p["economy_hardship_relief"] * economy) * (
-            1.0 + p["remittance_hardship"] * (0.35 - remittances)
+        factor = (1.0 - p.economy_hardship_relief * economy) * (
+            1.0 + p.remittance_hardship * (p.remittance_pivot - remittances)
         )
         G = self.grievance
         np.multiply(self.hardship, np.repeat(np.maximum(factor, 0.0), self.counts), out=G)
@@ -207,68 +254,127 @@ class Society:
         jailed = self.jail > 0
 
         # police per neighbourhood (Epstein's cops move at random: redraw weekly)
-        presence = 1.0 + p["surveillance_arrest_gain"] * surveillance
-        self.police = rng.poisson(p["police_per_citizen"] * self.nb_size * presence[self.nb_region])
+        presence = 1.0 + p.surveillance_arrest_gain * surveillance + p.repression_threat_response * threat
+        mean = p.police_per_citizen * self.nb_size * presence[self.nb_region]
+        self.police = poisson_from_uniforms(self.draws.uniforms("police", week, self.nb_ids), mean)
 
         # activation on last week's actives, counting oneself
         was = np.flatnonzero(self.state == ACTIVE)
         actives = np.bincount(self.nb[was], minlength=self.n_nb).astype(float)
-        k = p["arrest_constant_k"]
+        k = p.arrest_constant_k
         p_arrest = arrest_probability(self.police, 1.0 + actives, k, self.rounding)[self.nb]
         p_arrest[was] = arrest_probability(self.police, np.maximum(actives, 1.0), k, self.rounding)[self.nb[was]]
-        active = is_active(G, self.risk_aversion, p_arrest, p["activation_threshold"])
+        active = is_active(G, self.risk_aversion, p_arrest, p.activation_threshold)
         active &= ~jailed
         self.state = active.astype(np.int8)  # ACTIVE = 1, QUIET = 0
         self.state[jailed] = JAILED
 
         # arrests: each officer takes one random active in the neighbourhood
         self.arrests = np.zeros(self.n_regions)
+        self.extremism_arrests = np.zeros(self.n_regions)
         idx = np.flatnonzero(active)
         if idx.size:
             nb = self.nb[idx]
-            order = np.lexsort((rng.random(idx.size), nb))
+            order = np.lexsort((self.draws.uniforms("arrest-order", week, idx), nb))
             nb_sorted = nb[order]
             rank = np.arange(idx.size) - np.searchsorted(nb_sorted, nb_sorted, side="left")
             taken = idx[order[rank < self.police[nb_sorted]]]
             self.state[taken] = JAILED
             # a term of j weeks keeps the citizen out of the next j weeks (0: back next week)
-            self.jail[taken] = rng.integers(0, int(p["max_jail_weeks"]) + 1, taken.size) + 1
+            term = np.floor(self.draws.uniforms("jail-term", week, taken) * (int(p.max_jail_weeks) + 1))
+            self.jail[taken] = term.astype(np.int32) + 1
             self.arrests = np.bincount(self.region[taken], minlength=self.n_regions).astype(float)
 
-        self._radicalise(economy, cells, online_suppression)
+        self._arrest_extremists(surveillance, week)
+        self._radicalise(economy, cells, online_suppression, week)
 
-    def _update_legitimacy(self, economy: np.ndarray, soft: float, surveillance: np.ndarray) -> None:
+    def step_from(self, model: SecurityModel) -> None:
+        """The society stage of a week, reading the model's capacities, drivers and cells."""
+        cap = model.capacities
+        cells = np.bincount(model.militants.cell_region, minlength=self.n_regions).astype(float)
+        self.week = model.week
+        self.step(
+            cap["economy"],
+            float(cap["soft_legitimacy"][0]),
+            cap["domestic_surveillance"],
+            model.driver("remittances"),
+            cells,
+            float(cap["online_suppression"][0]),
+            threat=model.threat.index,
+            casualties=float(model.militants.casualties.sum()),
+            resentment=model.p.chinese_resentment * model.chinese_visibility,
+        )
+
+    def _update_legitimacy(
+        self, economy: np.ndarray, soft: float, surveillance: np.ndarray, casualties: float, resentment: float
+    ) -> None:
         p = self.p
         if self.legitimacy_override is not None:
             self.legitimacy = self.legitimacy_override.copy()
             return
-        target = self.legitimacy_base + p["economy_legitimacy_gain"] * economy + p["soft_legitimacy_gain"] * soft
-        L = self.legitimacy + p["legitimacy_recovery"] * (np.minimum(target, 1.0) - self.legitimacy)
+        target = self.legitimacy_base + p.economy_legitimacy_gain * economy + p.soft_legitimacy_gain * soft - resentment
+        L = self.legitimacy + p.legitimacy_recovery * (np.minimum(target, 1.0) - self.legitimacy)
         if self.feedback:
             arrest_share = self.arrests / self.counts
-            L -= p["repression_sensitivity"] * arrest_share * (1.0 - L)
-            L -= p["surveillance_backlash"] * surveillance
+            L -= p.repression_sensitivity * arrest_share * (1.0 - L)
+            L -= p.surveillance_backlash * surveillance
+        L -= p.attack_legitimacy_per_casualty * casualties
         self.legitimacy = np.clip(L, 0.0, 1.0)
 
-    def _radicalise(self, economy: np.ndarray, cells: np.ndarray, online_suppression: float) -> None:
+    def _arrest_extremists(self, surveillance: np.ndarray, week: int) -> None:
+        """Police and security services arrest radicalised citizens; surveillance finds more of them.
+
+        Each extremist or recruiter at liberty is arrested this week with chance
+        ``extremism_arrest_base + extremism_arrest_gain x domestic surveillance`` of its region and
+        jailed for ``extremism_sentence_weeks``. Tajik authorities report 100-300 such detentions a
+        year (facts.yaml security.extremism_detentions_*); in prison the radicalised keep recruiting
+        (see prison radicalisation in :meth:`_radicalise`).
+        """
+        p = self.p
+        idx = np.flatnonzero((self.rad >= EXTREMIST) & (self.state != JAILED))
+        if idx.size == 0:
+            return
+        chance = p.extremism_arrest_base + p.extremism_arrest_gain * surveillance[self.region[idx]]
+        taken = idx[self.draws.uniforms("extremism-arrest", week, idx) < chance]
+        if taken.size == 0:
+            return
+        self.state[taken] = JAILED
+        self.jail[taken] = int(p.extremism_sentence_weeks)
+        caught = np.bincount(self.region[taken], minlength=self.n_regions).astype(float)
+        self.arrests = self.arrests + caught
+        self.extremism_arrests = caught
+
+    def _radicalise(self, economy: np.ndarray, cells: np.ndarray, online_suppression: float, week: int) -> None:
         """One week of the compartments; only the few citizens whose draw can move them are touched."""
         p = self.p
-        gamma, prevent, treat = p["extremist_to_recruiter"], p["prevention_rate"], p["treatment_rate"]
+        gamma, prevent, treat = p.extremist_to_recruiter, p.prevention_rate, p.treatment_rate
         force = (
-            p["radicalisation_contact"] * (self.recruiters + cells) / self.counts
-            + p["online_propaganda"] * (1.0 - online_suppression)
-        ) * (1.0 - p["economy_radicalisation_damping"] * economy)
-        # the largest chance any citizen can have of moving this week: a susceptible with H = 1
-        ceiling = min(1.0, max(-np.expm1(-2.0 * float(force.max())), gamma + prevent, treat))
+            p.radicalisation_contact * (self.recruiters + cells) / self.counts
+            + p.online_propaganda * (1.0 - online_suppression)
+        ) * (1.0 - p.economy_radicalisation_damping * economy)
+        # individual hazard: force x grievance relative to a citizen of average hardship at the
+        # initial legitimacy (so hardship, legitimacy and the economy all move it), x the prison
+        # factor for those in jail
+        g_ref = 0.5 * (1.0 - p.legitimacy_initial)
+        in_prison = self.state == JAILED
+        top = float(self.grievance.max()) / g_ref * (p.prison_radicalisation if in_prison.any() else 1.0)
+        # the largest chance any citizen can have of moving this week
+        needed = min(1.0, max(-np.expm1(-float(force.max()) * top), gamma + prevent, treat))
+        # Rounded up to a power of two, so scenarios whose forces differ a little draw the same
+        # candidates (common random numbers stay in step); a higher ceiling only adds candidates
+        # that then fail their (uniform) test more often, so the process is the same.
+        ceiling = min(1.0, 2.0 ** np.ceil(np.log2(needed))) if needed > 0 else 0.0
         # Equivalent to drawing u ~ U(0, 1) for every citizen and keeping those with u < ceiling,
         # without touching the others: candidates come from geometric gaps (a Bernoulli process),
         # and a candidate's u is uniform on [0, ceiling).
-        cand = bernoulli_indices(self.rng, self.n, ceiling)
+        rng = self.draws.generator("radicalisation", week)
+        cand = bernoulli_indices(rng, self.n, ceiling)
         if cand.size == 0:
             return
-        uc = self.rng.random(cand.size) * ceiling
+        uc = rng.random(cand.size) * ceiling
         rc = self.rad[cand]
-        hazard = force[self.region[cand]] * self.hardship2[cand]
+        hazard = force[self.region[cand]] * self.grievance[cand] / g_ref
+        hazard[in_prison[cand]] *= p.prison_radicalisation
         new_e = (rc == SUSCEPTIBLE) & (uc < -np.expm1(-hazard))
         to_r = (rc == EXTREMIST) & (uc < gamma)
         to_s = ((rc == EXTREMIST) & (uc >= gamma) & (uc < gamma + prevent)) | ((rc == RECRUITER) & (uc < treat))

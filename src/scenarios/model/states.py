@@ -55,6 +55,14 @@ class State(mesa.Agent):
         """How much of its plan the state carries out this week (1 under ``schedule``)."""
         return 1.0
 
+    def spending_by_category(self) -> dict[str, float]:
+        """This week's spending rate (USD M/yr) on security, economic and soft levers."""
+        m = self.model
+        out = {"security": 0.0, "economic": 0.0, "soft": 0.0}
+        for value, cost, category in zip(self.effort, m.lever_cost, m.lever_category, strict=True):
+            out[category] += float(value * cost)
+        return out
+
     def act(self) -> None:
         """Set this week's effort per lever and its spending."""
         m = self.model
@@ -74,16 +82,16 @@ class Tajikistan(State):
     def multiplier(self) -> float:
         if self.policy != "adaptive":
             return 1.0
-        return 1.0 + self.model.p["tajik_threat_response"] * self.model.threat
+        return 1.0 + self.model.p.tajik_threat_response * self.model.threat.index
 
     def demand(self) -> float:
         """Demand for outside cooperation: the threat index (0-1)."""
-        return self.model.threat
+        return self.model.threat.index
 
     def receive_aid(self, aid_musd: float, allocation: np.ndarray) -> None:
         """Turn received aid (USD M/yr) into effort on Tajik levers, less corruption."""
         m = self.model
-        usable = aid_musd * (1.0 - m.driver("corruption"))
+        usable = aid_musd * (1.0 - m.corruption)
         self.effort = self.effort + usable * allocation / m.lever_cost
         self.spending += usable
 
@@ -95,8 +103,8 @@ class China(State):
         if self.policy != "adaptive":
             return 1.0
         m = self.model
-        pressure = max(m.tajik_demand(), m.threat_to_china)
-        return 1.0 + m.p["china_threat_response"] * pressure
+        pressure = max(m.tajik_demand(), m.threat.to_china)
+        return 1.0 + m.p.china_threat_response * pressure
 
 
 class Russia(State):

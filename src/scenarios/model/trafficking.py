@@ -20,11 +20,16 @@ chance (both from the capacities the levers build; see :mod:`.model`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import mesa
 import numpy as np
 from mesa.discrete_space import CellAgent
 
 from scenarios.model.beliefs import RiskBelief
+
+if TYPE_CHECKING:
+    from scenarios.model.border import Conditions
 
 DRUGS = ("opiates", "meth")
 
@@ -42,15 +47,14 @@ class TraffickingOrganisation(CellAgent):
         p = model.p
         ix = model.index
         self.share = share
-        self.segment_risk = RiskBelief((len(ix.segments),), p["risk_prior_a"], p["risk_prior_b"], p["risk_memory"])
-        self.route_risk = RiskBelief((len(ix.routes),), p["risk_prior_a"], p["risk_prior_b"], p["risk_memory"])
+        self.segment_risk = RiskBelief((len(ix.segments),), p.risk_prior_a, p.risk_prior_b, p.risk_memory)
+        self.route_risk = RiskBelief((len(ix.routes),), p.risk_prior_a, p.risk_prior_b, p.risk_memory)
         self.loss = 0.0  # smoothed share of volume lost to seizures
-        self.stream = model.streams["trafficking"]
 
     def spread(self) -> float:
         """Logit temperature and shipment-splitting factor: 1, or more when losses exceed tolerance."""
         p = self.model.p
-        return 1.0 + p["spread_gain"] * max(0.0, self.loss / p["loss_tolerance"] - 1.0)
+        return 1.0 + p.spread_gain * max(0.0, self.loss / p.loss_tolerance - 1.0)
 
     def choice_probabilities(self) -> np.ndarray:
         """Probability of each (segment, route) combination for the next shipment."""
@@ -60,48 +64,74 @@ class TraffickingOrganisation(CellAgent):
         risk = self.segment_risk.risk[ix.combo_segment] + self.route_risk.risk[ix.combo_route]
         utility = (
             m.trafficking.log_access[ix.combo_segment]
-            - p["risk_sensitivity"] * risk
-            - p["cost_sensitivity"] * m.trafficking.cost
+            - p.risk_sensitivity * risk
+            - p.cost_sensitivity * m.trafficking.cost
         )
         utility = utility / self.spread()
         w = np.exp(utility - utility.max())
         return w / w.sum()
 
+    def volume_factor(self, road_factor: float) -> float:
+        """Share of its potential supply the organisation sends through Tajikistan this week.
+
+        Risks and prices (Reuter & Kleiman 1986): seizures act as a tax on the route, so the
+        volume sent falls with the organisation's recent loss share ``l`` relative to the loss
+        at which the route carries its usual share (``loss_reference``):
+        ``((1 - l) / (1 - loss_reference)) ^ route_loss_elasticity``; the rest goes by other routes
+        or waits in stock. Roads cut the cost of the route and raise the volume:
+        ``road_factor ^ -roads_volume_elasticity``.
+        """
+        p = self.model.p
+        risk = ((1.0 - self.loss) / (1.0 - p.loss_reference)) ** p.route_loss_elasticity
+        return float(risk * road_factor ** (-p.roads_volume_elasticity))
+
     def step(self) -> None:
-        """Ship this week's volume of each drug, suffer seizures, learn from them."""
+        """Ship this week's volume of each drug, suffer seizures, learn from them.
+
+        Each shipment has its own keyed uniforms (combination, border, transit), so a change on
+        one segment only changes the shipments that meet it (common random numbers).
+        """
         m = self.model
         t = m.trafficking
         ix = m.index
         probs = self.choice_probabilities()
-        size = m.p["shipment_size_t"] / self.spread()
+        cdf = np.cumsum(probs)
+        size = m.p.shipment_size_t / self.spread()
+        factor = self.volume_factor(t.road_factor)
         shipped_total = 0.0
         lost_total = 0.0
+        n_combo = ix.combo_segment.size
         seg_trials = np.zeros(len(ix.segments))
         seg_events = np.zeros(len(ix.segments))
         route_trials = np.zeros(len(ix.routes))
         route_events = np.zeros(len(ix.routes))
         for d in range(len(DRUGS)):
-            volume = t.supply[d] * self.share
+            volume = t.supply[d] * self.share * factor
             if volume <= 0:
                 continue
             n = max(1, round(volume / size))
             tonnes = volume / n
-            counts = self.stream.multinomial(n, probs)
-            border = self.stream.binomial(counts, t.p_border[ix.combo_segment])
-            through = counts - border
-            transit = self.stream.binomial(through, t.p_route[ix.combo_route])
-            delivered = through - transit
-            t.record(d, counts * tonnes, border * tonnes, transit * tonnes, delivered * tonnes)
+            ids = np.arange(n, dtype=np.int64) + (self.unique_id * len(DRUGS) + d) * (1 << 32)
+            combo = np.minimum(
+                np.searchsorted(cdf, m.draws.uniforms("shipment-route", m.week, ids), side="right"), n_combo - 1
+            )
+            border = m.draws.uniforms("shipment-border", m.week, ids) < t.p_border[ix.combo_segment[combo]]
+            transit = ~border & (m.draws.uniforms("shipment-transit", m.week, ids) < t.p_route[ix.combo_route[combo]])
+            counts = np.bincount(combo, minlength=n_combo).astype(float)
+            b = np.bincount(combo[border], minlength=n_combo).astype(float)
+            tr = np.bincount(combo[transit], minlength=n_combo).astype(float)
+            through = counts - b
+            t.record(d, counts * tonnes, b * tonnes, tr * tonnes, (through - tr) * tonnes)
             seg_trials += np.bincount(ix.combo_segment, counts, len(ix.segments))
-            seg_events += np.bincount(ix.combo_segment, border, len(ix.segments))
+            seg_events += np.bincount(ix.combo_segment, b, len(ix.segments))
             route_trials += np.bincount(ix.combo_route, through, len(ix.routes))
-            route_events += np.bincount(ix.combo_route, transit, len(ix.routes))
+            route_events += np.bincount(ix.combo_route, tr, len(ix.routes))
             shipped_total += volume
-            lost_total += (border.sum() + transit.sum()) * tonnes
+            lost_total += (b.sum() + tr.sum()) * tonnes
         self.segment_risk.update(seg_trials, seg_events)
         self.route_risk.update(route_trials, route_events)
         if shipped_total > 0:
-            self.loss = 0.9 * self.loss + 0.1 * lost_total / shipped_total
+            self.loss += m.p.loss_learning * (lost_total / shipped_total - self.loss)
 
 
 class Trafficking:
@@ -123,6 +153,8 @@ class Trafficking:
         self.hazard_share = np.zeros((len(ix.routes), len(ix.regions)))
         self.cost = np.zeros(ix.combo_segment.size)
         self.recent = np.zeros((4, ix.combo_segment.size))  # tonnes per combination, last 4 weeks
+        self.road_factor = 1.0
+        self.revenue_musd = 0.0  # drug revenue captured along the route, USD M/yr (smoothed)
         self.reset()
 
     def set_conditions(
@@ -137,7 +169,17 @@ class Trafficking:
         total = hazard.sum(axis=1)
         self.p_route = 1.0 - np.exp(-total)
         self.hazard_share = np.divide(hazard, total[:, None], out=np.zeros_like(hazard), where=total[:, None] > 0)
+        self.road_factor = road_factor
         self.cost = ix.segment_difficulty[ix.combo_segment] + road_factor * ix.route_length[ix.combo_route] / 1000.0
+
+    def step(self, cond: Conditions) -> None:
+        """The trafficking stage of a week: set conditions, let every organisation ship."""
+        m = self.model
+        self.reset()
+        self.set_conditions(m.supply[m.t], cond.p_border, cond.p_transit, cond.road_factor)
+        m.traffickers.do("step")
+        weekly = self.delivered.sum() * m.p.transit_value_musd_per_t * 52.0
+        self.revenue_musd += (weekly - self.revenue_musd) / 52.0
 
     def reset(self) -> None:
         """Zero this week's tallies."""

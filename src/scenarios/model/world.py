@@ -38,6 +38,16 @@ class WorldIndex:
     supply_share: np.ndarray  # per province
     militant_share: np.ndarray  # per province
 
+    @property
+    def pop_weights(self) -> np.ndarray:
+        """Each region's share of the population."""
+        return self.population / self.population.sum()
+
+    @property
+    def length_weights(self) -> np.ndarray:
+        """Each border segment's share of the border's length."""
+        return self.segment_length / self.segment_length.sum()
+
 
 def build_index(world: World) -> WorldIndex:
     """Index arrays for ``world``."""

@@ -36,8 +36,8 @@ def levers_table() -> str:
                 ", ".join(lv.suppliers),
                 lv.spatial,
                 str(lv.lag_weeks),
-                f"{lv.decay_weeks:g}",
-                f"{lv.half_saturation:g}",
+                f"{lv.lifetime_weeks:g}",
+                f"{lv.half_saturation_stock:g}",
                 effects + ("; " + ", ".join(extras) if extras else ""),
                 f'"{lv.article}"',
                 lv.notes,
@@ -51,8 +51,8 @@ def levers_table() -> str:
         "suppliers",
         "spatial",
         "lag (weeks)",
-        "decay (weeks)",
-        "half-saturation",
+        "lifetime (weeks)",
+        "half-saturation (unit-years in service)",
         "channels (weight)",
         "article passage",
         "source / assumption",
@@ -63,6 +63,46 @@ def levers_table() -> str:
 def channels_table() -> str:
     rows = [[f"`{c.name}`", c.level, c.description] for c in registry.channels().values()]
     return md_table(["channel", "level", "what it is"], rows)
+
+
+def pathways_table() -> str:
+    """Lever -> channels -> stages -> first outcomes, from the lever and channel declarations."""
+    chans = registry.channels()
+    rows = []
+    for lv in registry.levers().values():
+        if lv.funds_other_levers:
+            rows.append(
+                [
+                    f"`{lv.name}`",
+                    "(none: becomes Tajik spending on the aid allocation)",
+                    "states",
+                    "as the levers it funds",
+                ]
+            )
+            continue
+        names = sorted(lv.effects, key=lambda c: -lv.effects[c])
+        extra = []
+        if lv.multiplier:
+            extra.append("multiplies intelligence sharing and joint exercises (sco_multiplier)")
+        if lv.helps_smugglers:
+            extra.append("roads: cheaper routes carry more drugs (roads_help_smugglers, roads_volume_elasticity)")
+        if lv.raises_exposure:
+            extra.append("Chinese investment stock: exposure of Chinese targets and visibility")
+        if lv.category == "security":
+            extra.append("when China supplies it: visibility (anti-China recruitment, resentment)")
+        stages = sorted({s for c in names for s in chans[c].read_by})
+        reached = list(dict.fromkeys(o for c in names for o in chans[c].reaches))
+        rows.append(
+            [
+                f"`{lv.name}`",
+                ", ".join(f"{c} ({lv.effects[c]:g})" for c in names) + ("; " + "; ".join(extra) if extra else ""),
+                ", ".join(stages),
+                ", ".join(f"`{o}`" for o in reached),
+            ]
+        )
+    return md_table(
+        ["lever", "channels (weight) and other paths", "stages that read them", "outcomes reached first"], rows
+    )
 
 
 def parameters_table() -> str:
@@ -109,7 +149,7 @@ def outcomes_table() -> str:
             if level == "national" and (o.name.startswith("capacity_") or o.name in registry.drivers()):
                 continue
             direction = {True: "higher", False: "lower", None: "-"}[o.higher_is_better]
-            rows.append([f"`{o.name}`", level, o.unit, o.summary, direction, o.description])
+            rows.append([f"`{o.name}`", level, o.unit, o.summary, direction, o.description, o.counterpart or "-"])
     rows.append(
         [
             "`capacity_<channel>`",
@@ -118,14 +158,23 @@ def outcomes_table() -> str:
             "mean",
             "-",
             "one per capacity channel (mean over segments or regions)",
+            "-",
         ]
     )
-    rows.append(["`<driver name>`", "national", "driver unit", "mean", "-", "every driver's weekly value, as used"])
-    return md_table(["outcome", "level", "unit (weekly)", "per year", "better", "definition"], rows)
+    rows.append(
+        ["`<driver name>`", "national", "driver unit", "mean", "-", "every driver's weekly value, as used", "-"]
+    )
+    header = ["outcome", "level", "unit (weekly)", "per year", "better", "definition", "real-world counterpart"]
+    return md_table(header, rows)
+
+
+def views_table() -> str:
+    """The named views of the outcomes."""
+    return md_table(["view", "outcomes"], [[k, ", ".join(f"`{o}`" for o in v)] for k, v in outcomes.views().items()])
 
 
 def stability_table() -> str:
-    rows = [[k, f"{w:g}"] for k, w in outcomes.STABILITY_WEIGHTS.items()]
+    rows = [[k, f"{w:g}"] for k, w in outcomes.index_weights().items()]
     rows += [[f"scale: {k}", f"{v:g}"] for k, v in outcomes.SCALES.items()]
     return md_table(["component / scale", "weight or value"], rows)
 
@@ -138,6 +187,8 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "calibration": calibration_table,
     "outcomes": outcomes_table,
     "stability": stability_table,
+    "pathways": pathways_table,
+    "views": views_table,
 }
 
 

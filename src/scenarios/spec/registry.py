@@ -31,6 +31,10 @@ class Channel(_Frozen):
     name: str
     level: Level
     description: str
+    read_by: tuple[str, ...] = ()
+    """Stages of the weekly schedule (modules of ``scenarios.model``) that read this capacity."""
+    reaches: tuple[str, ...] = ()
+    """Outcomes it moves first (the lever-pathway table in docs/model.md)."""
 
 
 class Lever(_Frozen):
@@ -48,8 +52,10 @@ class Lever(_Frozen):
     suppliers: tuple[str, ...]
     spatial: Level
     lag_weeks: int = Field(ge=0)
-    decay_weeks: float = Field(ge=1)
-    half_saturation: float = Field(gt=0)
+    lifetime_weeks: float = Field(ge=1)
+    half_saturation_stock: float = Field(gt=0)
+    category: Literal["security", "economic", "soft"]
+    price_source: str
     effects: dict[str, float]
     sco_amplified: bool = False
     multiplier: bool = False

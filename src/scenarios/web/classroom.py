@@ -429,8 +429,7 @@ def run_years(cfg: dict[str, Any], seed: int, years: int) -> dict[str, Any]:
 
     sc = validate_data(cfg)
     model = SecurityModel(sc, seed)
-    for _ in range(years * 52):
-        model.step()
+    model.advance(years * 52)
     data = model.data()
     table = outcomes.national()
     ts = data.timeseries

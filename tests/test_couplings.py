@@ -1,0 +1,219 @@
+"""Each coupling of Model 2.0 on a small world or a submodel alone, with a known answer (sign,
+equilibrium or formula); plus burn-in, keyed random numbers and the recorder's completeness."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import baseline, scenario, tiny
+
+from scenarios.model import SecurityModel, simulate
+from scenarios.model.society import EXTREMIST, JAILED, SUSCEPTIBLE, Society
+from scenarios.rng import WeeklyStreams
+from scenarios.spec import outcomes
+from scenarios.spec.params import Params
+
+
+def society(n: int = 4000, seed: int = 0, **params: float) -> Society:
+    return Society(
+        np.random.default_rng(seed),
+        WeeklyStreams(seed),
+        np.array([1_000_000.0]),
+        n,
+        Params.defaults(**params),
+        "floor",
+        True,
+    )
+
+
+def step(s: Society, weeks: int = 1, surveillance: float = 0.0, **kw: float) -> None:
+    z = np.zeros(1)
+    for _ in range(weeks):
+        s.step(z, 0.0, np.array([surveillance]), 0.35, z, 0.0, **kw)
+
+
+# ---------------------------------------------------------------- keyed random numbers
+
+
+def test_keyed_uniforms_depend_only_on_seed_stage_week_and_id():
+    w = WeeklyStreams(7)
+    u = w.uniforms("x", 3, np.arange(100))
+    assert np.array_equal(w.uniforms("x", 3, np.array([5, 50])), u[[5, 50]])
+    assert not np.array_equal(w.uniforms("x", 4, np.arange(100)), u)
+    assert not np.array_equal(w.uniforms("y", 3, np.arange(100)), u)
+    assert not np.array_equal(WeeklyStreams(8).uniforms("x", 3, np.arange(100)), u)
+    big = w.uniforms("x", 3, np.arange(200_000))
+    assert big.min() >= 0 and big.max() < 1 and abs(big.mean() - 0.5) < 0.005
+
+
+def test_a_lever_without_a_militant_pathway_leaves_every_attack_draw_unchanged():
+    # cultural exchanges only reach legitimacy slowly; over two years the attacks must be identical
+    base = tiny(years=2)
+    more = tiny(years=2, states={"china": {"levers": {"cultural_exchanges": 5}}})
+    a, b = simulate(base, 3).timeseries, simulate(more, 3).timeseries
+    assert not np.array_equal(a["legitimacy"], b["legitimacy"])
+    assert np.array_equal(a["attacks"], b["attacks"])
+    assert np.array_equal(a["infiltration_attempts"], b["infiltration_attempts"])
+
+
+# ---------------------------------------------------------------- burn-in
+
+
+def test_burn_in_weeks_are_simulated_but_not_recorded():
+    sc = scenario(years=1, parameters={"burn_in_weeks": 30})
+    m = SecurityModel(sc, 1)
+    data = m.run()
+    assert m.t == 30 + 52 and data.timeseries["step"].size == 52
+    assert data.meta["burn_in_weeks"] == 30
+
+
+def test_burn_in_fills_the_rolling_windows_of_the_first_year():
+    # the 52-week drug window of week 0 is one week of flow without burn-in, a year's with it
+    cold = simulate(baseline(years=1, society__citizens=1000, parameters__burn_in_weeks=0), 2)
+    warm = simulate(baseline(years=1, society__citizens=1000, parameters__burn_in_weeks=52), 2)
+    # with empty windows the narcotics component starts near its best: the index is too high
+    assert cold.timeseries["stability_index"][0] > warm.timeseries["stability_index"][0] + 1.0
+    # with the burn-in, the first week's index is already close to the first year's mean
+    first_year = warm.timeseries["stability_index"][:52].mean()
+    assert abs(warm.timeseries["stability_index"][0] - first_year) < abs(
+        cold.timeseries["stability_index"][0] - first_year
+    )
+
+
+# ---------------------------------------------------------------- society couplings
+
+
+def test_prison_radicalises_jailed_citizens_more():
+    rates = {}
+    for factor in (1.0, 20.0):
+        s = society(prison_radicalisation=factor, radicalisation_initial=0.02, online_propaganda=0.0005)
+        jailed = np.arange(0, s.n, 2)
+        s.state[jailed] = JAILED
+        s.jail[jailed] = 10_000
+        s.rad[:] = SUSCEPTIBLE
+        step(s, weeks=20)
+        rates[factor] = np.mean(s.rad[jailed] >= EXTREMIST)
+    assert rates[20.0] > 3 * max(rates[1.0], 1e-4)
+
+
+def test_extremism_arrests_follow_their_chance_and_surveillance_raises_it():
+    counts = {}
+    for surveillance in (0.0, 1.0):
+        s = society(n=20_000, radicalisation_initial=0.2, extremism_arrest_base=0.01, extremism_arrest_gain=0.04)
+        radical = int(np.sum(s.rad >= EXTREMIST))
+        step(s, surveillance=surveillance)
+        counts[surveillance] = (s.extremism_arrests.sum(), radical)
+    (n0, r0), (n1, r1) = counts[0.0], counts[1.0]
+    # binomial: mean r x p, sd sqrt(r p (1-p)); five SDs of tolerance
+    assert abs(n0 - r0 * 0.01) < 5 * np.sqrt(r0 * 0.01)
+    assert abs(n1 - r1 * 0.05) < 5 * np.sqrt(r1 * 0.05)
+
+
+def test_threat_raises_policing_and_arrests():
+    arrests = {}
+    for threat in (0.0, 1.0):
+        s = society(n=8000, legitimacy_initial=0.6, repression_threat_response=2.0)
+        step(s, weeks=10, threat=threat)
+        arrests[threat] = s.police.mean()
+    assert arrests[1.0] > 2.0 * arrests[0.0]
+
+
+@pytest.mark.parametrize(("per_casualty", "sign"), [(0.004, -1), (-0.002, +1)])
+def test_attacks_cost_legitimacy_or_rally(per_casualty, sign):
+    calm, hit = (
+        society(attack_legitimacy_per_casualty=per_casualty),
+        society(attack_legitimacy_per_casualty=per_casualty),
+    )
+    step(calm)
+    step(hit, casualties=20.0)
+    assert np.sign(hit.legitimacy[0] - calm.legitimacy[0]) == sign
+    assert abs(hit.legitimacy[0] - calm.legitimacy[0]) == pytest.approx(20 * abs(per_casualty), rel=1e-9)
+
+
+def test_resentment_lowers_the_legitimacy_target():
+    calm, resent = society(legitimacy_recovery=1.0), society(legitimacy_recovery=1.0)
+    step(calm)
+    step(resent, resentment=0.05)
+    assert calm.legitimacy[0] - resent.legitimacy[0] == pytest.approx(0.05, abs=1e-9)
+
+
+# ---------------------------------------------------------------- model couplings
+
+
+def test_volume_answers_losses_with_the_stated_elasticity():
+    m = SecurityModel(scenario(years=1, parameters={"route_loss_elasticity": 2.0, "roads_volume_elasticity": 0.0}), 1)
+    org = m.traffickers[0]
+    p = m.p
+    org.loss = p.loss_reference
+    assert org.volume_factor(1.0) == pytest.approx(1.0)
+    org.loss = 0.3
+    assert org.volume_factor(1.0) == pytest.approx(((1 - 0.3) / (1 - p.loss_reference)) ** 2.0)
+
+
+def test_roads_raise_volume():
+    m = SecurityModel(scenario(years=1, parameters={"roads_volume_elasticity": 1.0}), 1)
+    org = m.traffickers[0]
+    assert org.volume_factor(0.8) == pytest.approx(org.volume_factor(1.0) / 0.8)
+
+
+def test_corruption_settles_at_driver_plus_what_drug_money_buys():
+    m = SecurityModel(scenario(years=1, parameters={"corruption_adjust_weeks": 13}), 1)
+    m.trafficking.revenue_musd = 50.0
+    for _ in range(400):
+        m._update_corruption()
+    p = m.p
+    expected = m.driver("corruption") + p.drug_corruption_gain * 50 / (50 + p.drug_revenue_half)
+    assert m.corruption == pytest.approx(expected, rel=1e-6)
+
+
+def test_drug_money_and_chinese_visibility_raise_militant_recruitment():
+    base = dict(years=3, society={"citizens": 2000})
+    plain = simulate(scenario(**base, parameters={"drug_militant_gain": 0.0, "anti_china_recruitment": 0.0}), 5)
+    both = simulate(scenario(**base, parameters={"drug_militant_gain": 1.0, "anti_china_recruitment": 0.5}), 5)
+    assert both.timeseries["militant_members"][-52:].mean() > plain.timeseries["militant_members"][-52:].mean()
+
+
+def test_gbao_interdiction_stops_transit_to_xinjiang():
+    segs = {"gbao_panj_gorge": 4.0, "wakhan_pamir": 4.0}
+    common = dict(years=4, parameters={"xinjiang_attempts_per_year": 20})
+    open_ = simulate(baseline(years=4, society__citizens=2000, parameters__xinjiang_attempts_per_year=20), 3)
+    crack = baseline(years=4, society__citizens=2000, parameters__xinjiang_attempts_per_year=20)
+    from scenarios.spec.config import derive
+
+    shut = derive(
+        crack, events=[{"when": "2021-01", "kind": "crackdown", "segment": s, "magnitude": m} for s, m in segs.items()]
+    )
+    closed = simulate(shut, 3)
+    assert common  # the same attempts are drawn in both runs (keyed draws)
+    assert np.array_equal(open_.timeseries["xinjiang_attempts"], closed.timeseries["xinjiang_attempts"])
+    assert closed.timeseries["xinjiang_crossings"].sum() < open_.timeseries["xinjiang_crossings"].sum()
+
+
+def test_border_command_moves_effort_toward_seizures():
+    m = SecurityModel(baseline(years=1, society__citizens=1000, parameters__interdiction_reallocation=0.1), 1)
+    before = m.capacities.segment_shares.copy()
+    m.trafficking.seized_seg[:] = 0.0
+    m.trafficking.seized_seg[0, 0] = 1.0  # every seizure on the first segment
+    for _ in range(60):
+        m._adapt_border_effort()
+    after = m.capacities.segment_shares
+    assert after[0] > before[0] and np.all(after[1:] < before[1:])
+
+
+# ---------------------------------------------------------------- declarations
+
+
+def test_the_recorder_writes_every_declared_outcome():
+    data = simulate(scenario(years=1, society={"citizens": 1000}), 1)
+    declared = set(outcomes.national())
+    assert declared <= set(data.timeseries)
+    assert set(outcomes.regional()) <= set(data.regions)
+    assert set(outcomes.per_segment()) <= set(data.segments)
+    for view in outcomes.views().values():
+        assert set(view) <= declared
+
+
+def test_the_typed_parameters_file_is_current():
+    from scripts.gen_params import TARGET, source
+
+    assert TARGET.read_text(encoding="utf-8") == source(), "stale: run python scripts/gen_params.py"
