@@ -22,7 +22,7 @@ from scenarios.analysis.summary import mean_ci
 from scenarios.spec import registry
 from scenarios.spec.config import derive, load_scenario, scenario_dict
 
-BASELINE = Path(__file__).resolve().parents[3] / "configs" / "baseline.yaml"
+BASELINE = Path(__file__).resolve().parents[1] / "library" / "baseline.yaml"
 
 
 @dataclass(frozen=True)
