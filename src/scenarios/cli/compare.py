@@ -26,8 +26,8 @@ def register(sub: SubParsers) -> None:
         sub,
         "compare",
         "Compare scenarios with a baseline (the first file): paired statistics over common random numbers, and a report.",
-        "scenarios compare configs/baseline.yaml configs/security_first.yaml --replicates 30\n"
-        "scenarios compare configs/baseline.yaml configs/economy_first.yaml --precision 0.5",
+        "scenarios compare baseline security_first --replicates 30\n"
+        "scenarios compare baseline economy_first --precision 0.5",
         compare,
     )
     p.add_argument("configs", nargs="+", metavar="CONFIG", help="baseline first, then the scenarios to compare with it")
@@ -69,12 +69,12 @@ def register(sub: SubParsers) -> None:
 
 def load_all(files: list[str], overrides: list[str]) -> list[Any]:
     """Load every scenario, collecting the problems of all files into one config error."""
-    from scenarios.spec.config import load_scenario
+    from scenarios.cli.options import load_config
 
     problems, scenarios = [], []
     for f in files:
         try:
-            scenarios.append(load_scenario(f, overrides))
+            scenarios.append(load_config(f, overrides))
         except ConfigError as err:
             problems.extend(err.problems)
     if problems:

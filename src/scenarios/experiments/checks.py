@@ -1,4 +1,4 @@
-"""The model's validation suite: stylized facts (MODEL.md section 7) and calibration targets (section 8).
+"""The model's validation suite: stylized facts (F1-F10) and calibration targets (C1-C5), listed in docs/model.md §1.
 
 Each check runs the model (or one of its submodels) over many seeds and returns the measured
 value with a confidence interval, the expected range, pass/fail and the source. ``scenarios

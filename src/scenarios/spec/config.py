@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, WithJsonSchema, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from scenarios.errors import ConfigError, Problem
 from scenarios.schedule import parse_date
@@ -138,6 +138,10 @@ class Team(_Strict):
     goals: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(min_length=1, max_length=10)
 
 
+def _default_injects() -> list[EventKind]:
+    return ["attack", "opium_ban", "afghan_collapse", "russian_drawdown"]
+
+
 class Exercise(_Strict):
     """A classroom exercise: teams play states round by round (one round = one simulated year)."""
 
@@ -147,7 +151,7 @@ class Exercise(_Strict):
     learning_objectives: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(min_length=1, max_length=10)
     teams: dict[str, Team] = Field(min_length=1, description="state name -> team; states with levers only")
     injects: list[EventKind] = Field(
-        default_factory=lambda: ["attack", "opium_ban", "afghan_collapse", "russian_drawdown"],
+        default_factory=_default_injects,
         description="events the teacher may inject",
     )
     debrief_questions: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(
@@ -555,7 +559,7 @@ def _read_yaml(path: Path, problems: list[Problem], origin: Problem | None) -> t
         problems.append(Problem(file, 1, "", f"the top level must be a mapping of keys, not a {type(data).__name__}"))
         return None, {}
     found: list[Problem] = []
-    lines = _line_map(node, file, found)
+    lines = _line_map(node, file, found) if node is not None else {}
     if found:
         problems.extend(found)
         return None, {}
@@ -708,7 +712,7 @@ def _bounds_at(model: type[BaseModel], loc: tuple[Any, ...]) -> dict[str, Any]:
     return found
 
 
-def _allowed_text(err: dict, model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+def _allowed_text(err: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
     ctx = dict(err.get("ctx") or {})
     if err["type"] == "extra_forbidden":
         names = _fields_at(model, loc[:-1]) or []
