@@ -172,8 +172,10 @@ def test_events_and_schedule_points_outside_the_run_are_named(write_yaml):
     assert len(notes) == 4
     assert "events.1 (opium_ban on 2030) is after the end" in notes[0]
     assert "events.2 (attack on 2019) is before the start" in notes[1]
-    assert notes[2].startswith("drivers.opium_production: 2026 after the end")
-    assert notes[3].startswith("drivers.opium_production: 2018 before the start")
+    assert notes[2].startswith("schedule points after the end") and notes[2].endswith("drivers.opium_production (2026)")
+    assert notes[3].startswith("schedule points before the start") and notes[3].endswith(
+        "drivers.opium_production (2018)"
+    )
 
 
 def test_event_inside_the_run_gives_no_note(write_yaml):

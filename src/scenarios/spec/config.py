@@ -446,20 +446,22 @@ def outside_the_run(scenario: Scenario) -> list[str]:
         config = scenario.states.of(state)
         schedules += [(f"states.{state}.levers.{n}", config.lever(n)) for n in registry.levers_of(state)]
     schedules += [(f"drivers.{n}", v) for n, v in scenario.drivers.given().items()]
+    late: list[str] = []
+    unused: list[str] = []
     for path, schedule in schedules:
         if not isinstance(schedule, Mapping):
             continue
-        dates = [parse_date(k) for k in schedule]
-        late = [k for k, d in zip(schedule, dates, strict=True) if d >= end - 1e-9]
-        superseded = [
-            k for k, d in zip(schedule, dates, strict=True) if d < begin and any(d < e <= begin + 1e-9 for e in dates)
-        ]
-        if late:
-            notes.append(f"{path}: {', '.join(late)} after the end of the run ({last}), never reached")
-        if superseded:
-            notes.append(
-                f"{path}: {', '.join(superseded)} before the start ({scenario.start}) and overridden, never used"
-            )
+        dates = {k: parse_date(k) for k in schedule}
+        after = [k for k, d in dates.items() if d >= end - 1e-9]
+        before = [k for k, d in dates.items() if d < begin and any(d < e <= begin + 1e-9 for e in dates.values())]
+        late += [f"{path} ({', '.join(after)})"] if after else []
+        unused += [f"{path} ({', '.join(before)})"] if before else []
+    if late:
+        notes.append(f"schedule points after the end of the run ({last}) are never reached: {'; '.join(late)}")
+    if unused:
+        notes.append(
+            f"schedule points before the start ({scenario.start}) that a later one overrides are never used: {'; '.join(unused)}"
+        )
     return notes
 
 
