@@ -144,12 +144,15 @@ def exploration_run(args: argparse.Namespace, kind: str) -> tuple[Any, Path]:
 
 
 def sensitivity(args: argparse.Namespace) -> int:
+    from scenarios.analysis.sensitivity import stability_warnings
     from scenarios.analysis.summary import render_table
     from scenarios.reporting.exploration import sensitivity_tables, write_sensitivity_report
 
     _, path = exploration_run(args, "sensitivity")
     paths = write_sensitivity_report(path)
     manifest, rows = sensitivity_tables(path)
+    for note in stability_warnings(manifest["method"], int(manifest["samples"]), rows):
+        print(f"warning: {note}", file=sys.stderr)
     key = "mu_star" if manifest["method"] == "morris" else "ST"
     rows.sort(key=lambda r: (r["outcome"], -r[key]))
     cols = (
@@ -163,8 +166,12 @@ def sensitivity(args: argparse.Namespace) -> int:
 
 
 def sweep(args: argparse.Namespace) -> int:
+    from scenarios.reporting.exploration import write_sweep_report
+
     _, path = exploration_run(args, "sweep")
+    paths = write_sweep_report(path)
     print(f"sweep table: {path / 'sweep.parquet'}  (design: {path / 'design.parquet'})")
+    print(f"report: {paths['html']}  (Markdown: {paths['markdown']})")
     return EXIT_OK
 
 
@@ -184,5 +191,7 @@ def discover(args: argparse.Namespace) -> int:
     for line in res["box"]:
         print("  " + line)
     print(f"coverage {res['coverage']:.2f}, density {res['density']:.2f}, mass {res['mass']:.2f}")
-    print(f"details: {folder / 'discovery.md'}")
+    for note in res["warnings"]:
+        print(f"warning: {note}", file=sys.stderr)
+    print(f"details: {folder / 'discovery.html'}  (Markdown: {folder / 'discovery.md'})")
     return EXIT_OK
