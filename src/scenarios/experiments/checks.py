@@ -20,7 +20,7 @@ import numpy as np
 from scenarios.analysis.stats import fit_power_law, paired_difference
 from scenarios.analysis.summary import mean_ci
 from scenarios.spec import registry
-from scenarios.spec.config import derive, load_scenario, scenario_dict
+from scenarios.spec.config import Scenario, derive, load_scenario, scenario_dict
 
 BASELINE = Path(__file__).resolve().parents[1] / "library" / "baseline.yaml"
 
@@ -94,9 +94,8 @@ def society_run(
     return active, radical
 
 
-
 @cache
-def _baseline(years: int, citizens: int) -> Any:
+def _baseline(years: int, citizens: int) -> Scenario:
     return load_scenario(BASELINE, [f"years={years}", f"society.citizens={citizens}"])
 
 

@@ -1,11 +1,24 @@
-"""Scenario configs: the pydantic schema (derived from the registries) and the YAML loader.
+"""Scenario configs: the typed :class:`Scenario` and the YAML loader.
 
-A scenario is a YAML file. It may ``extends:`` another file (a path relative to itself) and then
-states only what differs: mappings merge key by key, anything else (numbers, lists) replaces what
-the parent had. The merged, validated :class:`Scenario` is what runs and what is recorded.
+A scenario is a YAML file. It may ``extends:`` another file (a path relative to itself, or the name
+of a scenario of the packaged library, e.g. ``baseline``) and then states only what differs:
+mappings merge key by key, anything else (numbers, lists) replaces what the parent had. The
+merged, validated :class:`Scenario` is what runs and what is recorded.
+
+The types are static pydantic classes that mypy understands (``Scenario``, ``States``,
+``StateConfig`` and one subclass per state with levers, ``Drivers``, ``Parameters``). A state's
+levers are a class with one optional schedule field per lever it supplies; the field lists are
+generated from the registries into :mod:`scenarios.spec.declared` by
+``scripts/gen_declared.py`` (a test fails when they are stale), while bounds, units and
+descriptions stay in the registry and are read by each field's
+:class:`~scenarios.spec.fields.Registered` marker. Code that must not care about the
+representation calls ``scenario.states.of(state).lever(name)`` and
+``scenario.states.tajikistan.aid_allocation.weight(name)``.
 
 Every problem in a file is reported at once, each with file, line, key path, the bad value, what
-is allowed and a did-you-mean for misspelt keys (:class:`scenarios.errors.ConfigError`).
+is allowed and a did-you-mean for misspelt keys and place names (:class:`scenarios.errors.ConfigError`);
+a key given twice in a mapping is a problem too. :func:`outside_the_run` names dated entries that
+can never take effect.
 """
 
 from __future__ import annotations
