@@ -145,7 +145,8 @@ def test_misspelt_team_state_is_named(write_yaml):
         "  teams:\n    chna: {budget_musd: 10, briefing: b, goals: [g]}\n"
     )
     (p,) = problems_of(write_yaml("team.yaml", text))
-    assert p.path == "exercise" and "'chna'" in p.message and "china" in p.message
+    assert (p.path, p.line, p.value) == ("exercise.teams.chna", 7, "'chna'")
+    assert p.hint == "did you mean 'china'?" and "tajikistan" in p.allowed
 
 
 def test_duplicate_keys_are_refused_with_both_lines(write_yaml):

@@ -153,3 +153,17 @@ def test_license_and_citation():
 
     assert cff["cff-version"] == "1.2.0" and cff["license"] == "MIT" and cff["version"] == scenarios.__version__
     assert cff["title"] and cff["authors"]
+
+
+def test_serve_without_configs_serves_the_packaged_library_from_any_folder(tmp_path, monkeypatch):
+    import uvicorn
+
+    from scenarios.cli import main
+    from scenarios.web import app as web_app
+
+    seen = {}
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(web_app, "create_app", lambda db, configs, pin: seen.update(configs=configs) or object())
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(ran=True))
+    assert main(["serve", "--pin", "123456"]) == 0
+    assert seen == {"configs": library_dir(), "ran": True}

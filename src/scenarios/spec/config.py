@@ -151,6 +151,11 @@ class Team(_Strict):
     goals: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(min_length=1, max_length=10)
 
 
+def playable_states() -> list[str]:
+    """The states a classroom team can play: those that supply levers."""
+    return [s for s in registry.STATES if registry.levers_of(s)]
+
+
 def _default_injects() -> list[EventKind]:
     return ["attack", "opium_ban", "afghan_collapse", "russian_drawdown"]
 
@@ -173,10 +178,12 @@ class Exercise(_Strict):
 
     @model_validator(mode="after")
     def _teams(self) -> Exercise:
-        playable = [s for s in registry.STATES if registry.levers_of(s)]
-        unknown = [t for t in self.teams if t not in playable]
+        # the loader reports these from the raw data with lines and did-you-mean (place_problems)
+        unknown = [t for t in self.teams if t not in playable_states()]
         if unknown:
-            raise ValueError(f"teams: {', '.join(map(repr, unknown))} cannot be played; allowed: {', '.join(playable)}")
+            raise PydanticCustomError(
+                PLACES_ERROR, "teams: {names} cannot be played", {"names": ", ".join(map(repr, unknown))}
+            )
         return self
 
 
@@ -400,17 +407,26 @@ def _unknown(path: tuple[str, ...], what: str, word: object, names: typing.Seque
 
 
 def place_problems(data: Mapping[str, Any]) -> list[_Found]:
-    """Names of places and states in raw scenario data that the scenario's world does not have.
+    """Names of places and states in raw scenario data that the scenario's world (or the model) does not have.
 
-    Checks allocation weights (segments, regions), event regions and segments and exercise teams,
+    Checks allocation weights (segments, regions), event regions and segments, and exercise teams,
     so that they are reported in the same pass as every other problem, each with did-you-mean.
     A world that cannot be read is left to the field check of ``world``.
     """
+    found: list[_Found] = []
+    exercise = data.get("exercise")
+    teams = exercise.get("teams") if isinstance(exercise, Mapping) else None
+    if isinstance(teams, Mapping):
+        playable = playable_states()
+        found += [
+            _unknown(("exercise", "teams", str(t)), "state (a team plays a state with levers)", t, playable)
+            for t in teams
+            if t not in playable
+        ]
     try:
         world = registry.load_world(data.get("world") if isinstance(data.get("world"), str) else None)
     except (OSError, ValidationError, yaml.YAMLError):
-        return []
-    found: list[_Found] = []
+        return found
     allocation = data.get("allocation")
     if isinstance(allocation, Mapping):
         for field, what, names in (
