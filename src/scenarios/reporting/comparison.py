@@ -477,7 +477,7 @@ def report_document(data: list[ScenarioData], rows: list[Row], window: Window, n
     years = data[0].years
     span = window.text(years)
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    statistic = "the value in the last simulated year" if window.last_year else f"the mean per year over {span}"
+    statistic = f"the value in {span}" if window.last_year else f"the mean per year over {span}"
     sections: list[Section] = []
     if len(data) == 1:
         d = data[0]
@@ -521,7 +521,7 @@ def report_document(data: list[ScenarioData], rows: list[Row], window: Window, n
         sections.append(Section("Precision", items=notes))
     fans = [Figure(f"fan_{o}.png", fan_chart(data, o, window), _label(o)) for o in FAN_OUTCOMES]
     band = "Lines: mean over runs; bands: 25-75% and 5-95% of runs." if data[0].replicates > 1 else "One run."
-    shade = "" if window.mask(years).all() else f" The shaded years ({span}) are the window of the tables."
+    shade = "" if window.mask(years).all() else f" Shaded: {span}, the window of the tables."
     sections.append(Section("Outcomes over time", paragraphs=[band + shade], figures=fans))
     sections.append(
         Section(
