@@ -143,6 +143,11 @@ def verdict(row: Row) -> str:
     return "better" if (row.diff > 0) == better else "worse"
 
 
+def shown_unit(unit: str) -> str:
+    """The unit as a column shows it: shares are shown as percentages."""
+    return "%" if unit == "share" else unit
+
+
 def _label(outcome: str) -> str:
     return outcomes.national()[outcome].label
 
@@ -351,11 +356,11 @@ def outcome_table(rows: list[Row], scenario: str, baseline: str) -> Table:
             continue
         b = base[r.outcome]
         interval = "n/a" if r.diff_low is None else f"[{fmt_diff(r.diff_low, r.unit)}, {fmt_diff(r.diff_high, r.unit)}]"
-        pct = "n/a" if r.diff_pct is None else f"{r.diff_pct:+.1f}%"
+        pct = "n/a" if r.diff_pct is None else "0%" if r.diff == 0 else f"{r.diff_pct:+.1f}%"
         body.append(
             [
                 _label(r.outcome),
-                r.unit,
+                shown_unit(r.unit),
                 fmt_value(b.mean, r.unit),
                 fmt_value(r.mean, r.unit),
                 fmt_diff(r.diff, r.unit),
@@ -384,14 +389,15 @@ def summary_table(rows: list[Row], scenario: str, replicates: int) -> Table:
     mine = [r for r in rows if r.scenario == scenario]
     if replicates < 2:
         return Table(
-            ["outcome", "unit", "value"], [[_label(r.outcome), r.unit, fmt_value(r.mean, r.unit)] for r in mine]
+            ["outcome", "unit", "value"],
+            [[_label(r.outcome), shown_unit(r.unit), fmt_value(r.mean, r.unit)] for r in mine],
         )
     return Table(
         ["outcome", "unit", "mean", "95% CI of the mean", "5-95% of runs"],
         [
             [
                 _label(r.outcome),
-                r.unit,
+                shown_unit(r.unit),
                 fmt_value(r.mean, r.unit),
                 f"[{fmt_value(r.ci_low, r.unit)}, {fmt_value(r.ci_high, r.unit)}]",
                 f"{fmt_value(r.p5, r.unit)} to {fmt_value(r.p95, r.unit)}",
