@@ -383,3 +383,19 @@ def test_state_accessors():
     assert sc.states.of("russia") is sc.states.russia
     aid = load_scenario("baseline", ["states.tajikistan.aid_allocation.cybersecurity=0.5"]).states.tajikistan
     assert aid.aid_allocation.weight("cybersecurity") == 0.5 and aid.aid_allocation.weight("military_training") == 0.0
+
+
+def test_missing_or_broken_world_file(write_yaml):
+    (p,) = problems_of(write_yaml("wm.yaml", "years: 2\nworld: nowhere.yaml\n"))
+    assert (p.path, p.line) == ("world", 2) and "not found" in p.message
+    write_yaml("bad_world.yaml", "name: x\n")
+    (p,) = problems_of(write_yaml("wb.yaml", "world: bad_world.yaml\n"))
+    assert p.path == "world" and "not a valid world file" in p.message
+
+
+def test_custom_world_place_names(write_yaml):
+    from helpers import TINY_WORLD
+
+    text = f"world: {TINY_WORLD}\nallocation:\n  regions: {{khatlon: 1}}\n"
+    probs = problems_of(write_yaml("tw.yaml", text))
+    assert [p.path for p in probs] == ["allocation.regions.khatlon"], "places are those of the scenario's world"

@@ -34,7 +34,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, Field, ValidationError, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from scenarios.errors import ConfigError, Problem
@@ -355,6 +363,21 @@ class Scenario(_Strict):
     exploration: Exploration | None = Field(
         None, description="uncertainties and levers with ranges, for sensitivity and sweeps"
     )
+
+    @field_validator("world")
+    @classmethod
+    def _world_file(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            registry.load_world(value)
+        except FileNotFoundError:
+            raise ValueError(f"file {value!r} not found") from None
+        except OSError as err:
+            raise ValueError(f"cannot read {value!r} ({err.strerror})") from None
+        except (ValidationError, yaml.YAMLError) as err:
+            raise ValueError(f"{value!r} is not a valid world file ({str(err).splitlines()[0]})") from None
+        return value
 
     def end(self) -> float:
         """The end of the run as a fractional year (``start`` + ``years``)."""
