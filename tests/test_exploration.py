@@ -205,7 +205,21 @@ def test_prim_prunes_restrictions_that_do_not_concentrate_cases():
     assert 0 in pruned.restricted and set(pruned.restricted) <= set(peeled.restricted)
     assert len(pruned.restricted) <= 2
     for t in prim.restriction_tests(x, y, pruned):
-        assert t.p_value <= 0.05
+        assert t.p_value <= 0.05 / 6
+
+
+def test_prim_on_pure_noise_keeps_almost_no_restriction():
+    rng = np.random.default_rng(1)
+    peeled, pruned = [], []
+    for _ in range(15):
+        x = rng.random((60, 9))
+        y = np.zeros(60)
+        y[rng.choice(60, 7, replace=False)] = 1
+        box = prim.paste(x, y, prim.choose(prim.peel(x, y), 0.5))
+        peeled.append(len(box.restricted))
+        pruned.append(len(prim.prune(x, y, box).restricted))
+    assert np.mean(peeled) >= 6, "peeling alone restricts most inputs, even on noise"
+    assert np.mean(pruned) <= 1.0
 
 
 def test_restriction_test_is_the_hypergeometric_tail():

@@ -13,8 +13,8 @@ Like the EMA Workbench's PRIM, each restriction of a chosen box gets a significa
 restriction removed the box holds N runs of which K are cases; the box itself holds n of them with
 k cases. Under the null hypothesis that the restriction does not concentrate cases, k follows a
 hypergeometric distribution, and the one-sided p-value is P(X >= k). :func:`prune` then drops
-restrictions that are not significant (largest p first) or that add almost no density, so a box
-states only what the data support (Bryant & Lempert 2010 recommend this "pruning" step). This is
+restrictions that are not significant (largest p first; the threshold is Bonferroni-adjusted for
+the k inputs peeling searched) or that add almost no density, so a box states only what the data support (Bryant & Lempert 2010 recommend this "pruning" step). This is
 our own implementation; the EMA Workbench (the ``ema`` extra) is not needed for it.
 """
 
@@ -162,13 +162,16 @@ def restriction_tests(x: np.ndarray, y: np.ndarray, box: Box) -> list[Restrictio
     return out
 
 
-def prune(x: np.ndarray, y: np.ndarray, box: Box, max_p: float = 0.05, min_gain: float = 0.01) -> Box:
-    """Drop restrictions that are not significant (p > ``max_p``) or add less than ``min_gain`` density.
+def prune(x: np.ndarray, y: np.ndarray, box: Box, alpha: float = 0.05, min_gain: float = 0.01) -> Box:
+    """Drop restrictions that are not significant or add less than ``min_gain`` density.
 
+    Peeling searched every input for the slice that raised density most, so a restriction is kept
+    only if its p-value is at most ``alpha / k`` for k inputs (Bonferroni over the inputs searched).
     One restriction at a time, the weakest (largest p) first, re-testing the rest after each drop.
     """
     x = np.asarray(x, float)
     y = np.asarray(y, float)
+    max_p = alpha / x.shape[1]
     full = np.column_stack([x.min(axis=0), x.max(axis=0)])
     while box.restricted:
         tests = restriction_tests(x, y, box)

@@ -277,12 +277,12 @@ def discover(
     below: bool,
     min_coverage: float = 0.5,
     out: Path | None = None,
-    max_p: float = 0.05,
+    alpha: float = 0.05,
 ) -> dict[str, Any]:
     """PRIM on a sweep: which factor ranges make ``outcome`` fall below (or rise above) ``threshold``.
 
     The box is chosen on the peeling trajectory (the densest with at least ``min_coverage``),
-    pasted, then pruned of restrictions that are not significant at ``max_p``; each remaining
+    pasted, then pruned of restrictions that are not significant at ``alpha / k`` for k inputs; each remaining
     restriction is reported with its p-value. Writes ``discovery.html``/``.md`` and the trajectory.
 
     Raises:
@@ -302,7 +302,8 @@ def discover(
         )
     trajectory = prim.peel(x, y)
     pasted = prim.paste(x, y, prim.choose(trajectory, min_coverage))
-    box = prim.prune(x, y, pasted, max_p=max_p)
+    box = prim.prune(x, y, pasted, alpha=alpha)
+    level = alpha / len(names)
     tests = prim.restriction_tests(x, y, box)
     lines = [
         f"{names[t.index]} in [{t.low:.4g}, {t.high:.4g}] {factor_unit(names[t.index])} (p = {'< 0.001' if t.p_value < 0.001 else f'{t.p_value:.3f}'})"
@@ -315,7 +316,8 @@ def discover(
     dropped = len(pasted.restricted) - len(box.restricted)
     if dropped:
         warnings.append(
-            f"{dropped} restriction(s) of the peeled box were pruned as not significant at p <= {max_p:g} or adding < 0.01 density."
+            f"{dropped} restriction(s) of the peeled box were pruned: not significant at p <= {level:.2g} "
+            f"({alpha:g} / {len(names)} inputs) or adding < 0.01 density."
         )
     cond = f"{outcome} {'<' if below else '>'} {threshold:g}"
     front = prim.pareto(trajectory)
@@ -337,7 +339,9 @@ def discover(
                 paragraphs=[
                     f"Coverage {box.coverage:.2f} (share of all cases inside the box), density {box.density:.2f} (share of runs "
                     f"in the box that are cases), mass {box.mass:.2f}. Each restriction's p-value tests whether it concentrates "
-                    "cases (one-sided hypergeometric test against the box without it). Inputs not listed are unrestricted."
+                    "cases (one-sided hypergeometric test against the box without it); restrictions are kept when "
+                    f"p <= {level:.2g} ({alpha:g} adjusted for the {len(names)} inputs peeling searched). "
+                    "Inputs not listed are unrestricted."
                 ],
                 items=lines or ["no input is restricted: the cases are spread over the whole space"],
             ),
