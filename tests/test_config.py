@@ -341,6 +341,10 @@ def test_schema_accepts_every_shipped_config():
         "states:\n  china:\n    levers: {financial_aid: -1}\n",
         "states:\n  taliban:\n    levers: {}\n",
         "nme: x\n",
+        "exploration:\n  uncertainties: {corruptoin: [0.1, 0.5]}\n",
+        "exploration:\n  levers: {taliban.financial_aid: [0, 10]}\n",
+        "exploration:\n  outcomes: [stabilty_index]\n",
+        "exercise:\n  title: t\n  rounds: 1\n  learning_objectives: [x]\n  teams: {taliban: {budget_musd: 1, briefing: b, goals: [g]}}\n",
     ],
 )
 def test_schema_and_loader_both_refuse(write_yaml, text):

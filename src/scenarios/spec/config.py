@@ -541,8 +541,13 @@ def json_schema() -> dict[str, Any]:
     event = defs["Event"]["properties"]
     for name, what in (("region", "regions"), ("segment", "segments")):
         event[name]["anyOf"] = [{"type": "string", "enum": places[what]}, {"type": "null"}]
-    playable = [s for s in registry.STATES if registry.levers_of(s)]
-    defs["Exercise"]["properties"]["teams"]["propertyNames"] = {"enum": playable}
+    defs["Exercise"]["properties"]["teams"]["propertyNames"] = {"enum": playable_states()}
+    from scenarios.spec import outcomes as outcome_registry
+
+    explore = defs["Exploration"]["properties"]
+    explore["uncertainties"]["propertyNames"] = {"enum": [*registry.drivers(), *registry.parameters()]}
+    explore["levers"]["propertyNames"] = {"enum": [f"{s}.{n}" for s in registry.STATES for n in registry.levers_of(s)]}
+    explore["outcomes"]["items"] = {"type": "string", "enum": list(outcome_registry.national())}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:scenarios:scenario-schema:{__version__}",
