@@ -34,7 +34,12 @@ def register(sub: SubParsers) -> None:
         "scenarios compare baseline economy_first --precision 0.5",
         compare,
     )
-    p.add_argument("configs", nargs="+", metavar="CONFIG", help="baseline first, then the scenarios to compare with it")
+    p.add_argument(
+        "configs",
+        nargs="+",
+        metavar="CONFIG",
+        help="baseline first, then the scenarios to compare with it (files or library names)",
+    )
     p.add_argument("--replicates", type=positive_int, default=30, help="replicates per scenario (default 30)")
     p.add_argument("--workers", type=positive_int, default=1, help="worker processes (default 1)")
     p.add_argument(
