@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test setup lint bench clean
 run: $(STAMP)
-	$(VENV)/bin/scenarios run configs/baseline.yaml
+	$(VENV)/bin/scenarios run baseline
 
 test: $(STAMP)
 	bash scripts/run-tests.sh

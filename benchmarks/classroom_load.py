@@ -74,7 +74,7 @@ def start_server(db: Path, pin: str = PIN, log: Path | None = None) -> tuple[sub
         "--pin",
         pin,
         "--configs",
-        str(ROOT / "configs"),
+        str(ROOT / "src" / "scenarios" / "library"),
     ]
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
     if log:
@@ -178,7 +178,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def _codes(base: str, sid: str) -> list[str]:
     from scenarios.web.classroom import Classroom  # read the codes as the teacher's page shows them
 
-    return [t.code for t in Classroom(_DB[0], ROOT / "configs" / "exercises").teams(sid)]
+    return [t.code for t in Classroom(_DB[0], ROOT / "src" / "scenarios" / "library" / "exercises").teams(sid)]
 
 
 _DB: list[Path] = []

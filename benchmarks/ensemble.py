@@ -44,7 +44,7 @@ def main() -> None:
     ap.add_argument("--replicates", type=int, default=100)
     args = ap.parse_args()
     n = args.replicates
-    base = str(ROOT / "configs" / "baseline.yaml")
+    base = str(ROOT / "src" / "scenarios" / "library" / "baseline.yaml")
     with tempfile.TemporaryDirectory() as tmp:
         rows = []
         wall, mem = timed([*CLI, "run", base, "--quiet", "--out", f"{tmp}/single"])
@@ -58,7 +58,7 @@ def main() -> None:
                 *CLI,
                 "compare",
                 base,
-                str(ROOT / "configs" / "security_first.yaml"),
+                str(ROOT / "src" / "scenarios" / "library" / "security_first.yaml"),
                 "--replicates",
                 str(n),
                 "--workers",

@@ -71,7 +71,7 @@ def mesa_step_seconds(n: int, steps: int) -> float:
 
 
 def scenario_seconds(citizens: int) -> float:
-    sc = load_scenario(ROOT / "configs" / "baseline.yaml", [f"society.citizens={citizens}"])
+    sc = load_scenario(ROOT / "src" / "scenarios" / "library" / "baseline.yaml", [f"society.citizens={citizens}"])
     t0 = time.perf_counter()
     simulate(sc, 1)
     return time.perf_counter() - t0

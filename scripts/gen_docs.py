@@ -15,7 +15,7 @@ DOC = ROOT / "docs" / "model.md"
 def documents() -> dict[Path, str]:
     """Every generated document and its current content."""
     out = {DOC: render(DOC.read_text(encoding="utf-8"))}
-    for cfg in sorted((ROOT / "configs" / "exercises").glob("*.yaml")):
+    for cfg in sorted((ROOT / "src" / "scenarios" / "library" / "exercises").glob("*.yaml")):
         out[ROOT / "docs" / "exercises" / f"{cfg.stem}.md"] = exercise_guide(load_scenario(cfg), cfg.name)
     return out
 

@@ -14,7 +14,7 @@ def golden_summary() -> dict:
     from scenarios.model import simulate
     from scenarios.spec.config import load_scenario
 
-    sc = load_scenario(ROOT / "configs" / "baseline.yaml", ["years=3", "society.citizens=2000"])
+    sc = load_scenario(ROOT / "src" / "scenarios" / "library" / "baseline.yaml", ["years=3", "society.citizens=2000"])
     return replicate_summary(simulate(sc, 20250320).timeseries)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from scenarios.spec.config import load_scenario, validate_data
 
 ROOT = Path(__file__).resolve().parents[1]
-CONFIGS = ROOT / "configs"
+CONFIGS = ROOT / "src" / "scenarios" / "library"
 TINY_WORLD = Path(__file__).parent / "data" / "tiny_world.yaml"
 
 

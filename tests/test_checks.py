@@ -1,4 +1,4 @@
-"""The validation suite as tests: every stylized fact (MODEL.md 7) and calibration target (8).
+"""The validation suite as tests: every stylized fact (F1-F10) and calibration target (C1-C5).
 
 Each check runs over 20 seeds (quick mode) and states its own tolerance; see scenarios/checks.py
 and the table printed by `scenarios check-model`.

@@ -9,14 +9,15 @@ from scenarios.analysis.compare import compare, holm, replicates_for_precision
 from scenarios.analysis.summary import HEADLINE
 
 
-def values(shift=0.0, noise=1.0, n=30, seed=0):
+def values(shift=0.0, noise=1.0, n=30, seed=0, noise_seed=None):
     rng = np.random.default_rng(seed)
     common = rng.normal(50, 5, n)  # what common random numbers share between scenarios
-    return {name: common + shift + rng.normal(0, noise, n) * 0.01 for name in HEADLINE}
+    own = rng if noise_seed is None else np.random.default_rng(noise_seed)  # what differs between scenarios
+    return {name: common + shift + own.normal(0, noise, n) * 0.01 for name in HEADLINE}
 
 
 def test_paired_difference_detects_a_shift_hidden_by_between_replicate_noise():
-    rows = compare({"base": values(), "other": values(shift=0.2)}, "base")
+    rows = compare({"base": values(), "other": values(shift=0.2, noise_seed=9)}, "base")
     r = next(r for r in rows if r.scenario == "other" and r.outcome == "stability_index")
     assert r.diff == pytest.approx(0.2, abs=0.02)
     assert r.diff_low > 0 and r.significant

@@ -117,8 +117,73 @@ def test_every_problem_reported_at_once(write_yaml):
 
 def test_unknown_allocation_segment_and_event_region(write_yaml):
     text = "allocation:\n  border: {nowhere: 1}\nevents:\n  - {when: '2022-04', kind: attack, region: atlantis}\n"
-    (p,) = problems_of(write_yaml("w.yaml", text))
-    assert "nowhere" in p.message and "atlantis" in p.message and "khatlon_lowland" in p.message
+    seg, reg = problems_of(write_yaml("w.yaml", text))
+    assert (seg.path, seg.line, seg.value) == ("allocation.border.nowhere", 2, "'nowhere'")
+    assert "khatlon_lowland" in seg.allowed
+    assert (reg.path, reg.line, reg.value) == ("events.0.region", 4, "'atlantis'")
+    assert "khatlon" in reg.allowed
+
+
+def test_misspelt_segment_has_line_and_did_you_mean_and_comes_with_other_errors(write_yaml):
+    text = "years: 0\nallocation:\n  border:\n    khatlon_lowlnd: 2\n"
+    probs = problems_of(write_yaml("seg.yaml", text))
+    by_path = {p.path: p for p in probs}
+    assert set(by_path) == {"years", "allocation.border.khatlon_lowlnd"}
+    seg = by_path["allocation.border.khatlon_lowlnd"]
+    assert seg.line == 4 and seg.hint == "did you mean 'khatlon_lowland'?"
+    assert len(str(seg)) < 400, "the message must not dump the whole config"
+
+
+def test_misspelt_event_kind_has_did_you_mean(write_yaml):
+    (p,) = problems_of(write_yaml("k.yaml", "events:\n  - {when: 2022, kind: atack}\n"))
+    assert p.path == "events.0.kind" and p.line == 2 and p.hint == "did you mean 'attack'?"
+
+
+def test_misspelt_team_state_is_named(write_yaml):
+    text = (
+        "years: 2\nexercise:\n  title: t\n  rounds: 1\n  learning_objectives: [x]\n"
+        "  teams:\n    chna: {budget_musd: 10, briefing: b, goals: [g]}\n"
+    )
+    (p,) = problems_of(write_yaml("team.yaml", text))
+    assert (p.path, p.line, p.value) == ("exercise.teams.chna", 7, "'chna'")
+    assert p.hint == "did you mean 'china'?" and "tajikistan" in p.allowed
+
+
+def test_duplicate_keys_are_refused_with_both_lines(write_yaml):
+    text = "name: a\nyears: 3\nstates:\n  china:\n    levers: {financial_aid: 5}\nyears: 4\n"
+    (p,) = problems_of(write_yaml("dup.yaml", text))
+    assert (p.path, p.line) == ("years", 6) and "first given at line 2" in p.message
+
+
+def test_duplicate_nested_keys_are_refused(write_yaml):
+    text = "states:\n  china:\n    levers:\n      financial_aid: 5\n      financial_aid: 6\n"
+    (p,) = problems_of(write_yaml("dup2.yaml", text))
+    assert (p.path, p.line) == ("states.china.levers.financial_aid", 5) and "line 4" in p.message
+
+
+def test_events_and_schedule_points_outside_the_run_are_named(write_yaml):
+    from scenarios.spec.config import outside_the_run
+
+    text = (
+        "start: 2021-01\nyears: 3\n"
+        "events:\n  - {when: 2022, kind: attack}\n  - {when: 2030, kind: opium_ban}\n  - {when: 2019, kind: attack}\n"
+        "drivers:\n  opium_production: {2018: 10, 2020: 20, 2023: 30, 2026: 40}\n"
+    )
+    notes = outside_the_run(load_scenario(write_yaml("late.yaml", text)))
+    assert len(notes) == 4
+    assert "events.1 (opium_ban on 2030) is after the end" in notes[0]
+    assert "events.2 (attack on 2019) is before the start" in notes[1]
+    assert notes[2].startswith("schedule points after the end") and notes[2].endswith("drivers.opium_production (2026)")
+    assert notes[3].startswith("schedule points before the start") and notes[3].endswith(
+        "drivers.opium_production (2018)"
+    )
+
+
+def test_event_inside_the_run_gives_no_note(write_yaml):
+    from scenarios.spec.config import outside_the_run
+
+    sc = load_scenario(write_yaml("ok.yaml", "years: 3\nevents:\n  - {when: 2023-12, kind: attack}\n"))
+    assert outside_the_run(sc) == []
 
 
 def test_unknown_event_kind(write_yaml):
@@ -241,4 +306,100 @@ def test_every_shipped_config_validates():
 
 def test_unknown_crackdown_segment(write_yaml):
     (p,) = problems_of(write_yaml("c.yaml", "events:\n  - {when: 2022, kind: crackdown, segment: nowhere}\n"))
-    assert "events.0.segment" in p.message and "khatlon_lowland" in p.message
+    assert p.path == "events.0.segment" and p.value == "'nowhere'" and "khatlon_lowland" in p.allowed
+
+
+# ------------------------------------------------------------------ JSON Schema
+
+
+def _as_json(path):
+    """A YAML file's data as an editor sees it (JSON: mapping keys become strings)."""
+    import yaml
+
+    return json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8"))))
+
+
+def test_schema_accepts_every_shipped_config():
+    import jsonschema
+    from helpers import CONFIGS, ROOT
+
+    validator = jsonschema.Draft202012Validator(json_schema())
+    files = [*sorted(CONFIGS.rglob("*.yaml")), ROOT / "configs" / "example.yaml"]
+    assert len(files) >= 10
+    for f in files:
+        errors = [e.message for e in validator.iter_errors(_as_json(f))]
+        assert errors == [], f"{f.name}: {errors}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "allocation:\n  border: {khatlon_lowlnd: 1}\n",
+        "events:\n  - {when: 2024, kind: attack, region: atlantis}\n",
+        "events:\n  - {when: '2024-13', kind: attack}\n",
+        "drivers:\n  opium_production: {'2021-13': 5}\n",
+        "states:\n  china:\n    levers: {financial_aid: -1}\n",
+        "states:\n  taliban:\n    levers: {}\n",
+        "nme: x\n",
+        "exploration:\n  uncertainties: {corruptoin: [0.1, 0.5]}\n",
+        "exploration:\n  levers: {taliban.financial_aid: [0, 10]}\n",
+        "exploration:\n  outcomes: [stabilty_index]\n",
+        "exercise:\n  title: t\n  rounds: 1\n  learning_objectives: [x]\n  teams: {taliban: {budget_musd: 1, briefing: b, goals: [g]}}\n",
+    ],
+)
+def test_schema_and_loader_both_refuse(write_yaml, text):
+    import jsonschema
+
+    path = write_yaml("bad.yaml", text)
+    problems_of(path)
+    assert list(jsonschema.Draft202012Validator(json_schema()).iter_errors(_as_json(path)))
+
+
+def test_schema_names_itself_and_lists_places():
+    schema = json_schema()
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema" and schema["$id"].startswith("urn:")
+    text = json.dumps(schema)
+    for place in ("khatlon_lowland", "wakhan_pamir", "gbao", "dushanbe"):
+        assert f'"{place}"' in text
+
+
+def test_schema_accepts_year_as_number():
+    import jsonschema
+
+    jsonschema.validate({"events": [{"when": 2024, "kind": "meth_surge"}]}, json_schema())
+
+
+def test_declared_fields_are_current():
+    from scripts import gen_declared
+
+    assert gen_declared.TARGET.read_text(encoding="utf-8") == gen_declared.source(), (
+        "src/scenarios/spec/declared.py is stale: run python scripts/gen_declared.py"
+    )
+
+
+def test_state_accessors():
+    from helpers import baseline
+
+    sc = baseline(years=2)
+    assert sc.states.china.lever("financial_aid") == {"2021": 50.0, "2022": 70.0, "2023": 85.0}
+    assert sc.states.tajikistan.lever("intelligence_sharing") is None  # not a lever Tajikistan supplies
+    assert sc.states.taliban.lever("financial_aid") is None
+    assert sc.states.of("russia") is sc.states.russia
+    aid = load_scenario("baseline", ["states.tajikistan.aid_allocation.cybersecurity=0.5"]).states.tajikistan
+    assert aid.aid_allocation.weight("cybersecurity") == 0.5 and aid.aid_allocation.weight("military_training") == 0.0
+
+
+def test_missing_or_broken_world_file(write_yaml):
+    (p,) = problems_of(write_yaml("wm.yaml", "years: 2\nworld: nowhere.yaml\n"))
+    assert (p.path, p.line) == ("world", 2) and "not found" in p.message
+    write_yaml("bad_world.yaml", "name: x\n")
+    (p,) = problems_of(write_yaml("wb.yaml", "world: bad_world.yaml\n"))
+    assert p.path == "world" and "not a valid world file" in p.message
+
+
+def test_custom_world_place_names(write_yaml):
+    from helpers import TINY_WORLD
+
+    text = f"world: {TINY_WORLD}\nallocation:\n  regions: {{khatlon: 1}}\n"
+    probs = problems_of(write_yaml("tw.yaml", text))
+    assert [p.path for p in probs] == ["allocation.regions.khatlon"], "places are those of the scenario's world"

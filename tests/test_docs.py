@@ -23,7 +23,7 @@ def test_generated_documents_are_current():
 
 
 def test_every_exercise_has_a_teachers_guide():
-    for cfg in (ROOT / "configs" / "exercises").glob("*.yaml"):
+    for cfg in (ROOT / "src" / "scenarios" / "library" / "exercises").glob("*.yaml"):
         guide = (ROOT / "docs" / "exercises" / f"{cfg.stem}.md").read_text(encoding="utf-8")
         for part in ("Learning objectives", "Roles and briefings", "Debrief", "minutes"):
             assert part in guide
@@ -54,12 +54,12 @@ def test_odd_sections_present():
 
 def test_scenario_library_is_documented():
     text = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
-    for f in sorted((ROOT / "configs").rglob("*.yaml")):
+    for f in sorted((ROOT / "src" / "scenarios" / "library").rglob("*.yaml")):
         assert f.name in text, f"{f.name} missing from docs/scenarios.md"
 
 
 def test_every_shipped_config_states_question_passage_and_difference():
-    for f in sorted((ROOT / "configs").glob("*.yaml")):
+    for f in sorted((ROOT / "src" / "scenarios" / "library").glob("*.yaml")):
         head = f.read_text(encoding="utf-8").split("\n\n")[0]
         assert "Question:" in head and ("Article passage" in head or "article" in head.lower()), f.name
         assert "Differs from" in head or "Extends: nothing" in head, f.name

@@ -191,3 +191,83 @@ def test_ema_names_are_keywords():
 
     assert ema_name("china.intelligence_sharing").isidentifier()
     assert Path(EXPLORE).is_file()
+
+
+# ------------------------------------------------------------------ PRIM pruning and significance, warnings
+
+
+def test_prim_prunes_restrictions_that_do_not_concentrate_cases():
+    rng = np.random.default_rng(11)
+    x = rng.random((400, 6))
+    y = ((x[:, 0] > 0.7) & (rng.random(400) < 0.9)).astype(float)  # only input 0 matters
+    peeled = prim.paste(x, y, prim.choose(prim.peel(x, y), min_coverage=0.5))
+    pruned = prim.prune(x, y, peeled)
+    assert 0 in pruned.restricted and set(pruned.restricted) <= set(peeled.restricted)
+    assert len(pruned.restricted) <= 2
+    for t in prim.restriction_tests(x, y, pruned):
+        assert t.p_value <= 0.05 / 6
+
+
+def test_prim_on_pure_noise_keeps_almost_no_restriction():
+    rng = np.random.default_rng(1)
+    peeled, pruned = [], []
+    for _ in range(15):
+        x = rng.random((60, 9))
+        y = np.zeros(60)
+        y[rng.choice(60, 7, replace=False)] = 1
+        box = prim.paste(x, y, prim.choose(prim.peel(x, y), 0.5))
+        peeled.append(len(box.restricted))
+        pruned.append(len(prim.prune(x, y, box).restricted))
+    assert np.mean(peeled) >= 6, "peeling alone restricts most inputs, even on noise"
+    assert np.mean(pruned) <= 1.0
+
+
+def test_restriction_test_is_the_hypergeometric_tail():
+    x = np.array([[0.0], [1.0], [2.0], [3.0]])
+    y = np.array([0.0, 0.0, 1.0, 1.0])
+    box = prim.Box(np.array([[2.0, 3.0]]), coverage=1.0, density=1.0, mass=0.5, restricted=[0])
+    (t,) = prim.restriction_tests(x, y, box)
+    # 2 runs drawn from 4 holding 2 cases: P(both are cases) = 1 / C(4, 2)
+    assert t.p_value == pytest.approx(1 / 6) and t.density_without == 0.5
+
+
+def test_pareto_front_of_a_trajectory():
+    boxes = [prim.Box(np.zeros((1, 2)), c, d, 1.0) for c, d in ((1.0, 0.2), (0.8, 0.5), (0.7, 0.4), (0.5, 0.9))]
+    assert prim.pareto(boxes) == [0, 1, 3]
+
+
+def test_small_designs_are_warned_about_by_name():
+    from scenarios.analysis.sensitivity import stability_warnings
+
+    sobol_rows = [
+        {"outcome": "stability_index", "factor": "corruption", "S1": 1.29, "S1_conf": 0.9, "ST": 0.4, "ST_conf": 0.1}
+    ]
+    notes = stability_warnings("sobol", 4, sobol_rows)
+    assert "4 Sobol base samples" in notes[0]
+    assert any("corruption: S1 = 1.29 lies outside [0, 1]" in n for n in notes)
+    assert any("exceeds ST" in n for n in notes)
+    ok = [{"outcome": "o", "factor": "f", "S1": 0.3, "S1_conf": 0.02, "ST": 0.35, "ST_conf": 0.03}]
+    assert stability_warnings("sobol", 1024, ok) == []
+    morris = [{"outcome": "o", "factor": "f", "mu_star": 1.0, "mu_star_conf": 2.0}]
+    assert len(stability_warnings("morris", 4, morris)) == 2
+    assert stability_warnings("morris", 20, [{**morris[0], "mu_star_conf": 0.1}]) == []
+
+
+def test_sweep_report_and_discovery_report(tmp_path, capsys):
+    from scenarios.cli import main
+
+    out = tmp_path / "w"
+    args = ["sweep", str(EXPLORE), "--samples", "16", "--set", "years=2", "--set", "society.citizens=1000"]
+    assert main([*args, "--out", str(out)]) == 0
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert (
+        "Stability index (0-100)" in md
+        and "rank correlation" in md
+        and (out / "figures" / "sweep_scatter.png").is_file()
+    )
+    mid = float(np.median(exploration.load_sweep(out)[1]["stability_index"]))
+    assert main(["discover", str(out), "--outcome", "stability_index", "--below", str(mid)]) == 0
+    captured = capsys.readouterr()
+    assert "cases of interest: a box found from so few runs is fragile" in captured.err
+    disc = (out / "discovery.md").read_text(encoding="utf-8")
+    assert "coverage" in disc.lower() and "hypergeometric" in disc and (out / "discovery.html").is_file()

@@ -7,7 +7,7 @@ import pytest
 from scenarios.spec import registry
 
 MODEL_MD_LEVERS = {
-    # MODEL.md section 3, in order: the article's words -> our registry name
+    # docs/model.md §7.1, in order: the article's words -> our registry name
     "military training": "military_training",
     "intelligence sharing": "intelligence_sharing",
     "joint exercises / counter-terrorism drills": "joint_exercises",

@@ -151,7 +151,7 @@ def test_cli_compare_and_report_regeneration(tmp_path, capsys):
     ]
     assert main([*args, "--out", str(tmp_path / "cmp")]) == 0
     out = capsys.readouterr()
-    assert "stability_index" in out.out and "replicates would be needed" in out.out
+    assert "Stability index" in out.out and "replicates would be needed" in out.out
     html = (tmp_path / "cmp" / "report.html").read_text()
     assert "<img" in html and "data:image/png;base64" in html and "http://" not in html and "https://" not in html
     assert "not verified" in html

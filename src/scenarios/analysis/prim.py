@@ -8,6 +8,14 @@ raises the box's density (share of cases of interest) the most, until the box ho
 cases of interest inside the box) for density. A box is then chosen on the trajectory and
 *pasted* (grown back along any edge that raises density). Implemented from the paper; the
 vocabulary (coverage, density, mass) follows Bryant & Lempert (2010) and EMA Workbench.
+
+Like the EMA Workbench's PRIM, each restriction of a chosen box gets a significance test: with the
+restriction removed the box holds N runs of which K are cases; the box itself holds n of them with
+k cases. Under the null hypothesis that the restriction does not concentrate cases, k follows a
+hypergeometric distribution, and the one-sided p-value is P(X >= k). :func:`prune` then drops
+restrictions that are not significant (largest p first; the threshold is Bonferroni-adjusted for
+the k inputs peeling searched) or that add almost no density, so a box states only what the data support (Bryant & Lempert 2010 recommend this "pruning" step). This is
+our own implementation; the EMA Workbench (the ``ema`` extra) is not needed for it.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import stats
 
 
 @dataclass
@@ -115,3 +124,75 @@ def choose(trajectory: list[Box], min_coverage: float = 0.5) -> Box:
 def describe(box: Box, names: list[str]) -> list[str]:
     """Readable limits of the restricted inputs."""
     return [f"{names[j]} in [{box.limits[j, 0]:.4g}, {box.limits[j, 1]:.4g}]" for j in box.restricted]
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """One restricted input of a box and how much it matters.
+
+    Attributes:
+        index: column of the input.
+        low, high: the box's limits on it.
+        p_value: one-sided hypergeometric p-value that the restriction does not concentrate cases.
+        density_without: the box's density with this restriction removed.
+    """
+
+    index: int
+    low: float
+    high: float
+    p_value: float
+    density_without: float
+
+
+def restriction_tests(x: np.ndarray, y: np.ndarray, box: Box) -> list[Restriction]:
+    """The significance of each restriction of ``box`` (see the module docstring)."""
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    full = np.column_stack([x.min(axis=0), x.max(axis=0)])
+    inside = _inside(x, box.limits)
+    n, k = int(inside.sum()), int(y[inside].sum())
+    out = []
+    for j in box.restricted:
+        relaxed = box.limits.copy()
+        relaxed[j] = full[j]
+        wide = _inside(x, relaxed)
+        big_n, big_k = int(wide.sum()), int(y[wide].sum())
+        p = float(stats.hypergeom.sf(k - 1, big_n, big_k, n)) if n else 1.0
+        out.append(Restriction(j, float(box.limits[j, 0]), float(box.limits[j, 1]), p, big_k / big_n if big_n else 0.0))
+    return out
+
+
+def prune(x: np.ndarray, y: np.ndarray, box: Box, alpha: float = 0.05, min_gain: float = 0.01) -> Box:
+    """Drop restrictions that are not significant or add less than ``min_gain`` density.
+
+    Peeling searched every input for the slice that raised density most, so a restriction is kept
+    only if its p-value is at most ``alpha / k`` for k inputs (Bonferroni over the inputs searched).
+    One restriction at a time, the weakest (largest p) first, re-testing the rest after each drop.
+    """
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    max_p = alpha / x.shape[1]
+    full = np.column_stack([x.min(axis=0), x.max(axis=0)])
+    while box.restricted:
+        tests = restriction_tests(x, y, box)
+        weak = [t for t in tests if t.p_value > max_p or box.density - t.density_without < min_gain]
+        if not weak:
+            break
+        worst = max(weak, key=lambda t: (t.p_value, -(box.density - t.density_without)))
+        limits = box.limits.copy()
+        limits[worst.index] = full[worst.index]
+        box = _stats(x, y, limits, full)
+    return box
+
+
+def pareto(trajectory: list[Box]) -> list[int]:
+    """Steps of the trajectory that no other step beats on both coverage and density (the trade-off curve)."""
+    front = []
+    for i, b in enumerate(trajectory):
+        dominated = any(
+            (o.coverage >= b.coverage and o.density >= b.density) and (o.coverage > b.coverage or o.density > b.density)
+            for o in trajectory
+        )
+        if not dominated:
+            front.append(i)
+    return front

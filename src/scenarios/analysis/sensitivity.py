@@ -66,3 +66,52 @@ def sobol_indices(problem: Problem, y: np.ndarray, seed: int) -> dict[str, np.nd
 def ishigami(x: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
     """The Ishigami test function on [-pi, pi]^3 (known Sobol indices)."""
     return np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+MORRIS_MIN_TRAJECTORIES = 10
+"""Below this many trajectories Morris rankings are unstable (Campolongo, Cariboni & Saltelli 2007 use 10-20)."""
+SOBOL_MIN_SAMPLES = 256
+"""Below this many base samples Saltelli-estimated Sobol indices are usually too noisy to read (Saltelli et al. 2010)."""
+
+
+def stability_warnings(method: str, samples: int, rows: list[dict[str, float | str]]) -> list[str]:
+    """Plain warnings when the design is too small for stable indices, naming the suspicious values.
+
+    Args:
+        method: ``morris`` or ``sobol``.
+        samples: Morris trajectories or Sobol base samples.
+        rows: one dict per (outcome, factor) with the index columns of :func:`morris_indices` or
+            :func:`sobol_indices`.
+    """
+    notes = []
+    if method == "morris":
+        if samples < MORRIS_MIN_TRAJECTORIES:
+            notes.append(
+                f"{samples} Morris trajectories: rankings are unstable below about {MORRIS_MIN_TRAJECTORIES} "
+                "(10-20 is usual); read mu* as indicative and check the bootstrap intervals."
+            )
+        for r in rows:
+            mu, conf = float(r["mu_star"]), float(r["mu_star_conf"])
+            if mu > 0 and conf > mu:
+                notes.append(
+                    f"{r['outcome']} / {r['factor']}: mu* {mu:.3g} has a 95% interval of +/-{conf:.3g}, wider than mu* itself."
+                )
+        return notes
+    if samples < SOBOL_MIN_SAMPLES:
+        notes.append(
+            f"{samples} Sobol base samples: indices are unstable below about {SOBOL_MIN_SAMPLES} "
+            "(often 1,000 or more are needed); values outside [0, 1] below are sampling error, not effects."
+        )
+    for r in rows:
+        where = f"{r['outcome']} / {r['factor']}"
+        for key in ("S1", "ST"):
+            v, conf = float(r[key]), float(r[f"{key}_conf"])
+            if v < -0.05 or v > 1.05:
+                notes.append(f"{where}: {key} = {v:.3g} lies outside [0, 1] (sampling error; more samples needed).")
+            elif conf > 0.2:
+                notes.append(f"{where}: {key} = {v:.3g} +/- {conf:.3g} (95% bootstrap interval too wide to rank).")
+        if float(r["S1"]) > float(r["ST"]) + float(r["ST_conf"]) + 0.05:
+            notes.append(
+                f"{where}: S1 {float(r['S1']):.3g} exceeds ST {float(r['ST']):.3g}, impossible in theory: sampling error."
+            )
+    return notes

@@ -14,7 +14,7 @@ def register(sub: SubParsers) -> None:
     p = command(
         sub,
         "check-model",
-        "Run the validation suite: stylized facts (MODEL.md 7) and calibration targets (MODEL.md 8); print and save one table.",
+        "Run the validation suite: stylized facts (F1-F10) and calibration targets (C1-C5); print and save one table.",
         "scenarios check-model --quick\nscenarios check-model --only F5,C1",
         check_model,
     )

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scenarios.cli.options import (
     EXIT_OK,
@@ -14,11 +14,15 @@ from scenarios.cli.options import (
     command,
     command_line,
     executor_args,
+    int_in,
     positive_int,
     seed,
     set_option,
 )
 from scenarios.errors import ConfigError, ScenarioError
+
+if TYPE_CHECKING:
+    from scenarios.analysis.compare import Window
 
 
 def register(sub: SubParsers) -> None:
@@ -26,11 +30,16 @@ def register(sub: SubParsers) -> None:
         sub,
         "compare",
         "Compare scenarios with a baseline (the first file): paired statistics over common random numbers, and a report.",
-        "scenarios compare configs/baseline.yaml configs/security_first.yaml --replicates 30\n"
-        "scenarios compare configs/baseline.yaml configs/economy_first.yaml --precision 0.5",
+        "scenarios compare baseline security_first --replicates 30\n"
+        "scenarios compare baseline economy_first --precision 0.5",
         compare,
     )
-    p.add_argument("configs", nargs="+", metavar="CONFIG", help="baseline first, then the scenarios to compare with it")
+    p.add_argument(
+        "configs",
+        nargs="+",
+        metavar="CONFIG",
+        help="baseline first, then the scenarios to compare with it (files or library names)",
+    )
     p.add_argument("--replicates", type=positive_int, default=30, help="replicates per scenario (default 30)")
     p.add_argument("--workers", type=positive_int, default=1, help="worker processes (default 1)")
     p.add_argument(
@@ -54,6 +63,7 @@ def register(sub: SubParsers) -> None:
         "--results", default="results", metavar="DIR", help="where ensembles are stored and reused (default results/)"
     )
     p.add_argument("--out", default=None, metavar="DIR", help="comparison folder (default: results/compare-<UTC time>)")
+    window_args(p)
     executor_args(p)
 
     p = command(
@@ -65,16 +75,38 @@ def register(sub: SubParsers) -> None:
     )
     p.add_argument("folder", metavar="RESULTS_DIR", help="a comparison folder or a run/ensemble folder")
     p.add_argument("--out", default=None, metavar="DIR", help="where to write (default: the folder itself)")
+    window_args(p, "(default: the window the comparison was made with)")
+
+
+def window_args(p: argparse.ArgumentParser, default: str = "(default: the whole run)") -> None:
+    """``--from YEAR``, ``--to YEAR``, ``--last-year``: the years the report's statistics cover."""
+    year = int_in(1900, 2200, "a year like 2026")
+    p.add_argument(
+        "--from", dest="year_from", type=year, default=None, metavar="YEAR", help="first year of the window " + default
+    )
+    p.add_argument("--to", dest="year_to", type=year, default=None, metavar="YEAR", help="last year of the window")
+    p.add_argument("--last-year", action="store_true", help="statistics of the last simulated year only")
+
+
+def window_of(args: argparse.Namespace, stored: dict[str, Any] | None = None) -> Window:
+    """The report window the options ask for (or the stored one when none is given)."""
+    from scenarios.analysis.compare import Window
+
+    if args.last_year and (args.year_from is not None or args.year_to is not None):
+        raise ScenarioError("--last-year takes no --from/--to: choose a span or the last year")
+    if stored and not (args.last_year or args.year_from is not None or args.year_to is not None):
+        return Window(stored.get("from"), stored.get("to"), bool(stored.get("last_year")))
+    return Window(args.year_from, args.year_to, args.last_year)
 
 
 def load_all(files: list[str], overrides: list[str]) -> list[Any]:
     """Load every scenario, collecting the problems of all files into one config error."""
-    from scenarios.spec.config import load_scenario
+    from scenarios.cli.options import load_config
 
     problems, scenarios = [], []
     for f in files:
         try:
-            scenarios.append(load_scenario(f, overrides))
+            scenarios.append(load_config(f, overrides))
         except ConfigError as err:
             problems.extend(err.problems)
     if problems:
@@ -114,6 +146,8 @@ def ensembles(args: argparse.Namespace, scenarios: list[Any], root: int) -> list
 
 
 def compare(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from scenarios.analysis.summary import HEADLINE, render_table
     from scenarios.experiments.results import staged_folder
     from scenarios.experiments.runner import default_out
@@ -123,18 +157,24 @@ def compare(args: argparse.Namespace) -> int:
         raise ScenarioError(f"--precision must be a positive half-width, got {args.precision}")
     if args.precision_outcome not in HEADLINE:
         raise ScenarioError(f"--precision-outcome {args.precision_outcome!r} is not one of: {', '.join(HEADLINE)}")
+    window = window_of(args)
     scenarios = load_all(args.configs, args.overrides)
+    first = int(scenarios[0].start[:4])
+    try:  # a window outside the run is refused before anything runs
+        window.mask(np.arange(first, first + scenarios[0].years))
+    except ValueError as err:
+        raise ScenarioError(str(err)) from None
     out = Path(args.out) if args.out else default_out("compare", args.results)
     if out.exists():
         raise ScenarioError(f"{out} already exists; choose another --out")
     folders = ensembles(args, scenarios, scenarios[0].seed if args.seed is None else args.seed)
     with staged_folder(out) as partial:
         rows, notes, _ = build_comparison(
-            folders, partial, precision=args.precision, precision_outcome=args.precision_outcome
+            folders, partial, precision=args.precision, precision_outcome=args.precision_outcome, window=window
         )
     header, table = console_rows(rows)
     print(render_table(header, table))
-    print("* significant at 5% after Holm-Bonferroni correction; all outcomes in the report")
+    print("intervals and 'better'/'worse' adjusted for every comparison made (Bonferroni); all outcomes in the report")
     for n in notes:
         print("note:", n)
     print(f"report: {out / 'report.html'}  (Markdown: {out / 'report.md'})")
@@ -153,10 +193,12 @@ def report(args: argparse.Namespace) -> int:
         spec = json.loads(spec_file.read_text(encoding="utf-8"))
         folders = [Path(f) for f in spec["folders"]]
         precision, outcome = spec.get("precision"), spec.get("precision_outcome", "stability_index")
+        window = window_of(args, spec.get("window"))
     else:
         load_manifest(folder)  # raises a clear error if this is not a results folder
         folders, precision, outcome = [folder], None, "stability_index"
+        window = window_of(args)
     out = Path(args.out) if args.out else folder
-    _, _, paths = build_comparison(folders, out, precision=precision, precision_outcome=outcome)
+    _, _, paths = build_comparison(folders, out, precision=precision, precision_outcome=outcome, window=window)
     print(f"report: {paths['html']}  (Markdown: {paths['markdown']})")
     return EXIT_OK

@@ -17,8 +17,8 @@ def register(sub: SubParsers) -> None:
         sub,
         "sensitivity",
         "Global sensitivity of outcomes to the uncertainties and levers of a scenario's exploration: section (SALib).",
-        "scenarios sensitivity configs/exploration.yaml --method morris --samples 20\n"
-        "scenarios sensitivity configs/exploration.yaml --method sobol --samples 256 --outcomes stability_index",
+        "scenarios sensitivity exploration --method morris --samples 20\n"
+        "scenarios sensitivity exploration --method sobol --samples 256 --outcomes stability_index",
         sensitivity,
     )
     p.add_argument("config", metavar="CONFIG")
@@ -47,7 +47,7 @@ def register(sub: SubParsers) -> None:
         sub,
         "sweep",
         "Run levers x uncertainties of a scenario's exploration: section over a design; store one tidy table.",
-        "scenarios sweep configs/exploration.yaml --design lhs --samples 200 --workers 2",
+        "scenarios sweep exploration --design lhs --samples 200 --workers 2",
         sweep,
     )
     p.add_argument("config", metavar="CONFIG")
@@ -100,15 +100,15 @@ def design_for(args: argparse.Namespace, kind: str, factors: list[Any], seed: in
 
 def exploration_run(args: argparse.Namespace, kind: str) -> tuple[Any, Path]:
     """Load the scenario, build the design and run it into a results folder (resumable)."""
+    from scenarios.cli.options import load_config
     from scenarios.experiments.exploration import factors_of, run_design
     from scenarios.experiments.runner import default_out, executor_for
-    from scenarios.spec.config import load_scenario
 
     overrides = list(args.overrides)
     if getattr(args, "outcomes", None):
         names = [n.strip() for n in args.outcomes.split(",") if n.strip()]
         overrides.append("exploration.outcomes=" + json.dumps(names))
-    scenario = load_scenario(args.config, overrides)
+    scenario = load_config(args.config, overrides)
     if args.resume and not args.out:
         raise ScenarioError("--resume needs --out DIR: the folder of the interrupted run")
     factors = factors_of(scenario)
@@ -144,12 +144,15 @@ def exploration_run(args: argparse.Namespace, kind: str) -> tuple[Any, Path]:
 
 
 def sensitivity(args: argparse.Namespace) -> int:
+    from scenarios.analysis.sensitivity import stability_warnings
     from scenarios.analysis.summary import render_table
     from scenarios.reporting.exploration import sensitivity_tables, write_sensitivity_report
 
     _, path = exploration_run(args, "sensitivity")
     paths = write_sensitivity_report(path)
     manifest, rows = sensitivity_tables(path)
+    for note in stability_warnings(manifest["method"], int(manifest["samples"]), rows):
+        print(f"warning: {note}", file=sys.stderr)
     key = "mu_star" if manifest["method"] == "morris" else "ST"
     rows.sort(key=lambda r: (r["outcome"], -r[key]))
     cols = (
@@ -163,8 +166,12 @@ def sensitivity(args: argparse.Namespace) -> int:
 
 
 def sweep(args: argparse.Namespace) -> int:
+    from scenarios.reporting.exploration import write_sweep_report
+
     _, path = exploration_run(args, "sweep")
+    paths = write_sweep_report(path)
     print(f"sweep table: {path / 'sweep.parquet'}  (design: {path / 'design.parquet'})")
+    print(f"report: {paths['html']}  (Markdown: {paths['markdown']})")
     return EXIT_OK
 
 
@@ -184,5 +191,7 @@ def discover(args: argparse.Namespace) -> int:
     for line in res["box"]:
         print("  " + line)
     print(f"coverage {res['coverage']:.2f}, density {res['density']:.2f}, mass {res['mass']:.2f}")
-    print(f"details: {folder / 'discovery.md'}")
+    for note in res["warnings"]:
+        print(f"warning: {note}", file=sys.stderr)
+    print(f"details: {folder / 'discovery.html'}  (Markdown: {folder / 'discovery.md'})")
     return EXIT_OK

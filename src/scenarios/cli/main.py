@@ -28,8 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=textwrap.dedent(
             """\
             examples:
-              scenarios run configs/baseline.yaml
-              scenarios validate configs/*.yaml
+              scenarios run baseline
+              scenarios validate configs/*.yaml   (your own folder)
               scenarios levers
             exit codes: 0 ok, 1 run failed, 2 bad input, 130 interrupted"""
         ),

@@ -6,7 +6,10 @@ import argparse
 import sys
 import textwrap
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scenarios.spec.config import Scenario
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -93,3 +96,14 @@ def batch_args(p: argparse.ArgumentParser, replicates_help: str) -> None:
 def command_line() -> list[str]:
     """The command as typed, recorded in manifests."""
     return ["scenarios", *sys.argv[1:]]
+
+
+def load_config(ref: str, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
+    """Load a scenario (a file, or a library scenario's name) and warn on stderr, by name, about
+    dated entries that fall outside the run (an event after the horizon never happens)."""
+    from scenarios.spec.config import load_scenario, outside_the_run
+
+    scenario = load_scenario(ref, overrides)
+    for note in outside_the_run(scenario):
+        print(f"warning: {scenario.name}: {note}", file=sys.stderr)
+    return scenario

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from scenarios.cli.options import EXIT_OK, SubParsers, batch_args, command, command_line, set_option
+from scenarios.cli.options import EXIT_OK, SubParsers, batch_args, command, command_line, load_config, set_option
 from scenarios.errors import ScenarioError
 
 
@@ -15,11 +15,12 @@ def register(sub: SubParsers) -> None:
         sub,
         "run",
         "Run a scenario (one run or an ensemble) and write a results folder.",
-        "scenarios run configs/baseline.yaml --seed 7 --set years=5\n"
-        "scenarios run configs/baseline.yaml --replicates 30 --workers 2",
+        "scenarios run baseline --seed 7 --set years=5\nscenarios run baseline --replicates 30 --workers 2",
         run,
     )
-    p.add_argument("config", metavar="CONFIG", help="scenario YAML file")
+    p.add_argument(
+        "config", metavar="CONFIG", help="scenario YAML file, or the name of a library scenario (e.g. baseline)"
+    )
     batch_args(p, "replicates (default 1); seeds come from the root seed by SeedSequence.spawn")
     set_option(p, "override a config value (repeatable), e.g. --set states.china.levers.financial_aid=0")
     p.add_argument("--quiet", action="store_true", help="no progress line and no summary table")
@@ -28,9 +29,8 @@ def register(sub: SubParsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from scenarios.analysis.summary import headline_rows, render_table
     from scenarios.experiments.runner import default_out, executor_for, run_ensemble
-    from scenarios.spec.config import load_scenario
 
-    scenario = load_scenario(args.config, args.overrides)
+    scenario = load_config(args.config, args.overrides)
     if args.resume and not args.out:
         raise ScenarioError("--resume needs --out DIR: the folder of the interrupted run")
     out = Path(args.out) if args.out else default_out(scenario.name)

@@ -30,9 +30,9 @@ def register(sub: SubParsers) -> None:
     )
     p.add_argument(
         "--configs",
-        default="configs",
+        default=None,
         metavar="DIR",
-        help="scenario folder; exercises are in DIR/exercises (default configs)",
+        help="scenario folder with exercises in DIR/exercises (default: the library shipped with the package)",
     )
     p.add_argument("--pin", default=None, help="teacher's PIN (default: a random 6-digit PIN, printed)")
 
@@ -40,11 +40,15 @@ def register(sub: SubParsers) -> None:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from scenarios.spec.config import library_dir
     from scenarios.web.app import create_app
 
-    configs = Path(args.configs)
+    configs = library_dir() if args.configs is None else Path(args.configs)
     if not (configs / "exercises").is_dir():
-        raise ScenarioError(f"{configs / 'exercises'} is not a folder of exercise configs (use --configs DIR)")
+        raise ScenarioError(
+            f"{configs / 'exercises'} is not a folder of exercise configs "
+            "(--configs DIR needs DIR/exercises; without --configs the packaged library is served)"
+        )
     pin = args.pin or f"{secrets.randbelow(10**6):06d}"
     if len(pin) < 4:
         raise ScenarioError("--pin must have at least 4 characters")

@@ -15,7 +15,7 @@ def register(sub: SubParsers) -> None:
         sub,
         "validate",
         "Check scenario files; report every problem with file, line and key.",
-        "scenarios validate configs/baseline.yaml configs/security_first.yaml",
+        "scenarios validate baseline security_first",
         validate,
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML files")
@@ -38,12 +38,12 @@ def register(sub: SubParsers) -> None:
 
 
 def validate(args: argparse.Namespace) -> int:
-    from scenarios.spec.config import load_scenario
+    from scenarios.cli.options import load_config
 
     failed = 0
     for f in args.files:
         try:
-            sc = load_scenario(f, args.overrides)
+            sc = load_config(f, args.overrides)
         except ConfigError as err:
             failed += 1
             print(f"{f}: INVALID\n" + "\n".join(f"  - {p}" for p in err.problems), file=sys.stderr)

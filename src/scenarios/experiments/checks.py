@@ -1,4 +1,4 @@
-"""The model's validation suite: stylized facts (MODEL.md section 7) and calibration targets (section 8).
+"""The model's validation suite: stylized facts (F1-F10) and calibration targets (C1-C5), listed in docs/model.md §1.
 
 Each check runs the model (or one of its submodels) over many seeds and returns the measured
 value with a confidence interval, the expected range, pass/fail and the source. ``scenarios
@@ -21,10 +21,10 @@ from scenarios.analysis.stats import fit_power_law, paired_difference
 from scenarios.analysis.summary import mean_ci
 from scenarios.rng import WeeklyStreams
 from scenarios.spec import registry
-from scenarios.spec.config import derive, load_scenario, scenario_dict
+from scenarios.spec.config import Scenario, derive, load_scenario, scenario_dict
 from scenarios.spec.params import Params
 
-BASELINE = Path(__file__).resolve().parents[3] / "configs" / "baseline.yaml"
+BASELINE = Path(__file__).resolve().parents[1] / "library" / "baseline.yaml"
 
 
 @dataclass(frozen=True)
@@ -102,9 +102,8 @@ def society_run(
     return active, radical
 
 
-
 @cache
-def _baseline(years: int, citizens: int) -> Any:
+def _baseline(years: int, citizens: int) -> Scenario:
     return load_scenario(BASELINE, [f"years={years}", f"society.citizens={citizens}"])
 
 

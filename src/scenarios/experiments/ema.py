@@ -28,16 +28,19 @@ def ema_name(factor_name: str) -> str:
 def ema_model(
     config: str | Path, overrides: list[str] | tuple[str, ...] = (), replicates: int = 1, name: str | None = None
 ) -> Any:
-    """An ``ema_workbench.Model`` for the scenario file ``config`` (with optional ``--set`` overrides)."""
+    """An ``ema_workbench.Model`` for the scenario ``config`` (a file or a library name; optional ``--set`` overrides).
+
+    Returns ``Any`` because the EMA Workbench ships no type information.
+    """
     with warnings.catch_warnings():  # EMA warns at import about optional parallel back ends
         warnings.simplefilter("ignore")
         from ema_workbench import Model, RealParameter, ScalarOutcome
 
     sc = load_scenario(config, list(overrides))
-    factors = factors_of(sc)
+    factors = factors_of(sc)  # raises when there is no exploration section
     base = scenario_dict(sc)
     seeds = replicate_seeds(sc.seed, replicates)
-    outcomes = list(sc.exploration.outcomes)
+    outcomes = list(sc.exploration.outcomes) if sc.exploration is not None else []
 
     def run(**kwargs: float) -> dict[str, float]:
         values = np.array([kwargs[ema_name(f.name)] for f in factors])

@@ -30,7 +30,7 @@ from scenarios.experiments.results import config_hash, read_table, versions, wri
 from scenarios.experiments.runner import run_tasks
 from scenarios.rng import replicate_seeds
 from scenarios.spec import outcomes, registry
-from scenarios.spec.config import scenario_dict, validate_data
+from scenarios.spec.config import Scenario, scenario_dict, validate_data
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Factor:
     high: float
 
 
-def factors_of(scenario: Any) -> list[Factor]:
+def factors_of(scenario: Scenario) -> list[Factor]:
     """The factors an ``exploration:`` section declares (uncertainties first, then levers)."""
     ex = scenario.exploration
     if ex is None or not (ex.uncertainties or ex.levers):
@@ -116,7 +116,7 @@ def design_hash(design: np.ndarray) -> str:
 
 
 def run_design(
-    scenario: Any,
+    scenario: Scenario,
     factors: list[Factor],
     design: np.ndarray,
     out: str | Path,
@@ -132,6 +132,8 @@ def run_design(
     out = Path(out)
     partial = out.with_name(out.name + ".partial")
     config = scenario_dict(scenario)
+    if scenario.exploration is None:
+        raise ScenarioError(f"{scenario.name} has no 'exploration:' section: nothing says which outcomes to record")
     names = list(scenario.exploration.outcomes)
     root = int(scenario.seed if seed is None else seed)
     seeds = replicate_seeds(root, replicates)

@@ -33,7 +33,7 @@ from scenarios.experiments.results import (
     write_json,
 )
 from scenarios.rng import replicate_seeds
-from scenarios.spec.config import scenario_dict, validate_data
+from scenarios.spec.config import Scenario, scenario_dict, validate_data
 
 
 def run_replicate(config: dict[str, Any], seed: int, progress: Any = None) -> tuple[Any, float]:
@@ -138,7 +138,7 @@ class EnsembleResult:
 
 
 def run_ensemble(
-    scenario: Any,
+    scenario: Scenario,
     out: str | Path,
     replicates: int = 1,
     seed: int | None = None,

@@ -327,7 +327,7 @@ class Society:
         Each extremist or recruiter at liberty is arrested this week with chance
         ``extremism_arrest_base + extremism_arrest_gain x domestic surveillance`` of its region and
         jailed for ``extremism_sentence_weeks``. Tajik authorities report 100-300 such detentions a
-        year (facts.yaml security.extremism_detentions_*); in prison the radicalised keep recruiting
+        year (facts.yaml security.extremism_detentions); in prison the radicalised keep recruiting
         (see prison radicalisation in :meth:`_radicalise`).
         """
         p = self.p

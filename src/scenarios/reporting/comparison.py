@@ -1,16 +1,20 @@
-"""Reports from stored results: a self-contained HTML file (figures embedded) and a Markdown twin.
+"""Comparison reports from stored results, for a policy audience: HTML (self-contained) and Markdown.
 
-Everything here reads results folders (Parquet tables, manifests) and never a live model, so a
-report can be regenerated at any time with ``scenarios report RESULTS_DIR``.
+One table per scenario compared with the baseline, one row per outcome: baseline | scenario |
+difference (absolute and %) | adjusted 95% interval | better or worse in words, with labels and units
+from the outcome registry, over a chosen time window. Then what differs between the scenarios
+(levers, drivers, events, description, question), fan charts, a regions map and the levers.
+A single ensemble gets a summary of its outcomes (with CIs when it has several replicates) and no
+comparison text. Everything here reads results folders and never a live model, so a report can be
+regenerated at any time with ``scenarios report RESULTS_DIR``.
 """
 
 from __future__ import annotations
 
-import base64
 import csv
-import html
 import json
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,12 +24,14 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.lines import Line2D
 
-from scenarios.analysis.compare import Row, compare, per_replicate, replicates_for_precision
-from scenarios.analysis.summary import HEADLINE, fmt, yearly
+from scenarios.analysis.compare import Row, Window, compare, replicates_for_precision, window_values
+from scenarios.analysis.summary import fmt, yearly, yearly_unit
 from scenarios.errors import ResultsError
 from scenarios.experiments.results import load_manifest, load_table
-from scenarios.reporting.render import CSS, html_table, md_table, png
+from scenarios.reporting.document import Document, Figure, Section, Table, write_document
+from scenarios.reporting.render import png
 from scenarios.schedule import expand, step_years
 from scenarios.spec import outcomes, registry
 
@@ -35,6 +41,11 @@ ARTICLE_NOTE = (
     "The article's aid table (2021 $50M, 2022 $70M, 2023 $85M) is the article's own claim and is not verified "
     "by any other source; scenarios that use it say so. The model is an exploratory tool for comparing "
     "scenarios, not a forecast."
+)
+REGION_COLUMNS = (
+    ("stability_index", "mean", "stability index (0-100)"),
+    ("seizures_t", "sum", "seizures (t/yr)"),
+    ("unrest_active_share", "mean", "in active unrest"),
 )
 
 
@@ -47,22 +58,23 @@ class ScenarioData:
     manifest: dict[str, Any]
     years: np.ndarray  # calendar year of each simulated year
     yearly: dict[str, np.ndarray]  # outcome -> (replicates, years)
-    values: dict[str, np.ndarray]  # outcome -> per-replicate statistic
     regions: dict[str, dict[str, float]]  # region -> outcome -> last-year mean over replicates
 
+    @property
+    def replicates(self) -> int:
+        """Replicates in the ensemble."""
+        return int(self.manifest["replicates"])
 
-def load_scenario_data(path: str | Path, statistic: str = "mean_per_year") -> ScenarioData:
+
+def load_scenario_data(path: str | Path) -> ScenarioData:
     """Read an ensemble folder replicate by replicate, keeping only yearly aggregates."""
     path = Path(path)
     manifest = load_manifest(path)
-    n = manifest["replicates"]
     table = outcomes.national()
-    by_rep = {}
     yearly_vals: dict[str, list[np.ndarray]] = {k: [] for k in table}
     region_acc: dict[str, dict[str, list[float]]] = {}
-    for i in range(n):
+    for i in range(manifest["replicates"]):
         ts = load_table(path, "timeseries", [i])
-        by_rep[i] = ts
         for name, o in table.items():
             yearly_vals[name].append(yearly(ts[name].astype(float), o.summary))
         rg = load_table(path, "regions", [i])
@@ -70,16 +82,9 @@ def load_scenario_data(path: str | Path, statistic: str = "mean_per_year") -> Sc
         for region in np.unique(rg["region"]):
             m = last & (rg["region"] == region)
             acc = region_acc.setdefault(str(region), {})
-            for col, how in (
-                ("stability_index", "mean"),
-                ("seizures_t", "sum"),
-                ("unrest_active_share", "mean"),
-                ("attacks", "sum"),
-                ("legitimacy", "mean"),
-            ):
+            for col, how, _ in REGION_COLUMNS:
                 v = rg[col][m]
                 acc.setdefault(col, []).append(float(v.sum() if how == "sum" else v.mean()))
-    values = per_replicate(by_rep, statistic)
     start_year = int(manifest["config"]["start"][:4])
     n_years = len(next(iter(yearly_vals.values()))[0])
     return ScenarioData(
@@ -88,81 +93,247 @@ def load_scenario_data(path: str | Path, statistic: str = "mean_per_year") -> Sc
         manifest=manifest,
         years=np.arange(start_year, start_year + n_years),
         yearly={k: np.vstack(v) for k, v in yearly_vals.items()},
-        values=values,
         regions={r: {k: float(np.mean(v)) for k, v in acc.items()} for r, acc in region_acc.items()},
     )
+
+
+# ---------------------------------------------------------------------------- formatting
+
+
+def fmt_value(x: float | None, unit: str) -> str:
+    """A value in its unit for a reader: shares as percentages, no scientific notation for small shares."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    if unit == "share":
+        return f"{100 * x:.3g}%"
+    return fmt(x)
+
+
+def fmt_diff(x: float | None, unit: str) -> str:
+    """A signed difference in its unit: shares in percentage points."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    if x == 0:
+        return "0"
+    if unit == "share":
+        return f"{100 * x:+.3g} pp"
+    return ("+" if x > 0 else "") + fmt(x)
+
+
+def fmt_p(p: float | None) -> str:
+    """A p-value as a reader expects it: ``< 0.001`` rather than 0."""
+    if p is None or not math.isfinite(p):
+        return "not tested"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def verdict(row: Row) -> str:
+    """The difference in words, by the outcome's direction (better / worse, or higher / lower)."""
+    if row.diff is None:
+        return ""
+    if not row.tested:
+        if row.diff == 0:
+            return "same in every run"
+        return ("higher" if row.diff > 0 else "lower") + " by the same amount in every run (nothing to test)"
+    if not row.significant:
+        return "no clear difference"
+    better = outcomes.national()[row.outcome].higher_is_better
+    if better is None:
+        return "higher" if row.diff > 0 else "lower"
+    return "better" if (row.diff > 0) == better else "worse"
+
+
+def shown_unit(unit: str) -> str:
+    """The unit as a column shows it: shares are shown as percentages."""
+    return "%" if unit == "share" else unit
+
+
+def _label(outcome: str) -> str:
+    return outcomes.national()[outcome].label
 
 
 # ---------------------------------------------------------------------------- figures
 
 
-def fan_chart(data: list[ScenarioData], outcome: str) -> bytes:
-    """Yearly values: mean line, 25-75% and 5-95% bands over replicates, one colour per scenario."""
+def fan_chart(data: list[ScenarioData], outcome: str, window: Window) -> bytes:
+    """Yearly values: mean line, 25-75% and 5-95% bands over replicates, one colour per scenario; window shaded."""
     o = outcomes.national()[outcome]
     fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    keep = window.mask(data[0].years)
+    if not keep.all():
+        yrs = data[0].years[keep]
+        ax.axvspan(yrs.min() - 0.5, yrs.max() + 0.5, color="#888", alpha=0.1, linewidth=0, label="window")
     for k, d in enumerate(data):
         y = d.yearly[outcome]
         c = COLORS[k % len(COLORS)]
-        ax.fill_between(d.years, *np.percentile(y, [5, 95], axis=0), color=c, alpha=0.12, linewidth=0)
-        ax.fill_between(d.years, *np.percentile(y, [25, 75], axis=0), color=c, alpha=0.25, linewidth=0)
+        if d.replicates > 1:
+            ax.fill_between(d.years, *np.percentile(y, [5, 95], axis=0), color=c, alpha=0.12, linewidth=0)
+            ax.fill_between(d.years, *np.percentile(y, [25, 75], axis=0), color=c, alpha=0.25, linewidth=0)
         ax.plot(d.years, y.mean(axis=0), color=c, label=d.name, linewidth=2)
-    unit = o.unit.replace("/week", "/yr") if o.summary == "sum" else o.unit
-    ax.set_title(f"{o.label} ({unit})", fontsize=10)
+    ax.set_title(f"{o.label} ({yearly_unit(o)})", fontsize=10)
+    ax.set_xlabel("year", fontsize=8)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="best")
     return png(fig)
 
 
+def _short(name: str, label: str) -> str:
+    """A short map label: the abbreviation in parentheses, a short label, or the name in capitals."""
+    if "(" in label:
+        return label[label.index("(") + 1 : label.rindex(")")]
+    return label if len(label) <= 14 else name.upper()
+
+
 def region_map(data: list[ScenarioData]) -> bytes:
-    """A map-like view: regions at their coordinates; colour = stability, size = seizures, label = unrest."""
+    """Regions at their coordinates, one panel per scenario: colour = stability index, size = seizures.
+
+    Labels sit on the side of each point away from the centre of the map, so neighbours do not
+    overlap; a legend explains marker sizes and border segments, a colour bar the stability index.
+    """
     world = registry.default_world()
     coords = {r.name: r.coords for r in world.regions}
-    fig, axes = plt.subplots(1, len(data), figsize=(3.6 * len(data), 3.4), squeeze=False)
+    labels = {r.name: _short(r.name, r.label) for r in world.regions}
+    centre = np.mean(np.array(list(coords.values())), axis=0)
+    fig, axes = plt.subplots(1, len(data), figsize=(3.8 * len(data), 3.6), squeeze=False)
     max_seiz = max(max(v["seizures_t"] for v in d.regions.values()) for d in data) or 1.0
+
+    def size(t: float) -> float:
+        return 80 + 900 * t / max_seiz
+
+    scatter = None
     for ax, d in zip(axes[0], data, strict=True):
         for s in world.segments:
-            ax.plot(*s.coords, marker="s", color="#999", markersize=4)
+            ax.plot(*s.coords, marker="s", color="#999", markersize=5, linestyle="none")
         for region, v in d.regions.items():
             if region not in coords:
                 continue
             x, y = coords[region]
-            sc = ax.scatter(
+            scatter = ax.scatter(
                 [x],
                 [y],
-                s=150 + 1500 * v["seizures_t"] / max_seiz,
+                s=size(v["seizures_t"]),
                 c=[v["stability_index"]],
                 cmap="RdYlGn",
                 vmin=0,
                 vmax=100,
                 edgecolors="k",
             )
+            away = np.array([x, y]) - centre
+            away = away / (np.linalg.norm(away) or 1.0)
             ax.annotate(
-                f"{region}\nunrest {v['unrest_active_share']:.2%}",
+                labels[region],
                 (x, y),
-                fontsize=7,
-                ha="center",
-                va="bottom",
-                xytext=(0, 12),
+                xytext=(22 * away[0], 22 * away[1]),
                 textcoords="offset points",
+                fontsize=8,
+                ha="left" if away[0] > 0.3 else "right" if away[0] < -0.3 else "center",
+                va="bottom" if away[1] > 0 else "top",
             )
-        ax.set_title(d.name, fontsize=9)
-        ax.set_xlim(66, 76)
-        ax.set_ylim(36, 41.3)
+        ax.set_title(d.name, fontsize=10)
+        ax.set_xlim(67.2, 74.2)
+        ax.set_ylim(36.6, 40.9)
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.colorbar(sc, ax=axes[0].tolist(), label="stability index (last year)", shrink=0.8)
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            markerfacecolor="white",
+            markeredgecolor="k",
+            markersize=math.sqrt(size(t)),
+            label=f"{fmt(t)} t/yr seized",
+        )
+        for t in (max_seiz / 10, max_seiz / 2, max_seiz)
+    ]
+    handles.append(Line2D([], [], marker="s", color="#999", linestyle="none", markersize=5, label="border segment"))
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        ncol=len(handles),
+        fontsize=8,
+        frameon=False,
+        bbox_to_anchor=(0.45, -0.14),
+        handletextpad=1.6,
+        columnspacing=3.0,
+    )
+    if scatter is not None:
+        fig.colorbar(scatter, ax=axes[0].tolist(), label="stability index, last year (0-100)", shrink=0.8)
     return png(fig)
 
 
 # ---------------------------------------------------------------------------- tables
 
 
-def lever_table(data: list[ScenarioData]) -> tuple[list[str], list[list[str]]]:
+def _schedule_text(value: object) -> str:
+    if value is None:
+        return "not set"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {float(v):g}" for k, v in value.items())
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return f"{float(value):g}"
+    return str(value)
+
+
+def _events_text(events: list[dict[str, Any]]) -> str:
+    if not events:
+        return "none"
+    parts = []
+    for ev in events:
+        where = ev.get("region") or ev.get("segment")
+        parts.append(f"{ev['kind']} {ev['when']}" + (f" ({where})" if where else ""))
+    return "; ".join(parts)
+
+
+def _settings(config: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """A scenario config as comparable settings: key -> (label for a reader, value as text)."""
+    out: dict[str, tuple[str, str]] = {
+        "description": ("Description", config.get("description") or "-"),
+        "question": ("Question", config.get("question") or "-"),
+        "start": ("Start", str(config["start"])),
+        "years": ("Years simulated", str(config["years"])),
+        "citizens": ("Citizens simulated", f"{config['society']['citizens']:,}"),
+        "events": ("Events", _events_text(config.get("events") or [])),
+    }
+    levers = registry.levers()
+    for state in registry.STATES:
+        cfg = config["states"][state]
+        out[f"{state}.policy"] = (f"{state.title()}: policy", str(cfg.get("policy")))
+        for name, value in (cfg.get("levers") or {}).items():
+            lv = levers[name]
+            out[f"{state}.{name}"] = (f"{state.title()}: {lv.label} [{lv.unit}]", _schedule_text(value))
+    for name, d in registry.drivers().items():
+        value = config["drivers"].get(name)
+        out[f"driver.{name}"] = (
+            f"Driver: {d.label} [{d.unit}]",
+            _schedule_text(value) if value is not None else f"default {fmt(d.default)}",
+        )
+    for name, par in registry.parameters().items():
+        value = config["parameters"].get(name)
+        out[f"parameter.{name}"] = (
+            f"Parameter: {name} [{par.unit}]",
+            _schedule_text(value) if value is not None else f"default {fmt(par.value)}",
+        )
+    return out
+
+
+def differences_table(data: list[ScenarioData]) -> Table | None:
+    """What differs between the scenarios' configs (levers, drivers, events, parameters, texts); None if nothing."""
+    settings = [_settings(d.manifest["config"]) for d in data]
+    rows = []
+    for key, (label, first) in settings[0].items():
+        values = [s.get(key, (label, "-"))[1] for s in settings]
+        if any(v != first for v in values):
+            rows.append([label, *values])
+    return Table(["setting", *[d.name for d in data]], rows) if rows else None
+
+
+def lever_table(data: list[ScenarioData]) -> Table:
     """Mean lever effort over the run per scenario (summed over suppliers), in each lever's unit."""
-    header = ["lever", "unit", *[d.name for d in data]]
     rows = []
     for name, lever in registry.levers().items():
-        cells = [name, lever.unit]
+        cells: list[object] = [lever.label, lever.unit]
         for d in data:
             cfg = d.manifest["config"]
             years = step_years(cfg["start"], cfg["years"] * 52)
@@ -173,41 +344,88 @@ def lever_table(data: list[ScenarioData]) -> tuple[list[str], list[list[str]]]:
                     total += expand(sched, years, 0.0)
             cells.append(f"{fmt(total.mean())} (end {fmt(total[-1])})" if total.any() else "0")
         rows.append(cells)
-    return header, rows
+    return Table(["lever", "unit", *[d.name for d in data]], rows)
 
 
-def comparison_rows(rows: list[Row]) -> tuple[list[str], list[list[str]]]:
+def outcome_table(rows: list[Row], scenario: str, baseline: str) -> Table:
+    """One row per outcome: baseline | scenario | difference | % | adjusted 95% interval | in words."""
+    base = {r.outcome: r for r in rows if r.scenario == baseline}
+    body = []
+    for r in rows:
+        if r.scenario != scenario:
+            continue
+        b = base[r.outcome]
+        interval = "n/a" if r.diff_low is None else f"[{fmt_diff(r.diff_low, r.unit)}, {fmt_diff(r.diff_high, r.unit)}]"
+        pct = "n/a" if r.diff_pct is None else "0%" if r.diff == 0 else f"{r.diff_pct:+.1f}%"
+        body.append(
+            [
+                _label(r.outcome),
+                shown_unit(r.unit),
+                fmt_value(b.mean, r.unit),
+                fmt_value(r.mean, r.unit),
+                fmt_diff(r.diff, r.unit),
+                pct,
+                interval,
+                fmt_p(r.p_adjusted),
+                verdict(r),
+            ]
+        )
     header = [
         "outcome",
         "unit",
-        "scenario",
-        "mean [95% CI]",
-        "p5-p95",
-        "difference vs baseline [95% CI]",
-        "effect d_z",
-        "p (Holm)",
-        "",
+        baseline,
+        scenario,
+        "difference",
+        "change",
+        "95% interval (adjusted)",
+        "p (adjusted)",
+        "in words",
     ]
-    out = []
-    for r in rows:
-        diff = "baseline" if r.diff is None else f"{fmt(r.diff)} [{fmt(r.diff_low)}, {fmt(r.diff_high)}]"
-        es = "" if r.effect_size is None or not np.isfinite(r.effect_size) else f"{r.effect_size:+.2f}"
-        p = "" if r.p_adjusted is None or not np.isfinite(r.p_adjusted) else f"{r.p_adjusted:.3g}"
-        mark = "*" if r.significant else ""
-        out.append(
-            [
-                r.outcome,
-                r.unit,
-                r.scenario,
-                f"{fmt(r.mean)} [{fmt(r.ci_low)}, {fmt(r.ci_high)}]",
-                f"{fmt(r.p5)}-{fmt(r.p95)}",
-                diff,
-                es,
-                p,
-                mark,
-            ]
+    return Table(header, body)
+
+
+def summary_table(rows: list[Row], scenario: str, replicates: int) -> Table:
+    """The outcomes of one ensemble: mean with 95% CI and spread, or the single run's values."""
+    mine = [r for r in rows if r.scenario == scenario]
+    if replicates < 2:
+        return Table(
+            ["outcome", "unit", "value"],
+            [[_label(r.outcome), shown_unit(r.unit), fmt_value(r.mean, r.unit)] for r in mine],
         )
-    return header, out
+    return Table(
+        ["outcome", "unit", "mean", "95% CI of the mean", "5-95% of runs"],
+        [
+            [
+                _label(r.outcome),
+                shown_unit(r.unit),
+                fmt_value(r.mean, r.unit),
+                f"[{fmt_value(r.ci_low, r.unit)}, {fmt_value(r.ci_high, r.unit)}]",
+                f"{fmt_value(r.p5, r.unit)} to {fmt_value(r.p95, r.unit)}",
+            ]
+            for r in mine
+        ],
+    )
+
+
+def regions_table(data: list[ScenarioData]) -> Table:
+    """Last-year values per region and scenario (the numbers behind the map)."""
+    world = registry.default_world()
+    rows = []
+    for region in world.regions:
+        for d in data:
+            v = d.regions.get(region.name)
+            if v is None:
+                continue
+            rows.append(
+                [
+                    region.label,
+                    d.name,
+                    fmt(v["stability_index"]),
+                    fmt(v["seizures_t"]),
+                    fmt_value(v["unrest_active_share"], "share"),
+                ]
+            )
+    return Table(["region", "scenario", *[label for _, _, label in REGION_COLUMNS]], rows)
 
 
 def precision_notes(
@@ -215,39 +433,34 @@ def precision_notes(
 ) -> list[str]:
     """Plain sentences on whether the replicates suffice."""
     notes = []
-    n = data[0].manifest["replicates"]
-    if n < 2:
-        notes.append(
-            "With a single replicate there are no confidence intervals: run with --replicates 30 or more for statistics."
-        )
     if precision is not None:
         for d in data:
-            x = d.values[precision_outcome]
-            need = replicates_for_precision(x, precision) if x.size > 1 else None
-            r = (
-                next(r for r in rows if r.scenario == d.name and r.outcome == precision_outcome)
-                if precision_outcome in HEADLINE
-                else None
-            )
-            half = (r.ci_high - r.ci_low) / 2 if r else float("nan")
-            if need is not None and need > x.size:
+            r = next((r for r in rows if r.scenario == d.name and r.outcome == precision_outcome), None)
+            if r is None or d.replicates < 2:
+                continue
+            x = d.yearly[precision_outcome].mean(axis=1)
+            need = replicates_for_precision(x, precision)
+            half = (r.ci_high - r.ci_low) / 2
+            if need > d.replicates:
                 notes.append(
-                    f"{d.name}: the 95% CI of {precision_outcome} is +/-{fmt(half)}, wider than the requested +/-{precision:g}; about {need} replicates would be needed (have {x.size})."
+                    f"{d.name}: the 95% CI of {_label(precision_outcome)} is +/-{fmt(half)}, wider than the requested "
+                    f"+/-{precision:g}; about {need} replicates would be needed (have {d.replicates})."
                 )
-            elif need is not None:
+            else:
                 notes.append(
-                    f"{d.name}: {precision_outcome} meets the requested precision +/-{precision:g} with {x.size} replicates."
+                    f"{d.name}: {_label(precision_outcome)} meets the requested precision +/-{precision:g} with {d.replicates} replicates."
                 )
     for r in rows:
         if (
-            r.diff is not None
-            and r.significant is False
+            r.tested
+            and not r.significant
             and r.n_to_resolve
             and r.n_to_resolve > r.n
-            and r.outcome in ("stability_index",)
+            and r.outcome == "stability_index"
         ):
             notes.append(
-                f"{r.scenario} vs baseline on {r.outcome}: the difference {fmt(r.diff)} is not resolved with {r.n} replicates; about {r.n_to_resolve} would be needed if it is real."
+                f"{r.scenario} vs baseline on {_label(r.outcome)}: the difference {fmt(r.diff or 0.0)} is not resolved with "
+                f"{r.n} replicates; about {r.n_to_resolve} would be needed if it is real."
             )
     return notes
 
@@ -255,104 +468,84 @@ def precision_notes(
 # ---------------------------------------------------------------------------- documents
 
 
-def write_report(out: Path, data: list[ScenarioData], rows: list[Row], title: str, notes: list[str]) -> dict[str, Path]:
-    """Write report.html (self-contained) and report.md (+ figures/) into ``out``."""
-    figdir = out / "figures"
-    figdir.mkdir(parents=True, exist_ok=True)
-    figs: list[tuple[str, bytes]] = [(f"fan_{o}.png", fan_chart(data, o)) for o in FAN_OUTCOMES]
-    figs.append(("regions.png", region_map(data)))
-    for name, image in figs:
-        (figdir / name).write_bytes(image)
-    cmp_header, cmp_rows = comparison_rows(rows)
-    lev_header, lev_rows = lever_table(data)
-    meta_rows = [
+def _runs_table(data: list[ScenarioData]) -> Table:
+    return Table(
+        ["scenario", "results folder", "replicates", "root seed", "config sha256"],
         [
-            d.name,
-            str(d.path),
-            str(d.manifest["replicates"]),
-            str(d.manifest["root_seed"]),
-            d.manifest["config_sha256"][:12],
-        ]
-        for d in data
-    ]
-    meta_header = ["scenario", "results folder", "replicates", "root seed", "config sha256"]
-    stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    intro = (
-        f"Generated {stamp} by scenarios from stored results. Replicate i of every scenario used the same seed "
-        "(common random numbers), so differences are paired. '*' marks differences significant at 5% after "
-        "Holm-Bonferroni correction over all scenario x outcome comparisons. Flows are per year; the statistic is "
-        "the mean over the simulated years."
+            [d.name, str(d.path), str(d.replicates), str(d.manifest["root_seed"]), d.manifest["config_sha256"][:12]]
+            for d in data
+        ],
     )
-    md = [
-        f"# {title}",
-        "",
-        intro,
-        "",
-        md_table(meta_header, meta_rows),
-        "",
-        "## Summary",
-        "",
-        md_table(cmp_header, cmp_rows),
-        "",
-    ]
-    if notes:
-        md += ["## Precision", "", *[f"- {n}" for n in notes], ""]
-    md += ["## Outcomes over time", "", "Lines: mean over replicates; bands: 25-75% and 5-95% of replicates.", ""]
-    md += [f"![{n}](figures/{n})" for n, _ in figs[:-1]]
-    md += [
-        "",
-        "## Levers by scenario",
-        "",
-        "Mean effort over the run, summed over supplying states (value in the last week).",
-        "",
-        md_table(lev_header, lev_rows),
-        "",
-    ]
-    md += [
-        "## Regions",
-        "",
-        "Colour: stability index in the last simulated year; size: seizures there; label: share of citizens in active unrest.",
-        "",
-        "![regions](figures/regions.png)",
-        "",
-    ]
-    md += ["## Notes", "", ARTICLE_NOTE, ""]
-    (out / "report.md").write_text("\n".join(md), encoding="utf-8")
 
-    def img(name: str, png: bytes) -> str:
-        return f'<img alt="{html.escape(name)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
 
-    body = [
-        f"<h1>{html.escape(title)}</h1>",
-        f"<p>{html.escape(intro)}</p>",
-        html_table(meta_header, meta_rows),
-        "<h2>Summary</h2>",
-        html_table(cmp_header, cmp_rows),
-    ]
+def report_document(data: list[ScenarioData], rows: list[Row], window: Window, notes: list[str]) -> Document:
+    """The report of one ensemble (or run), or of scenarios compared with the first one."""
+    years = data[0].years
+    span = window.text(years)
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    statistic = f"the value in {span}" if window.last_year else f"the mean per year over {span}"
+    sections: list[Section] = []
+    if len(data) == 1:
+        d = data[0]
+        kind = "one run" if d.replicates < 2 else f"an ensemble of {d.replicates} runs"
+        title = f"Scenario report: {d.name}"
+        intro = [
+            f"{d.manifest['config'].get('question') or d.manifest['config'].get('description') or ''}".strip(),
+            f"Generated {stamp} from stored results of {kind}. Each outcome is {statistic}; flows are per year.",
+        ]
+        if d.replicates < 2:
+            intro.append("A single run has no confidence intervals: run with --replicates 30 or more for statistics.")
+        sections.append(Section("Outcomes", table=summary_table(rows, d.name, d.replicates)))
+    else:
+        baseline = data[0].name
+        tested = sum(1 for r in rows if r.tested)
+        title = "Comparison: " + " vs ".join(d.name for d in data)
+        intro = [
+            f"Generated {stamp} from stored results. Each scenario is compared with {baseline} on {statistic} "
+            f"({data[0].replicates} runs each). Run i of every scenario used the same random numbers, so differences are paired.",
+            f"The intervals are 95% intervals adjusted for the {tested} comparisons tested (Bonferroni), and so are the "
+            "p-values: a difference is called better or worse exactly when its interval excludes zero. An outcome that is "
+            "the same function of the scenario in every run (no variation) is not tested.",
+        ]
+        for d in data[1:]:
+            sections.append(
+                Section(
+                    f"{d.name} compared with {baseline}",
+                    paragraphs=[d.manifest["config"].get("question") or ""],
+                    table=outcome_table(rows, d.name, baseline),
+                )
+            )
+        diff = differences_table(data)
+        sections.append(
+            Section(
+                "What differs between the scenarios",
+                table=diff,
+                paragraphs=() if diff else ["The configs differ in nothing but their names."],
+            )
+        )
     if notes:
-        body += ["<h2>Precision</h2><ul>", *[f"<li>{html.escape(n)}</li>" for n in notes], "</ul>"]
-    body += [
-        "<h2>Outcomes over time</h2><p>Lines: mean over replicates; bands: 25-75% and 5-95% of replicates.</p><div class='figs'>"
-    ]
-    body += [img(n, p) for n, p in figs[:-1]] + ["</div>"]
-    body += [
-        "<h2>Levers by scenario</h2><p>Mean effort over the run, summed over supplying states (value in the last week).</p>",
-        html_table(lev_header, lev_rows),
-    ]
-    body += [
-        "<h2>Regions</h2><p>Colour: stability index in the last simulated year; size: seizures there; label: share of citizens in active unrest.</p>",
-        img("regions", figs[-1][1]),
-    ]
-    body += [f"<h2>Notes</h2><p class='note'>{html.escape(ARTICLE_NOTE)}</p>"]
-    page = f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>{CSS}</style></head><body>{''.join(body)}</body></html>"
-    (out / "report.html").write_text(page, encoding="utf-8")
-    with open(out / "comparison.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        fields = list(Row.__dataclass_fields__)
-        w.writerow(fields)
-        for r in rows:
-            w.writerow([getattr(r, f) for f in fields])
-    return {"html": out / "report.html", "markdown": out / "report.md", "csv": out / "comparison.csv"}
+        sections.append(Section("Precision", items=notes))
+    fans = [Figure(f"fan_{o}.png", fan_chart(data, o, window), _label(o)) for o in FAN_OUTCOMES]
+    band = "Lines: mean over runs; bands: 25-75% and 5-95% of runs." if data[0].replicates > 1 else "One run."
+    shade = "" if window.mask(years).all() else f" Shaded: {span}, the window of the tables."
+    sections.append(Section("Outcomes over time", paragraphs=[band + shade], figures=fans))
+    sections.append(
+        Section(
+            "Regions",
+            paragraphs=["Last simulated year. Colour: stability index; marker size: seizures in the region."],
+            figures=[Figure("regions.png", region_map(data), "regions", wide=True)],
+            table=regions_table(data),
+        )
+    )
+    sections.append(
+        Section(
+            "Levers",
+            paragraphs=["Mean effort over the run, summed over supplying states (value in the last week)."],
+            table=lever_table(data),
+        )
+    )
+    sections.append(Section("Runs", table=_runs_table(data), note=ARTICLE_NOTE))
+    return Document(title, [p for p in intro if p], sections)
 
 
 def build_comparison(
@@ -361,31 +554,52 @@ def build_comparison(
     baseline_index: int = 0,
     precision: float | None = None,
     precision_outcome: str = "stability_index",
-    statistic: str = "mean_per_year",
+    window: Window | None = None,
 ) -> tuple[list[Row], list[str], dict[str, Path]]:
-    """Load ensembles, compare them with the first (or ``baseline_index``), write the report into ``out``."""
-    data = [load_scenario_data(f, statistic) for f in folders]
+    """Load ensembles, compare them with the first (or ``baseline_index``), write the report into ``out``.
+
+    Raises:
+        ResultsError: if the ensembles are not paired (replicates, root seed) or the window holds no year.
+    """
+    window = window or Window()
+    data = [load_scenario_data(f) for f in folders]
+    if baseline_index:
+        data.insert(0, data.pop(baseline_index))
     names = [d.name for d in data]
     if len(set(names)) != len(names):
-        data = [ScenarioData(**{**d.__dict__, "name": f"{d.name}#{i}"}) for i, d in enumerate(data)]
-    reps = {d.manifest["replicates"] for d in data}
+        data = [replace(d, name=f"{d.name}#{i}") for i, d in enumerate(data)]
+    reps = {d.replicates for d in data}
     seeds = {d.manifest["root_seed"] for d in data}
     if len(reps) != 1 or len(seeds) != 1:
         raise ResultsError(
             "scenarios to compare must have the same replicates and root seed (paired by common random numbers); got "
-            + ", ".join(f"{d.name}: {d.manifest['replicates']} x seed {d.manifest['root_seed']}" for d in data)
+            + ", ".join(f"{d.name}: {d.replicates} x seed {d.manifest['root_seed']}" for d in data)
         )
-    values = {d.name: d.values for d in data}
-    rows = compare(values, data[baseline_index].name)
+    if len({tuple(d.years) for d in data}) != 1:
+        raise ResultsError(
+            "scenarios to compare must cover the same years: "
+            + ", ".join(f"{d.name}: {d.years.min()}-{d.years.max()}" for d in data)
+        )
+    try:
+        values = {d.name: window_values(d.yearly, d.years, window) for d in data}
+    except ValueError as err:
+        raise ResultsError(str(err)) from None
+    rows = compare(values, data[0].name)
     notes = precision_notes(rows, data, precision, precision_outcome)
-    title = "Comparison: " + " vs ".join(d.name for d in data) if len(data) > 1 else f"Scenario report: {data[0].name}"
     out.mkdir(parents=True, exist_ok=True)
-    paths = write_report(out, data, rows, title, notes)
+    paths = write_document(report_document(data, rows, window, notes), out)
+    paths["csv"] = out / "comparison.csv"
+    with open(paths["csv"], "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        fields = list(Row.__dataclass_fields__)
+        w.writerow(fields)
+        for r in rows:
+            w.writerow([getattr(r, f) for f in fields])
     spec = {
         "kind": "comparison",
         "folders": [str(f) for f in folders],
-        "baseline": data[baseline_index].name,
-        "statistic": statistic,
+        "baseline": data[0].name,
+        "window": {"from": window.first, "to": window.last, "last_year": window.last_year},
         "precision": precision,
         "precision_outcome": precision_outcome,
     }
@@ -398,13 +612,15 @@ def console_rows(rows: list[Row]) -> tuple[list[str], list[list[str]]]:
     shown = [r for r in rows if r.outcome in outcomes.view("console")]
     table = [
         [
-            r.outcome,
+            _label(r.outcome),
             r.scenario,
-            f"{fmt(r.mean)} [{fmt(r.ci_low)}, {fmt(r.ci_high)}]",
+            fmt_value(r.mean, r.unit),
             ""
             if r.diff is None
-            else f"{fmt(r.diff)} [{fmt(r.diff_low)}, {fmt(r.diff_high)}]{' *' if r.significant else ''}",
+            else f"{fmt_diff(r.diff, r.unit)}"
+            + ("" if r.diff_low is None else f" [{fmt_diff(r.diff_low, r.unit)}, {fmt_diff(r.diff_high, r.unit)}]"),
+            verdict(r),
         ]
         for r in shown
     ]
-    return ["outcome", "scenario", "mean [95% CI]", "diff vs baseline [95% CI]"], table
+    return ["outcome", "scenario", "mean", "difference [95% interval, adjusted]", "in words"], table

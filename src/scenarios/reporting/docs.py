@@ -209,7 +209,7 @@ def exercise_guide(scenario: object, file_name: str) -> str:
     lines = [
         f"# Teacher's guide: {ex.title}",
         "",
-        f"*Generated from `configs/exercises/{file_name}` by `python scripts/gen_docs.py`; edit the config, not this file.*",
+        f"*Generated from `src/scenarios/library/exercises/{file_name}` by `python scripts/gen_docs.py`; edit the config, not this file.*",
         "",
         f"- **Rounds:** {ex.rounds} (one simulated year each, {start}-{start + ex.rounds - 1}), about {ex.minutes_per_round} minutes per round, "
         f"plus 10 minutes of briefing and 15-20 of debrief: about {ex.rounds * ex.minutes_per_round + 30} minutes in all.",

@@ -1,10 +1,13 @@
-"""Reports of sensitivity analyses and scenario discovery (from stored sweep folders)."""
+"""Reports of sweeps, sensitivity analyses and scenario discovery (from stored sweep folders).
+
+Each report is a :class:`~scenarios.reporting.document.Document` written as HTML and Markdown;
+axes carry the outcome's unit (per simulated year) and each factor's unit from the registries,
+and warnings say when a design is too small for stable indices or a box rests on few cases.
+"""
 
 from __future__ import annotations
 
-import base64
 import csv
-import html
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +16,43 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from scipy import stats
 
 from scenarios.analysis import prim
-from scenarios.analysis.sensitivity import Problem, morris_indices, sobol_indices
+from scenarios.analysis.sensitivity import Problem, morris_indices, sobol_indices, stability_warnings
+from scenarios.analysis.summary import fmt, yearly_unit
 from scenarios.experiments.exploration import load_sweep, point_means
-from scenarios.reporting.render import CSS, html_table, md_table, png
+from scenarios.reporting.document import Document, Figure, Section, Table, write_document
+from scenarios.reporting.render import png
+from scenarios.spec import outcomes, registry
+
+MIN_CASES = 20
+"""Below this many cases of interest a PRIM box is flagged as resting on too few runs."""
+
+
+def outcome_label(name: str) -> str:
+    """``Label (unit per year)`` of an outcome, as the statistic of a sweep is its mean per simulated year."""
+    o = outcomes.national()[name]
+    return f"{o.label} ({yearly_unit(o)})"
+
+
+def factor_unit(name: str) -> str:
+    """The unit of a swept factor: a driver, a parameter, or ``state.lever``."""
+    lever = name.partition(".")[2]
+    if lever in registry.levers():
+        return registry.levers()[lever].unit
+    if name in registry.drivers():
+        return registry.drivers()[name].unit
+    if name in registry.parameters():
+        return registry.parameters()[name].unit
+    return ""
+
+
+def _factors_text(manifest: dict[str, Any]) -> str:
+    return "; ".join(f"{f['name']} [{f['low']:g}, {f['high']:g}] {factor_unit(f['name'])}" for f in manifest["factors"])
+
+
+# ---------------------------------------------------------------------------- sensitivity
 
 
 def sensitivity_tables(folder: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -40,23 +75,45 @@ def sensitivity_tables(folder: Path) -> tuple[dict[str, Any], list[dict[str, Any
 
 
 def tornado(rows: list[dict[str, Any]], outcome: str, method: str) -> bytes:
-    """Horizontal bars of mu* (Morris) or ST and S1 (Sobol), largest first, with confidence whiskers."""
-    sel = [r for r in rows if r["outcome"] == outcome]
-    key = "mu_star" if method == "morris" else "ST"
-    sel.sort(key=lambda r: r[key])
-    fig, ax = plt.subplots(figsize=(6.4, 0.35 * len(sel) + 1.2))
+    """Horizontal bars of mu* (Morris, in the outcome's unit) or ST and S1 (Sobol, share of variance), with 95% bootstrap whiskers."""
+    sel = sorted(
+        (r for r in rows if r["outcome"] == outcome), key=lambda r: r["mu_star" if method == "morris" else "ST"]
+    )
+    fig, ax = plt.subplots(figsize=(6.4, 0.35 * len(sel) + 1.4))
     y = np.arange(len(sel))
-    ax.barh(y, [r[key] for r in sel], xerr=[r[key + "_conf"] for r in sel], color="#1b6ca8", alpha=0.8, label=key)
-    if method == "sobol":
-        ax.barh(y, [r["S1"] for r in sel], height=0.4, color="#edae49", label="S1")
-    ax.set_yticks(y, [r["factor"] for r in sel], fontsize=8)
-    ax.set_title(f"{outcome}: {'Morris mu*' if method == 'morris' else 'Sobol ST and S1'}", fontsize=10)
-    ax.legend(fontsize=7)
+    if method == "morris":
+        ax.barh(y, [r["mu_star"] for r in sel], xerr=[r["mu_star_conf"] for r in sel], color="#1b6ca8", alpha=0.8)
+        ax.set_xlabel(
+            f"mu*: mean absolute elementary effect over the factor's range [{yearly_unit(outcomes.national()[outcome])}]",
+            fontsize=8,
+        )
+    else:
+        ax.barh(
+            y, [r["ST"] for r in sel], xerr=[r["ST_conf"] for r in sel], color="#1b6ca8", alpha=0.8, label="ST (total)"
+        )
+        ax.barh(
+            y,
+            [r["S1"] for r in sel],
+            xerr=[r["S1_conf"] for r in sel],
+            height=0.4,
+            color="#edae49",
+            label="S1 (first order)",
+        )
+        ax.axvline(0, color="k", linewidth=0.6)
+        ax.set_xlabel("share of the outcome's variance (0-1); whiskers: 95% bootstrap intervals", fontsize=8)
+        ax.legend(fontsize=7)
+    ax.set_yticks(y, [f"{r['factor']} [{factor_unit(r['factor'])}]" for r in sel], fontsize=8)
+    ax.set_title(outcome_label(outcome), fontsize=10)
     ax.grid(axis="x", alpha=0.3)
     return png(fig)
 
 
+def _interval(value: float, half: float) -> str:
+    return f"{value:.3g} [{value - half:.3g}, {value + half:.3g}]"
+
+
 def write_sensitivity_report(folder: Path) -> dict[str, Path]:
+    """``report.html``/``report.md`` and ``indices.csv`` of a sensitivity sweep, with stability warnings."""
     manifest, rows = sensitivity_tables(folder)
     method = manifest["method"]
     cols = [
@@ -69,77 +126,235 @@ def write_sensitivity_report(folder: Path) -> dict[str, Path]:
         w.writerow(cols)
         for r in rows:
             w.writerow([r[c] for c in cols])
-    figs = [(f"{o}.png", tornado(rows, o, method)) for o in manifest["outcomes"]]
-    (folder / "figures").mkdir(exist_ok=True)
-    for name, image in figs:
-        (folder / "figures" / name).write_bytes(image)
-    text_rows = [[str(r[c]) if isinstance(r[c], str) else f"{r[c]:.4g}" for c in cols] for r in rows]
-    title = f"Sensitivity ({method}) of {manifest['scenario']}"
-    intro = (
-        f"{manifest['points']} design points x {manifest['replicates']} replicates (common random numbers; outcome = mean per "
-        f"simulated year, averaged over replicates). Factors and ranges: "
-        + "; ".join(f"{f['name']} [{f['low']:g}, {f['high']:g}]" for f in manifest["factors"])
-        + "."
+    if method == "morris":
+        header = ["outcome", "factor", "mu* [95% CI] (outcome unit)", "sigma"]
+        body = [
+            [outcome_label(r["outcome"]), r["factor"], _interval(r["mu_star"], r["mu_star_conf"]), f"{r['sigma']:.3g}"]
+            for r in rows
+        ]
+    else:
+        header = ["outcome", "factor", "S1 [95% CI]", "ST [95% CI]"]
+        body = [
+            [
+                outcome_label(r["outcome"]),
+                r["factor"],
+                _interval(r["S1"], r["S1_conf"]),
+                _interval(r["ST"], r["ST_conf"]),
+            ]
+            for r in rows
+        ]
+    warnings = stability_warnings(method, int(manifest["samples"]), rows)
+    intro = [
+        f"{manifest['points']} design points x {manifest['replicates']} replicates (common random numbers; each outcome is its "
+        f"mean per simulated year, averaged over replicates). Factors and ranges: {_factors_text(manifest)}.",
+        "Intervals are 95% bootstrap intervals.",
+    ]
+    sections = []
+    if warnings:
+        sections.append(Section("Warnings", items=warnings))
+    sections.append(Section("Indices", table=Table(header, body)))
+    sections.append(
+        Section(
+            "Figures",
+            figures=[Figure(f"{o}.png", tornado(rows, o, method), outcome_label(o)) for o in manifest["outcomes"]],
+        )
     )
-    md = [f"# {title}", "", intro, "", md_table(cols, text_rows), "", *[f"![{n}](figures/{n})" for n, _ in figs], ""]
-    (folder / "report.md").write_text("\n".join(md), encoding="utf-8")
-    imgs = "".join(
-        f'<img alt="{html.escape(n)}" src="data:image/png;base64,{base64.b64encode(p).decode()}">' for n, p in figs
+    paths = write_document(Document(f"Sensitivity ({method}) of {manifest['scenario']}", intro, sections), folder)
+    return {**paths, "csv": folder / "indices.csv"}
+
+
+# ---------------------------------------------------------------------------- sweeps
+
+
+def sweep_tables(folder: Path) -> tuple[dict[str, Any], np.ndarray, dict[str, np.ndarray]]:
+    """The design (points x factors) and each outcome's mean per point over replicates."""
+    manifest, table = load_sweep(folder)
+    n = manifest["points"]
+    design = np.column_stack([point_means(table, n, f["name"]) for f in manifest["factors"]])
+    return manifest, design, {o: point_means(table, n, o) for o in manifest["outcomes"]}
+
+
+def scatter_grid(manifest: dict[str, Any], design: np.ndarray, values: dict[str, np.ndarray]) -> bytes:
+    """Each outcome against each factor (one point per design point), with units on both axes."""
+    factors = [f["name"] for f in manifest["factors"]]
+    names = list(values)
+    fig, axes = plt.subplots(len(names), len(factors), figsize=(2.4 * len(factors), 2.0 * len(names)), squeeze=False)
+    for i, o in enumerate(names):
+        for j, f in enumerate(factors):
+            ax = axes[i][j]
+            ax.scatter(design[:, j], values[o], s=6, alpha=0.6, color="#1b6ca8")
+            ax.tick_params(labelsize=6)
+            if i == len(names) - 1:
+                ax.set_xlabel(f"{f} [{factor_unit(f)}]", fontsize=7)
+            if j == 0:
+                ax.set_ylabel(outcome_label(o), fontsize=7)
+    fig.tight_layout()
+    return png(fig)
+
+
+def write_sweep_report(folder: Path) -> dict[str, Path]:
+    """``report.html``/``report.md`` of a sweep: outcome ranges, rank correlations with each factor, scatter plots."""
+    manifest, design, values = sweep_tables(folder)
+    factors = [f["name"] for f in manifest["factors"]]
+    ranges = Table(
+        ["outcome", "min", "5%", "median", "95%", "max"],
+        [
+            [outcome_label(o), *(fmt(float(q)) for q in np.percentile(v, [0, 5, 50, 95, 100]))]
+            for o, v in values.items()
+        ],
     )
-    page = (
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>{CSS}</style></head>"
-        f"<body><h1>{html.escape(title)}</h1><p>{html.escape(intro)}</p>{html_table(cols, text_rows)}<div class='figs'>{imgs}</div></body></html>"
+    corr_rows = []
+    for o, v in values.items():
+        for j, f in enumerate(factors):
+            if np.ptp(v) == 0 or np.ptp(design[:, j]) == 0:
+                corr_rows.append([outcome_label(o), f, "n/a (no variation)", ""])
+                continue
+            res = stats.spearmanr(design[:, j], v)
+            rho, p = float(res.statistic), float(res.pvalue)
+            corr_rows.append([outcome_label(o), f, f"{rho:+.2f}", "< 0.001" if p < 0.001 else f"{p:.3f}"])
+    intro = [
+        f"{manifest['points']} design points ({manifest.get('design', 'design')}) x {manifest['replicates']} replicates "
+        f"(common random numbers); each outcome is its mean per simulated year, averaged over replicates. "
+        f"Factors and ranges: {_factors_text(manifest)}.",
+    ]
+    sections = [
+        Section("Outcome ranges over the design", table=ranges),
+        Section(
+            "Which factors move which outcome",
+            paragraphs=[
+                "Spearman rank correlation over the design points, with its p-value (not adjusted for the number of pairs)."
+            ],
+            table=Table(["outcome", "factor", "rank correlation", "p"], corr_rows),
+        ),
+        Section(
+            "Scatter plots",
+            figures=[
+                Figure(
+                    "sweep_scatter.png", scatter_grid(manifest, design, values), "outcomes against factors", wide=True
+                )
+            ],
+        ),
+    ]
+    return write_document(Document(f"Sweep of {manifest['scenario']}", intro, sections), folder)
+
+
+# ---------------------------------------------------------------------------- discovery
+
+
+def trajectory_figure(trajectory: list[prim.Box], chosen: prim.Box) -> bytes:
+    """Coverage against density along the peeling trajectory, coloured by the number of restricted inputs."""
+    fig, ax = plt.subplots(figsize=(5.2, 3.8))
+    sc = ax.scatter(
+        [b.coverage for b in trajectory],
+        [b.density for b in trajectory],
+        c=[len(b.restricted) for b in trajectory],
+        cmap="viridis",
+        s=16,
     )
-    (folder / "report.html").write_text(page, encoding="utf-8")
-    return {"html": folder / "report.html", "markdown": folder / "report.md", "csv": folder / "indices.csv"}
+    ax.plot([b.coverage for b in trajectory], [b.density for b in trajectory], color="#999", linewidth=0.6, zorder=0)
+    ax.scatter(
+        [chosen.coverage],
+        [chosen.density],
+        facecolors="none",
+        edgecolors="#d1495b",
+        s=120,
+        linewidths=2,
+        label="chosen box (pruned)",
+    )
+    fig.colorbar(sc, ax=ax, label="restricted inputs")
+    ax.set_xlabel("coverage (share of all cases inside the box, 0-1)")
+    ax.set_ylabel("density (share of runs in the box that are cases, 0-1)")
+    ax.set_title("PRIM peeling trajectory: coverage against density", fontsize=10)
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    return png(fig)
 
 
 def discover(
-    folder: Path, outcome: str, threshold: float, below: bool, min_coverage: float = 0.5, out: Path | None = None
+    folder: Path,
+    outcome: str,
+    threshold: float,
+    below: bool,
+    min_coverage: float = 0.5,
+    out: Path | None = None,
+    alpha: float = 0.05,
 ) -> dict[str, Any]:
-    """PRIM on a sweep: which factor ranges make ``outcome`` fall below (or rise above) ``threshold``."""
+    """PRIM on a sweep: which factor ranges make ``outcome`` fall below (or rise above) ``threshold``.
+
+    The box is chosen on the peeling trajectory (the densest with at least ``min_coverage``),
+    pasted, then pruned of restrictions that are not significant at ``alpha / k`` for k inputs; each remaining
+    restriction is reported with its p-value. Writes ``discovery.html``/``.md`` and the trajectory.
+
+    Raises:
+        ValueError: if the outcome was not recorded, or the threshold leaves no cases or only cases.
+    """
     manifest, table = load_sweep(folder)
     if outcome not in table:
         raise ValueError(f"{outcome!r} was not recorded in this sweep; recorded: {', '.join(manifest['outcomes'])}")
     names = [f["name"] for f in manifest["factors"]]
     x = np.column_stack([table[n].astype(float) for n in names])
     yv = table[outcome].astype(float)
-    y = (yv < threshold) if below else (yv > threshold)
+    y = ((yv < threshold) if below else (yv > threshold)).astype(float)
     if y.sum() == 0 or y.sum() == y.size:
         raise ValueError(
-            f"{int(y.sum())} of {y.size} runs are cases of interest ({outcome} {'<' if below else '>'} {threshold:g}): PRIM needs both cases and non-cases; choose another threshold"
+            f"{int(y.sum())} of {y.size} runs are cases of interest ({outcome} {'<' if below else '>'} {threshold:g}): "
+            "PRIM needs both cases and non-cases; choose another threshold"
         )
-    trajectory = prim.peel(x, y.astype(float))
-    box = prim.paste(x, y.astype(float), prim.choose(trajectory, min_coverage))
-    lines = prim.describe(box, names)
-    out = out or folder
-    fig, ax = plt.subplots(figsize=(4.8, 3.6))
-    ax.plot([b.coverage for b in trajectory], [b.density for b in trajectory], marker=".", color="#1b6ca8")
-    ax.scatter([box.coverage], [box.density], color="#d1495b", zorder=3, label="chosen box")
-    ax.set_xlabel("coverage")
-    ax.set_ylabel("density")
-    ax.set_title("PRIM peeling trajectory", fontsize=10)
-    ax.legend(fontsize=7)
-    ax.grid(alpha=0.3)
-    image = png(fig)
-    (out / "prim_trajectory.png").write_bytes(image)
-    cond = f"{outcome} {'<' if below else '>'} {threshold:g}"
-    md = [
-        f"# Scenario discovery: {cond}",
-        "",
-        f"{int(y.sum())} of {y.size} runs ({y.mean():.1%}) are cases of interest.",
-        "",
-        "Box (inputs not listed are unrestricted):",
-        "",
-        *[f"- {line}" for line in lines],
-        "",
-        f"coverage {box.coverage:.2f} (share of all cases inside the box), density {box.density:.2f} (share of runs in the box that are cases), mass {box.mass:.2f}.",
-        "",
-        "![trajectory](prim_trajectory.png)",
-        "",
+    trajectory = prim.peel(x, y)
+    pasted = prim.paste(x, y, prim.choose(trajectory, min_coverage))
+    box = prim.prune(x, y, pasted, alpha=alpha)
+    level = alpha / len(names)
+    tests = prim.restriction_tests(x, y, box)
+    lines = [
+        f"{names[t.index]} in [{t.low:.4g}, {t.high:.4g}] {factor_unit(names[t.index])} (p = {'< 0.001' if t.p_value < 0.001 else f'{t.p_value:.3f}'})"
+        for t in tests
     ]
-    (out / "discovery.md").write_text("\n".join(md), encoding="utf-8")
-    with open(out / "prim_trajectory.csv", "w", newline="", encoding="utf-8") as fh:
+    cases = int(y.sum())
+    warnings = []
+    if cases < MIN_CASES:
+        warnings.append(f"Only {cases} cases of interest: a box found from so few runs is fragile; run a larger sweep.")
+    dropped = len(pasted.restricted) - len(box.restricted)
+    if dropped:
+        warnings.append(
+            f"{dropped} restriction(s) of the peeled box were pruned: not significant at p <= {level:.2g} "
+            f"({alpha:g} / {len(names)} inputs) or adding < 0.01 density."
+        )
+    cond = f"{outcome} {'<' if below else '>'} {threshold:g}"
+    front = prim.pareto(trajectory)
+    traj_table = Table(
+        ["step", "coverage", "density", "mass", "restricted inputs"],
+        [
+            [str(i), f"{b.coverage:.2f}", f"{b.density:.2f}", f"{b.mass:.2f}", str(len(b.restricted))]
+            for i, b in enumerate(trajectory)
+            if i in front
+        ],
+    )
+    doc = Document(
+        f"Scenario discovery: {cond}",
+        [f"{cases} of {y.size} runs ({y.mean():.1%}) are cases of interest. Inputs: {_factors_text(manifest)}."],
+        [
+            *([Section("Warnings", items=warnings)] if warnings else []),
+            Section(
+                "Box",
+                paragraphs=[
+                    f"Coverage {box.coverage:.2f} (share of all cases inside the box), density {box.density:.2f} (share of runs "
+                    f"in the box that are cases), mass {box.mass:.2f}. Each restriction's p-value tests whether it concentrates "
+                    "cases (one-sided hypergeometric test against the box without it); restrictions are kept when "
+                    f"p <= {level:.2g} ({alpha:g} adjusted for the {len(names)} inputs peeling searched). "
+                    "Inputs not listed are unrestricted."
+                ],
+                items=lines or ["no input is restricted: the cases are spread over the whole space"],
+            ),
+            Section(
+                "Coverage and density along the peeling trajectory",
+                paragraphs=["The steps no other step beats on both coverage and density (the trade-off curve)."],
+                table=traj_table,
+                figures=[Figure("prim_trajectory.png", trajectory_figure(trajectory, box), "peeling trajectory")],
+            ),
+        ],
+    )
+    write_document(doc, out or folder, stem="discovery")
+    with open((out or folder) / "prim_trajectory.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["step", "coverage", "density", "mass", "restricted"])
         for i, b in enumerate(trajectory):
@@ -150,6 +365,7 @@ def discover(
         "coverage": box.coverage,
         "density": box.density,
         "mass": box.mass,
-        "cases": int(y.sum()),
+        "cases": cases,
         "runs": int(y.size),
+        "warnings": warnings,
     }

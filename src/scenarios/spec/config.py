@@ -1,22 +1,35 @@
-"""Scenario configs: the pydantic schema (derived from the registries) and the YAML loader.
+"""Scenario configs: the typed :class:`Scenario` and the YAML loader.
 
-A scenario is a YAML file. It may ``extends:`` another file (a path relative to itself) and then
-states only what differs: mappings merge key by key, anything else (numbers, lists) replaces what
-the parent had. The merged, validated :class:`Scenario` is what runs and what is recorded.
+A scenario is a YAML file. It may ``extends:`` another file (a path relative to itself, or the name
+of a scenario of the packaged library, e.g. ``baseline``) and then states only what differs:
+mappings merge key by key, anything else (numbers, lists) replaces what the parent had. The
+merged, validated :class:`Scenario` is what runs and what is recorded.
+
+The types are static pydantic classes that mypy understands (``Scenario``, ``States``,
+``StateConfig`` and one subclass per state with levers, ``Drivers``, ``Parameters``). A state's
+levers are a class with one optional schedule field per lever it supplies; the field lists are
+generated from the registries into :mod:`scenarios.spec.declared` by
+``scripts/gen_declared.py`` (a test fails when they are stale), while bounds, units and
+descriptions stay in the registry and are read by each field's
+:class:`~scenarios.spec.fields.Registered` marker. Code that must not care about the
+representation calls ``scenario.states.of(state).lever(name)`` and
+``scenario.states.tajikistan.aid_allocation.weight(name)``.
 
 Every problem in a file is reported at once, each with file, line, key path, the bad value, what
-is allowed and a did-you-mean for misspelt keys (:class:`scenarios.errors.ConfigError`).
+is allowed and a did-you-mean for misspelt keys and place names (:class:`scenarios.errors.ConfigError`);
+a key given twice in a mapping is a problem too. :func:`outside_the_run` names dated entries that
+can never take effect.
 """
 
 from __future__ import annotations
 
 import copy
 import difflib
-import math
 import types
 import typing
 from collections.abc import Mapping
-from functools import cache
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -24,73 +37,54 @@ import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
-    PlainValidator,
     ValidationError,
     WithJsonSchema,
-    create_model,
+    field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from scenarios.errors import ConfigError, Problem
-from scenarios.schedule import DATE_PATTERN, parse_date
+from scenarios.schedule import parse_date
 from scenarios.spec import registry
+from scenarios.spec.declared import (
+    AidAllocation,
+    ChinaLevers,
+    Drivers,
+    Parameters,
+    RussiaLevers,
+    ScoLevers,
+    TajikistanLevers,
+)
+from scenarios.spec.fields import DATE_SCHEMA_PATTERN, LeverSchedules, Schedule, Strict
 
-CONFIG_DICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+__all__ = [
+    "EVENT_KINDS",
+    "AidAllocation",
+    "Drivers",
+    "Event",
+    "EventKind",
+    "Parameters",
+    "Scenario",
+    "Schedule",
+    "StateConfig",
+    "States",
+    "derive",
+    "json_schema",
+    "library_dir",
+    "library_scenarios",
+    "load_scenario",
+    "resolve_config",
+    "scenario_dict",
+    "validate_data",
+]
+
 EventKind = Literal["attack", "opium_ban", "afghan_collapse", "russian_drawdown", "meth_surge", "crackdown"]
 """The shocks a scenario's ``events:`` and a teacher's injects can use (effects in scenarios.model.model)."""
 EVENT_KINDS: tuple[str, ...] = typing.get_args(EventKind)
-
-
-class _Strict(BaseModel):
-    model_config = CONFIG_DICT
-
-
-# --------------------------------------------------------------------------- schedules
-
-
-def _number(value: Any, lo: float, hi: float, unit: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"expected a number in [{lo:g}, {hi:g}] {unit}")
-    x = float(value)
-    if not math.isfinite(x):
-        raise ValueError(f"expected a finite number in [{lo:g}, {hi:g}] {unit}")
-    if not lo <= x <= hi:
-        raise ValueError(f"{x:g} is outside [{lo:g}, {hi:g}] {unit}")
-    return x
-
-
-def schedule_type(lo: float, hi: float, unit: str, description: str) -> Any:
-    """A schedule field bounded to [lo, hi]: a number, or a mapping of dates to numbers."""
-
-    def validate(value: Any) -> float | dict[str, float]:
-        if not isinstance(value, Mapping):
-            return _number(value, lo, hi, unit)
-        if not value:
-            raise ValueError("an empty schedule; give a number or a mapping like {2021: 10, 2024: 20}")
-        out: dict[str, float] = {}
-        for key, v in value.items():
-            k = str(key)
-            if not DATE_PATTERN.match(k):
-                raise ValueError(f"schedule key {key!r} is not a date (a year like 2021 or a month like '2021-08')")
-            parse_date(k)
-            try:
-                out[k] = _number(v, lo, hi, unit)
-            except ValueError as err:
-                raise ValueError(f"at {k}: {err}") from None
-        return dict(sorted(out.items(), key=lambda kv: parse_date(kv[0])))
-
-    number = {"type": "number", "minimum": lo, "maximum": hi}
-    schema = {
-        "description": f"{description} [{unit}]. A number, or a mapping of year/month to numbers.",
-        "anyOf": [
-            number,
-            {"type": "object", "patternProperties": {DATE_PATTERN.pattern: number}, "additionalProperties": False},
-        ],
-    }
-    return Annotated[float | dict[str, float], PlainValidator(validate), WithJsonSchema(schema)]
-
+_Strict = Strict
+PLACES_ERROR = "unknown_place"
 
 # --------------------------------------------------------------------------- models
 
@@ -125,15 +119,24 @@ class Allocation(_Strict):
     )
 
 
-def _year_as_text(value: Any) -> Any:
+def _year_as_text(value: object) -> object:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+_WHEN_SCHEMA = {
+    "description": "year or month, e.g. 2024 or '2024-11'",
+    "anyOf": [
+        {"type": "integer", "minimum": 1000, "maximum": 9999},
+        {"type": "string", "pattern": DATE_SCHEMA_PATTERN},
+    ],
+}
 
 
 class Event(_Strict):
     """A shock at a date: the classroom teacher's injects use the same kinds."""
 
-    when: Annotated[str, BeforeValidator(_year_as_text)] = Field(
-        description="year or month, e.g. 2024 or '2024-11'", pattern=DATE_PATTERN.pattern
+    when: Annotated[str, BeforeValidator(_year_as_text), WithJsonSchema(_WHEN_SCHEMA)] = Field(
+        description="year or month, e.g. 2024 or '2024-11'", pattern=DATE_SCHEMA_PATTERN
     )
     kind: EventKind
     region: str | None = Field(
@@ -156,6 +159,15 @@ class Team(_Strict):
     goals: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(min_length=1, max_length=10)
 
 
+def playable_states() -> list[str]:
+    """The states a classroom team can play: those that supply levers."""
+    return [s for s in registry.STATES if registry.levers_of(s)]
+
+
+def _default_injects() -> list[EventKind]:
+    return ["attack", "opium_ban", "afghan_collapse", "russian_drawdown"]
+
+
 class Exercise(_Strict):
     """A classroom exercise: teams play states round by round (one round = one simulated year)."""
 
@@ -165,7 +177,7 @@ class Exercise(_Strict):
     learning_objectives: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(min_length=1, max_length=10)
     teams: dict[str, Team] = Field(min_length=1, description="state name -> team; states with levers only")
     injects: list[EventKind] = Field(
-        default_factory=lambda: ["attack", "opium_ban", "afghan_collapse", "russian_drawdown"],
+        default_factory=_default_injects,
         description="events the teacher may inject",
     )
     debrief_questions: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(
@@ -174,10 +186,12 @@ class Exercise(_Strict):
 
     @model_validator(mode="after")
     def _teams(self) -> Exercise:
-        playable = [s for s in registry.STATES if registry.levers_of(s)]
-        unknown = [t for t in self.teams if t not in playable]
+        # the loader reports these from the raw data with lines and did-you-mean (place_problems)
+        unknown = [t for t in self.teams if t not in playable_states()]
         if unknown:
-            raise ValueError(f"teams: {', '.join(map(repr, unknown))} cannot be played; allowed: {', '.join(playable)}")
+            raise PydanticCustomError(
+                PLACES_ERROR, "teams: {names} cannot be played", {"names": ", ".join(map(repr, unknown))}
+            )
         return self
 
 
@@ -239,184 +253,307 @@ class Exploration(_Strict):
         return self
 
 
-@cache
-def _levers_model(state: str) -> type[BaseModel]:
-    fields: dict[str, Any] = {}
-    for name in registry.levers_of(state):
-        lever = registry.levers()[name]
-        fields[name] = (schedule_type(lever.min, lever.max, lever.unit, lever.description) | None, None)
-    return create_model(f"{state.title()}Levers", __config__=CONFIG_DICT, **fields)
+class StateConfig(_Strict):
+    """A state's policy and budget; the states that supply levers add ``levers`` (see the subclasses)."""
 
+    policy: Literal["schedule", "adaptive"] = Field(
+        "schedule",
+        description="schedule: levers as given; adaptive: the state's documented rule scales them with threat",
+    )
+    budget_musd: Annotated[float, Field(ge=0, le=100_000)] | None = Field(
+        None, description="cap on the state's total lever spending per year [USD M/yr]"
+    )
 
-@cache
-def _state_model(state: str) -> type[BaseModel]:
-    fields: dict[str, Any] = {
-        "policy": (
-            Literal["schedule", "adaptive"],
-            Field(
-                "schedule",
-                description="schedule: levers as given; adaptive: the state's documented rule scales them with threat",
-            ),
-        ),
-        "budget_musd": (
-            Annotated[float, Field(ge=0, le=100_000)] | None,
-            Field(None, description="cap on the state's total lever spending per year [USD M/yr]"),
-        ),
-    }
-    if registry.levers_of(state):
-        fields["levers"] = (_levers_model(state), Field(default_factory=_levers_model(state)))
-    if state == "tajikistan":
-        own = registry.levers_of(state)
-        aid_fields = {n: (Annotated[float, Field(ge=0, le=1)] | None, None) for n in own}
-        aid = create_model("AidAllocation", __config__=CONFIG_DICT, **aid_fields)
-        fields["aid_allocation"] = (
-            aid,
-            Field(
-                default_factory=aid,
-                description="shares of received financial aid spent on each Tajik lever (normalised); default: equal over military_training, joint_border_patrols, military_equipment, surveillance_systems",
-            ),
-        )
+    def lever(self, name: str) -> Schedule | None:
+        """The schedule this state gives lever ``name``, or ``None`` (not set, or not a lever it supplies)."""
+        levers = getattr(self, "levers", None)
+        return levers.schedule(name) if isinstance(levers, LeverSchedules) else None
 
-    def check_budget(self: Any) -> Any:
-        if self.budget_musd is None or not hasattr(self, "levers"):
+    @model_validator(mode="after")
+    def _budget(self) -> StateConfig:
+        if self.budget_musd is None:
             return self
         from scenarios.schedule import expand, step_years
 
         years = step_years("2000", 101 * 52)
         total = sum(
-            expand(getattr(self.levers, n), years, 0.0) * registry.levers()[n].cost_musd_per_unit
-            for n in type(self.levers).model_fields
+            (expand(self.lever(n), years, 0.0) * lv.cost_musd_per_unit for n, lv in registry.levers().items()),
+            start=years * 0.0,
         )
         over = years[total > self.budget_musd + 1e-9]
         if over.size:
-            first = int(over[0])
             raise ValueError(
-                f"lever spending reaches {total.max():.1f} USD M/yr (first over in {first}), "
+                f"lever spending reaches {total.max():.1f} USD M/yr (first over in {int(over[0])}), "
                 f"over the budget of {self.budget_musd:g} USD M/yr"
             )
         return self
 
-    return create_model(
-        f"{state.title()}State",
-        __config__=CONFIG_DICT,
-        __validators__={"_budget": model_validator(mode="after")(check_budget)},
-        **fields,
+
+class TajikistanState(StateConfig):
+    """Tajikistan: its own levers and how it spends the financial aid it receives."""
+
+    levers: TajikistanLevers = Field(default_factory=TajikistanLevers)
+    aid_allocation: AidAllocation = Field(
+        default_factory=AidAllocation,
+        description="shares of received financial aid spent on each Tajik lever (normalised); default: equal over "
+        "military_training, joint_border_patrols, military_equipment, surveillance_systems",
     )
 
 
-@cache
-def _states_model() -> type[BaseModel]:
-    fields = {s: (_state_model(s), Field(default_factory=_state_model(s))) for s in registry.STATES}
-    return create_model("States", __config__=CONFIG_DICT, **fields)
+class ChinaState(StateConfig):
+    """China's levers."""
+
+    levers: ChinaLevers = Field(default_factory=ChinaLevers)
 
 
-@cache
-def _drivers_model() -> type[BaseModel]:
-    fields = {
-        d.name: (schedule_type(d.min, d.max, d.unit, d.description) | None, None) for d in registry.drivers().values()
-    }
-    return create_model("Drivers", __config__=CONFIG_DICT, **fields)
+class RussiaState(StateConfig):
+    """Russia's levers."""
+
+    levers: RussiaLevers = Field(default_factory=RussiaLevers)
 
 
-@cache
-def _parameters_model() -> type[BaseModel]:
-    fields = {
-        p.name: (
-            Annotated[float, Field(ge=p.min, le=p.max, description=f"{p.unit}; {p.kind}: {p.source}")] | None,
-            None,
-        )
-        for p in registry.parameters().values()
-    }
-    return create_model("Parameters", __config__=CONFIG_DICT, **fields)
+class ScoState(StateConfig):
+    """The SCO's levers."""
+
+    levers: ScoLevers = Field(default_factory=ScoLevers)
 
 
-@cache
-def scenario_model() -> type[BaseModel]:
-    """The pydantic model of a whole scenario file, built from the registries."""
-    fields: dict[str, Any] = {
-        "name": (
-            str,
-            Field(
-                "scenario",
-                min_length=1,
-                max_length=100,
-                pattern=r"^[A-Za-z0-9_.-]+$",
-                description="short name, used in results folder names",
-            ),
-        ),
-        "description": (str, Field("", max_length=5000)),
-        "question": (str, Field("", max_length=2000, description="the question the scenario asks")),
-        "extends": (
-            str | None,
-            Field(None, description="path of the scenario this one extends (relative to this file)"),
-        ),
-        "start": (str, Field("2021-01", pattern=r"^\d{4}-\d{2}$", description="first simulated month, YYYY-MM")),
-        "years": (int, Field(10, ge=1, le=50, description="horizon in years (52 weekly steps each)")),
-        "seed": (int, Field(20250320, ge=0, le=2**63 - 1, description="root seed")),
-        "world": (str | None, Field(None, description="path of a world file; default: the shipped Tajikistan world")),
-        "society": (Society, Field(default_factory=Society)),
-        "states": (_states_model(), Field(default_factory=_states_model())),
-        "drivers": (_drivers_model(), Field(default_factory=_drivers_model())),
-        "parameters": (_parameters_model(), Field(default_factory=_parameters_model())),
-        "allocation": (Allocation, Field(default_factory=Allocation)),
-        "events": (list[Event], Field(default_factory=list)),
-        "exercise": (Exercise | None, Field(None, description="classroom exercise: teams, rounds, briefings")),
-        "exploration": (
-            Exploration | None,
-            Field(None, description="uncertainties and levers with ranges, for sensitivity and sweeps"),
-        ),
-    }
-    return create_model(
-        "Scenario",
-        __config__=CONFIG_DICT,
-        __validators__={"_world": model_validator(mode="after")(_check_world_names)},
-        **fields,
+class States(_Strict):
+    """Every state agent, in the order the model steps them (``registry.STATES``)."""
+
+    tajikistan: TajikistanState = Field(default_factory=TajikistanState)
+    china: ChinaState = Field(default_factory=ChinaState)
+    russia: RussiaState = Field(default_factory=RussiaState)
+    taliban: StateConfig = Field(default_factory=StateConfig)
+    sco: ScoState = Field(default_factory=ScoState)
+
+    def of(self, state: str) -> StateConfig:
+        """The config of ``state`` (a name of ``registry.STATES``)."""
+        config: StateConfig = getattr(self, state)
+        return config
+
+
+class Scenario(_Strict):
+    """A validated scenario: what runs and what a manifest records."""
+
+    name: str = Field(
+        "scenario",
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="short name, used in results folder names",
+    )
+    description: str = Field("", max_length=5000)
+    question: str = Field("", max_length=2000, description="the question the scenario asks")
+    extends: str | None = Field(
+        None,
+        description="the scenario this one extends: a path relative to this file, or a library scenario's name (e.g. baseline)",
+    )
+    start: str = Field("2021-01", pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="first simulated month, YYYY-MM")
+    years: int = Field(10, ge=1, le=50, description="horizon in years (52 weekly steps each)")
+    seed: int = Field(20250320, ge=0, le=2**63 - 1, description="root seed")
+    world: str | None = Field(None, description="path of a world file; default: the shipped Tajikistan world")
+    society: Society = Field(default_factory=Society)
+    states: States = Field(default_factory=States)
+    drivers: Drivers = Field(default_factory=Drivers)
+    parameters: Parameters = Field(default_factory=Parameters)
+    allocation: Allocation = Field(default_factory=Allocation)
+    events: list[Event] = Field(default_factory=list)
+    exercise: Exercise | None = Field(None, description="classroom exercise: teams, rounds, briefings")
+    exploration: Exploration | None = Field(
+        None, description="uncertainties and levers with ranges, for sensitivity and sweeps"
     )
 
+    @field_validator("world")
+    @classmethod
+    def _world_file(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            registry.load_world(value)
+        except FileNotFoundError:
+            raise ValueError(f"file {value!r} not found") from None
+        except OSError as err:
+            raise ValueError(f"cannot read {value!r} ({err.strerror})") from None
+        except (ValidationError, yaml.YAMLError) as err:
+            raise ValueError(f"{value!r} is not a valid world file ({str(err).splitlines()[0]})") from None
+        return value
 
-def _check_world_names(scenario: Any) -> Any:
-    """Allocation keys and event regions must name places of the scenario's world."""
+    def end(self) -> float:
+        """The end of the run as a fractional year (``start`` + ``years``)."""
+        return parse_date(self.start) + self.years
+
+    @model_validator(mode="after")
+    def _places(self) -> Scenario:
+        # the loader reports these from the raw data with lines; this keeps model_validate honest too
+        problems = place_problems(self.model_dump(mode="python"))
+        if problems:
+            text = "; ".join(f"{'.'.join(p.path)}: {p.message} {p.value} (allowed: {p.allowed})" for p in problems)
+            raise PydanticCustomError(PLACES_ERROR, text)
+        return self
+
+    @model_validator(mode="after")
+    def _rounds(self) -> Scenario:
+        if self.exercise is not None and self.exercise.rounds > self.years:
+            raise ValueError(
+                f"exercise.rounds: {self.exercise.rounds} rounds need at least as many years (years is {self.years})"
+            )
+        return self
+
+
+def scenario_model() -> type[Scenario]:
+    """The scenario type (kept for callers of the generated-model era; use :class:`Scenario`)."""
+    return Scenario
+
+
+# --------------------------------------------------------------------------- places and dates
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A problem found on raw data, before it becomes a :class:`Problem` with file and line."""
+
+    path: tuple[str, ...]
+    message: str
+    value: str | None = None
+    allowed: str | None = None
+    hint: str | None = None
+
+
+def _did_you_mean(word: str, choices: typing.Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def _unknown(path: tuple[str, ...], what: str, word: object, names: typing.Sequence[str]) -> _Found:
+    return _Found(path, f"unknown {what}", repr(word), ", ".join(names), _did_you_mean(str(word), names))
+
+
+def place_problems(data: Mapping[str, Any]) -> list[_Found]:
+    """Names of places and states in raw scenario data that the scenario's world (or the model) does not have.
+
+    Checks allocation weights (segments, regions), event regions and segments, and exercise teams,
+    so that they are reported in the same pass as every other problem, each with did-you-mean.
+    A world that cannot be read is left to the field check of ``world``.
+    """
+    found: list[_Found] = []
+    exercise = data.get("exercise")
+    teams = exercise.get("teams") if isinstance(exercise, Mapping) else None
+    if isinstance(teams, Mapping):
+        playable = playable_states()
+        found += [
+            _unknown(("exercise", "teams", str(t)), "state (a team plays a state with levers)", t, playable)
+            for t in teams
+            if t not in playable
+        ]
     try:
-        world = registry.load_world(scenario.world)
-    except FileNotFoundError:
-        raise ValueError(f"world: file {scenario.world!r} not found") from None
-    except (ValidationError, yaml.YAMLError) as err:
-        raise ValueError(f"world: {scenario.world!r} is not a valid world file ({str(err).splitlines()[0]})") from None
-    problems = []
-    for field, names in (("border", world.segment_names), ("regions", world.region_names)):
-        weights = getattr(scenario.allocation, field)
-        if weights is None:
+        world = registry.load_world(data.get("world") if isinstance(data.get("world"), str) else None)
+    except (OSError, ValidationError, yaml.YAMLError):
+        return found
+    allocation = data.get("allocation")
+    if isinstance(allocation, Mapping):
+        for field, what, names in (
+            ("border", "border segment", world.segment_names),
+            ("regions", "region", world.region_names),
+        ):
+            weights = allocation.get(field)
+            if not isinstance(weights, Mapping):
+                continue
+            found += [_unknown(("allocation", field, str(k)), what, k, names) for k in weights if k not in names]
+            values = [v for v in weights.values() if isinstance(v, int | float)]
+            if values and len(values) == len(weights) and sum(values) <= 0:
+                found.append(_Found(("allocation", field), "weights must not all be zero"))
+    events = data.get("events")
+    if isinstance(events, list):
+        for i, ev in enumerate(events):
+            if not isinstance(ev, Mapping):
+                continue
+            for field, what, names in (
+                ("region", "region", world.region_names),
+                ("segment", "border segment", world.segment_names),
+            ):
+                name = ev.get(field)
+                if name is not None and name not in names:
+                    found.append(_unknown(("events", str(i), field), what, name, names))
+    return found
+
+
+def outside_the_run(scenario: Scenario) -> list[str]:
+    """Dated entries of ``scenario`` that fall outside its run and so never take effect, by name.
+
+    An event dated before ``start`` or at or after ``start + years`` never happens; a schedule
+    point after the end is never reached, and one before ``start`` that a later point before
+    ``start`` overrides is never used. The CLI prints these as warnings.
+    """
+    begin, end = parse_date(scenario.start), scenario.end()
+    last = f"{scenario.start} + {scenario.years} years"
+    notes = [
+        f"events.{i} ({ev.kind} on {ev.when}) is {'before the start' if parse_date(ev.when) < begin - 1e-9 else 'after the end'} "
+        f"of the run ({last}) and never happens"
+        for i, ev in enumerate(scenario.events)
+        if not begin - 1e-9 <= parse_date(ev.when) < end - 1e-9
+    ]
+    schedules: list[tuple[str, Schedule | None]] = []
+    for state in registry.STATES:
+        config = scenario.states.of(state)
+        schedules += [(f"states.{state}.levers.{n}", config.lever(n)) for n in registry.levers_of(state)]
+    schedules += [(f"drivers.{n}", v) for n, v in scenario.drivers.given().items()]
+    late: list[str] = []
+    unused: list[str] = []
+    for path, schedule in schedules:
+        if not isinstance(schedule, Mapping):
             continue
-        unknown = [k for k in weights if k not in names]
-        if unknown:
-            problems.append(
-                f"allocation.{field}: unknown {', '.join(map(repr, unknown))} (allowed: {', '.join(names)})"
-            )
-        elif sum(weights.values()) <= 0:
-            problems.append(f"allocation.{field}: weights must not all be zero")
-    for i, ev in enumerate(scenario.events):
-        if ev.region is not None and ev.region not in world.region_names:
-            problems.append(
-                f"events.{i}.region: unknown region {ev.region!r} (allowed: {', '.join(world.region_names)})"
-            )
-        if ev.segment is not None and ev.segment not in world.segment_names:
-            problems.append(
-                f"events.{i}.segment: unknown segment {ev.segment!r} (allowed: {', '.join(world.segment_names)})"
-            )
-    if scenario.exercise is not None and scenario.exercise.rounds > scenario.years:
-        problems.append(
-            f"exercise.rounds: {scenario.exercise.rounds} rounds need at least as many years (years is {scenario.years})"
+        dates = {k: parse_date(k) for k in schedule}
+        after = [k for k, d in dates.items() if d >= end - 1e-9]
+        before = [k for k, d in dates.items() if d < begin and any(d < e <= begin + 1e-9 for e in dates.values())]
+        late += [f"{path} ({', '.join(after)})"] if after else []
+        unused += [f"{path} ({', '.join(before)})"] if before else []
+    if late:
+        notes.append(f"schedule points after the end of the run ({last}) are never reached: {'; '.join(late)}")
+    if unused:
+        notes.append(
+            f"schedule points before the start ({scenario.start}) that a later one overrides are never used: {'; '.join(unused)}"
         )
-    if problems:
-        raise ValueError("; ".join(problems))
-    return scenario
+    return notes
+
+
+def _place_enums() -> dict[str, list[str]]:
+    world = registry.default_world()
+    return {"regions": list(world.region_names), "segments": list(world.segment_names)}
 
 
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema of a scenario file (for editor completion)."""
-    schema = scenario_model().model_json_schema()
-    schema["title"] = "scenarios scenario file"
-    return schema
+    """The JSON Schema of a scenario file (for editor completion), with the shipped world's place names.
+
+    It accepts what the loader accepts; a custom ``world:`` may name other places, which the schema
+    cannot know (the loader checks them against that world).
+    """
+    from scenarios import __version__
+
+    schema = Scenario.model_json_schema()
+    defs = schema["$defs"]
+    places = _place_enums()
+    for name, what in (("border", "segments"), ("regions", "regions")):
+        prop = defs["Allocation"]["properties"][name]
+        for option in prop["anyOf"]:
+            if option.get("type") == "object":
+                option["propertyNames"] = {"enum": places[what]}
+    event = defs["Event"]["properties"]
+    for name, what in (("region", "regions"), ("segment", "segments")):
+        event[name]["anyOf"] = [{"type": "string", "enum": places[what]}, {"type": "null"}]
+    defs["Exercise"]["properties"]["teams"]["propertyNames"] = {"enum": playable_states()}
+    from scenarios.spec import outcomes as outcome_registry
+
+    explore = defs["Exploration"]["properties"]
+    explore["uncertainties"]["propertyNames"] = {"enum": [*registry.drivers(), *registry.parameters()]}
+    explore["levers"]["propertyNames"] = {"enum": [f"{s}.{n}" for s in registry.STATES for n in registry.levers_of(s)]}
+    explore["outcomes"]["items"] = {"type": "string", "enum": list(outcome_registry.national())}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:scenarios:scenario-schema:{__version__}",
+        **schema,
+        "title": "scenarios scenario file",
+    }
 
 
 # --------------------------------------------------------------------------- loading
@@ -424,18 +561,31 @@ def json_schema() -> dict[str, Any]:
 Provenance = dict[tuple[str, ...], tuple[str, int | None]]
 
 
-def _line_map(node: yaml.Node, file: str, prefix: tuple[str, ...] = ()) -> Provenance:
+def _line_map(node: yaml.Node, file: str, problems: list[Problem], prefix: tuple[str, ...] = ()) -> Provenance:
+    """The line of every key path under ``node``; a key given twice in one mapping is a problem."""
     out: Provenance = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             path = (*prefix, str(key_node.value))
-            out[path] = (file, key_node.start_mark.line + 1)
-            out.update(_line_map(value_node, file, path))
+            line = key_node.start_mark.line + 1
+            if path in out:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        ".".join(path),
+                        f"duplicate key (first given at line {out[path][1]}); YAML would silently keep the last",
+                        allowed="each key once per mapping",
+                    )
+                )
+                continue
+            out[path] = (file, line)
+            out.update(_line_map(value_node, file, problems, path))
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             path = (*prefix, str(i))
             out[path] = (file, item.start_mark.line + 1)
-            out.update(_line_map(item, file, path))
+            out.update(_line_map(item, file, problems, path))
     return out
 
 
@@ -467,7 +617,12 @@ def _read_yaml(path: Path, problems: list[Problem], origin: Problem | None) -> t
     if not isinstance(data, dict):
         problems.append(Problem(file, 1, "", f"the top level must be a mapping of keys, not a {type(data).__name__}"))
         return None, {}
-    return data, _line_map(node, file)
+    found: list[Problem] = []
+    lines = _line_map(node, file, found) if node is not None else {}
+    if found:
+        problems.extend(found)
+        return None, {}
+    return data, lines
 
 
 def _merge(base: dict, over: dict) -> dict:
@@ -498,7 +653,7 @@ def _load_raw(
             Problem(file, line, "extends", "must be a path to another scenario file", value=repr(parent_ref))
         )
         return None, {}
-    parent = (path.parent / parent_ref).resolve()
+    parent = _parent_path(path, parent_ref)
     if parent in chain:
         cycle = " -> ".join(p.name for p in (*chain, parent))
         problems.append(Problem(file, line, "extends", f"circular extends: {cycle}", value=repr(parent_ref)))
@@ -509,12 +664,48 @@ def _load_raw(
         "extends",
         "the file it extends does not exist",
         value=repr(parent_ref),
-        allowed="a path relative to this file",
+        allowed="a path relative to this file, or a library scenario: " + ", ".join(library_scenarios()),
     )
     base, base_lines = _load_raw(parent, problems, (*chain, parent), missing)
     if base is None:
         return None, {}
     return _merge(base, data), {**base_lines, **lines}
+
+
+def library_dir() -> Path:
+    """The scenario library shipped inside the package (``scenarios/library``; exercises in ``exercises/``)."""
+    return Path(str(resources.files("scenarios").joinpath("library")))
+
+
+def library_scenarios() -> dict[str, Path]:
+    """The library's scenarios by name (exercises as ``exercises/NAME``)."""
+    root = library_dir()
+    found = {p.stem: p for p in sorted(root.glob("*.yaml"))}
+    found.update({f"exercises/{p.stem}": p for p in sorted((root / "exercises").glob("*.yaml"))})
+    return found
+
+
+def resolve_config(ref: str | Path) -> Path:
+    """The file a command-line CONFIG names: an existing path, else a library scenario's name.
+
+    ``baseline``, ``baseline.yaml`` and ``exercises/long_decade`` name library files when no such
+    file exists in the current folder. Anything else is returned as a path (the loader then
+    reports that the file does not exist, listing the library).
+    """
+    path = Path(ref)
+    if path.exists():
+        return path
+    name = str(ref).removesuffix(".yaml")
+    return library_scenarios().get(name, path)
+
+
+def _parent_path(path: Path, ref: str) -> Path:
+    """What ``extends: ref`` in ``path`` names: a file relative to ``path``, else a library scenario."""
+    near = (path.parent / ref).resolve()
+    if near.exists():
+        return near
+    library = library_scenarios().get(ref.removesuffix(".yaml"))
+    return library.resolve() if library is not None else near
 
 
 def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
@@ -580,7 +771,7 @@ def _bounds_at(model: type[BaseModel], loc: tuple[Any, ...]) -> dict[str, Any]:
     return found
 
 
-def _allowed_text(err: dict, model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+def _allowed_text(err: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
     ctx = dict(err.get("ctx") or {})
     if err["type"] == "extra_forbidden":
         names = _fields_at(model, loc[:-1]) or []
@@ -604,6 +795,8 @@ def _allowed_text(err: dict, model: type[BaseModel], loc: tuple[Any, ...]) -> st
 def _problems_from(err: ValidationError, lines: Provenance, default_file: str, model: type[BaseModel]) -> list[Problem]:
     out = []
     for e in err.errors():
+        if e["type"] == PLACES_ERROR:
+            continue
         loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith(("function-", "float", "dict["))))
         path = tuple(str(p) for p in loc)
         file, line = default_file, None
@@ -620,6 +813,12 @@ def _problems_from(err: ValidationError, lines: Provenance, default_file: str, m
             hint = f"did you mean '{close[0]}'?" if close else None
         elif e["type"] == "missing":
             message = "required key is missing"
+        elif e["type"] == "literal_error" and isinstance(e.get("input"), str):
+            choices = [
+                c.strip().strip("'")
+                for c in str((e.get("ctx") or {}).get("expected", "")).replace(" or ", ",").split(",")
+            ]
+            hint = _did_you_mean(e["input"], [c for c in choices if c])
         value = None if e["type"] == "missing" else repr(e.get("input"))
         if value is not None and len(value) > 80:
             value = value[:77] + "..."
@@ -653,15 +852,29 @@ def _apply(data: dict, path: tuple[str, ...], value: Any) -> None:
     node[path[-1]] = value
 
 
-def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Any:
+def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
     """Load, merge (``extends:``), override (``--set``) and validate a scenario file.
+
+    Args:
+        path: a scenario file, or the name of a library scenario (see :func:`resolve_config`).
+        overrides: ``--set`` texts, ``path.to.key=value``.
 
     Raises:
         ConfigError: listing every problem found, each with file, line and key path.
     """
-    path = Path(path)
+    path = resolve_config(path)
     problems: list[Problem] = []
-    data, lines = _load_raw(path.resolve(), problems, (path.resolve(),), None)
+    missing = None
+    if not path.exists():
+        missing = Problem(
+            str(path),
+            None,
+            "",
+            "file not found",
+            allowed="a path to a scenario .yaml file, or a library scenario: " + ", ".join(library_scenarios()),
+            hint=_did_you_mean(path.stem, library_scenarios()),
+        )
+    data, lines = _load_raw(path.resolve(), problems, (path.resolve(),), missing)
     parsed = []
     for text in overrides:
         try:
@@ -677,21 +890,39 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
     return validate_data(data, lines, str(path))
 
 
-def validate_data(data: dict, lines: Provenance | None = None, file: str = "<scenario>") -> Any:
-    """Validate an already merged scenario mapping (used by the loader, the web app and tests)."""
-    model = scenario_model()
+def _located(found: _Found, lines: Provenance, file: str) -> Problem:
+    where, line = file, None
+    for n in range(len(found.path), -1, -1):  # the nearest key we know a line for
+        if found.path[:n] in lines:
+            where, line = lines[found.path[:n]]
+            break
+    return Problem(where, line, ".".join(found.path), found.message, found.value, found.allowed, found.hint)
+
+
+def validate_data(data: dict, lines: Provenance | None = None, file: str = "<scenario>") -> Scenario:
+    """Validate an already merged scenario mapping (used by the loader, the web app and tests).
+
+    Place names (segments, regions) are checked on the raw data in the same pass as every field,
+    so one run of the loader reports every problem.
+
+    Raises:
+        ConfigError: listing every problem found.
+    """
+    lines = lines or {}
+    problems = [_located(f, lines, file) for f in place_problems(data)]
     try:
-        return model.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(_problems_from(err, lines or {}, file, model)) from None
+        raise ConfigError(problems + _problems_from(err, lines, file, Scenario)) from None
+    return scenario
 
 
-def scenario_dict(scenario: Any) -> dict[str, Any]:
+def scenario_dict(scenario: Scenario) -> dict[str, Any]:
     """The scenario as plain JSON-ready data, with defaults filled in: what a manifest records."""
     return scenario.model_dump(mode="json")
 
 
-def derive(scenario: Any, **changes: Any) -> Any:
+def derive(scenario: Scenario, **changes: Any) -> Scenario:
     """A validated copy of ``scenario`` with ``changes`` applied (``a__b=v`` sets ``a.b``).
 
     Example: ``derive(base, states__china__levers__financial_aid=100)``.

@@ -38,7 +38,7 @@ class Channel(_Frozen):
 
 
 class Lever(_Frozen):
-    """One cooperation lever of the article (MODEL.md section 3)."""
+    """One cooperation lever of the article (docs/model.md §7.1)."""
 
     name: str
     label: str

@@ -1,0 +1,146 @@
+"""The comparison report for a policy audience: labelled rows, windows, differences, single-run reports."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from scenarios.analysis.compare import Window, compare
+from scenarios.analysis.summary import HEADLINE
+from scenarios.errors import ResultsError
+from scenarios.experiments.runner import run_ensemble
+from scenarios.reporting.comparison import build_comparison, fmt_diff, fmt_p, fmt_value, verdict
+from scenarios.spec.config import load_scenario
+
+
+@pytest.fixture(scope="module")
+def ensembles(tmp_path_factory):
+    """Baseline and meth_surge (a 2024 event) over 2021-2024, 3 paired replicates each."""
+    root = tmp_path_factory.mktemp("ens")
+    sets = ["years=4", "society.citizens=1000"]
+    base = run_ensemble(load_scenario("baseline", sets), root / "base", replicates=3).path
+    surge = run_ensemble(load_scenario("meth_surge", sets), root / "surge", replicates=3).path
+    single = run_ensemble(load_scenario("baseline", sets), root / "single", replicates=1).path
+    return base, surge, single
+
+
+def test_window_selects_years_and_refuses_empty_or_inverted_ones():
+    years = np.arange(2021, 2031)
+    assert years[Window(2026, 2030).mask(years)].tolist() == [2026, 2027, 2028, 2029, 2030]
+    assert years[Window(last_year=True).mask(years)].tolist() == [2030]
+    assert Window().mask(years).all() and Window().text(years) == "the whole run (2021-2030)"
+    with pytest.raises(ValueError, match="holds no simulated year"):
+        Window(2040).mask(years)
+    with pytest.raises(ValueError, match="inverted"):
+        Window(2028, 2026).mask(years)
+
+
+def test_significance_and_adjusted_interval_agree():
+    rng = np.random.default_rng(5)
+    for trial in range(30):
+        common = rng.normal(50, 5, 12)
+        shift = rng.normal(0, 0.4)
+        vals = {
+            "base": {n: common + rng.normal(0, 0.5, 12) for n in HEADLINE},
+            "other": {n: common + shift + rng.normal(0, 0.5, 12) for n in HEADLINE},
+        }
+        for r in compare(vals, "base"):
+            if r.tested:
+                excludes_zero = r.diff_low > 0 or r.diff_high < 0
+                assert r.significant == excludes_zero, trial
+
+
+def test_an_outcome_that_does_not_vary_is_not_tested():
+    x = np.arange(10.0)
+    vals = {
+        "base": {n: x for n in HEADLINE},
+        "other": {n: x + (1.0 if n == "cost_to_china" else 0.0) for n in HEADLINE},
+    }
+    rows = {r.outcome: r for r in compare(vals, "base") if r.scenario == "other"}
+    cost = rows["cost_to_china"]
+    assert cost.diff == 1.0 and not cost.tested and cost.significant is None and cost.p_value is None
+    assert "nothing to test" in verdict(cost)
+    assert verdict(rows["stability_index"]) == "same in every run"
+
+
+def test_formatting_for_readers():
+    assert fmt_p(0.0) == "< 0.001" and fmt_p(0.0004) == "< 0.001" and fmt_p(0.0123) == "0.012"
+    assert fmt_value(4.6e-4, "share") == "0.046%" and fmt_diff(0.012, "share") == "+1.2 pp"
+    assert fmt_value(float("nan"), "t/yr") == "n/a"
+
+
+def test_comparison_report_has_labelled_rows_a_window_and_the_differences(ensembles, tmp_path):
+    base, surge, _ = ensembles
+    rows, _, paths = build_comparison([base, surge], tmp_path / "cmp", window=Window(2024, 2024))
+    md = paths["markdown"].read_text(encoding="utf-8")
+    html = paths["html"].read_text(encoding="utf-8")
+    assert "## meth_surge compared with baseline" in md and "mean per year over 2024" in md
+    assert "| Stability index | 0-100 |" in md and "| Drugs delivered north | t/yr |" in md
+    assert "| stability_index |" not in md, "rows are labelled, not column names"
+    assert "| Events | none | meth_surge 2024 |" in md, "the differing event is listed"
+    assert not re.search(r"\bnan\b", md.lower()) and "e-0" not in md
+    assert "<table>" in html and "Stability index" in html and "data:image/png;base64," in html
+    delivered = next(r for r in rows if r.scenario == "meth_surge" and r.outcome == "delivered_t")
+    assert delivered.diff > 0, "the 2024 surge raises what is delivered in 2024"
+
+
+def test_the_window_changes_the_statistic(ensembles, tmp_path):
+    base, surge, _ = ensembles
+
+    def delivered(window):
+        rows, _, _ = build_comparison([base, surge], tmp_path / str(hash(window)), window=window)
+        return next(r for r in rows if r.scenario == "meth_surge" and r.outcome == "delivered_t").diff
+
+    before, whole, after = delivered(Window(2021, 2023)), delivered(Window()), delivered(Window(last_year=True))
+    assert before == pytest.approx(0.0, abs=1e-9), "nothing differs before the 2024 event"
+    assert after > whole > 0, "the whole-run mean dilutes the effect of a late event"
+
+
+def test_single_run_report_has_no_comparison_text_and_no_nan(ensembles, tmp_path):
+    _, _, single = ensembles
+    _, _, paths = build_comparison([single], tmp_path / "one")
+    md = paths["markdown"].read_text(encoding="utf-8")
+    assert md.startswith("# Scenario report: baseline")
+    assert "single run has no confidence intervals" in md
+    assert not re.search(r"\bnan\b", md.lower())
+    for absent in ("compared with", "bonferroni", "paired"):
+        assert absent not in md.lower(), absent
+
+
+def test_ensemble_report_shows_cis(ensembles, tmp_path):
+    base, _, _ = ensembles
+    _, _, paths = build_comparison([base], tmp_path / "ens")
+    md = paths["markdown"].read_text(encoding="utf-8")
+    assert "95% CI of the mean" in md and "compared with" not in md
+
+
+def test_window_outside_the_run_is_a_results_error(ensembles, tmp_path):
+    base, surge, _ = ensembles
+    with pytest.raises(ResultsError, match="holds no simulated year"):
+        build_comparison([base, surge], tmp_path / "bad", window=Window(2030, 2031))
+
+
+def test_cli_compare_window_options(tmp_path, capsys):
+    from scenarios.cli import main
+
+    args = [
+        "compare",
+        "baseline",
+        "meth_surge",
+        "--replicates",
+        "2",
+        "--set",
+        "years=4",
+        "--set",
+        "society.citizens=1000",
+    ]
+    args += ["--results", str(tmp_path / "r"), "--out", str(tmp_path / "c")]
+    assert main([*args, "--from", "2040"]) == 2
+    assert main([*args, "--last-year", "--from", "2022"]) == 2
+    assert not (tmp_path / "c").exists()
+    assert main([*args, "--last-year"]) == 0
+    assert "last year (2024)" in (tmp_path / "c" / "report.md").read_text(encoding="utf-8")
+    assert main(["report", str(tmp_path / "c"), "--from", "2023", "--out", str(tmp_path / "again")]) == 0
+    assert "mean per year over 2023-2024" in (tmp_path / "again" / "report.md").read_text(encoding="utf-8")
