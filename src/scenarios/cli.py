@@ -193,7 +193,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="scenario folder; exercises are in DIR/exercises (default configs)",
     )
-    p.add_argument("--pin", default=None, help="teacher's PIN (default: a random 6-digit PIN, printed)")
+    p.add_argument(
+        "--pin",
+        default=None,
+        help="teacher's PIN (default: a random 12-character one, generated once and kept with the database)",
+    )
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name pages may be opened by (besides localhost and IP addresses); repeatable",
+    )
 
     p = _add(
         sub,
@@ -610,8 +621,6 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import secrets
-
     import uvicorn
 
     from scenarios.web.app import create_app
@@ -619,10 +628,10 @@ def _serve(args: argparse.Namespace) -> int:
     configs = Path(args.configs)
     if not (configs / "exercises").is_dir():
         raise ScenarioError(f"{configs / 'exercises'} is not a folder of exercise configs (use --configs DIR)")
-    pin = args.pin or f"{secrets.randbelow(10**6):06d}"
-    if len(pin) < 4:
+    if args.pin is not None and len(args.pin) < 4:
         raise ScenarioError("--pin must have at least 4 characters")
-    app = create_app(args.db, configs, pin)
+    app = create_app(args.db, configs, args.pin, allowed_hosts=args.allow_host)
+    pin = app.state.pin
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(
         f"scenarios classroom: http://{shown}:{args.port}/  (teacher's PIN: {pin}; sessions in {args.db})", flush=True

@@ -1,0 +1,156 @@
+"""The teacher's pages: login and logout, sessions, the console (controls), the projector (no codes,
+no controls), printable briefing cards, and the session API (state, inject, advance)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from scenarios import registry
+from scenarios.web.classroom.scoring import labels, lever_labels
+from scenarios.web.classroom.series import SERIES
+from scenarios.web.pages import ctx, error, page, read_form
+from scenarios.web.qr import qr_svg
+from scenarios.web.security import LOGIN_COOKIE, TEACHER_COOKIE_SECONDS
+
+router = APIRouter()
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class Inject(_Body):
+    kind: str = Field(max_length=40)
+    region: str | None = Field(None, max_length=60)
+    segment: str | None = Field(None, max_length=60)
+
+
+class Advance(_Body):
+    round: int = Field(ge=1, le=50, description="the round to run: the open one (a repeat gets 409)")
+
+
+def page_data() -> dict[str, Any]:
+    """What every session page's script needs besides the state: labels and which series to chart."""
+    return {"labels": labels(), "charts": list(SERIES.charts), "levers": lever_labels()}
+
+
+@router.get("/teacher", response_class=HTMLResponse)
+def teacher(request: Request) -> HTMLResponse:
+    c = ctx(request)
+    if not c.auth.is_teacher(request):
+        return page(request, "login.html")
+    return page(request, "teacher.html", sessions=c.room.sessions(), exercises=c.room.exercises())
+
+
+@router.post("/teacher/login")
+async def login(request: Request) -> Response:
+    c = ctx(request)
+    form = await read_form(request)
+    if not c.auth.check_pin(request, form.get("pin", "")):
+        return error(request, "wrong PIN", 403)
+    resp = RedirectResponse("/teacher", status_code=303)
+    resp.set_cookie(
+        LOGIN_COOKIE, c.auth.store.new_teacher_login(), httponly=True, samesite="strict", max_age=TEACHER_COOKIE_SECONDS
+    )
+    return resp
+
+
+@router.post("/teacher/logout")
+def logout(request: Request) -> Response:
+    ctx(request).auth.store.end_teacher_login(request.cookies.get(LOGIN_COOKIE, ""))
+    resp = RedirectResponse("/teacher", status_code=303)
+    resp.delete_cookie(LOGIN_COOKIE)
+    return resp
+
+
+@router.post("/teacher/sessions")
+async def create_session(request: Request) -> Response:
+    c = ctx(request)
+    c.auth.require(request)
+    form = await read_form(request)
+    sid, _ = c.room.create_session(form.get("exercise", ""), form.get("label", "").strip())
+    return RedirectResponse(f"/teacher/session/{sid}", status_code=303)
+
+
+def join_cards(request: Request, sid: str) -> list[dict[str, str]]:
+    """Each team's code as shown, its join link and the link's QR code (SVG)."""
+    base = str(request.base_url).rstrip("/")
+    return [
+        {
+            "state": t.state,
+            "code": t.shown_code,
+            "link": f"{base}/j/{t.code}",
+            "qr": qr_svg(f"{base}/j/{t.code}", f"QR code: join as {t.state}"),
+        }
+        for t in ctx(request).room.teams(sid)
+    ]
+
+
+@router.get("/teacher/session/{sid}", response_class=HTMLResponse)
+def console(request: Request, sid: str) -> HTMLResponse:
+    c = ctx(request)
+    c.auth.require(request)
+    sc = c.room.scenario(sid)
+    world = registry.load_world(sc.world)
+    state = c.room.state(sid)
+    return page(
+        request,
+        "console.html",
+        sid=sid,
+        cards=join_cards(request, sid),
+        exercise=sc.exercise,
+        state=state,
+        regions=world.region_names,
+        segments=world.segment_names,
+        data=page_data() | {"sid": sid, "state": state},
+    )
+
+
+@router.get("/teacher/session/{sid}/cards", response_class=HTMLResponse)
+def briefing_cards(request: Request, sid: str) -> HTMLResponse:
+    """One printable card per team: join code and QR, briefing, goals, budget, levers."""
+    c = ctx(request)
+    c.auth.require(request)
+    sc = c.room.scenario(sid)
+    levers = registry.levers()
+    teams = [
+        card
+        | {"team": sc.exercise.teams[card["state"]], "levers": [levers[n] for n in registry.levers_of(card["state"])]}
+        for card in join_cards(request, sid)
+    ]
+    return page(request, "cards.html", exercise=sc.exercise, teams=teams, label=c.room.state(sid)["label"])
+
+
+@router.get("/projector/{sid}", response_class=HTMLResponse)
+def projector(request: Request, sid: str) -> HTMLResponse:
+    """For the projector: big charts, round, countdown, who has submitted, events. No codes, no controls."""
+    c = ctx(request)
+    c.auth.require(request)
+    state = c.room.state(sid)
+    return page(request, "projector.html", sid=sid, state=state, data=page_data() | {"sid": sid, "state": state})
+
+
+@router.get("/api/session/{sid}/state")
+def session_state(request: Request, sid: str) -> dict[str, Any]:
+    c = ctx(request)
+    c.auth.require(request)
+    return c.room.state(sid)
+
+
+@router.post("/api/session/{sid}/inject")
+def inject(request: Request, sid: str, body: Inject) -> dict[str, Any]:
+    c = ctx(request)
+    c.auth.require(request)
+    c.room.inject(sid, body.kind, body.region, body.segment)
+    return {"ok": True, "state": c.room.state(sid)}
+
+
+@router.post("/api/session/{sid}/advance")
+def advance(request: Request, sid: str, body: Advance) -> dict[str, Any]:
+    c = ctx(request)
+    c.auth.require(request)
+    return {"ok": True, "state": c.room.advance(sid, body.round)}
