@@ -14,6 +14,8 @@ import numpy as np
 from scenarios import outcomes, registry
 from scenarios.web.classroom.series import SCORE_GOALS, SERIES
 
+SCALE_UNITS = ("0-1", "0-100")
+
 
 def labels() -> dict[str, dict[str, str]]:
     """Label and yearly unit of every recorded series (a flow's weekly unit becomes per year)."""
@@ -43,6 +45,8 @@ def fmt(name: str, value: float | None) -> str:
         return f"{100 * value:.2f} %"
     a = abs(value)
     text = f"{value:,.0f}" if a >= 100 else f"{value:.2f}" if a >= 1 else f"{value:.3f}"
+    if unit in SCALE_UNITS:  # an index: its scale is not a unit to repeat after every number
+        return text
     return f"{text} {unit}".strip()
 
 

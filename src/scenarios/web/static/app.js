@@ -219,14 +219,17 @@ function initTeam() {
     setText("spending", "You spent " + fmt(y.spending_total) + " USD M this year, from " + y.spending_source + ".");
     const sl = $("spending-list"); sl.replaceChildren();
     for (const s of y.spending) { if (s.musd > 0) { const li = document.createElement("li"); li.textContent = s.label + ": " + fmt(s.musd) + " USD M (" + s.amount + ")"; sl.appendChild(li); } }
-    const body = document.querySelector("#changes tbody"); body.replaceChildren();
+    const list = $("changes"); list.replaceChildren();
     for (const r of y.rows) {
-      const row = document.createElement("tr");
-      cell(row, r.label, "th").scope = "row";
-      cell(row, r.value); cell(row, r.since_last_year);
-      const vs = cell(row, r.vs_baseline.words + " (noise band ±" + r.noise + ")");
-      vs.className = r.vs_baseline.within_noise ? "noise" : "";
-      body.appendChild(row);
+      const li = document.createElement("li");
+      const name = document.createElement("strong"); name.textContent = r.label + ": ";
+      const value = document.createElement("span"); value.className = "value"; value.textContent = r.value;
+      const since = document.createElement("span"); since.textContent = "Since last year: " + r.since_last_year + ".";
+      const vs = document.createElement("span");
+      vs.textContent = "Against the baseline: " + r.vs_baseline.words + " (noise band ±" + r.noise + ").";
+      if (r.vs_baseline.within_noise) vs.className = "noise";
+      li.append(name, value, document.createElement("br"), since, document.createElement("br"), vs);
+      list.appendChild(li);
     }
   }
   function render(st) {
