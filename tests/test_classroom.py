@@ -278,6 +278,7 @@ def test_a_team_sees_what_happened_this_year(room):
     sid, _ = room.create_session("short_border_pressure")
     c = codes(room, sid)
     room.inject(sid, "attack", region="gbao")
+    assert room.state(sid)["pending_injects"] and "pending_injects" not in room.state(sid, "tajikistan")
     room.submit(c["tajikistan"], 1, {"joint_border_patrols": 150})
     advance(room, sid)
     y = room.state(sid, "tajikistan")["this_year"]

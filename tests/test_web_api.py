@@ -355,6 +355,15 @@ def test_printable_briefing_cards(teacher):
     assert TestClient(teacher.app).get(f"/teacher/session/{sid}/cards").status_code == 403
 
 
+def test_the_teachers_guide_is_generated_from_the_config(teacher):
+    listing = teacher.get("/teacher").text
+    assert 'href="/teacher/guide/short_border_pressure"' in listing
+    guide = teacher.get("/teacher/guide/short_border_pressure")
+    assert guide.status_code == 200 and "Learning objectives" in guide.text and "12 minutes per round" in guide.text
+    assert teacher.get("/teacher/guide/nope").status_code == 404
+    assert TestClient(teacher.app).get("/teacher/guide/short_border_pressure").status_code == 403
+
+
 def test_the_team_page_uses_sliders_in_natural_units(teacher):
     _, codes = new_session(teacher)
     page = teacher.get(f"/team/{codes['china']}").text

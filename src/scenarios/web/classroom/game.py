@@ -410,6 +410,7 @@ class Classroom:
             "band": band,
         }
         if for_state:
+            del out["pending_injects"]  # the teacher's surprise stays one until the round runs
             in_force = self.allocations_in_force(sid, row["round"])
             if mine is None and not finished:  # the starting point of the open round: what holds if nothing is sent
                 mine = self.allocations_in_force(sid, cur)[-1][for_state]["allocation"]

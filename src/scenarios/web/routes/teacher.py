@@ -10,6 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from scenarios import registry
+from scenarios.config import load_scenario
+from scenarios.docgen import exercise_guide
+from scenarios.web.classroom import ClassroomError, exercise_files
 from scenarios.web.classroom.scoring import labels, lever_labels
 from scenarios.web.classroom.series import SERIES
 from scenarios.web.pages import ctx, error, page, read_form
@@ -123,6 +126,20 @@ def briefing_cards(request: Request, sid: str) -> HTMLResponse:
         for card in join_cards(request, sid)
     ]
     return page(request, "cards.html", exercise=sc.exercise, teams=teams, label=c.room.state(sid)["label"])
+
+
+@router.get("/teacher/guide/{exercise}", response_class=HTMLResponse)
+def guide(request: Request, exercise: str) -> HTMLResponse:
+    """The teacher's guide of an exercise, generated from its config (as docs/exercises/<name>.md)."""
+    c = ctx(request)
+    c.auth.require(request)
+    files = exercise_files(c.room.exercises_dir)
+    if exercise not in files:
+        raise ClassroomError(f"unknown exercise {exercise!r}; allowed: {', '.join(files)}", 404)
+    sc = load_scenario(files[exercise])
+    if sc.exercise is None:
+        raise ClassroomError(f"{exercise} has no exercise section", 404)
+    return page(request, "guide.html", title=sc.exercise.title, text=exercise_guide(sc, files[exercise].name))
 
 
 @router.get("/projector/{sid}", response_class=HTMLResponse)
