@@ -10,6 +10,7 @@ import pytest
 from conftest import CONFIGS
 
 from scenarios.web.classroom import Classroom, ClassroomError
+from scenarios.web.classroom.scoring import number
 from scenarios.web.classroom.store import PIN_ALPHABET, Store
 
 EXERCISES = CONFIGS / "exercises"
@@ -290,6 +291,14 @@ def test_a_team_sees_what_happened_this_year(room):
         vs = r["vs_baseline"]
         assert vs["within_noise"] == ("within noise" in vs["words"])
     assert room.state(sid)["band"]["stability_index"][0] > 0
+
+
+@pytest.mark.parametrize(
+    ("x", "text"),
+    [(0, "0.000"), (0.5, "0.500"), (1.234, "1.23"), (1234.5, "1,234"), (0.00161, "0.00161"), (-2e-5, "-0.0000200")],
+)
+def test_numbers_read_without_exponents(x, text):
+    assert number(x) == text
 
 
 def test_the_teacher_secret_is_kept_with_the_database(tmp_path):

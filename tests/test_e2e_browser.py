@@ -1,6 +1,6 @@
 """End to end in a real browser: a teacher, a projector page and three teams (one on a phone-sized
-page, 390x844) play a whole exercise; the debrief renders; no request leaves the server; no page
-logs an error (a CSP violation included); axe-core finds no accessibility violation.
+page, 390x844) play a whole exercise; the debrief renders; the explorer runs; no request leaves the
+server; no page logs an error (a CSP violation included); axe-core finds no accessibility violation.
 
 Uses Debian's chromium (/usr/bin/chromium) driven by Playwright, headless, with background
 networking disabled; Playwright gives every launch a fresh temporary profile. `.ci/run` installs
@@ -107,6 +107,8 @@ def test_a_full_exercise_with_projector_and_a_phone(server):
             t.click("#create")
             expect(t.locator("h1")).to_have_text("E2E class <i>")
             expect(t.locator("#codes .join-code").first).to_be_hidden()  # codes only on demand
+            expect(t.locator('#teams tr[data-state="china"] .submitted')).to_have_text("waiting")
+            expect(t.locator("#countdown")).to_contain_text(":")
             snap(t, "console")
             t.click("#codes summary")
             codes = {}
@@ -143,11 +145,9 @@ def test_a_full_exercise_with_projector_and_a_phone(server):
                     t.click("#inject")
                     expect(t.locator("#pending")).to_have_text("attack in gbao")
                 for state, page in teams.items():
-                    nums = page.locator(".amount-num")
-                    for i in range(nums.count()):
-                        nums.nth(i).fill("0")
+                    # the inputs start at what holds (the plan, then the last allocation); each team changes one lever
                     if state != "russia" or rnd == 1:  # Russia skips rounds 2 and 3: its allocation is kept
-                        nums.first.fill("1")
+                        page.locator(".amount-num").first.fill(str(5 * rnd))
                         expect(page.locator(".cost").first).not_to_have_text("0 USD M")
                         page.click("#submit")
                         expect(page.locator("#msg")).to_have_text(f"submitted for round {rnd}")
@@ -194,6 +194,16 @@ def test_a_full_exercise_with_projector_and_a_phone(server):
             expect(link).to_be_visible()
             link.click()
             expect(phone.locator("h1")).to_contain_text("Debrief")
+
+            # the explorer, on a phone: Run without touching a slider runs the scenario as written
+            home.goto(server + "/explore")
+            home.select_option("#scenario", "baseline")
+            home.click("#run")
+            expect(home.locator("#msg")).to_have_text("done", timeout=120_000)
+            expect(home.locator("#chart-stability_index .main-svg").first).to_be_attached()
+            expect(home.locator("#regions tbody tr").first).to_be_visible()
+            assert home.evaluate("document.getElementById('progress').value") == 1
+            assert axe_violations(home) == []
         finally:
             browser.close()
 

@@ -42,18 +42,29 @@ def fmt(name: str, value: float | None) -> str:
         return "-"
     unit = labels()[name]["unit"] if name in labels() else ""
     if unit == "%":
-        return f"{100 * value:.2f} %"
-    a = abs(value)
-    text = f"{value:,.0f}" if a >= 100 else f"{value:.2f}" if a >= 1 else f"{value:.3f}"
+        return f"{number(100 * value)} %"
+    text = number(value)
     if unit in SCALE_UNITS:  # an index: its scale is not a unit to repeat after every number
         return text
     return f"{text} {unit}".strip()
 
 
+def number(x: float) -> str:
+    """A number with about three significant digits, never in exponent notation."""
+    a = abs(x)
+    if a >= 100:
+        return f"{x:,.0f}"
+    if a >= 1:
+        return f"{x:.2f}"
+    if a >= 0.01 or a == 0:
+        return f"{x:.3f}"
+    return f"{x:.{min(8, 2 - int(np.floor(np.log10(a))))}f}"
+
+
 def fmt_diff(name: str, diff: float) -> str:
     """The size of a difference: shares in percentage points, anything else in its unit."""
     if name in labels() and labels()[name]["unit"] == "%":
-        return f"{100 * diff:.2f} percentage points"
+        return f"{number(100 * diff)} percentage points"
     return fmt(name, diff)
 
 
