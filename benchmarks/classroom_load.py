@@ -1,5 +1,5 @@
 """Load on one classroom server: 4 sessions (classes) x 3 teams = 12 teams, and 60 open pages
-polling every 2 s as the browser pages do, while teams submit, teachers advance rounds and
+polling every 2 s as the browser pages do (with the version they have: the full state only when it changed), while teams submit, teachers advance rounds and
 explorer users run the explorer in a loop (its runs go to its own worker process).
 
 Run: ``.venv/bin/python benchmarks/classroom_load.py [--seconds 60] [--explorers 2]``; prints a
@@ -137,9 +137,12 @@ def run_load(
     def poller(k: int) -> None:
         code = codes[k % len(codes)]
         time.sleep((k % 20) * 0.1)
+        version = None
         while time.monotonic() < stop:
             t0 = time.perf_counter()
-            status, body = request("GET", f"{base}/api/team/{code}/state")
+            since = "" if version is None else f"?since={version}"  # as the pages poll
+            status, body = request("GET", f"{base}/api/team/{code}/state{since}")
+            version = body.get("version", version)
             tally.add(time.perf_counter() - t0, None if status == 200 else f"poll {status} {body}")
             with tally.lock:
                 tally.polls.append(time.perf_counter() - t0)

@@ -291,6 +291,17 @@ def test_a_double_advance_gets_409_and_skips_nothing(teacher):
     assert teacher.post(f"/api/session/{sid}/advance", json={}).status_code == 400  # the round is required
 
 
+def test_polls_with_the_current_version_get_a_short_answer(teacher):
+    sid, codes = new_session(teacher)
+    for url in (f"/api/session/{sid}/state", f"/api/team/{codes['china']}/state"):
+        v = teacher.get(url).json()["version"]
+        assert teacher.get(f"{url}?since={v}").json() == {"version": v, "unchanged": True}
+        assert teacher.get(f"{url}?since={v - 1}").json()["round"] == 0
+    teacher.post(f"/api/team/{codes['russia']}/submit", json={"round": 1, "allocation": {}})
+    changed = teacher.get(f"/api/team/{codes['china']}/state?since={v}").json()
+    assert changed["version"] == v + 1 and {t["state"]: t["submitted"] for t in changed["teams"]}["russia"]
+
+
 def test_a_stale_submission_is_refused_with_a_message(teacher):
     sid, codes = new_session(teacher)
     teacher.post(f"/api/session/{sid}/advance", json={"round": 1})

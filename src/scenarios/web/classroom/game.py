@@ -364,6 +364,11 @@ class Classroom:
         return None if r is None else json.loads(r["data_json"])
 
     # ------------------------------------------------------------------ views
+    def version(self, sid: str) -> int:
+        """The session's version: it changes with every submission, inject and round (pages poll it)."""
+        with self.store.transaction() as db:
+            return int(self._session(db, sid)["version"])
+
     def state(self, sid: str, for_state: str | None = None) -> dict[str, Any]:
         """Everything a page shows (JSON-ready): round, clock, who submitted, outcomes so far, baseline,
         noise band, injects; with ``for_state``, that team's allocation and its "this year" report."""

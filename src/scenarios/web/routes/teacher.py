@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scenarios import registry
 from scenarios.config import load_scenario
 from scenarios.docgen import exercise_guide
-from scenarios.web.classroom import ClassroomError, exercise_files
+from scenarios.web.classroom import Classroom, ClassroomError, exercise_files
 from scenarios.web.classroom.scoring import labels, lever_labels
 from scenarios.web.classroom.series import SERIES
 from scenarios.web.pages import ctx, error, page, read_form
@@ -151,11 +151,18 @@ def projector(request: Request, sid: str) -> HTMLResponse:
     return page(request, "projector.html", sid=sid, state=state, data=page_data() | {"sid": sid, "state": state})
 
 
+def unchanged_or(room: Classroom, sid: str, since: int | None, for_state: str | None = None) -> dict[str, Any]:
+    """What a polling page needs: ``{"unchanged": true}`` if it has the current version, else the state."""
+    if since is not None and room.version(sid) == since:
+        return {"version": since, "unchanged": True}
+    return room.state(sid, for_state)
+
+
 @router.get("/api/session/{sid}/state")
-def session_state(request: Request, sid: str) -> dict[str, Any]:
+def session_state(request: Request, sid: str, since: int | None = None) -> dict[str, Any]:
     c = ctx(request)
     c.auth.require(request)
-    return c.room.state(sid)
+    return unchanged_or(c.room, sid, since)
 
 
 @router.post("/api/session/{sid}/inject")

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scenarios import registry
 from scenarios.web.classroom import normalize_code
 from scenarios.web.pages import ctx, page, read_form, team_of
-from scenarios.web.routes.teacher import page_data
+from scenarios.web.routes.teacher import page_data, unchanged_or
 
 router = APIRouter()
 
@@ -64,9 +64,10 @@ def team_page(request: Request, code: str) -> HTMLResponse:
 
 
 @router.get("/api/team/{code}/state")
-def team_state(request: Request, code: str) -> dict[str, Any]:
+def team_state(request: Request, code: str, since: int | None = None) -> dict[str, Any]:
+    """The team's state; with ``since`` equal to the current version, only that it is unchanged."""
     sid, state = team_of(request, code)
-    return ctx(request).room.state(sid, state)
+    return unchanged_or(ctx(request).room, sid, since, state)
 
 
 @router.post("/api/team/{code}/submit")

@@ -24,12 +24,13 @@ async function api(method, url, body) {
   return data;
 }
 
+// Poll the state; the server answers {unchanged: true} while the version is the one this page has.
 function poll(url, onState, ms) {
   let version = null;
   async function tick() {
     try {
-      const st = await api("GET", url);
-      if (st.version !== version) { version = st.version; onState(st); }
+      const st = await api("GET", version === null ? url : url + "?since=" + version);
+      if (!st.unchanged && st.version !== version) { version = st.version; onState(st); }
     } catch (e) { /* the server may be restarting: keep polling */ }
     setTimeout(tick, ms);
   }
