@@ -206,6 +206,18 @@ def test_every_allowed_inject_runs(room):
     assert st["round"] == 1
 
 
+def test_warming_up_a_session_changes_no_result(tmp_path):
+    """The baseline and band computed ahead (as the server does) equal those of the first Advance."""
+    cold, warm = Classroom(tmp_path / "a.sqlite", EXERCISES), Classroom(tmp_path / "b.sqlite", EXERCISES)
+    sid_c, _ = cold.create_session("short_border_pressure", seed=3)
+    sid_w, _ = warm.create_session("short_border_pressure", seed=3)
+    warm.warm_up(sid_w)
+    assert warm.state(sid_w)["band"] is not None and warm.state(sid_w)["round"] == 0
+    a, b = cold.advance(sid_c, 1), warm.advance(sid_w, 1)
+    for key in ("played", "baseline", "band"):
+        assert json.dumps(a[key]) == json.dumps(b[key]), key
+
+
 def test_a_repeated_advance_is_refused_and_skips_nothing(room):
     sid, _ = room.create_session("short_border_pressure")
     assert room.advance(sid, 1)["round"] == 1

@@ -325,6 +325,26 @@ def test_a_restart_keeps_the_teacher_logged_in(tmp_path):
     )
 
 
+def test_the_server_prepares_a_new_sessions_baseline(tmp_path):
+    client = TestClient(create_app(tmp_path / "c.sqlite", CONFIGS, PIN, warm_up=True), headers=ORIGIN)
+    client.post("/teacher/login", data={"pin": PIN})
+    sid, _ = new_session(client)
+    st = client.get(f"/api/session/{sid}/state").json()
+    assert st["round"] == 0 and st["baseline"] is not None and st["band"] is not None
+
+
+def test_an_unexpected_error_is_a_500_without_traceback(teacher, monkeypatch, caplog):
+    def broken():
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(teacher.app.state.room, "sessions", broken)
+    quiet = TestClient(teacher.app, raise_server_exceptions=False, cookies={"teacher": teacher.cookies["teacher"]})
+    r = quiet.get("/teacher")
+    assert r.status_code == 500 and "internal error" in r.text
+    assert "Traceback" not in r.text and "disk on fire" not in r.text
+    assert "disk on fire" in caplog.text  # but the server logged it
+
+
 def test_logout_ends_the_login(teacher):
     cookie = teacher.cookies["teacher"]
     assert teacher.post("/teacher/logout", follow_redirects=False).status_code == 303

@@ -630,7 +630,7 @@ def _serve(args: argparse.Namespace) -> int:
         raise ScenarioError(f"{configs / 'exercises'} is not a folder of exercise configs (use --configs DIR)")
     if args.pin is not None and len(args.pin) < 4:
         raise ScenarioError("--pin must have at least 4 characters")
-    app = create_app(args.db, configs, args.pin, allowed_hosts=args.allow_host)
+    app = create_app(args.db, configs, args.pin, allowed_hosts=args.allow_host, warm_up=True)
     pin = app.state.pin
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(

@@ -30,7 +30,11 @@ log = logging.getLogger("scenarios.web")
 
 
 def create_app(
-    db_path: str | Path, configs_dir: str | Path, pin: str | None = None, allowed_hosts: Iterable[str] = ()
+    db_path: str | Path,
+    configs_dir: str | Path,
+    pin: str | None = None,
+    allowed_hosts: Iterable[str] = (),
+    warm_up: bool = False,
 ) -> FastAPI:
     """The app for one classroom database and one configs folder.
 
@@ -39,6 +43,8 @@ def create_app(
         configs_dir: scenario configs; exercises in its ``exercises`` folder.
         pin: the teacher's secret; None uses the one stored with the database (generated once).
         allowed_hosts: host names accepted besides localhost and IP addresses.
+        warm_up: compute a new session's baseline and noise band right after creating it (the
+            server does; in-process tests leave it to the first Advance).
     """
     configs_dir = Path(configs_dir)
     room = Classroom(db_path, configs_dir / "exercises")
@@ -58,6 +64,7 @@ def create_app(
         templates=Jinja2Templates(directory=str(TEMPLATES)),
         configs_dir=configs_dir,
         explorer=explorer,
+        warm_up=warm_up,
     )
     app.state.pin = secret
     app.state.room = room

@@ -31,6 +31,7 @@ class AppContext:
     templates: Jinja2Templates
     configs_dir: Path
     explorer: Any
+    warm_up: bool = False
 
 
 def ctx(request: Request) -> AppContext:

@@ -335,12 +335,7 @@ class Classroom:
                     409,
                 )
             series = run_years(self.played_config(sid, nxt), row["seed"], nxt)
-            base_cfg = json.loads(row["config_json"])
-            extra = []
-            if not self._has(sid, 0, "baseline"):
-                extra.append(("baseline", run_years(base_cfg, row["seed"], row["rounds"])))
-            if not self._has(sid, 0, "band"):
-                extra.append(("band", noise_band(base_cfg, row["seed"], row["rounds"])))
+            extra = self._missing_references(sid, row)
             with self.store.transaction(write=True) as db:
                 done = db.execute(
                     "UPDATE sessions SET round=?, version = version + 1, round_started=? WHERE id=? AND round=?",
@@ -352,6 +347,27 @@ class Classroom:
                 for kind, data in extra:
                     db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", (sid, 0, kind, json.dumps(data)))
         return self.state(sid)
+
+    def _missing_references(self, sid: str, row: sqlite3.Row) -> list[tuple[str, dict[str, Any]]]:
+        """The baseline and the noise band of the session, computed if not stored yet."""
+        base_cfg = json.loads(row["config_json"])
+        extra = []
+        if not self._has(sid, 0, "baseline"):
+            extra.append(("baseline", run_years(base_cfg, row["seed"], row["rounds"])))
+        if not self._has(sid, 0, "band"):
+            extra.append(("band", noise_band(base_cfg, row["seed"], row["rounds"])))
+        return extra
+
+    def warm_up(self, sid: str) -> None:
+        """Compute and store the session's baseline and noise band now (a server does it in the
+        background when a session is created, so that the first Advance is as quick as the others)."""
+        with self._session_lock(sid):
+            with self.store.transaction() as db:
+                row = self._session(db, sid)
+            extra = self._missing_references(sid, row)
+            with self.store.transaction(write=True) as db:
+                for kind, data in extra:
+                    db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", (sid, 0, kind, json.dumps(data)))
 
     def _has(self, sid: str, round_: int, kind: str) -> bool:
         with self.store.transaction() as db:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -72,11 +72,14 @@ def logout(request: Request) -> Response:
 
 @router.post("/teacher/sessions")
 async def create_session(request: Request) -> Response:
+    background = BackgroundTasks()
     c = ctx(request)
     c.auth.require(request)
     form = await read_form(request)
     sid, _ = c.room.create_session(form.get("exercise", ""), form.get("label", "").strip())
-    return RedirectResponse(f"/teacher/session/{sid}", status_code=303)
+    if c.warm_up:
+        background.add_task(c.room.warm_up, sid)  # after the response: the first Advance need not wait
+    return RedirectResponse(f"/teacher/session/{sid}", status_code=303, background=background)
 
 
 def join_cards(request: Request, sid: str) -> list[dict[str, str]]:
