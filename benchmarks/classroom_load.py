@@ -263,7 +263,7 @@ def main() -> None:
     print(
         f"| {r['sessions']} | {r['teams']} | {r['pages']} | {r['explorers']} | {r['requests']} | {len(r['errors'])} "
         f"| {r['poll_p50_ms']:.0f} / {r['poll_p95_ms']:.0f} | {r['p50_ms']:.0f} / {r['p95_ms']:.0f} / {r['max_ms']:.0f} "
-        f"| {first:.2f} / {later:.2f} | {len(runs)}, {runs[len(runs) // 2] if runs else float('nan'):.1f} |"
+        f"| {first:.2f} / {later:.2f} | {len(runs)}, {f'{runs[len(runs) // 2]:.1f}' if runs else '-'} |"
     )
     if r["errors"]:
         print("errors:", r["errors"][:5])
