@@ -72,3 +72,13 @@ def test_imports_flow_downwards():
 def test_analysis_never_touches_a_live_model():
     for f in (SRC / "analysis").rglob("*.py"):
         assert not any(m.startswith("scenarios.model") for m in imports(f)), f
+
+
+def test_the_web_package_imports_no_private_names():
+    """One module never reaches into another's ``_private`` names (checked for the web package)."""
+    bad = []
+    for f in (SRC / "web").rglob("*.py"):
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("scenarios"):
+                bad += [f"{f.relative_to(SRC)}: {a.name}" for a in node.names if a.name.startswith("_")]
+    assert bad == []

@@ -10,8 +10,9 @@ import pytest
 from conftest import CONFIGS
 
 from scenarios.web.classroom import Classroom, ClassroomError
+from scenarios.web.classroom.codes import ALPHABET as PIN_ALPHABET
 from scenarios.web.classroom.scoring import number
-from scenarios.web.classroom.store import PIN_ALPHABET, Store
+from scenarios.web.classroom.store import Store
 
 EXERCISES = CONFIGS / "exercises"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import time
@@ -10,7 +11,7 @@ import pytest
 from conftest import CONFIGS
 from fastapi.testclient import TestClient
 
-from scenarios.web.app import create_app
+from scenarios.web.app import create_app, lan_address
 
 PIN = "4321"
 
@@ -367,6 +368,21 @@ def test_the_projector_shows_no_codes_and_no_controls(teacher):
         assert f"{c[:4]}-{c[4:]}" in details and f"/j/{c}" not in console.replace(details, "")
     assert details.count("<svg") == 3
     assert TestClient(teacher.app).get(f"/projector/{sid}").status_code == 403
+
+
+def test_join_links_use_the_public_address(tmp_path):
+    client = TestClient(
+        create_app(tmp_path / "c.sqlite", CONFIGS, PIN, public_url="http://192.168.1.20:8000/"), headers=ORIGIN
+    )
+    client.post("/teacher/login", data={"pin": PIN})
+    sid, codes = new_session(client)
+    console = client.get(f"/teacher/session/{sid}").text
+    assert f"http://192.168.1.20:8000/j/{codes['china']}" in console and "testserver/j/" not in console
+
+
+def test_the_lan_address_is_an_ip_address_or_none():
+    found = lan_address()
+    assert found is None or ipaddress.ip_address(found).version == 4
 
 
 def test_join_by_typed_code_or_qr_link(teacher):

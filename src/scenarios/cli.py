@@ -199,6 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="teacher's PIN (default: a random 12-character one, generated once and kept with the database)",
     )
     p.add_argument(
+        "--public-url",
+        default=None,
+        metavar="URL",
+        help="the address students open, for join links and QR codes (default: this machine's network "
+        "address when --host 0.0.0.0, else the address the teacher's browser used)",
+    )
+    p.add_argument(
         "--allow-host",
         action="append",
         default=[],
@@ -623,21 +630,28 @@ def _report(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from scenarios.web.app import create_app
+    from scenarios.web.app import create_app, lan_address
 
     configs = Path(args.configs)
     if not (configs / "exercises").is_dir():
         raise ScenarioError(f"{configs / 'exercises'} is not a folder of exercise configs (use --configs DIR)")
     if args.pin is not None and len(args.pin) < 4:
         raise ScenarioError("--pin must have at least 4 characters")
-    app = create_app(args.db, configs, args.pin, allowed_hosts=args.allow_host, warm_up=True)
+    public = args.public_url
+    if public is None and args.host in ("0.0.0.0", "::"):
+        lan = lan_address()
+        public = f"http://{lan}:{args.port}" if lan else None
+    app = create_app(args.db, configs, args.pin, allowed_hosts=args.allow_host, warm_up=True, public_url=public)
     pin = app.state.pin
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(
         f"scenarios classroom: http://{shown}:{args.port}/  (teacher's PIN: {pin}; sessions in {args.db})", flush=True
     )
     if args.host in ("0.0.0.0", "::"):
-        print("listening on all interfaces: students use this machine's address on the classroom network", flush=True)
+        print(
+            f"listening on all interfaces: students open {public or "this machine's address on the classroom network"}",
+            flush=True,
+        )
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 

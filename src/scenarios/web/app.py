@@ -9,6 +9,7 @@ are in :mod:`scenarios.web.routes`; the guards in :mod:`scenarios.web.security`.
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -35,6 +36,7 @@ def create_app(
     pin: str | None = None,
     allowed_hosts: Iterable[str] = (),
     warm_up: bool = False,
+    public_url: str | None = None,
 ) -> FastAPI:
     """The app for one classroom database and one configs folder.
 
@@ -45,6 +47,8 @@ def create_app(
         allowed_hosts: host names accepted besides localhost and IP addresses.
         warm_up: compute a new session's baseline and noise band right after creating it (the
             server does; in-process tests leave it to the first Advance).
+        public_url: the address students open (join links, QR codes); None: the one the
+            teacher's browser used.
     """
     configs_dir = Path(configs_dir)
     room = Classroom(db_path, configs_dir / "exercises")
@@ -65,6 +69,7 @@ def create_app(
         configs_dir=configs_dir,
         explorer=explorer,
         warm_up=warm_up,
+        public_url=public_url.rstrip("/") if public_url else None,
     )
     app.state.pin = secret
     app.state.room = room
@@ -99,3 +104,13 @@ def create_app(
         return error(request, "internal error: the server logged it", 500)
 
     return app
+
+
+def lan_address() -> str | None:
+    """This machine's address on its network (the local end of a UDP socket: nothing is sent), or None."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.254.254.254", 1))
+            return str(s.getsockname()[0])
+        except OSError:
+            return None

@@ -12,7 +12,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from scenarios import outcomes
 from scenarios.web.classroom import Classroom, ClassroomError
+from scenarios.web.classroom.scoring import labels, lever_labels, yearly_unit
+from scenarios.web.classroom.series import SERIES
 from scenarios.web.security import TeacherAuth, Throttle
 
 STATIC = Path(str(resources.files("scenarios.web").joinpath("static")))
@@ -32,6 +35,7 @@ class AppContext:
     configs_dir: Path
     explorer: Any
     warm_up: bool = False
+    public_url: str | None = None
 
 
 def ctx(request: Request) -> AppContext:
@@ -78,3 +82,23 @@ def team_of(request: Request, code: str) -> tuple[str, str]:
         throttle.failed(client)
         raise
     return found
+
+
+def page_data() -> dict[str, Any]:
+    """What every session page's script needs besides the state: labels and which series to chart."""
+    regional = outcomes.regional()
+    return {
+        "labels": labels(),
+        "charts": list(SERIES.charts),
+        "levers": lever_labels(),
+        "regions_table": [
+            {"name": n, "label": regional[n].label, "unit": yearly_unit(regional[n])} for n in SERIES.regions_table
+        ],
+    }
+
+
+def unchanged_or(room: Classroom, sid: str, since: int | None, for_state: str | None = None) -> dict[str, Any]:
+    """What a polling page needs: ``{"unchanged": true}`` if it has the current version, else the state."""
+    if since is not None and room.version(sid) == since:
+        return {"version": since, "unchanged": True}
+    return room.state(sid, for_state)

@@ -31,11 +31,9 @@ from scenarios.config import load_scenario, scenario_dict, validate_data
 from scenarios.errors import ScenarioError
 from scenarios.schedule import expand
 from scenarios.web.classroom import scoring
+from scenarios.web.classroom.codes import CODE_LENGTH, normalize_code, random_code, show_code
 from scenarios.web.classroom.simulate import noise_band, run_years
-from scenarios.web.classroom.store import PIN_ALPHABET, Store, random_code
-
-CODE_LENGTH = 8
-"""Join code characters (31 possible each: 31**8, about 8.5e11 codes), shown as ABCD-EFGH."""
+from scenarios.web.classroom.store import Store
 
 
 class ClassroomError(ScenarioError):
@@ -55,18 +53,6 @@ class Team:
     def shown_code(self) -> str:
         """The code as printed for people: two groups of four."""
         return show_code(self.code)
-
-
-def show_code(code: str) -> str:
-    return f"{code[:4]}-{code[4:]}" if len(code) == CODE_LENGTH else code
-
-
-def normalize_code(text: str) -> str:
-    """A join code as typed (any case, spaces or dashes) in its stored form; '' if it cannot be one."""
-    code = "".join(ch for ch in text.upper() if ch not in " -")
-    if len(code) != CODE_LENGTH or any(ch not in PIN_ALPHABET for ch in code):
-        return ""
-    return code
 
 
 def exercise_files(root: Path) -> dict[str, Path]:

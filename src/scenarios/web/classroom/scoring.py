@@ -17,15 +17,16 @@ from scenarios.web.classroom.series import SCORE_GOALS, SERIES
 SCALE_UNITS = ("0-1", "0-100")
 
 
+def yearly_unit(o: outcomes.Outcome) -> str:
+    """The unit of an outcome's yearly value: a flow's weekly unit becomes per year; shares are shown in %."""
+    unit = o.unit.replace("/week", "/yr") if o.summary == "sum" else o.unit
+    return "%" if unit == "share" else unit
+
+
 def labels() -> dict[str, dict[str, str]]:
-    """Label and yearly unit of every recorded series (a flow's weekly unit becomes per year)."""
+    """Label and yearly unit of every recorded series."""
     table = outcomes.national()
-    out = {}
-    for name in SERIES.recorded:
-        o = table[name]
-        unit = o.unit.replace("/week", "/yr") if o.summary == "sum" else o.unit
-        out[name] = {"label": o.label, "unit": "%" if unit == "share" else unit}
-    return out
+    return {name: {"label": table[name].label, "unit": yearly_unit(table[name])} for name in SERIES.recorded}
 
 
 def lever_labels() -> dict[str, dict[str, Any]]:

@@ -16,12 +16,14 @@ class ClassroomSeries(NamedTuple):
         charts: charted on the console, the projector and the debrief.
         world: the team page's "the world this year" panel.
         regional: regional yearly series stored per round.
+        regions_table: the explorer's table of regions (regional outcomes).
     """
 
     recorded: tuple[str, ...]
     charts: tuple[str, ...]
     world: tuple[str, ...]
     regional: tuple[str, ...]
+    regions_table: tuple[str, ...]
 
 
 SERIES = ClassroomSeries(
@@ -51,6 +53,7 @@ SERIES = ClassroomSeries(
     ),
     world=("stability_index", "attacks", "casualties", "seizures_t", "unrest_active_share", "legitimacy"),
     regional=("stability_index", "seizures_t", "unrest_active_share", "attacks", "legitimacy"),
+    regions_table=("stability_index", "seizures_t", "unrest_active_share"),
 )
 
 SCORE_GOALS: dict[str, tuple[tuple[str, int], ...]] = {

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from scenarios.web.classroom.codes import random_code
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sessions (
@@ -36,15 +38,7 @@ CREATE TABLE IF NOT EXISTS teacher_logins (token_hash TEXT PRIMARY KEY, created 
 MIGRATIONS = (("sessions", "round_started", "ALTER TABLE sessions ADD COLUMN round_started REAL"),)
 """Columns added since the first schema: (table, column, statement), applied to older files."""
 
-PIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-"""Characters of generated PINs and join codes: no O/0, I/L/1, no punctuation, one case."""
-
 TEACHER_LOGIN_HOURS = 12
-
-
-def random_code(length: int) -> str:
-    """A random code of ``length`` characters from :data:`PIN_ALPHABET`."""
-    return "".join(secrets.choice(PIN_ALPHABET) for _ in range(length))
 
 
 class Store:

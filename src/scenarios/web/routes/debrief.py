@@ -13,8 +13,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from scenarios.web.classroom import ClassroomError
 from scenarios.web.classroom.series import SERIES
-from scenarios.web.pages import STATIC, ctx, page, team_of
-from scenarios.web.routes.teacher import page_data
+from scenarios.web.pages import STATIC, ctx, page, page_data, team_of
 
 router = APIRouter()
 

@@ -12,8 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scenarios import registry
 from scenarios.config import load_scenario
 from scenarios.web.explorer import EXPLORER_CITIZENS, scenario_files
-from scenarios.web.pages import ctx, page
-from scenarios.web.routes.teacher import page_data
+from scenarios.web.pages import ctx, page, page_data
 from scenarios.web.security import client_of
 
 router = APIRouter()

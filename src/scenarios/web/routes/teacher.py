@@ -12,10 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from scenarios import registry
 from scenarios.config import load_scenario
 from scenarios.docgen import exercise_guide
-from scenarios.web.classroom import Classroom, ClassroomError, exercise_files
-from scenarios.web.classroom.scoring import labels, lever_labels
-from scenarios.web.classroom.series import SERIES
-from scenarios.web.pages import ctx, error, page, read_form
+from scenarios.web.classroom import ClassroomError, exercise_files
+from scenarios.web.pages import ctx, error, page, page_data, read_form, unchanged_or
 from scenarios.web.qr import qr_svg
 from scenarios.web.security import LOGIN_COOKIE, TEACHER_COOKIE_SECONDS
 
@@ -34,11 +32,6 @@ class Inject(_Body):
 
 class Advance(_Body):
     round: int = Field(ge=1, le=50, description="the round to run: the open one (a repeat gets 409)")
-
-
-def page_data() -> dict[str, Any]:
-    """What every session page's script needs besides the state: labels and which series to chart."""
-    return {"labels": labels(), "charts": list(SERIES.charts), "levers": lever_labels()}
 
 
 @router.get("/teacher", response_class=HTMLResponse)
@@ -84,7 +77,7 @@ async def create_session(request: Request) -> Response:
 
 def join_cards(request: Request, sid: str) -> list[dict[str, str]]:
     """Each team's code as shown, its join link and the link's QR code (SVG)."""
-    base = str(request.base_url).rstrip("/")
+    base = ctx(request).public_url or str(request.base_url).rstrip("/")
     return [
         {
             "state": t.state,
@@ -152,13 +145,6 @@ def projector(request: Request, sid: str) -> HTMLResponse:
     c.auth.require(request)
     state = c.room.state(sid)
     return page(request, "projector.html", sid=sid, state=state, data=page_data() | {"sid": sid, "state": state})
-
-
-def unchanged_or(room: Classroom, sid: str, since: int | None, for_state: str | None = None) -> dict[str, Any]:
-    """What a polling page needs: ``{"unchanged": true}`` if it has the current version, else the state."""
-    if since is not None and room.version(sid) == since:
-        return {"version": since, "unchanged": True}
-    return room.state(sid, for_state)
 
 
 @router.get("/api/session/{sid}/state")

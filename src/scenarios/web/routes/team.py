@@ -10,8 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from scenarios import registry
 from scenarios.web.classroom import normalize_code
-from scenarios.web.pages import ctx, page, read_form, team_of
-from scenarios.web.routes.teacher import page_data, unchanged_or
+from scenarios.web.pages import ctx, page, page_data, read_form, team_of, unchanged_or
 
 router = APIRouter()
 

@@ -327,7 +327,10 @@ function initExplore() {
       const e = r.explored.regions[region], b = r.baseline.regions[region];
       const row = document.createElement("tr");
       cell(row, region, "th").scope = "row";
-      for (const k of ["stability_index", "seizures_t", "unrest_active_share"]) { cell(row, fmt(e[k][e[k].length - 1])); cell(row, fmt(b[k][b[k].length - 1])); }
+      for (const o of d.regions_table) {
+        const k = o.name, f = o.unit === "%" ? 100 : 1;
+        cell(row, fmt(f * e[k][e[k].length - 1])); cell(row, fmt(f * b[k][b[k].length - 1]));
+      }
       body.appendChild(row);
     }
   }
