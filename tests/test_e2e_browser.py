@@ -194,6 +194,9 @@ def test_a_full_exercise_with_projector_and_a_phone(server):
             expect(link).to_be_visible()
             link.click()
             expect(phone.locator("h1")).to_contain_text("Debrief")
+            expect(phone.locator("#chart-stability_index .main-svg").first).to_be_attached(timeout=20_000)
+            assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+            assert axe_violations(phone) == []
 
             # the explorer, on a phone: Run without touching a slider runs the scenario as written
             home.goto(server + "/explore")

@@ -16,6 +16,7 @@ import hmac
 import ipaddress
 import json
 import logging
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
@@ -202,28 +203,32 @@ class Throttle:
         self.max_seconds = max_seconds
         self.clock = clock
         self._clients: OrderedDict[str, tuple[int, float]] = OrderedDict()
+        self._lock = threading.Lock()  # routes run in a thread pool
 
     def check(self, client: str) -> None:
         """Raise :class:`RateLimited` if ``client`` is locked out now."""
-        _, until = self._clients.get(client, (0, 0.0))
+        with self._lock:
+            _, until = self._clients.get(client, (0, 0.0))
         wait = until - self.clock()
         if wait > 0:
             log.warning("%s: %s refused for %.0f s more (too many wrong guesses)", self.what, client, wait)
             raise RateLimited(f"too many wrong {self.what} attempts: wait {wait:.0f} s and try again", wait)
 
     def failed(self, client: str) -> None:
-        count, _ = self._clients.pop(client, (0, 0.0))
-        count += 1
-        until = 0.0
-        if count >= self.burst:
-            until = self.clock() + min(self.max_seconds, self.base_seconds * 2 ** (count - self.burst))
-        self._clients[client] = (count, until)
-        while len(self._clients) > self.MAX_CLIENTS:
-            self._clients.popitem(last=False)
+        with self._lock:
+            count, _ = self._clients.pop(client, (0, 0.0))
+            count += 1
+            until = 0.0
+            if count >= self.burst:
+                until = self.clock() + min(self.max_seconds, self.base_seconds * 2 ** (count - self.burst))
+            self._clients[client] = (count, until)
+            while len(self._clients) > self.MAX_CLIENTS:
+                self._clients.popitem(last=False)
         log.warning("%s: wrong guess %d from %s", self.what, count, client)
 
     def succeeded(self, client: str) -> None:
-        self._clients.pop(client, None)
+        with self._lock:
+            self._clients.pop(client, None)
 
 
 def client_of(request: Request) -> str:
