@@ -211,7 +211,13 @@ def test_unknown_join_codes_are_rate_limited(client):
 
 @pytest.mark.parametrize(
     "headers",
-    [{"origin": "http://evil.example:8000"}, {"origin": "null"}, {"referer": "http://evil.example/page"}, {}],
+    [
+        {"origin": "http://evil.example:8000"},
+        {"origin": "http://testserver:9999"},  # a page on another port of the same machine
+        {"origin": "null"},
+        {"referer": "http://evil.example/page"},
+        {},
+    ],
 )
 def test_a_request_from_another_origin_is_refused_and_changes_nothing(teacher, headers):
     sid, codes = new_session(teacher)
