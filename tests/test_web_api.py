@@ -352,6 +352,21 @@ def test_an_unexpected_error_is_a_500_without_traceback(teacher, monkeypatch, ca
     assert "disk on fire" in caplog.text  # but the server logged it
 
 
+def test_the_one_time_teacher_link_works_once(client):
+    token = client.app.state.room.store.new_teacher_link()
+    r = client.get(f"/teacher/enter/{token}")
+    assert r.status_code == 200 and "teacher" in r.cookies and 'url=/teacher"' in r.text
+    assert "Teacher's console" in client.get("/teacher").text
+    other = TestClient(client.app)
+    assert other.get(f"/teacher/enter/{token}").status_code == 403  # used up
+    newer = client.app.state.room.store.new_teacher_link()
+    client.app.state.room.store.new_teacher_link()  # a restart prints a new one: the older stops working
+    assert other.get(f"/teacher/enter/{newer}").status_code == 403
+    for _ in range(3):  # wrong links count as guesses
+        other.get("/teacher/enter/guess")
+    assert other.get("/teacher/enter/guess").status_code == 429
+
+
 def test_logout_ends_the_login(teacher):
     cookie = teacher.cookies["teacher"]
     assert teacher.post("/teacher/logout", follow_redirects=False).status_code == 303

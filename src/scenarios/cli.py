@@ -647,6 +647,8 @@ def _serve(args: argparse.Namespace) -> int:
     print(
         f"scenarios classroom: http://{shown}:{args.port}/  (teacher's PIN: {pin}; sessions in {args.db})", flush=True
     )
+    link = app.state.room.store.new_teacher_link()
+    print(f"teacher's one-time login link: http://{shown}:{args.port}/teacher/enter/{link}", flush=True)
     if args.host in ("0.0.0.0", "::"):
         print(
             f"listening on all interfaces: students open {public or "this machine's address on the classroom network"}",

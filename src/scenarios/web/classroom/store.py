@@ -7,6 +7,7 @@ join codes, submissions, injects, results, the teacher's secret and the teacher'
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import sqlite3
 import time
@@ -95,6 +96,22 @@ class Store:
         return pin
 
     # ------------------------------------------------------------------ teacher logins
+    def new_teacher_link(self) -> str:
+        """A fresh one-time login token for a link (replaces any earlier one); only its hash is stored."""
+        token = secrets.token_urlsafe(24)
+        with self.transaction(write=True) as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('teacher_link', ?)", (_hash(token),))
+        return token
+
+    def use_teacher_link(self, token: str) -> bool:
+        """Whether ``token`` is the current one-time link; if so it is used up."""
+        with self.transaction(write=True) as db:
+            row = db.execute("SELECT value FROM meta WHERE key='teacher_link'").fetchone()
+            if row is None or len(token) > 100 or not hmac.compare_digest(row["value"], _hash(token)):
+                return False
+            db.execute("DELETE FROM meta WHERE key='teacher_link'")
+        return True
+
     def new_teacher_login(self) -> str:
         """A fresh login token (the cookie); only its hash is stored."""
         token = secrets.token_urlsafe(32)

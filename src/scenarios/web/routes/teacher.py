@@ -15,7 +15,7 @@ from scenarios.docgen import exercise_guide
 from scenarios.web.classroom import ClassroomError, exercise_files
 from scenarios.web.pages import ctx, error, page, page_data, read_form, unchanged_or
 from scenarios.web.qr import qr_svg
-from scenarios.web.security import LOGIN_COOKIE, TEACHER_COOKIE_SECONDS
+from scenarios.web.security import LOGIN_COOKIE, TEACHER_COOKIE_SECONDS, client_of
 
 router = APIRouter()
 
@@ -49,6 +49,23 @@ async def login(request: Request) -> Response:
     if not c.auth.check_pin(request, form.get("pin", "")):
         return error(request, "wrong PIN", 403)
     resp = RedirectResponse("/teacher", status_code=303)
+    resp.set_cookie(
+        LOGIN_COOKIE, c.auth.store.new_teacher_login(), httponly=True, samesite="strict", max_age=TEACHER_COOKIE_SECONDS
+    )
+    return resp
+
+
+@router.get("/teacher/enter/{token}", response_class=HTMLResponse)
+def enter(request: Request, token: str) -> Response:
+    """The one-time link printed by ``scenarios serve``: logs the teacher in once, then is used up."""
+    c = ctx(request)
+    client = client_of(request)
+    c.auth.throttle.check(client)
+    if not c.auth.store.use_teacher_link(token):
+        c.auth.throttle.failed(client)
+        raise ClassroomError("this teacher's link has been used or is not the current one: log in with the PIN", 403)
+    # a page (not a redirect) moves on to the console, so the same-site cookie is sent with that request
+    resp = page(request, "entered.html")
     resp.set_cookie(
         LOGIN_COOKIE, c.auth.store.new_teacher_login(), httponly=True, samesite="strict", max_age=TEACHER_COOKIE_SECONDS
     )
