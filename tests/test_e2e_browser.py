@@ -135,6 +135,7 @@ def test_a_full_exercise_with_projector_and_a_phone(server):
                 expect(page.locator("h1")).to_have_text(f"Team {state}")
                 teams[state] = page
             phone = teams["china"]
+            expect(phone.locator("#briefing")).to_be_visible()  # the briefing comes first before round 1
             assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
             assert axe_violations(phone) == []
 
@@ -165,6 +166,8 @@ def test_a_full_exercise_with_projector_and_a_phone(server):
                     expect(page.locator("#round")).to_have_text(str(rnd), timeout=20_000)
                     expect(page.locator("#this-year")).to_be_visible()
                     expect(page.locator("#changes li").first).to_be_visible()
+                if rnd == 1:
+                    expect(phone.locator("#briefing-box")).not_to_have_attribute("open", "")  # folded away
                 if rnd == 2:
                     expect(proj.locator("#banner")).to_contain_text("attack in gbao")
                     expect(phone.locator("#events")).to_contain_text("attack in gbao")

@@ -240,6 +240,7 @@ function initTeam() {
     $("submit").disabled = st.finished;
     if (st.open_round !== formRound) {
       if (formRound !== null && st.open_round) show("Round " + formRound + " has been run: see what happened, then choose for round " + st.open_round + ".");
+      if (formRound !== null) $("briefing-box").open = false;  // what happened matters more now
       formRound = st.open_round; touched = false;
     }
     if (!touched && st.my_allocation) fillFrom(st.my_allocation);
