@@ -219,6 +219,16 @@ def test_warming_up_a_session_changes_no_result(tmp_path):
         assert json.dumps(a[key]) == json.dumps(b[key]), key
 
 
+def test_join_codes_of_older_sessions_still_work(room):
+    """A database from before the short codes keeps its 11-character, case-sensitive codes."""
+    sid, _ = room.create_session("short_border_pressure")
+    with room.store.transaction(write=True) as db:
+        db.execute("UPDATE teams SET code='aB3_-xY9zQ1' WHERE session_id=? AND state='china'", (sid,))
+    assert room.team_by_code("aB3_-xY9zQ1") == (sid, "china")
+    with pytest.raises(ClassroomError, match="unknown join code"):
+        room.team_by_code("AB3_-XY9ZQ1")
+
+
 def test_a_repeated_advance_is_refused_and_skips_nothing(room):
     sid, _ = room.create_session("short_border_pressure")
     assert room.advance(sid, 1)["round"] == 1

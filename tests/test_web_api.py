@@ -204,9 +204,15 @@ def test_pin_guesses_are_rate_limited_per_client(client, caplog):
 
 
 def test_unknown_join_codes_are_rate_limited(client):
-    client.app.state.ctx.join_throttle.clock = Clock()
+    clock = Clock()
+    client.app.state.ctx.join_throttle.clock = clock
     statuses = [client.get(f"/team/ABCD-EF{i:02d}").status_code for i in range(21)]
     assert statuses[:20] == [404] * 20 and statuses[20] == 429
+    for _ in range(10):  # the lockout doubles but never exceeds a minute (a class may share one address)
+        clock.now += 61
+        assert client.get("/team/ABCD-EFGH").status_code == 404
+    r = client.get("/team/ABCD-EFGH")
+    assert r.status_code == 429 and int(r.headers["retry-after"]) == 60
 
 
 @pytest.mark.parametrize(

@@ -64,7 +64,8 @@ def create_app(
     app.state.ctx = AppContext(
         room=room,
         auth=TeacherAuth(room.store, secret, Throttle("teacher PIN")),
-        join_throttle=Throttle("join code", burst=20, base_seconds=1.0),
+        # short lockouts: a whole class behind one address must not be locked out for long by typos
+        join_throttle=Throttle("join code", burst=20, base_seconds=1.0, max_seconds=60.0),
         templates=Jinja2Templates(directory=str(TEMPLATES)),
         configs_dir=configs_dir,
         explorer=explorer,

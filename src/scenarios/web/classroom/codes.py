@@ -7,6 +7,7 @@ or spaces. Unknown codes are throttled per client by the web layer, so guessing 
 
 from __future__ import annotations
 
+import re
 import secrets
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -23,8 +24,14 @@ def show_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}" if len(code) == CODE_LENGTH else code
 
 
+LEGACY_CODE = re.compile(r"^[A-Za-z0-9_-]{11}$")
+"""Join codes of sessions created before the short codes (case-sensitive): still accepted as typed."""
+
+
 def normalize_code(text: str) -> str:
     """A join code as typed in its stored form; '' if it cannot be one."""
+    if LEGACY_CODE.match(text.strip()):
+        return text.strip()
     code = "".join(ch for ch in text.upper() if ch not in " -")
     if len(code) != CODE_LENGTH or any(ch not in ALPHABET for ch in code):
         return ""
