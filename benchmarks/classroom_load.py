@@ -1,8 +1,9 @@
 """Load on one classroom server: 4 sessions (classes) x 3 teams = 12 teams, and 60 open pages
-polling every 2 s as the browser pages do, while teams submit and teachers advance rounds.
+polling every 2 s as the browser pages do (with the version they have: the full state only when it changed), while teams submit, teachers advance rounds and
+explorer users run the explorer in a loop (its runs go to its own worker process).
 
-Run: ``.venv/bin/python benchmarks/classroom_load.py [--seconds 60]``; prints a Markdown table.
-``tests/test_classroom_load.py`` runs a shorter version and asserts there are no errors.
+Run: ``.venv/bin/python benchmarks/classroom_load.py [--seconds 60] [--explorers 2]``; prints a
+Markdown table. ``tests/test_classroom_load.py`` runs a shorter version and asserts there are no errors.
 """
 
 from __future__ import annotations
@@ -30,13 +31,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def request(method: str, url: str, body: dict | None = None, pin: bool = False) -> tuple[int, dict]:
+def request(method: str, url: str, body: dict | None = None, pin: bool = False, cookie: str = "") -> tuple[int, dict]:
+    """A JSON request as a page of the server sends it (with the server's Origin)."""
     data = None if body is None else json.dumps(body).encode()
+    origin = "/".join(url.split("/")[:3])
     req = urllib.request.Request(
-        url, data=data, method=method, headers={"content-type": "application/json", "accept": "application/json"}
+        url,
+        data=data,
+        method=method,
+        headers={"content-type": "application/json", "accept": "application/json", "origin": origin},
     )
     if pin:
         req.add_header("x-teacher-pin", PIN)
+    if cookie:
+        req.add_header("cookie", cookie)
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, json.loads(r.read() or b"{}")
@@ -47,8 +55,10 @@ def request(method: str, url: str, body: dict | None = None, pin: bool = False) 
 @dataclass
 class Tally:
     latencies: list[float] = field(default_factory=list)
+    polls: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    advances: list[float] = field(default_factory=list)
+    advances: list[tuple[int, float]] = field(default_factory=list)
+    explorer_runs: list[float] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, seconds: float, error: str | None = None) -> None:
@@ -101,7 +111,9 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
-def run_load(base: str, seconds: float, sessions: int = 4, pages: int = 60, rounds: int = 2) -> dict:
+def run_load(
+    base: str, seconds: float, sessions: int = 4, pages: int = 60, rounds: int = 2, explorers: int = 0
+) -> dict:
     """Drive the server; returns counts, latency percentiles and errors."""
     codes: list[str] = []
     sids: list[str] = []
@@ -110,7 +122,7 @@ def run_load(base: str, seconds: float, sessions: int = 4, pages: int = 60, roun
             base + "/teacher/sessions",
             data=f"exercise=short_border_pressure&label=class+{i}".encode(),
             method="POST",
-            headers={"x-teacher-pin": PIN, "content-type": "application/x-www-form-urlencoded"},
+            headers={"x-teacher-pin": PIN, "content-type": "application/x-www-form-urlencoded", "origin": base},
         )
         opener = urllib.request.build_opener(NoRedirect)
         try:
@@ -119,16 +131,28 @@ def run_load(base: str, seconds: float, sessions: int = 4, pages: int = 60, roun
             sids.append(e.headers["location"].rsplit("/", 1)[1])
     for sid in sids:
         codes += _codes(base, sid)
+    deadline = time.monotonic() + 60
+    for sid in sids:  # a class takes minutes to join: the server prepares each baseline meanwhile
+        while time.monotonic() < deadline:
+            status, body = request("GET", f"{base}/api/session/{sid}/state", pin=True)
+            if status == 200 and body.get("band"):
+                break
+            time.sleep(0.2)
     tally = Tally()
     stop = time.monotonic() + seconds
 
     def poller(k: int) -> None:
         code = codes[k % len(codes)]
         time.sleep((k % 20) * 0.1)
+        version = None
         while time.monotonic() < stop:
             t0 = time.perf_counter()
-            status, body = request("GET", f"{base}/api/team/{code}/state")
+            since = "" if version is None else f"?since={version}"  # as the pages poll
+            status, body = request("GET", f"{base}/api/team/{code}/state{since}")
+            version = body.get("version", version)
             tally.add(time.perf_counter() - t0, None if status == 200 else f"poll {status} {body}")
+            with tally.lock:
+                tally.polls.append(time.perf_counter() - t0)
             time.sleep(2.0)
 
     def classroom(sid: str, team_codes: list[str]) -> None:
@@ -139,13 +163,39 @@ def run_load(base: str, seconds: float, sessions: int = 4, pages: int = 60, roun
                 tally.add(time.perf_counter() - t0, None if status == 200 else f"submit {status} {body}")
             time.sleep(1.0)
             t0 = time.perf_counter()
-            status, body = request("POST", f"{base}/api/session/{sid}/advance", pin=True)
+            status, body = request("POST", f"{base}/api/session/{sid}/advance", {"round": rnd}, pin=True)
             with tally.lock:
-                tally.advances.append(time.perf_counter() - t0)
+                tally.advances.append((rnd, time.perf_counter() - t0))
             if status != 200:
                 tally.add(0.0, f"advance {status} {body}")
 
+    def explorer(k: int) -> None:
+        """An explorer user: run, wait for the result, run again (each with a lever moved)."""
+        while time.monotonic() < stop:
+            t0 = time.perf_counter()
+            levers = {"china": {"military_training": 0.5 + 0.1 * (k + len(tally.explorer_runs) % 5)}}
+            status, body = request(
+                "POST",
+                f"{base}/api/explore/run",
+                {"scenario": "baseline", "levers": levers},
+                cookie=f"explorer=user{k}",
+            )
+            if status != 202:
+                tally.add(0.0, f"explore {status} {body}")
+                return
+            while True:
+                status, job = request("GET", f"{base}/api/explore/job/{body['job']}", cookie=f"explorer=user{k}")
+                if status != 200 or job["status"] == "error":
+                    tally.add(0.0, f"explore job {status} {job}")
+                    return
+                if job["status"] == "done":
+                    break
+                time.sleep(0.5)
+            with tally.lock:
+                tally.explorer_runs.append(time.perf_counter() - t0)
+
     threads = [threading.Thread(target=poller, args=(k,)) for k in range(pages)]
+    threads += [threading.Thread(target=explorer, args=(k,)) for k in range(explorers)]
     per_session = {sid: _codes(base, sid) for sid in sids}
     threads += [threading.Thread(target=classroom, args=(sid, c)) for sid, c in per_session.items()]
     for th in threads:
@@ -153,9 +203,10 @@ def run_load(base: str, seconds: float, sessions: int = 4, pages: int = 60, roun
     for th in threads:
         th.join(timeout=seconds + 120)
     lat = sorted(tally.latencies)
+    polls = sorted(tally.polls)
 
-    def pct(q: float) -> float:
-        return lat[min(len(lat) - 1, int(q * len(lat)))] * 1000 if lat else float("nan")
+    def pct(q: float, values: list[float] = lat) -> float:
+        return values[min(len(values) - 1, int(q * len(values)))] * 1000 if values else float("nan")
 
     return {
         "teams": len(codes),
@@ -166,7 +217,11 @@ def run_load(base: str, seconds: float, sessions: int = 4, pages: int = 60, roun
         "p50_ms": pct(0.5),
         "p95_ms": pct(0.95),
         "max_ms": pct(1.0),
+        "poll_p50_ms": pct(0.5, polls),
+        "poll_p95_ms": pct(0.95, polls),
         "advance_s": tally.advances,
+        "explorers": explorers,
+        "explorer_runs_s": tally.explorer_runs,
     }
 
 
@@ -187,20 +242,28 @@ _DB: list[Path] = []
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--explorers", type=int, default=2, help="explorer users running in a loop (default 2)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         _DB.append(Path(tmp) / "load.sqlite")
         proc, base = start_server(_DB[0])
         try:
-            r = run_load(base, args.seconds)
+            r = run_load(base, args.seconds, explorers=args.explorers)
         finally:
             stop_server(proc)
+    first = max(t for rnd, t in r["advance_s"] if rnd == 1)
+    later = max((t for rnd, t in r["advance_s"] if rnd > 1), default=float("nan"))
+    runs = sorted(r["explorer_runs_s"])
     print(
-        "| classes | teams | open pages polling every 2 s | requests | errors | poll/submit latency p50 / p95 / max (ms) | advance a round (s, max) |"
+        "| classes | teams | open pages polling every 2 s | explorer users | requests | errors "
+        "| poll p50 / p95 (ms) | all requests p50 / p95 / max (ms) | advance round 1 / round 2 (s, max) "
+        "| explorer runs (count, median s) |"
     )
-    print("|---:|---:|---:|---:|---:|---|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---|---|---|---|")
     print(
-        f"| {r['sessions']} | {r['teams']} | {r['pages']} | {r['requests']} | {len(r['errors'])} | {r['p50_ms']:.0f} / {r['p95_ms']:.0f} / {r['max_ms']:.0f} | {max(r['advance_s']):.2f} |"
+        f"| {r['sessions']} | {r['teams']} | {r['pages']} | {r['explorers']} | {r['requests']} | {len(r['errors'])} "
+        f"| {r['poll_p50_ms']:.0f} / {r['poll_p95_ms']:.0f} | {r['p50_ms']:.0f} / {r['p95_ms']:.0f} / {r['max_ms']:.0f} "
+        f"| {first:.2f} / {later:.2f} | {len(runs)}, {f'{runs[len(runs) // 2]:.1f}' if runs else '-'} |"
     )
     if r["errors"]:
         print("errors:", r["errors"][:5])

@@ -1,13 +1,17 @@
 // The pages' behaviour: fetch JSON from this server only, update the DOM with textContent
 // (never innerHTML with data), and poll so every page follows the session without a reload.
+// No inline scripts (the CSP forbids them): each page names itself in <body data-page>.
 "use strict";
 
-function init() { return JSON.parse(document.getElementById("init").textContent); }
+function pageData() { const el = document.getElementById("data"); return el ? JSON.parse(el.textContent) : {}; }
+function $(id) { return document.getElementById(id); }
+function setText(id, text) { const el = $(id); if (el) el.textContent = text; }
 
 function show(message, isError) {
-  const el = document.getElementById("msg");
+  const el = $("msg");
   el.textContent = message;
   el.className = isError ? "msg error" : "msg";
+  el.setAttribute("role", isError ? "alert" : "status");
   el.hidden = !message;
 }
 
@@ -16,23 +20,24 @@ async function api(method, url, body) {
   if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
   const resp = await fetch(url, opts);
   const data = await resp.json().catch(() => ({ error: "bad response from the server" }));
-  if (!resp.ok) throw new Error(data.error || ("HTTP " + resp.status));
+  if (!resp.ok) { const e = new Error(data.error || ("HTTP " + resp.status)); e.status = resp.status; throw e; }
   return data;
 }
 
+// Poll the state; the server answers {unchanged: true} while the version is the one this page has.
 function poll(url, onState, ms) {
   let version = null;
   async function tick() {
     try {
-      const st = await api("GET", url);
-      if (st.version !== version) { version = st.version; onState(st); }
+      const st = await api("GET", version === null ? url : url + "?since=" + version);
+      if (!st.unchanged && st.version !== version) { version = st.version; onState(st); }
     } catch (e) { /* the server may be restarting: keep polling */ }
     setTimeout(tick, ms);
   }
   setTimeout(tick, ms);
 }
 
-function cell(row, text) { const td = document.createElement("td"); td.textContent = text; row.appendChild(td); return td; }
+function cell(row, text, tag) { const td = document.createElement(tag || "td"); td.textContent = text; row.appendChild(td); return td; }
 
 function fmt(x) {
   if (x === null || x === undefined || Number.isNaN(x)) return "-";
@@ -40,188 +45,318 @@ function fmt(x) {
   if (a === 0) return "0";
   if (a >= 100) return x.toFixed(0);
   if (a >= 1) return x.toFixed(2);
-  if (a >= 0.01) return x.toFixed(3);
-  return x.toExponential(2);
+  return x.toFixed(3);
 }
 
-function chart(container, id, title, years, traces) {
-  let el = document.getElementById(id);
-  if (!el) { el = document.createElement("div"); el.id = id; el.className = "chart"; container.appendChild(el); }
+// A series in its unit: shares (unit "%") are stored as fractions and shown as percentages.
+function scaled(labels, name, values) { return labels[name].unit === "%" ? values.map(v => 100 * v) : values; }
+
+function chart(container, id, title, years, traces, big) {
+  let el = $(id);
+  if (!el) { el = document.createElement("div"); el.id = id; el.className = "chart"; el.setAttribute("role", "img"); el.setAttribute("aria-label", title); container.appendChild(el); }
   if (typeof Plotly === "undefined") { el.textContent = title; return; }
-  Plotly.react(el, traces.map(t => ({ x: years, y: t.y, name: t.name, mode: "lines+markers", line: { dash: t.dash || "solid" } })),
-    { title: { text: title, font: { size: 12 } }, margin: { l: 45, r: 10, t: 30, b: 30 }, legend: { orientation: "h", font: { size: 10 } },
-      xaxis: { tickformat: "d", dtick: 1 } },
-    { displayModeBar: false, staticPlot: false });
+  const data = [];
+  for (const t of traces) {
+    if (t.band) {
+      data.push({ x: years, y: t.lo, mode: "lines", line: { width: 0 }, showlegend: false, hoverinfo: "skip" });
+      data.push({ x: years, y: t.hi, mode: "lines", line: { width: 0 }, fill: "tonexty", fillcolor: "rgba(120,120,120,0.2)", name: t.name });
+    } else {
+      data.push({ x: years, y: t.y, name: t.name, mode: "lines+markers", line: { dash: t.dash || "solid", width: big ? 4 : 2 }, marker: { size: big ? 10 : 6 } });
+    }
+  }
+  const font = big ? 20 : 12;
+  Plotly.react(el, data,
+    { title: { text: title, font: { size: font + 2 } }, font: { size: font }, margin: { l: 55, r: 10, t: 40, b: 35 },
+      legend: { orientation: "h", font: { size: font - 2 } }, xaxis: { tickformat: "d", dtick: 1 } },
+    { displayModeBar: false, responsive: true });
 }
 
-const MAIN = ["stability_index", "casualties", "seizures_t", "unrest_active_share", "legitimacy", "china_influence_share"];
-
-function drawSession(st, labels) {
-  const box = document.getElementById("charts");
-  if (!st.played || !st.baseline) return;
-  for (const name of MAIN) {
-    const n = st.years.length;
-    chart(box, "chart-" + name, labels[name].label + " (" + labels[name].unit + ")", st.years, [
-      { name: "played", y: st.played.yearly[name].slice(0, n) },
-      { name: "baseline", y: st.baseline.yearly[name].slice(0, n), dash: "dot" },
-    ]);
+// Played against baseline with the noise band, for the first n years.
+function drawSession(st, d, n, big) {
+  const box = $("charts");
+  if (!box || !st.played || !st.baseline) return;
+  n = n || st.years.length;
+  const years = st.years.slice(0, n);
+  for (const name of d.charts) {
+    const lab = d.labels[name];
+    const base = st.baseline.yearly[name].slice(0, n);
+    const traces = [];
+    if (st.band) {
+      const half = st.band[name].slice(0, n);
+      traces.push({ band: true, name: "noise band", lo: scaled(d.labels, name, base.map((b, i) => b - half[i])), hi: scaled(d.labels, name, base.map((b, i) => b + half[i])) });
+    }
+    traces.push({ name: "this session", y: scaled(d.labels, name, st.played.yearly[name].slice(0, n)) });
+    traces.push({ name: "baseline", y: scaled(d.labels, name, base), dash: "dot" });
+    chart(box, "chart-" + name, lab.label + " (" + lab.unit + ")", years, traces, big);
   }
 }
 
 function header(st) {
-  document.getElementById("round").textContent = st.round;
-  document.getElementById("open-round").textContent = st.open_round || "none";
-  document.getElementById("open-year").textContent = st.open_year || "-";
+  setText("round", st.round);
+  setText("open-round", st.open_round || "none");
+  setText("open-year", st.open_year || "-");
+  for (const el of document.querySelectorAll(".open-round")) el.textContent = st.open_round || "-";
+  for (const el of document.querySelectorAll(".open-year")) el.textContent = st.open_year || "-";
+}
+
+// The countdown of the open round from minutes_per_round, on the server's clock.
+function countdown(getState) {
+  function tick() {
+    const st = getState();
+    const el = $("countdown");
+    if (el && st) {
+      if (st.finished || !st.minutes_per_round) { el.textContent = st.finished ? "over" : "-"; }
+      else {
+        const left = Math.round(st.round_started + 60 * st.minutes_per_round - (Date.now() / 1000 - st.clock_offset));
+        const a = Math.max(0, left);
+        el.textContent = (left < 0 ? "time is up (" : "") + Math.floor(a / 60) + ":" + String(a % 60).padStart(2, "0") + (left < 0 ? ")" : "");
+        el.className = left < 60 ? "late" : "";
+      }
+    }
+    setTimeout(tick, 1000);
+  }
+  tick();
+}
+function withClock(st) { st.clock_offset = Date.now() / 1000 - st.server_time; return st; }
+
+function injectWords(i) { return i.kind.replace(/_/g, " ") + (i.region ? " in " + i.region : "") + (i.segment ? " on segment " + i.segment : ""); }
+
+function submittedCells(st, selector) {
+  for (const t of st.teams) {
+    const el = document.querySelector(selector(t.state));
+    if (el) el.textContent = st.finished ? "finished" : (t.submitted ? "submitted" : "waiting");
+  }
 }
 
 // ---------------------------------------------------------------- teacher's console
 function initConsole() {
-  const cfg = init();
-  const url = "/api/session/" + cfg.sid + "/state";
+  const d = pageData();
+  let current = withClock(d.state);
   function render(st) {
+    current = withClock(st);
     header(st);
-    for (const t of st.teams) {
-      const row = document.querySelector('#teams tr[data-state="' + t.state + '"] .submitted');
-      if (row) row.textContent = st.finished ? "finished" : (t.submitted ? "submitted" : "waiting");
-    }
-    document.getElementById("pending").textContent = st.pending_injects.map(i => i.kind + (i.region ? " in " + i.region : "") + (i.segment ? " on " + i.segment : "")).join(", ") || "none";
-    document.getElementById("advance").disabled = st.finished;
-    drawSession(st, cfg.labels);
+    submittedCells(st, s => '#teams tr[data-state="' + s + '"] .submitted');
+    setText("pending", st.pending_injects.map(injectWords).join(", ") || "none");
+    $("advance").disabled = st.finished;
+    drawSession(st, d);
   }
-  render(cfg.state);
-  poll(url, render, 2000);
-  document.getElementById("advance").addEventListener("click", async () => {
-    const btn = document.getElementById("advance");
+  render(d.state);
+  countdown(() => current);
+  poll("/api/session/" + d.sid + "/state", render, 2000);
+  $("advance").addEventListener("click", async () => {
+    const btn = $("advance");
     btn.disabled = true; show("simulating the year...");
-    try { const r = await api("POST", "/api/session/" + cfg.sid + "/advance"); render(r.state); show("round " + r.state.round + " simulated"); }
+    try { const r = await api("POST", "/api/session/" + d.sid + "/advance", { round: current.open_round }); render(r.state); show("round " + r.state.round + " simulated"); }
     catch (e) { show(e.message, true); }
-    btn.disabled = false;
+    btn.disabled = current.finished;
   });
-  document.getElementById("inject-form").addEventListener("submit", async (ev) => {
+  $("inject-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    const body = { kind: document.getElementById("inject-kind").value };
-    const region = document.getElementById("inject-region").value; if (region) body.region = region;
-    const segment = document.getElementById("inject-segment").value; if (segment) body.segment = segment;
-    try { const r = await api("POST", "/api/session/" + cfg.sid + "/inject", body); render(r.state); show("event scheduled for the next round"); }
+    const body = { kind: $("inject-kind").value };
+    const region = $("inject-region").value; if (region) body.region = region;
+    const segment = $("inject-segment").value; if (segment) body.segment = segment;
+    try { const r = await api("POST", "/api/session/" + d.sid + "/inject", body); render(r.state); show("event scheduled for the next round"); }
     catch (e) { show(e.message, true); }
   });
 }
 
-// ---------------------------------------------------------------- team page
-const WORLD = ["stability_index", "attacks", "casualties", "seizures_t", "unrest_active_share", "legitimacy", "china_influence_share"];
-
-function initTeam() {
-  const cfg = init();
-  const inputs = Array.from(document.querySelectorAll("input.alloc"));
-  function total() { return inputs.reduce((s, i) => s + (parseFloat(i.value) || 0), 0); }
-  function updateTotal() {
-    const t = total();
-    const el = document.getElementById("total");
-    el.textContent = t.toFixed(1);
-    el.style.color = t > cfg.budget + 1e-9 ? "#b00" : "";
+// ---------------------------------------------------------------- projector
+function initProjector() {
+  const d = pageData();
+  let current = withClock(d.state);
+  function render(st) {
+    current = withClock(st);
+    header(st);
+    submittedCells(st, s => '#submitted li[data-state="' + s + '"] .submitted');
+    const banner = $("banner");
+    const events = st.last_injects.map(injectWords);
+    banner.textContent = events.length ? "Events in " + st.years[st.years.length - 1] + ": " + events.join("; ") : "";
+    banner.hidden = !events.length;
+    drawSession(st, d, 0, true);
   }
-  inputs.forEach(i => i.addEventListener("input", updateTotal));
+  render(d.state);
+  countdown(() => current);
+  poll("/api/session/" + d.sid + "/state", render, 2000);
+}
+
+// ---------------------------------------------------------------- team page
+function initTeam() {
+  const d = pageData();
+  const url = "/api/team/" + encodeURIComponent(d.code);
+  const levers = Array.from(document.querySelectorAll(".lever"));
+  let formRound = null, touched = false;
+
+  function amountOf(div) { return parseFloat(div.querySelector(".amount-num").value) || 0; }
+  function usdOf(div) { return amountOf(div) * parseFloat(div.dataset.cost); }
+  function setAmount(div, amount, from) {
+    const range = div.querySelector(".amount"), num = div.querySelector(".amount-num");
+    if (from !== range) range.value = amount;
+    if (from !== num) num.value = +amount.toFixed(4);
+    div.querySelector(".cost").textContent = fmt(usdOf(div)) + " USD M";
+  }
+  function updateTotal() {
+    const t = levers.reduce((s, div) => s + usdOf(div), 0);
+    setText("total", t.toFixed(1));
+    const left = d.budget - t;
+    setText("left", left >= -1e-9 ? fmt(left) + " USD M left" : "over the budget by " + fmt(-left) + " USD M");
+    $("total").className = left < -1e-9 ? "over" : "";
+  }
+  for (const div of levers) {
+    for (const input of div.querySelectorAll("input")) {
+      input.addEventListener("input", () => { touched = true; setAmount(div, parseFloat(input.value) || 0, input); updateTotal(); });
+    }
+  }
+  function fillFrom(allocation) {
+    for (const div of levers) setAmount(div, (allocation[div.dataset.lever] || 0) / parseFloat(div.dataset.cost));
+    updateTotal();
+  }
+  function renderYear(y) {
+    const box = $("this-year");
+    box.hidden = !y;
+    if (!y) return;
+    setText("year", y.year);
+    const ev = $("events"); ev.replaceChildren();
+    for (const e of (y.events.length ? y.events : ["no event was injected this year"])) { const li = document.createElement("li"); li.textContent = e; ev.appendChild(li); }
+    setText("spending", "You spent " + fmt(y.spending_total) + " USD M this year, from " + y.spending_source + ".");
+    const sl = $("spending-list"); sl.replaceChildren();
+    for (const s of y.spending) { if (s.musd > 0) { const li = document.createElement("li"); li.textContent = s.label + ": " + fmt(s.musd) + " USD M (" + s.amount + ")"; sl.appendChild(li); } }
+    const list = $("changes"); list.replaceChildren();
+    for (const r of y.rows) {
+      const li = document.createElement("li");
+      const name = document.createElement("strong"); name.textContent = r.label + ": ";
+      const value = document.createElement("span"); value.className = "value"; value.textContent = r.value;
+      const since = document.createElement("span"); since.textContent = "Since last year: " + r.since_last_year + ".";
+      const vs = document.createElement("span");
+      vs.textContent = "Against the baseline: " + r.vs_baseline.words + " (noise band ±" + r.noise + ").";
+      if (r.vs_baseline.within_noise) vs.className = "noise";
+      li.append(name, value, document.createElement("br"), since, document.createElement("br"), vs);
+      list.appendChild(li);
+    }
+  }
   function render(st) {
     header(st);
-    const me = st.teams.find(t => t.state === cfg.state_name);
-    document.getElementById("status").textContent = st.finished ? "the exercise is over: see the debrief" : (me && me.submitted ? "submitted; waiting for the teacher" : "open: allocate and submit");
-    document.getElementById("submit").disabled = st.finished;
-    const start = st.my_last_allocation || cfg.plan;
-    if (start && !document.body.dataset.touched) {
-      for (const i of inputs) i.value = start[i.name] || 0;
-      updateTotal();
+    const me = st.teams.find(t => t.state === d.state_name);
+    setText("status", st.finished ? "The exercise is over: see the debrief." : (me && me.submitted ? "Submitted; you may change it until the teacher runs the round." : "Open: choose and submit."));
+    $("submit").disabled = st.finished;
+    if (st.open_round !== formRound) {
+      if (formRound !== null && st.open_round) show("Round " + formRound + " has been run: see what happened, then choose for round " + st.open_round + ".");
+      if (formRound !== null) $("briefing-box").open = false;  // what happened matters more now
+      formRound = st.open_round; touched = false;
     }
-    for (const [table, names] of [["#world tbody", WORLD], ["#mine tbody", cfg.goals]]) {
-      const body = document.querySelector(table);
-      body.replaceChildren();
-      for (const name of names) {
-        const row = document.createElement("tr");
-        cell(row, cfg.labels[name] ? cfg.labels[name].label : name);
-        const n = st.years.length;
-        cell(row, st.played ? fmt(st.played.yearly[name][n - 1]) : "-");
-        cell(row, st.baseline && n ? fmt(st.baseline.yearly[name][n - 1]) : "-");
-        body.appendChild(row);
-      }
-    }
-    drawSession(st, cfg.labels);
+    if (!touched && st.my_allocation) fillFrom(st.my_allocation);
+    renderYear(st.this_year);
+    drawSession(st, d);
     if (st.finished) {
-      let a = document.getElementById("debrief-link");
-      if (!a) { a = document.createElement("a"); a.id = "debrief-link"; a.textContent = "Open the debrief"; document.getElementById("status").after(" ", a); }
-      a.href = "/debrief/" + st.session + "?code=" + encodeURIComponent(cfg.code);
+      let a = $("debrief-link");
+      if (!a) { a = document.createElement("a"); a.id = "debrief-link"; a.textContent = "Open the debrief"; $("status").after(" ", a); }
+      a.href = "/debrief/" + st.session + "?code=" + encodeURIComponent(d.code);
     }
   }
-  render(cfg.state);
-  poll("/api/team/" + encodeURIComponent(cfg.code) + "/state", render, 2000);
-  document.getElementById("alloc-form").addEventListener("input", () => { document.body.dataset.touched = "1"; });
-  document.getElementById("alloc-form").addEventListener("submit", async (ev) => {
+  render(d.state);
+  poll(url + "/state", render, 2000);
+  $("alloc-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const allocation = {};
-    for (const i of inputs) allocation[i.name] = parseFloat(i.value) || 0;
-    const st = await api("GET", "/api/team/" + encodeURIComponent(cfg.code) + "/state").catch(() => null);
-    const round = st ? st.open_round : cfg.state.open_round;
-    try { const r = await api("POST", "/api/team/" + encodeURIComponent(cfg.code) + "/submit", { round, allocation }); render(r.state); show("submitted for round " + round); }
-    catch (e) { show(e.message, true); }
+    for (const div of levers) allocation[div.dataset.lever] = Math.round(usdOf(div) * 1e6) / 1e6;
+    try {
+      const r = await api("POST", url + "/submit", { round: formRound, allocation });
+      touched = false; render(r.state); show("submitted for round " + formRound);
+    } catch (e) { show(e.message, true); }
   });
-  updateTotal();
 }
 
 // ---------------------------------------------------------------- debrief
 function initDebrief() {
-  const cfg = init();
-  drawSession(cfg.state, cfg.labels);
+  const d = pageData();
+  const replay = $("replay");
+  function draw() {
+    const k = parseInt(replay.value, 10);
+    setText("replay-out", k);
+    drawSession(d.state, d, k);
+    for (const el of document.querySelectorAll(".alloc-table [data-round]")) el.classList.toggle("current", parseInt(el.dataset.round, 10) === k);
+    setText("replay-note", "Years " + d.state.years[0] + " to " + d.state.years[k - 1] + "; the allocations of round " + k + " are highlighted in the tables above.");
+  }
+  replay.addEventListener("input", draw);
+  draw();
 }
 
 // ---------------------------------------------------------------- explorer
 function initExplore() {
-  const cfg = init();
-  const select = document.getElementById("scenario");
+  const d = pageData();
+  const scenarios = JSON.parse($("scenarios").textContent);
+  const select = $("scenario");
+  const changed = new Set();
   function sliders() {
-    const box = document.getElementById("sliders");
+    const box = $("sliders");
     box.replaceChildren();
-    const scen = cfg.scenarios[select.value];
+    changed.clear();
+    const scen = scenarios[select.value];
     for (const state of Object.keys(scen)) {
       const fs = document.createElement("fieldset");
       const lg = document.createElement("legend"); lg.textContent = state; fs.appendChild(lg);
-      for (const [name, value] of Object.entries(scen[state])) {
-        const lv = cfg.levers[name];
-        const lab = document.createElement("label");
-        const out = document.createElement("span"); out.textContent = " " + fmt(value);
+      for (const [name, start] of Object.entries(scen[state])) {
+        const lv = d.levers[name];
+        const id = "x-" + state + "-" + name;
+        const lab = document.createElement("label"); lab.htmlFor = id;
+        lab.textContent = lv.label + " (" + lv.unit + ")";
+        const out = document.createElement("output"); out.htmlFor = id;
+        out.textContent = " " + fmt(start.value) + (start.schedule ? " (yearly schedule as written)" : " (as written)");
         const input = document.createElement("input");
-        Object.assign(input, { type: "range", min: lv.min, max: lv.max, step: (lv.max - lv.min) / 100, value });
-        input.dataset.state = state; input.dataset.lever = name; input.setAttribute("aria-label", state + " " + name);
-        input.addEventListener("input", () => { out.textContent = " " + fmt(parseFloat(input.value)); });
-        lab.append(name + " (" + lv.unit + ")", document.createElement("br"), input, out);
-        fs.appendChild(lab);
+        Object.assign(input, { type: "range", id, min: 0, max: lv.max, step: "any", value: start.value });
+        input.dataset.state = state; input.dataset.lever = name;
+        input.addEventListener("input", () => { changed.add(id); out.textContent = " " + fmt(parseFloat(input.value)) + " (changed: held for the whole run)"; });
+        const div = document.createElement("div"); div.className = "slider";
+        div.append(lab, input, out);
+        fs.appendChild(div);
       }
       box.appendChild(fs);
     }
   }
   select.addEventListener("change", sliders);
+  $("reset").addEventListener("click", sliders);
   sliders();
-  document.getElementById("run").addEventListener("click", async () => {
+  function showResult(r) {
+    const box = $("charts");
+    for (const name of d.charts) {
+      chart(box, "chart-" + name, d.labels[name].label + " (" + d.labels[name].unit + ")", r.years, [
+        { name: changed.size ? "your levers" : "run (as written)", y: scaled(d.labels, name, r.explored.yearly[name]) },
+        { name: "scenario as written", y: scaled(d.labels, name, r.baseline.yearly[name]), dash: "dot" }]);
+    }
+    const body = document.querySelector("#regions tbody");
+    body.replaceChildren();
+    for (const region of Object.keys(r.explored.regions)) {
+      const e = r.explored.regions[region], b = r.baseline.regions[region];
+      const row = document.createElement("tr");
+      cell(row, region, "th").scope = "row";
+      for (const o of d.regions_table) {
+        const k = o.name, f = o.unit === "%" ? 100 : 1;
+        cell(row, fmt(f * e[k][e[k].length - 1])); cell(row, fmt(f * b[k][b[k].length - 1]));
+      }
+      body.appendChild(row);
+    }
+  }
+  $("run").addEventListener("click", async () => {
     const levers = {};
     for (const i of document.querySelectorAll("#sliders input")) {
-      (levers[i.dataset.state] = levers[i.dataset.state] || {})[i.dataset.lever] = parseFloat(i.value);
+      if (changed.has(i.id)) (levers[i.dataset.state] = levers[i.dataset.state] || {})[i.dataset.lever] = parseFloat(i.value);
     }
-    document.getElementById("running").hidden = false;
+    const btn = $("run"); btn.disabled = true;
     try {
-      const r = await api("POST", "/api/explore/run", { scenario: select.value, levers });
-      const box = document.getElementById("charts");
-      for (const name of MAIN) {
-        chart(box, "chart-" + name, cfg.labels[name].label + " (" + cfg.labels[name].unit + ")", r.years, [
-          { name: "your levers", y: r.explored.yearly[name] }, { name: "scenario as written", y: r.baseline.yearly[name], dash: "dot" }]);
+      const { job } = await api("POST", "/api/explore/run", { scenario: select.value, levers });
+      for (;;) {
+        const s = await api("GET", "/api/explore/job/" + job);
+        $("progress").value = s.progress;
+        setText("running", s.status === "queued" ? "waiting: " + s.ahead + " run(s) ahead" : s.status === "running" ? "running: " + Math.round(100 * s.progress) + " %" : s.status);
+        if (s.status === "done") { showResult(s.result); show("done"); break; }
+        if (s.status === "error") throw new Error(s.error);
+        await new Promise(res => setTimeout(res, 500));
       }
-      const body = document.querySelector("#regions tbody");
-      body.replaceChildren();
-      for (const region of Object.keys(r.explored.regions)) {
-        const e = r.explored.regions[region], b = r.baseline.regions[region];
-        const row = document.createElement("tr");
-        cell(row, region);
-        for (const k of ["stability_index", "seizures_t", "unrest_active_share"]) { cell(row, fmt(e[k][e[k].length - 1])); cell(row, fmt(b[k][b[k].length - 1])); }
-        body.appendChild(row);
-      }
-      show("done");
-    } catch (e) { show(e.message, true); }
-    document.getElementById("running").hidden = true;
+    } catch (e) { show(e.message, true); setText("running", ""); }
+    btn.disabled = false;
   });
 }
+
+document.addEventListener("DOMContentLoaded", () => {
+  const init = { console: initConsole, projector: initProjector, team: initTeam, debrief: initDebrief, explore: initExplore }[document.body.dataset.page];
+  if (init) init();
+});

@@ -1,0 +1,444 @@
+"""The rules of a classroom session: teams, join codes, rounds, submissions, injects, allocations in force.
+
+A session is an exercise config (``exercise:`` section) plus, per round, each team's allocation
+of its budget across its levers and the teacher's injected events. One round is one simulated
+year. Nothing live is kept between requests: the model is deterministic given the config, the
+seed, the allocations and the events, so advancing to round r re-simulates years 1..r from the
+stored inputs (the past is identical, because no draw of an earlier week depends on a later
+input). That is also what makes a server restart lose nothing: everything is in the SQLite file.
+
+A team that does not submit in a round keeps its allocation of the round before; with no earlier
+submission the exercise's plan for that year holds. :meth:`Classroom.allocations_in_force` is
+that rule, and the simulation, the team pages and the debrief's costs all read it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import secrets
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from scenarios.errors import ScenarioError
+from scenarios.schedule import expand
+from scenarios.spec import registry
+from scenarios.spec.config import load_scenario, scenario_dict, validate_data
+from scenarios.web.classroom import scoring
+from scenarios.web.classroom.codes import CODE_LENGTH, normalize_code, random_code, show_code
+from scenarios.web.classroom.simulate import noise_band, run_years
+from scenarios.web.classroom.store import Store
+
+
+class ClassroomError(ScenarioError):
+    """A request that cannot be honoured; ``status`` is the HTTP status the web layer returns."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Team:
+    state: str
+    code: str
+
+    @property
+    def shown_code(self) -> str:
+        """The code as printed for people: two groups of four."""
+        return show_code(self.code)
+
+
+def exercise_files(root: Path) -> dict[str, Path]:
+    """Exercise configs under ``root`` (``configs/exercises``) by name."""
+    return {p.stem: p for p in sorted(root.glob("*.yaml"))}
+
+
+def plan_allocation(cfg: dict[str, Any], state: str, year: int) -> dict[str, float]:
+    """The exercise's own plan for ``state`` in ``year``, in USD M per lever."""
+    levers_cfg = cfg["states"].get(state, {}).get("levers") or {}
+    out = {}
+    for name in registry.levers_of(state):
+        value = float(expand(levers_cfg.get(name), np.array([year + 0.5]), 0.0)[0])
+        out[name] = round(value * registry.levers()[name].cost_musd_per_unit, 6)
+    return out
+
+
+class Classroom:
+    """All sessions of one server, stored in one SQLite file.
+
+    Args:
+        db_path: the SQLite file (created if missing).
+        exercises_dir: folder of exercise configs the teacher may pick from.
+    """
+
+    def __init__(self, db_path: str | Path, exercises_dir: str | Path):
+        self.store = Store(db_path)
+        self.exercises_dir = Path(exercises_dir)
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    def _session_lock(self, sid: str) -> threading.Lock:
+        """One lock per session: advancing one class never waits for another class."""
+        with self._locks_guard:
+            return self._locks.setdefault(sid, threading.Lock())
+
+    # ------------------------------------------------------------------ sessions
+    def exercises(self) -> dict[str, Any]:
+        out = {}
+        for name, path in exercise_files(self.exercises_dir).items():
+            sc = load_scenario(path)
+            if sc.exercise is not None:
+                out[name] = sc
+        return out
+
+    def create_session(self, exercise: str, label: str = "", seed: int | None = None) -> tuple[str, list[Team]]:
+        """Create a session of an exercise; returns its id and the teams' join codes."""
+        files = exercise_files(self.exercises_dir)
+        if exercise not in files:
+            raise ClassroomError(f"unknown exercise {exercise!r}; allowed: {', '.join(files)}", 404)
+        sc = load_scenario(files[exercise])
+        if sc.exercise is None:
+            raise ClassroomError(f"{exercise} has no exercise section", 400)
+        if len(label) > 100:
+            raise ClassroomError("label: at most 100 characters")
+        sid = secrets.token_urlsafe(9)
+        for _ in range(5):  # a repeated code (about 1 in 1e11) just draws again
+            teams = [Team(state, random_code(CODE_LENGTH)) for state in sc.exercise.teams]
+            try:
+                with self.store.transaction(write=True) as db:
+                    now = time.time()
+                    db.execute(
+                        "INSERT INTO sessions (id, label, exercise_path, config_json, seed, rounds, created, round_started)"
+                        " VALUES (?,?,?,?,?,?,?,?)",
+                        (
+                            sid,
+                            label or sc.exercise.title,
+                            str(files[exercise]),
+                            json.dumps(scenario_dict(sc)),
+                            sc.seed if seed is None else seed,
+                            sc.exercise.rounds,
+                            now,
+                            now,
+                        ),
+                    )
+                    db.executemany("INSERT INTO teams VALUES (?,?,?)", [(sid, t.state, t.code) for t in teams])
+                return sid, teams
+            except sqlite3.IntegrityError:
+                continue
+        raise ClassroomError("could not draw unique join codes", 500)
+
+    def sessions(self) -> list[dict[str, Any]]:
+        with self.store.transaction() as db:
+            rows = db.execute("SELECT id, label, rounds, round, created FROM sessions ORDER BY created DESC").fetchall()
+        return [dict(r) for r in rows]
+
+    def _session(self, db: sqlite3.Connection, sid: str) -> sqlite3.Row:
+        row = db.execute("SELECT * FROM sessions WHERE id=?", (sid,)).fetchone()
+        if row is None:
+            raise ClassroomError("no such session", 404)
+        return row
+
+    def config(self, sid: str) -> dict[str, Any]:
+        """The session's exercise config as stored (a dict)."""
+        with self.store.transaction() as db:
+            return json.loads(self._session(db, sid)["config_json"])
+
+    def scenario(self, sid: str) -> Any:
+        return validate_data(self.config(sid))
+
+    def team_by_code(self, code: str) -> tuple[str, str]:
+        """(session id, state) of a join code, typed in any case, with or without its dash."""
+        norm = normalize_code(code)
+        row = None
+        if norm:
+            with self.store.transaction() as db:
+                row = db.execute("SELECT session_id, state FROM teams WHERE code=?", (norm,)).fetchone()
+        if row is None:
+            raise ClassroomError("unknown join code", 404)
+        return row["session_id"], row["state"]
+
+    def teams(self, sid: str) -> list[Team]:
+        with self.store.transaction() as db:
+            self._session(db, sid)
+            rows = db.execute("SELECT state, code FROM teams WHERE session_id=? ORDER BY rowid", (sid,)).fetchall()
+        return [Team(r["state"], r["code"]) for r in rows]
+
+    # ------------------------------------------------------------------ rounds
+    def submit(self, code: str, round_: int, allocation: dict[str, float]) -> None:
+        """A team's allocation (USD M per lever) for the round it names; replaces an earlier one of
+        the same round. A round that is no longer (or not yet) open is refused with a message."""
+        sid, state = self.team_by_code(code)
+        sc = self.scenario(sid)
+        team = sc.exercise.teams[state]
+        own = registry.levers_of(state)
+        levers = registry.levers()
+        problems = []
+        for name, usd in allocation.items():
+            if name not in own:
+                problems.append(f"{name!r} is not a lever of {state} (its levers: {', '.join(own)})")
+            elif not isinstance(usd, int | float) or isinstance(usd, bool) or not math.isfinite(usd) or usd < 0:
+                problems.append(f"{name}: {usd!r} is not a non-negative amount of USD M")
+            elif usd / levers[name].cost_musd_per_unit > levers[name].max + 1e-9:
+                cap = levers[name].max * levers[name].cost_musd_per_unit
+                problems.append(
+                    f"{name}: {usd:g} USD M buys more than the lever's maximum ({levers[name].max:g} {levers[name].unit} = {cap:g} USD M)"
+                )
+        total = sum(v for v in allocation.values() if isinstance(v, int | float) and math.isfinite(v))
+        if total > team.budget_musd + 1e-9:
+            problems.append(f"total {total:g} USD M is over the budget of {team.budget_musd:g} USD M")
+        if problems:
+            raise ClassroomError("; ".join(problems))
+        with self.store.transaction(write=True) as db:
+            row = self._session(db, sid)
+            if row["round"] >= row["rounds"]:
+                raise ClassroomError("the exercise is over: no more rounds", 409)
+            current = row["round"] + 1
+            if round_ < current:
+                raise ClassroomError(
+                    f"round {round_} is closed: the teacher has already run it and round {current} is open. "
+                    "Nothing was saved; look at what happened and submit again for round "
+                    f"{current}",
+                    409,
+                )
+            if round_ != current:
+                raise ClassroomError(f"round {round_} is not open: the current round is {current}", 409)
+            db.execute(
+                "INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?)",
+                (sid, state, round_, json.dumps(allocation), time.time()),
+            )
+            db.execute("UPDATE sessions SET version = version + 1 WHERE id=?", (sid,))
+
+    def inject(self, sid: str, kind: str, region: str | None = None, segment: str | None = None) -> None:
+        """Schedule an event at the start of the next round."""
+        sc = self.scenario(sid)
+        world = registry.load_world(sc.world)
+        if kind not in sc.exercise.injects:
+            raise ClassroomError(
+                f"inject {kind!r} is not allowed in this exercise; allowed: {', '.join(sc.exercise.injects)}"
+            )
+        if region is not None and region not in world.region_names:
+            raise ClassroomError(f"unknown region {region!r}; allowed: {', '.join(world.region_names)}")
+        if segment is not None and segment not in world.segment_names:
+            raise ClassroomError(f"unknown segment {segment!r}; allowed: {', '.join(world.segment_names)}")
+        with self.store.transaction(write=True) as db:
+            row = self._session(db, sid)
+            if row["round"] >= row["rounds"]:
+                raise ClassroomError("the exercise is over", 409)
+            db.execute(
+                "INSERT INTO injects VALUES (?,?,?,?,?,?)", (sid, row["round"] + 1, kind, region, segment, time.time())
+            )
+            db.execute("UPDATE sessions SET version = version + 1 WHERE id=?", (sid,))
+
+    def injects(self, sid: str) -> list[dict[str, Any]]:
+        """Every inject of the session, by round (played and pending), with its year."""
+        with self.store.transaction() as db:
+            row = self._session(db, sid)
+            rows = db.execute(
+                "SELECT round, kind, region, segment FROM injects WHERE session_id=? ORDER BY round, created", (sid,)
+            ).fetchall()
+        start_year = int(json.loads(row["config_json"])["start"][:4])
+        return [dict(r) | {"year": start_year + r["round"] - 1, "played": r["round"] <= row["round"]} for r in rows]
+
+    def allocations_in_force(self, sid: str, upto: int) -> list[dict[str, dict[str, Any]]]:
+        """For rounds 1..upto, each team's allocation in force (USD M per lever) and where it came
+        from: ``submitted`` that round, ``kept`` from an earlier round, or the exercise's ``plan``."""
+        with self.store.transaction() as db:
+            self._session(db, sid)
+            subs: dict[int, dict[str, dict[str, float]]] = {}
+            for r in db.execute("SELECT state, round, allocation_json FROM submissions WHERE session_id=?", (sid,)):
+                subs.setdefault(r["round"], {})[r["state"]] = json.loads(r["allocation_json"])
+        cfg = self.config(sid)
+        start_year = int(cfg["start"][:4])
+        out: list[dict[str, dict[str, Any]]] = []
+        last: dict[str, dict[str, float]] = {}
+        for r in range(1, upto + 1):
+            this: dict[str, dict[str, Any]] = {}
+            for state in cfg["exercise"]["teams"]:
+                own = registry.levers_of(state)
+                if state in subs.get(r, {}):
+                    last[state] = subs[r][state]
+                    source = "submitted"
+                elif state in last:
+                    source = "kept"
+                else:
+                    this[state] = {"allocation": plan_allocation(cfg, state, start_year + r - 1), "source": "plan"}
+                    continue
+                this[state] = {"allocation": {n: float(last[state].get(n, 0.0)) for n in own}, "source": source}
+            out.append(this)
+        return out
+
+    def played_config(self, sid: str, upto: int) -> dict[str, Any]:
+        """The config of rounds 1..upto as played: allocations as yearly lever schedules, injects as events."""
+        cfg = self.config(sid)
+        start_year = int(cfg["start"][:4])
+        levers = registry.levers()
+        for r, teams in enumerate(self.allocations_in_force(sid, upto), start=1):
+            year = start_year + r - 1
+            for state, entry in teams.items():
+                if entry["source"] == "plan":
+                    continue  # the exercise's plan holds as written
+                plan = cfg["states"][state].setdefault("levers", {})
+                for name, usd in entry["allocation"].items():
+                    old = plan.get(name)
+                    sched = dict(old) if isinstance(old, dict) else ({} if old is None else {str(start_year): old})
+                    sched = {k: v for k, v in sched.items() if int(k[:4]) < year}
+                    sched[str(year)] = usd / levers[name].cost_musd_per_unit
+                    plan[name] = sched
+        for inj in self.injects(sid):
+            if inj["round"] <= upto:
+                ev = {"when": f"{inj['year']}-01", "kind": inj["kind"]}
+                if inj["region"]:
+                    ev["region"] = inj["region"]
+                if inj["segment"]:
+                    ev["segment"] = inj["segment"]
+                if inj["kind"] == "crackdown":
+                    ev["weeks"] = 52
+                cfg["events"].append(ev)
+        for state in cfg["states"]:
+            cfg["states"][state]["budget_musd"] = None  # budgets are enforced per round on submission
+        return cfg
+
+    def advance(self, sid: str, expected_round: int) -> dict[str, Any]:
+        """Run round ``expected_round`` (one simulated year) if it is the open round; store its
+        outcomes and return the new state. A repeated or stale request gets 409 and changes nothing."""
+        with self._session_lock(sid):
+            with self.store.transaction() as db:
+                row = self._session(db, sid)
+            if row["round"] >= row["rounds"]:
+                raise ClassroomError("the exercise is over: no more rounds", 409)
+            nxt = row["round"] + 1
+            if expected_round != nxt:
+                raise ClassroomError(
+                    f"round {expected_round} cannot be run: round {row['round']} is the last played and {nxt} is open"
+                    " (was the button pressed twice, or on an old page?)",
+                    409,
+                )
+            series = run_years(self.played_config(sid, nxt), row["seed"], nxt)
+            extra = self._missing_references(sid, row)
+            with self.store.transaction(write=True) as db:
+                done = db.execute(
+                    "UPDATE sessions SET round=?, version = version + 1, round_started=? WHERE id=? AND round=?",
+                    (nxt, time.time(), sid, nxt - 1),
+                )
+                if done.rowcount != 1:  # another process advanced it meanwhile
+                    raise ClassroomError(f"round {nxt} has already been run", 409)
+                db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", (sid, nxt, "played", json.dumps(series)))
+                for kind, data in extra:
+                    db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", (sid, 0, kind, json.dumps(data)))
+        return self.state(sid)
+
+    def _missing_references(self, sid: str, row: sqlite3.Row) -> list[tuple[str, dict[str, Any]]]:
+        """The baseline and the noise band of the session, computed if not stored yet."""
+        base_cfg = json.loads(row["config_json"])
+        extra = []
+        if not self._has(sid, 0, "baseline"):
+            extra.append(("baseline", run_years(base_cfg, row["seed"], row["rounds"])))
+        if not self._has(sid, 0, "band"):
+            extra.append(("band", noise_band(base_cfg, row["seed"], row["rounds"])))
+        return extra
+
+    def warm_up(self, sid: str) -> None:
+        """Compute and store the session's baseline and noise band now (a server does it in the
+        background when a session is created, so that the first Advance is as quick as the others)."""
+        with self._session_lock(sid):
+            with self.store.transaction() as db:
+                row = self._session(db, sid)
+            extra = self._missing_references(sid, row)
+            with self.store.transaction(write=True) as db:
+                for kind, data in extra:
+                    db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", (sid, 0, kind, json.dumps(data)))
+
+    def _has(self, sid: str, round_: int, kind: str) -> bool:
+        with self.store.transaction() as db:
+            return self._result(db, sid, round_, kind) is not None
+
+    def _result(self, db: sqlite3.Connection, sid: str, round_: int, kind: str) -> dict[str, Any] | None:
+        r = db.execute(
+            "SELECT data_json FROM results WHERE session_id=? AND round=? AND kind=?", (sid, round_, kind)
+        ).fetchone()
+        return None if r is None else json.loads(r["data_json"])
+
+    # ------------------------------------------------------------------ views
+    def version(self, sid: str) -> int:
+        """The session's version: it changes with every submission, inject and round (pages poll it)."""
+        with self.store.transaction() as db:
+            return int(self._session(db, sid)["version"])
+
+    def state(self, sid: str, for_state: str | None = None) -> dict[str, Any]:
+        """Everything a page shows (JSON-ready): round, clock, who submitted, outcomes so far, baseline,
+        noise band, injects; with ``for_state``, that team's allocation and its "this year" report."""
+        with self.store.transaction() as db:
+            row = self._session(db, sid)
+            teams = db.execute("SELECT state FROM teams WHERE session_id=? ORDER BY rowid", (sid,)).fetchall()
+            cur = row["round"] + 1
+            submitted = {
+                r["state"]
+                for r in db.execute("SELECT state FROM submissions WHERE session_id=? AND round=?", (sid, cur))
+            }
+            played = self._result(db, sid, row["round"], "played") if row["round"] else None
+            baseline = self._result(db, sid, 0, "baseline")
+            band = self._result(db, sid, 0, "band")
+            mine = None
+            if for_state:
+                last = db.execute(
+                    "SELECT allocation_json FROM submissions WHERE session_id=? AND state=? AND round=?",
+                    (sid, for_state, cur),
+                ).fetchone()
+                mine = json.loads(last["allocation_json"]) if last else None
+        cfg = json.loads(row["config_json"])
+        start_year = int(cfg["start"][:4])
+        finished = row["round"] >= row["rounds"]
+        injects = self.injects(sid)
+        out = {
+            "session": sid,
+            "label": row["label"],
+            "version": row["version"],
+            "round": row["round"],
+            "rounds": row["rounds"],
+            "finished": finished,
+            "open_round": None if finished else cur,
+            "open_year": None if finished else start_year + row["round"],
+            "minutes_per_round": cfg["exercise"].get("minutes_per_round"),
+            "round_started": row["round_started"],
+            "server_time": time.time(),
+            "teams": [{"state": t["state"], "submitted": t["state"] in submitted} for t in teams],
+            "pending_injects": [i for i in injects if not i["played"]],
+            "last_injects": [i for i in injects if i["round"] == row["round"]],
+            "years": [start_year + i for i in range(row["round"])],
+            "played": played,
+            "baseline": baseline,
+            "band": band,
+        }
+        if for_state:
+            del out["pending_injects"]  # the teacher's surprise stays one until the round runs
+            in_force = self.allocations_in_force(sid, row["round"])
+            if mine is None and not finished:  # the starting point of the open round: what holds if nothing is sent
+                mine = self.allocations_in_force(sid, cur)[-1][for_state]["allocation"]
+            out["my_allocation"] = mine
+            out["this_year"] = (
+                scoring.year_report(out, for_state, in_force[-1][for_state], out["last_injects"])
+                if played and baseline
+                else None
+            )
+        return out
+
+    def debrief(self, sid: str) -> dict[str, Any]:
+        """Scores, costs, allocations round by round, injects and stylized facts (see :mod:`scoring`)."""
+        st = self.state(sid)
+        if not st["played"]:
+            raise ClassroomError("no round has been played yet", 409)
+        cfg = self.config(sid)
+        n = st["round"]
+        start_year = int(cfg["start"][:4])
+        in_force = self.allocations_in_force(sid, n)
+        plans = [
+            {state: plan_allocation(cfg, state, start_year + r) for state in cfg["exercise"]["teams"]} for r in range(n)
+        ]
+        return scoring.debrief(st, in_force, plans, self.injects(sid), cfg["exercise"].get("debrief_questions") or [])

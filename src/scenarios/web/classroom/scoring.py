@@ -1,0 +1,257 @@
+"""What a session's numbers mean: a team's "this year" report, debrief scores and costs, stylized facts.
+
+Plain functions on plain data (the JSON-ready state of :class:`~scenarios.web.classroom.game.Classroom`).
+Labels and units come from the outcome and lever registries. A change is compared with the noise
+band (:func:`~scenarios.web.classroom.simulate.noise_band`): within it, it is called noise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from scenarios.spec import outcomes, registry
+from scenarios.web.classroom.series import SCORE_GOALS, SERIES
+
+SCALE_UNITS = ("0-1", "0-100")
+
+
+def yearly_unit(o: outcomes.Outcome) -> str:
+    """The unit of an outcome's yearly value: a flow's weekly unit becomes per year; shares are shown in %."""
+    unit = o.unit.replace("/week", "/yr") if o.summary == "sum" else o.unit
+    return "%" if unit == "share" else unit
+
+
+def labels() -> dict[str, dict[str, str]]:
+    """Label and yearly unit of every recorded series."""
+    table = outcomes.national()
+    return {name: {"label": table[name].label, "unit": yearly_unit(table[name])} for name in SERIES.recorded}
+
+
+def lever_labels() -> dict[str, dict[str, Any]]:
+    """Label, unit and cost of every lever."""
+    return {
+        n: {"label": lv.label, "unit": lv.unit, "cost": lv.cost_musd_per_unit, "max": lv.max}
+        for n, lv in registry.levers().items()
+    }
+
+
+def fmt(name: str, value: float | None) -> str:
+    """A value of a series in its unit, readable (shares as percentages, no exponents)."""
+    if value is None or not np.isfinite(value):
+        return "-"
+    unit = labels()[name]["unit"] if name in labels() else ""
+    if unit == "%":
+        return f"{number(100 * value)} %"
+    text = number(value)
+    if unit in SCALE_UNITS:  # an index: its scale is not a unit to repeat after every number
+        return text
+    return f"{text} {unit}".strip()
+
+
+def number(x: float) -> str:
+    """A number with about three significant digits, never in exponent notation."""
+    a = abs(x)
+    if a >= 100:
+        return f"{x:,.0f}"
+    if a >= 1:
+        return f"{x:.2f}"
+    if a >= 0.01 or a == 0:
+        return f"{x:.3f}"
+    return f"{x:.{min(8, 2 - int(np.floor(np.log10(a))))}f}"
+
+
+def fmt_diff(name: str, diff: float) -> str:
+    """The size of a difference: shares in percentage points, anything else in its unit."""
+    if name in labels() and labels()[name]["unit"] == "%":
+        return f"{number(100 * diff)} percentage points"
+    return fmt(name, diff)
+
+
+def change(name: str, now: float, ref: float, noise: float | None) -> dict[str, Any]:
+    """How ``now`` compares with ``ref``: difference, percentage, whether within noise, and in words."""
+    diff = now - ref
+    pct = None if ref == 0 else 100 * diff / abs(ref)
+    within = noise is not None and abs(diff) <= noise
+    if diff == 0:
+        words = "no change"
+    elif within:
+        words = f"{'up' if diff > 0 else 'down'} {fmt_diff(name, abs(diff))}, within noise"
+    else:
+        size = f" ({pct:+.0f} %)" if pct is not None else ""
+        words = f"{'up' if diff > 0 else 'down'} {fmt_diff(name, abs(diff))}{size}"
+    return {"diff": diff, "pct": pct, "within_noise": within, "words": words}
+
+
+def event_words(inj: dict[str, Any]) -> str:
+    where = " in " + inj["region"] if inj.get("region") else ""
+    where += " on segment " + inj["segment"] if inj.get("segment") else ""
+    return f"{inj['kind'].replace('_', ' ')}{where}"
+
+
+def year_report(st: dict[str, Any], state: str, in_force: dict[str, Any], injects: list[dict[str, Any]]) -> dict:
+    """A team's "this year" panel: events, its own spending, and each indicator's change since last
+    year and against the baseline in words and percentages, with the noise band."""
+    n = st["round"]
+    played, base, band = st["played"]["yearly"], st["baseline"]["yearly"], (st["band"] or {})
+    lev = registry.levers()
+    names = list(dict.fromkeys([*SERIES.world, *(g for g, _ in SCORE_GOALS.get(state, ()))]))
+    rows = []
+    for name in names:
+        now = played[name][n - 1]
+        noise = band[name][n - 1] if name in band else None
+        rows.append(
+            {
+                "outcome": name,
+                "label": labels()[name]["label"],
+                "value": fmt(name, now),
+                "since_last_year": change(name, now, played[name][n - 2], None)["words"] if n > 1 else "first year",
+                "vs_baseline": change(name, now, base[name][n - 1], noise),
+                "noise": fmt_diff(name, noise) if noise is not None else "-",
+            }
+        )
+    spent = [
+        {
+            "lever": name,
+            "label": lev[name].label,
+            "musd": usd,
+            "amount": f"{usd / lev[name].cost_musd_per_unit:.3g} {lev[name].unit}",
+        }
+        for name, usd in in_force["allocation"].items()
+    ]
+    source = {
+        "submitted": "your submission",
+        "kept": "your last submission (you did not submit this round)",
+        "plan": "the exercise's plan (you did not submit)",
+    }[in_force["source"]]
+    return {
+        "year": st["years"][-1],
+        "events": [event_words(i) for i in injects],
+        "spending_total": sum(in_force["allocation"].values()),
+        "spending_source": source,
+        "spending": spent,
+        "rows": rows,
+    }
+
+
+def debrief(
+    st: dict[str, Any],
+    in_force: list[dict[str, dict[str, Any]]],
+    plans: list[dict[str, dict[str, float]]],
+    injects: list[dict[str, Any]],
+    questions: list[str],
+) -> dict[str, Any]:
+    """Scores per team, costs from the allocations in force against the exercise's plan (levers
+    only, like for like), allocations round by round, the inject timeline and the stylized facts."""
+    n = st["round"]
+    played, base, band = st["played"], st["baseline"], st["band"] or {}
+
+    def mean(d: dict[str, Any], name: str) -> float:
+        return float(np.mean(d["yearly"][name][:n]))
+
+    def noise(name: str) -> float | None:
+        # the band of a mean over n years; conservative: the mean of the yearly half-widths
+        return float(np.mean(band[name][:n])) if name in band else None
+
+    scores = []
+    names = labels()
+    for state in in_force[0]:
+        spent = sum(sum(r[state]["allocation"].values()) for r in in_force)
+        planned = sum(sum(p[state].values()) for p in plans)
+        goals = []
+        for name, sign in SCORE_GOALS.get(state, ()):
+            c = change(name, mean(played, name), mean(base, name), noise(name))
+            better = None if c["within_noise"] or c["diff"] == 0 else bool(sign * c["diff"] > 0)
+            goals.append(
+                {
+                    "outcome": name,
+                    "label": names[name]["label"],
+                    "delta": c["diff"],
+                    "words": c["words"],
+                    "better": better,
+                }
+            )
+        stab = change(
+            "stability_index", mean(played, "stability_index"), mean(base, "stability_index"), noise("stability_index")
+        )
+        scores.append(
+            {
+                "state": state,
+                "shared_stability": stab["diff"],
+                "shared_stability_words": stab["words"],
+                "own_goals": goals,
+                "cost_musd": spent,
+                "plan_musd": planned,
+                "cost_vs_plan_musd": spent - planned,
+                "rounds_submitted": sum(r[state]["source"] == "submitted" for r in in_force),
+            }
+        )
+    lev = registry.levers()
+    allocations = {
+        state: [
+            {
+                "lever": name,
+                "label": lev[name].label,
+                "unit": lev[name].unit,
+                "musd": [r[state]["allocation"].get(name, 0.0) for r in in_force],
+            }
+            for name in registry.levers_of(state)
+        ]
+        for state in in_force[0]
+    }
+    sources = {state: [r[state]["source"] for r in in_force] for state in in_force[0]}
+    facts = detect_facts(played, base, n)
+    return {
+        "state": st,
+        "scores": scores,
+        "allocations": allocations,
+        "sources": sources,
+        "facts": facts,
+        "questions": list(questions) + [f["prompt"] for f in facts if f["shown"]],
+        "injects": [i | {"words": event_words(i)} for i in injects if i["played"]],
+        "labels": names,
+        "noise": {name: noise(name) for name in SERIES.charts},
+    }
+
+
+def detect_facts(played: dict[str, Any], base: dict[str, Any], n: int) -> list[dict[str, Any]]:
+    """Which stylized facts showed up in this session, compared with the baseline run."""
+    facts = []
+    seg_p = {k: sum(v[:n]) for k, v in played["segments"].items()}
+    seg_b = {k: sum(v[:n]) for k, v in base["segments"].items()}
+    down = [k for k in seg_p if seg_p[k] < 0.9 * seg_b[k]]
+    up = [k for k in seg_p if seg_p[k] > 1.1 * seg_b[k]]
+    facts.append(
+        {
+            "id": "balloon",
+            "title": "Balloon effect",
+            "shown": bool(down and up),
+            "evidence": f"flow fell on {', '.join(down) or 'no segment'} and rose on {', '.join(up) or 'no segment'} (vs baseline, >10%)",
+            "prompt": "Trafficking moved between border segments: where did it go, and did the total delivered fall?",
+        }
+    )
+    surv = np.mean(played["yearly"]["capacity_domestic_surveillance"][:n]) - np.mean(
+        base["yearly"]["capacity_domestic_surveillance"][:n]
+    )
+    leg = np.mean(played["yearly"]["legitimacy"][:n]) - np.mean(base["yearly"]["legitimacy"][:n])
+    facts.append(
+        {
+            "id": "repression_backlash",
+            "title": "Repression backlash",
+            "shown": bool(surv > 0.02 and leg < 0),
+            "evidence": f"domestic surveillance {surv:+.3f}, legitimacy {leg:+.4f} vs baseline",
+            "prompt": "Surveillance rose and legitimacy fell: was the extra policing worth the loss of legitimacy?",
+        }
+    )
+    ch = np.mean(played["yearly"]["china_influence_share"][:n]) - np.mean(base["yearly"]["china_influence_share"][:n])
+    facts.append(
+        {
+            "id": "influence_shift",
+            "title": "Influence shifted",
+            "shown": bool(abs(ch) > 0.02),
+            "evidence": f"China's influence share {100 * ch:+.1f} percentage points vs baseline",
+            "prompt": "Influence moved between China and Russia: what did each side pay for it?",
+        }
+    )
+    return facts

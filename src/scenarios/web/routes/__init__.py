@@ -1,0 +1,1 @@
+"""The app's routes, one router per face: assets, teacher (console, projector), team, debrief, explorer."""

@@ -1,0 +1,132 @@
+"""The debrief: the page (charts, scores, costs, allocations, injects, replay) and its HTML and CSV exports."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse
+
+from scenarios.web.classroom import ClassroomError
+from scenarios.web.classroom.series import SERIES
+from scenarios.web.pages import STATIC, ctx, page, page_data, team_of
+
+router = APIRouter()
+
+EXPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+"""The exported file has no script at all."""
+
+
+def require_access(request: Request, sid: str, code: str | None) -> None:
+    """The teacher, or a team of this session (by its join code)."""
+    if ctx(request).auth.is_teacher(request):
+        return
+    if code:
+        owner, _ = team_of(request, code)
+        if secrets.compare_digest(owner, sid):
+            return
+    raise ClassroomError("this page needs the teacher's PIN or a join code of this session", 403)
+
+
+@router.get("/debrief/{sid}", response_class=HTMLResponse)
+def debrief(request: Request, sid: str, code: str | None = None) -> HTMLResponse:
+    require_access(request, sid, code)
+    d = ctx(request).room.debrief(sid)
+    return page(request, "debrief.html", sid=sid, code=code or "", d=d, data=page_data() | {"state": d["state"]})
+
+
+@router.get("/debrief/{sid}/export.csv")
+def debrief_csv(request: Request, sid: str, code: str | None = None) -> PlainTextResponse:
+    require_access(request, sid, code)
+    d = ctx(request).room.debrief(sid)
+    st = d["state"]
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["year", "outcome", "label", "unit", "session", "baseline", "noise_band_half_width"])
+    for name in SERIES.recorded:
+        for i, year in enumerate(st["years"]):
+            band = st["band"][name][i] if st["band"] else ""
+            lab = d["labels"][name]
+            w.writerow(
+                [
+                    year,
+                    name,
+                    lab["label"],
+                    lab["unit"],
+                    st["played"]["yearly"][name][i],
+                    st["baseline"]["yearly"][name][i],
+                    band,
+                ]
+            )
+    w.writerow([])
+    w.writerow(["team", "shared_stability_vs_baseline", "cost_musd", "plan_musd", "cost_vs_plan_musd", "own_goals"])
+    for s in d["scores"]:
+        goals = "; ".join(f"{g['label']}: {g['words']}" for g in s["own_goals"])
+        w.writerow([s["state"], s["shared_stability"], s["cost_musd"], s["plan_musd"], s["cost_vs_plan_musd"], goals])
+    w.writerow([])
+    w.writerow(["team", "lever", "label", "round", "year", "musd", "source"])
+    for state, rows in d["allocations"].items():
+        for row in rows:
+            for r, usd in enumerate(row["musd"]):
+                w.writerow([state, row["lever"], row["label"], r + 1, st["years"][r], usd, d["sources"][state][r]])
+    w.writerow([])
+    w.writerow(["inject_round", "year", "kind", "region", "segment"])
+    for i in d["injects"]:
+        w.writerow([i["round"], i["year"], i["kind"], i["region"] or "", i["segment"] or ""])
+    return PlainTextResponse(
+        buf.getvalue(),
+        media_type="text/csv",
+        headers={"content-disposition": f'attachment; filename="debrief-{sid}.csv"'},
+    )
+
+
+@router.get("/debrief/{sid}/export.html", response_class=HTMLResponse)
+def debrief_html(request: Request, sid: str, code: str | None = None) -> HTMLResponse:
+    require_access(request, sid, code)
+    d = ctx(request).room.debrief(sid)
+    css = (STATIC / "style.css").read_text(encoding="utf-8")
+    resp = ctx(request).templates.TemplateResponse(
+        request, "debrief_export.html", {"d": d, "css": css, "figures": figures(d)}
+    )
+    resp.headers["content-disposition"] = f'attachment; filename="debrief-{sid}.html"'
+    resp.headers["content-security-policy"] = EXPORT_CSP
+    return resp
+
+
+def figures(d: dict[str, Any]) -> list[tuple[str, str]]:
+    """Matplotlib figures (base64 PNG) for the exported, self-contained debrief, with the noise band."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    st = d["state"]
+    n = len(st["years"])
+    out = []
+    for name in SERIES.charts:
+        fig, ax = plt.subplots(figsize=(4.6, 2.6))
+        base = st["baseline"]["yearly"][name][:n]
+        if st["band"]:
+            half = st["band"][name][:n]
+            ax.fill_between(
+                st["years"],
+                [b - h for b, h in zip(base, half, strict=True)],
+                [b + h for b, h in zip(base, half, strict=True)],
+                alpha=0.2,
+                label="noise band",
+            )
+        ax.plot(st["years"], st["played"]["yearly"][name], marker="o", label="this session")
+        ax.plot(st["years"], base, marker="s", linestyle="--", label="baseline")
+        lab = d["labels"][name]
+        ax.set_title(f"{lab['label']} ({lab['unit']})", fontsize=9)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+        plt.close(fig)
+        out.append((lab["label"], base64.b64encode(buf.getvalue()).decode()))
+    return out
