@@ -163,7 +163,14 @@ def test_serve_without_configs_serves_the_packaged_library_from_any_folder(tmp_p
 
     seen = {}
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(web_app, "create_app", lambda db, configs, pin: seen.update(configs=configs) or object())
+    from types import SimpleNamespace
+
+    def fake_app(db, configs, pin, **kw):
+        seen.update(configs=configs)
+        store = SimpleNamespace(new_teacher_link=lambda: "link")
+        return SimpleNamespace(state=SimpleNamespace(pin=pin, room=SimpleNamespace(store=store)))
+
+    monkeypatch.setattr(web_app, "create_app", fake_app)
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(ran=True))
     assert main(["serve", "--pin", "123456"]) == 0
     assert seen == {"configs": library_dir(), "ran": True}

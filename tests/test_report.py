@@ -56,10 +56,10 @@ def test_an_outcome_that_does_not_vary_is_not_tested():
     x = np.arange(10.0)
     vals = {
         "base": {n: x for n in HEADLINE},
-        "other": {n: x + (1.0 if n == "cost_to_china" else 0.0) for n in HEADLINE},
+        "other": {n: x + (1.0 if n == "security_spending_china" else 0.0) for n in HEADLINE},
     }
     rows = {r.outcome: r for r in compare(vals, "base") if r.scenario == "other"}
-    cost = rows["cost_to_china"]
+    cost = rows["security_spending_china"]
     assert cost.diff == 1.0 and not cost.tested and cost.significant is None and cost.p_value is None
     assert "nothing to test" in verdict(cost)
     assert verdict(rows["stability_index"]) == "same in every run"

@@ -75,7 +75,9 @@ def serve(args: argparse.Namespace) -> int:
     app = create_app(args.db, configs, args.pin, allowed_hosts=args.allow_host, warm_up=True, public_url=public)
     pin = app.state.pin
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    print(f"scenarios classroom: http://{shown}:{args.port}/  (teacher's PIN: {pin}; sessions in {args.db})", flush=True)
+    print(
+        f"scenarios classroom: http://{shown}:{args.port}/  (teacher's PIN: {pin}; sessions in {args.db})", flush=True
+    )
     link = app.state.room.store.new_teacher_link()
     print(f"teacher's one-time login link: http://{shown}:{args.port}/teacher/enter/{link}", flush=True)
     if args.host in ("0.0.0.0", "::"):

@@ -207,7 +207,7 @@ class SecurityModel(mesa.Model):
             self.states[name].act()
         aid = sum(self.states[s].effort[self.lever_index["financial_aid"]] for s in ("china", "russia"))
         self.states["tajikistan"].receive_aid(aid, self.aid_allocation)
-        return sum(s.effort for s in self.states.values())
+        return np.sum([s.effort for s in self.states.values()], axis=0)
 
     # ------------------------------------------------------------------ step
     def step(self) -> None:

@@ -98,8 +98,8 @@ def build_graph(world: World) -> nx.Graph:
     for s in world.segments:
         g.add_node(s.name, kind="segment", pos=s.coords, label=s.label)
         g.add_edge(s.name, s.region, kind="border")
-        for p in s.faces:
-            g.add_edge(s.name, p, kind="faces")
+        for province in s.faces:
+            g.add_edge(s.name, province, kind="faces")
     for route in world.routes:
         hops = [*route.path, route.exit]
         for a, b in itertools.pairwise(hops):

@@ -105,8 +105,8 @@ def fmt_value(x: float | None, unit: str) -> str:
     if x is None or not math.isfinite(x):
         return "n/a"
     if unit == "share":
-        return f"{100 * x:.3g}%"
-    return fmt(x)
+        return f"{100 * x:.3g}%" if x == 0 or abs(100 * x) >= 1e-4 else "< 0.0001%"
+    return _plain(x)
 
 
 def fmt_diff(x: float | None, unit: str) -> str:
@@ -116,8 +116,15 @@ def fmt_diff(x: float | None, unit: str) -> str:
     if x == 0:
         return "0"
     if unit == "share":
-        return f"{100 * x:+.3g} pp"
-    return ("+" if x > 0 else "") + fmt(x)
+        return f"{100 * x:+.3g} pp" if abs(100 * x) >= 1e-4 else ("+" if x > 0 else "-") + "< 0.0001 pp"
+    return ("+" if x > 0 else "") + _plain(x) if abs(x) >= 1e-4 else ("+" if x > 0 else "-") + "< 0.0001"
+
+
+def _plain(x: float) -> str:
+    """A number without scientific notation (readers of a policy report do not read 1.5e-08)."""
+    if x != 0 and abs(x) < 1e-4:
+        return "< 0.0001" if x > 0 else "> -0.0001"
+    return fmt(x)
 
 
 def fmt_p(p: float | None) -> str:

@@ -95,8 +95,8 @@ class Society(_Strict):
     citizens: int = Field(
         10_000,
         ge=100,
-        le=5_000_000,
-        description="citizens simulated (each stands for a share of the census population)",
+        le=9_660_000,
+        description="citizens simulated (each stands for a share of the census population; 9,660,000 is one agent per person)",
     )
     legitimacy_feedback: bool = Field(
         True,

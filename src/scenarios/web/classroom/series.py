@@ -31,7 +31,15 @@ class ClassroomSeries(NamedTuple):
 SERIES = ClassroomSeries(
     recorded=outcomes.view("classroom"),
     charts=outcomes.view("console"),
-    world=("stability_index", "attacks", "casualties", "seizures_t", "unrest_active_share", "prison_population", "legitimacy"),
+    world=(
+        "stability_index",
+        "attacks",
+        "casualties",
+        "seizures_t",
+        "unrest_active_share",
+        "prison_population",
+        "legitimacy",
+    ),
     regional=("stability_index", "seizures_t", "unrest_active_share", "attacks", "legitimacy"),
     regions_table=("stability_index", "seizures_t", "unrest_active_share"),
 )
