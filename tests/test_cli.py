@@ -53,7 +53,7 @@ def test_run_writes_a_complete_results_folder(tmp_path, capsys):
     assert len(manifest["config_sha256"]) == 64 and manifest["versions"]["mesa"].startswith("3.")
     assert manifest["duration_seconds"] > 0 and "0" in manifest["timings"]
     for table in ("timeseries", "regions", "segments", "severities"):
-        assert (out / table / "rep-00000.parquet").is_file()
+        assert (out / table / "scenario=baseline" / "replicate=0" / "part.parquet").is_file()
     assert (out / "summary.csv").read_text().startswith("replicate,outcome")
     assert (out / "config.yaml").is_file()
 
@@ -62,9 +62,9 @@ def test_same_seed_gives_byte_identical_tables(tmp_path):
     for name in ("a", "b", "c"):
         seed = "9" if name != "c" else "10"
         assert main(["run", BASELINE, "--out", str(tmp_path / name), "--seed", seed, "--quiet", *FAST]) == 0
-    a = (tmp_path / "a" / "timeseries" / "rep-00000.parquet").read_bytes()
-    b = (tmp_path / "b" / "timeseries" / "rep-00000.parquet").read_bytes()
-    c = (tmp_path / "c" / "timeseries" / "rep-00000.parquet").read_bytes()
+    a = (tmp_path / "a" / "timeseries" / "scenario=baseline" / "replicate=0" / "part.parquet").read_bytes()
+    b = (tmp_path / "b" / "timeseries" / "scenario=baseline" / "replicate=0" / "part.parquet").read_bytes()
+    c = (tmp_path / "c" / "timeseries" / "scenario=baseline" / "replicate=0" / "part.parquet").read_bytes()
     assert a == b and a != c
 
 

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from scenarios import __version__
 from scenarios.cli.options import (
     EXIT_OK,
     SubParsers,
     command,
     command_line,
+    confirm_cost,
     executor_args,
     positive_int,
     seed,
     set_option,
+    show_progress,
+    yes_arg,
 )
 from scenarios.errors import ConfigError, ScenarioError
 
@@ -54,6 +59,12 @@ def register(sub: SubParsers) -> None:
         "--results", default="results", metavar="DIR", help="where ensembles are stored and reused (default results/)"
     )
     p.add_argument("--out", default=None, metavar="DIR", help="comparison folder (default: results/compare-<UTC time>)")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish ensembles of an interrupted comparison (found in --results by config, seed and replicates)",
+    )
+    yes_arg(p)
     executor_args(p)
 
     p = command(
@@ -83,33 +94,88 @@ def load_all(files: list[str], overrides: list[str]) -> list[Any]:
 
 
 def ensembles(args: argparse.Namespace, scenarios: list[Any], root: int) -> list[Path]:
-    """One ensemble folder per scenario: a stored one with the same config, seed and size, or a new run."""
-    from scenarios.experiments.results import config_hash
-    from scenarios.experiments.runner import default_out, executor_for, find_stored, run_ensemble
+    """One ensemble folder per scenario: a stored one, a resumed one (``--resume``) or a new run.
+
+    A stored ensemble is reused only when it was made from the same config, seed and size by the
+    same package version; when only its git revision differs it is reused with a warning naming
+    both revisions. With ``--resume``, an interrupted ensemble of the same config, seed and size
+    (``<name>.partial`` under ``--results``) is finished instead of started again.
+    """
+    from scenarios.experiments.progress import replicate_seconds
+    from scenarios.experiments.results import config_hash, git_revision
+    from scenarios.experiments.runner import default_out, executor_for, find_partial, find_reusable, run_ensemble
     from scenarios.spec.config import scenario_dict
 
+    version = (__version__, git_revision())
+    plan: list[tuple[Any, str, Path | None]] = []
+    for sc in scenarios:
+        sha = config_hash(scenario_dict(sc))
+        stored = find_reusable(args.results, sha, root, args.replicates, version)
+        if stored is not None:
+            if stored.other_revision:
+                print(
+                    f"warning: {sc.name}: reusing {stored.path}, made by git revision "
+                    f"{stored.manifest.get('git_revision')} (now {version[1]}); remove it to rerun with this code",
+                    file=sys.stderr,
+                )
+            plan.append((sc, "reuse", stored.path))
+            continue
+        partial = find_partial(args.results, sha, root, args.replicates) if args.resume else None
+        plan.append((sc, "resume" if partial else "run", partial))
+    runs = [sc for sc, how, _ in plan if how != "reuse"]
+    if runs:
+        confirm_cost(
+            f"{len(runs)} ensemble(s) x {args.replicates:,} replicates",
+            len(runs) * args.replicates,
+            max(replicate_seconds(sc.years, sc.society.citizens) for sc in runs),
+            args.workers,
+            args.yes,
+        )
     folders = []
-    with executor_for(args.executor, args.workers, args.scheduler) as (executor, label):
-        for sc in scenarios:
-            stored = find_stored(args.results, config_hash(scenario_dict(sc)), root, args.replicates)
-            if stored is not None:
-                print(f"{sc.name}: reusing {stored}", file=sys.stderr)
-                folders.append(stored)
+    with executor_for(args.executor, args.workers, args.scheduler) as pool:
+        for sc, how, path in plan:
+            if how == "reuse" and path is not None:
+                print(f"{sc.name}: reusing {path}", file=sys.stderr)
+                folders.append(path)
                 continue
-            print(f"{sc.name}: running {args.replicates} replicates", file=sys.stderr)
+            print(
+                f"{sc.name}: {'resuming ' + str(path) if how == 'resume' else 'running'} ({args.replicates} replicates)",
+                file=sys.stderr,
+            )
             res = run_ensemble(
                 sc,
-                default_out(sc.name, args.results),
+                path if how == "resume" and path is not None else default_out(sc.name, args.results),
                 replicates=args.replicates,
                 seed=root,
-                workers=args.workers,
-                executor=executor,
+                workers=pool.workers,
+                executor=pool.executor,
+                resume=how == "resume",
                 overrides=tuple(args.overrides),
                 command=command_line(),
-                progress=sys.stderr.isatty(),
-                executor_label=label,
+                progress=show_progress(args),
+                executor_label=pool.label,
             )
-            folders.append(res.path)
+            folders.append(Path(res.path))
+    return folders
+
+
+def relative_folders(out: Path) -> None:
+    """Make ``comparison.json`` refer to its ensembles relative to the comparison folder (portable)."""
+    spec_file = out / "comparison.json"
+    spec = json.loads(spec_file.read_text(encoding="utf-8"))
+    spec["folders"] = [os.path.relpath(Path(f).resolve(), out.resolve()) for f in spec["folders"]]
+    spec_file.write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
+
+
+def comparison_folders(folder: Path, spec: dict[str, Any]) -> list[Path]:
+    """The ensembles a comparison refers to (relative to it, or absolute in older folders), checked."""
+    folders = [f if f.is_absolute() else folder / f for f in map(Path, spec["folders"])]
+    missing = [str(f) for f in folders if not (f / "manifest.json").is_file()]
+    if missing:
+        raise ScenarioError(
+            f"{folder} refers to ensembles that are not there: {', '.join(missing)} "
+            "(move a comparison together with the ensembles next to it)"
+        )
     return folders
 
 
@@ -132,6 +198,7 @@ def compare(args: argparse.Namespace) -> int:
         rows, notes, _ = build_comparison(
             folders, partial, precision=args.precision, precision_outcome=args.precision_outcome
         )
+        relative_folders(partial)
     header, table = console_rows(rows)
     print(render_table(header, table))
     print("* significant at 5% after Holm-Bonferroni correction; all outcomes in the report")
@@ -151,7 +218,7 @@ def report(args: argparse.Namespace) -> int:
     spec_file = folder / "comparison.json"
     if spec_file.is_file():
         spec = json.loads(spec_file.read_text(encoding="utf-8"))
-        folders = [Path(f) for f in spec["folders"]]
+        folders = comparison_folders(folder, spec)
         precision, outcome = spec.get("precision"), spec.get("precision_outcome", "stability_index")
     else:
         load_manifest(folder)  # raises a clear error if this is not a results folder

@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,8 +24,9 @@ import numpy as np
 from scipy.stats import qmc
 
 from scenarios.analysis.summary import yearly
-from scenarios.errors import ResultsError, ScenarioError
-from scenarios.experiments.results import config_hash, read_table, versions, write_json, write_table
+from scenarios.errors import Interrupted, ResultsError, ScenarioError
+from scenarios.experiments.progress import Progress
+from scenarios.experiments.results import config_hash, git_revision, read_table, versions, write_json, write_table
 from scenarios.experiments.runner import run_tasks
 from scenarios.rng import replicate_seeds
 from scenarios.spec import outcomes, registry
@@ -126,9 +126,15 @@ def run_design(
     executor: Executor | None = None,
     resume: bool = False,
     meta: dict[str, Any] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: bool = False,
+    executor_label: str = "local",
 ) -> Path:
-    """Run every design point into the folder ``out`` (``out.partial`` until complete); returns ``out``."""
+    """Run every design point into the folder ``out`` (``out.partial`` until complete); returns ``out``.
+
+    ``progress`` prints points done, rate and time left on stderr. On Ctrl-C or SIGTERM every
+    finished point is kept and :class:`~scenarios.errors.Interrupted` names the folder to resume;
+    a resume keeps the first ``started`` and ``command`` and lists each resume under ``resumes``.
+    """
     out = Path(out)
     partial = out.with_name(out.name + ".partial")
     config = scenario_dict(scenario)
@@ -147,6 +153,8 @@ def run_design(
         "outcomes": names,
         "points": int(design.shape[0]),
         "versions": versions(),
+        "git_revision": git_revision(),
+        "executor": {"kind": executor_label, "workers": workers},
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "timings": {},
         "config": config,
@@ -162,6 +170,12 @@ def run_design(
             if old.get(key) != manifest[key]:
                 raise ResultsError(f"cannot resume {partial}: its {key} differs from this sweep")
         manifest["timings"] = old.get("timings", {})
+        manifest["resumes"] = [
+            *old.get("resumes", []),
+            {"started": manifest["started"], "command": manifest.get("command", [])},
+        ]
+        manifest["started"] = old.get("started", manifest["started"])
+        manifest["command"] = old.get("command", manifest.get("command", []))
     elif resume:
         raise ResultsError(f"nothing to resume: {partial} does not exist")
     else:
@@ -174,7 +188,7 @@ def run_design(
     done = {int(p.stem.split("-")[1]) for p in (partial / "points").glob("pt-*.parquet")}
     todo = [i for i in range(design.shape[0]) if i not in done]
 
-    count = [len(done)]
+    bar = Progress(int(design.shape[0]), "points", enabled=progress, done=len(done))
 
     def finished(i: int, timed: tuple[dict[str, list[float]], float]) -> None:
         result, seconds = timed
@@ -183,13 +197,14 @@ def run_design(
         cols.update({n: np.array(result[n]) for n in names})
         write_table(partial / "points" / f"pt-{i:05d}.parquet", cols)
         manifest["timings"][str(i)] = round(seconds, 3)
-        count[0] += 1
-        if progress:
-            progress(count[0], design.shape[0])
+        bar.update()
 
     tasks = {i: (apply(config, factors, design[i]), seeds, names) for i in todo}
     try:
         run_tasks(timed_point, tasks, workers, executor, finished)
+    except KeyboardInterrupt as err:
+        name = err.signal_name if isinstance(err, Interrupted) else "SIGINT"
+        raise Interrupted(name, str(partial), bar.done, bar.total) from None
     finally:
         write_json(partial / "manifest.json", manifest)
     table = _concat(partial)
