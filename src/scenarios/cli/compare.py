@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -159,29 +158,9 @@ def ensembles(args: argparse.Namespace, scenarios: list[Any], root: int) -> list
     return folders
 
 
-def relative_folders(out: Path) -> None:
-    """Make ``comparison.json`` refer to its ensembles relative to the comparison folder (portable)."""
-    spec_file = out / "comparison.json"
-    spec = json.loads(spec_file.read_text(encoding="utf-8"))
-    spec["folders"] = [os.path.relpath(Path(f).resolve(), out.resolve()) for f in spec["folders"]]
-    spec_file.write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
-
-
-def comparison_folders(folder: Path, spec: dict[str, Any]) -> list[Path]:
-    """The ensembles a comparison refers to (relative to it, or absolute in older folders), checked."""
-    folders = [f if f.is_absolute() else folder / f for f in map(Path, spec["folders"])]
-    missing = [str(f) for f in folders if not (f / "manifest.json").is_file()]
-    if missing:
-        raise ScenarioError(
-            f"{folder} refers to ensembles that are not there: {', '.join(missing)} "
-            "(move a comparison together with the ensembles next to it)"
-        )
-    return folders
-
-
 def compare(args: argparse.Namespace) -> int:
     from scenarios.analysis.summary import HEADLINE, render_table
-    from scenarios.experiments.results import staged_folder
+    from scenarios.experiments.results import make_portable, staged_folder
     from scenarios.experiments.runner import default_out
     from scenarios.reporting.comparison import build_comparison, console_rows
 
@@ -198,7 +177,7 @@ def compare(args: argparse.Namespace) -> int:
         rows, notes, _ = build_comparison(
             folders, partial, precision=args.precision, precision_outcome=args.precision_outcome
         )
-        relative_folders(partial)
+        make_portable(partial)
     header, table = console_rows(rows)
     print(render_table(header, table))
     print("* significant at 5% after Holm-Bonferroni correction; all outcomes in the report")
@@ -209,7 +188,7 @@ def compare(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
-    from scenarios.experiments.results import load_manifest
+    from scenarios.experiments.results import ensembles_of, load_manifest
     from scenarios.reporting.comparison import build_comparison
 
     folder = Path(args.folder)
@@ -218,7 +197,7 @@ def report(args: argparse.Namespace) -> int:
     spec_file = folder / "comparison.json"
     if spec_file.is_file():
         spec = json.loads(spec_file.read_text(encoding="utf-8"))
-        folders = comparison_folders(folder, spec)
+        folders = [Path(f) for f in ensembles_of(folder)]
         precision, outcome = spec.get("precision"), spec.get("precision_outcome", "stability_index")
     else:
         load_manifest(folder)  # raises a clear error if this is not a results folder

@@ -89,7 +89,11 @@ def stopped(args: argparse.Namespace, err: KeyboardInterrupt) -> int:
     name = err.signal_name if isinstance(err, Interrupted) else "SIGINT"
     folder = err.folder if isinstance(err, Interrupted) else None
     if folder:
-        kept = f"{err.done}/{err.total} kept in {folder}" if isinstance(err, Interrupted) and err.total else folder
+        kept = (
+            f"{err.done}/{err.total} finished, kept in {folder}"
+            if isinstance(err, Interrupted) and err.total
+            else folder
+        )
         msg = f"stopped by {name}: {kept}; to finish: {resume_command(args, folder)}"
     else:
         msg = f"stopped by {name}: nothing had finished, nothing was kept"

@@ -462,6 +462,41 @@ def table_metadata(path: str | Path) -> dict[str, Any]:
     return json.loads(raw) if raw else {}
 
 
+def make_portable(comparison: Path) -> None:
+    """Make a comparison folder's ``comparison.json`` refer to its ensembles relative to the folder.
+
+    Then the comparison can be moved or archived together with its ensembles (the usual layout:
+    both under one results folder) and ``scenarios report`` still finds them.
+    """
+    spec_file = comparison / "comparison.json"
+    spec = json.loads(spec_file.read_text(encoding="utf-8"))
+    spec["folders"] = [
+        f if is_url(f) else os.path.relpath(Path(f).resolve(), comparison.resolve()) for f in spec["folders"]
+    ]
+    spec_file.write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
+
+
+def ensembles_of(folder: str | Path) -> list[str | Path]:
+    """The ensemble folders behind a results folder: itself, or those a comparison folder refers to.
+
+    Raises:
+        ResultsError: a comparison refers to an ensemble that is not there.
+    """
+    store = Storage(folder)
+    spec_file = join(folder, "comparison.json")
+    if not store.exists(spec_file):
+        return [folder]
+    spec = json.loads(store.read_bytes(spec_file))
+    found = [f if is_url(f) or Path(f).is_absolute() else join(folder, *Path(f).parts) for f in spec["folders"]]
+    missing = [str(f) for f in found if not Storage(f).exists(join(f, "manifest.json"))]
+    if missing:
+        raise ResultsError(
+            f"{folder} refers to ensembles that are not there: {', '.join(missing)} "
+            "(move or archive a comparison together with the ensembles it refers to)"
+        )
+    return found
+
+
 def config_yaml(config: dict[str, Any]) -> str:
     """The ``config.yaml`` of a results folder: the merged config, with a header saying what it is."""
     header = "# The merged, validated scenario that ran (extends: resolved, defaults filled in).\n"

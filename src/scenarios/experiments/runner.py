@@ -19,7 +19,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -142,16 +142,21 @@ def run_tasks(
     own = executor is None
     pool = executor or local_executor(workers)
     futures: dict[Future, int] = {}
+    stopping = False
     try:
         for key, args in tasks.items():
             futures[pool.submit(fn, *args)] = key
         for fut in as_completed(futures):
             on_done(futures[fut], fut.result())
+    except BaseException:
+        stopping = True
+        raise
     finally:
-        for fut in futures:
-            fut.cancel()
-        if own:
-            pool.shutdown(wait=True, cancel_futures=True)
+        with quiet_dask() if stopping else nullcontext():
+            for fut in futures:
+                fut.cancel()
+            if own:
+                pool.shutdown(wait=True, cancel_futures=True)
 
 
 def local_executor(workers: int) -> Executor:
@@ -339,6 +344,7 @@ def executor_for(kind: str, workers: int, scheduler: str | None = None) -> Itera
             silence_logs=logging.ERROR,
         )
         client = Client(cluster)
+        client.run(worker_init)  # local workers share the terminal: Ctrl-C is the main process's to handle
         real = workers
         label = f"dask local cluster ({workers} workers)"
     try:
