@@ -128,7 +128,12 @@ def test_dask_local_cluster_gives_the_same_results(tmp_path):
     with runner.executor_for("dask", 2) as pool:
         assert "dask" in pool.label and pool.workers == 2
         dask = runner.run_ensemble(
-            small(), tmp_path / "dask", replicates=3, executor=pool.executor, workers=pool.workers, executor_label=pool.label
+            small(),
+            tmp_path / "dask",
+            replicates=3,
+            executor=pool.executor,
+            workers=pool.workers,
+            executor_label=pool.label,
         )
     assert files(local.path) == files(dask.path)
 

@@ -1,0 +1,201 @@
+"""Results storage: worker-written hive-partitioned Parquet, fsspec URLs, metadata, manifests, reuse, portability."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from helpers import CONFIGS, scenario
+
+from scenarios.cli import main
+from scenarios.errors import ResultsError
+from scenarios.experiments import runner
+from scenarios.experiments.progress import Progress, duration, replicate_seconds
+from scenarios.experiments.results import load_table, table_metadata, versions
+
+
+def small(**kw):
+    return scenario(years=1, society={"citizens": 500}, **kw)
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*.parquet"))}
+
+
+def test_hive_dataset_reads_in_one_call_with_partitions_dates_and_metadata(tmp_path):
+    res = runner.run_ensemble(small(), tmp_path / "ens", replicates=3)
+    ts = pd.read_parquet(tmp_path / "ens" / "timeseries")
+    assert sorted(ts["replicate"].astype(int).unique()) == [0, 1, 2]
+    assert set(ts["scenario"].astype(str)) == {"test"}
+    first = ts[ts["replicate"].astype(int) == 0].sort_values("step")
+    # dates are calendar dates, one week apart, from the scenario's start
+    assert str(first["date"].iloc[0]) == res.manifest["config"]["start"][:4] + "-01-01"
+    assert (pd.to_datetime(first["date"]).diff().dropna() == pd.Timedelta(days=7)).all()
+    one = next((tmp_path / "ens" / "timeseries").rglob("part.parquet"))
+    meta = table_metadata(one)
+    assert meta["scenario"] == "test" and meta["config_sha256"] == res.manifest["config_sha256"]
+    assert meta["units"]["stability_index"] == "0-100" and meta["units"]["date"] == "date"
+    assert pq.read_schema(one).field("date").type.id != pq.read_schema(one).field("year").type.id
+
+
+def test_worker_written_files_do_not_depend_on_worker_count_or_place(tmp_path):
+    pytest.importorskip("fsspec")
+    local = runner.run_ensemble(small(), tmp_path / "one", replicates=4, workers=1)
+    two = runner.run_ensemble(small(), f"file://{tmp_path}/two", replicates=4, workers=2)
+    assert two.path == f"file://{tmp_path}/two" and not (tmp_path / "two.partial").exists()
+    assert files(local.path) == files(tmp_path / "two")
+    mem = runner.run_ensemble(small(), "memory://scale-test/ens", replicates=4)
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    stored = {
+        p.removeprefix("/scale-test/ens/"): fs.cat_file(p) for p in fs.find("/scale-test/ens") if p.endswith(".parquet")
+    }
+    assert stored == files(local.path)
+    assert mem.per_replicate == local.per_replicate
+    # read back through the URL
+    assert np.array_equal(
+        load_table(mem.path, "timeseries")["seizures_t"], load_table(local.path, "timeseries")["seizures_t"]
+    )
+    fs.rm("/scale-test", recursive=True)
+
+
+def test_workers_return_summaries_not_tables(tmp_path):
+    done = runner.run_and_write(small().model_dump(mode="json"), [(0, 5), (1, 6)], str(tmp_path / "p"))
+    assert [d.replicate for d in done] == [0, 1]
+    assert set(done[0].summary["stability_index"]) == {"first_year", "last_year", "mean_per_year"}
+    assert done[0].cpu_seconds > 0
+    assert len(list((tmp_path / "p" / "severities").rglob("part.parquet"))) == 2
+
+
+def test_dask_batches_group_replicates_and_local_runs_one_each():
+    todo = list(range(40))
+    assert runner.batches(todo, 2, external=False) == [[i] for i in todo]
+    grouped = runner.batches(todo, 2, external=True)
+    assert [i for g in grouped for i in g] == todo and max(map(len, grouped)) == 4 and len(grouped) >= 8
+
+
+def test_manifest_records_versions_and_keeps_first_start_and_command_across_resume(tmp_path, monkeypatch):
+    real = runner.run_replicate
+    calls = []
+
+    def stop_third(config, seed, progress=None):
+        calls.append(seed)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(config, seed)
+
+    monkeypatch.setattr(runner, "run_replicate", stop_third)
+    with pytest.raises(KeyboardInterrupt) as info:
+        runner.run_ensemble(small(), tmp_path / "e", replicates=4, command=["first"])
+    assert info.value.folder == str(tmp_path / "e.partial") and info.value.done == 2
+    monkeypatch.setattr(runner, "run_replicate", real)
+    first = json.loads((tmp_path / "e.partial" / "manifest.json").read_text())
+    res = runner.run_ensemble(small(), tmp_path / "e", replicates=4, resume=True, command=["second"])
+    m = res.manifest
+    assert m["command"] == ["first"] and m["started"] == first["started"]
+    assert [r["command"] for r in m["resumes"]] == [["second"]]
+    for pkg in ("scipy", "SALib", "dask", "pandas", "pyarrow", "matplotlib", "mesa", "numpy", "pydantic"):
+        assert m["versions"][pkg] == versions()[pkg] and m["versions"][pkg] != ""
+    assert m["executor"] == {"kind": "local", "workers": 1}
+
+
+def test_reuse_needs_the_same_package_version_and_warns_on_another_revision(tmp_path):
+    res = runner.run_ensemble(small(), tmp_path / "stored", replicates=2, seed=3)
+    h = res.manifest["config_sha256"]
+    pkg, rev = runner.code_version(res.manifest)
+    assert runner.find_reusable(tmp_path, h, 3, 2, (pkg, rev)).other_revision is False
+    assert runner.find_reusable(tmp_path, h, 3, 2, (pkg, "another-revision")).other_revision is True
+    assert runner.find_reusable(tmp_path, h, 3, 2, ("0.0.0-other", rev)) is None
+
+
+def compare_args(results: Path, *extra: str, replicates: int = 2) -> list[str]:
+    return [
+        "compare",
+        str(CONFIGS / "baseline.yaml"),
+        str(CONFIGS / "china_withdraws.yaml"),
+        "--replicates",
+        str(replicates),
+        "--set",
+        "years=1",
+        "--set",
+        "society.citizens=500",
+        "--results",
+        str(results),
+        *extra,
+    ]
+
+
+def test_comparison_folder_moves_with_its_ensembles(tmp_path, capsys):
+    assert main(compare_args(tmp_path / "res", "--out", str(tmp_path / "res" / "cmp"))) == 0
+    spec = json.loads((tmp_path / "res" / "cmp" / "comparison.json").read_text())
+    assert all(not Path(f).is_absolute() for f in spec["folders"])
+    shutil.move(tmp_path / "res", tmp_path / "moved")
+    (tmp_path / "moved" / "cmp" / "report.html").unlink()
+    capsys.readouterr()
+    assert main(["report", str(tmp_path / "moved" / "cmp")]) == 0
+    assert (tmp_path / "moved" / "cmp" / "report.html").is_file()
+    # without its ensembles a comparison says which are missing
+    shutil.rmtree(tmp_path / "moved" / spec["folders"][0].removeprefix("../"))
+    capsys.readouterr()
+    assert main(["report", str(tmp_path / "moved" / "cmp")]) == 2
+    assert "not there" in capsys.readouterr().err
+
+
+def test_compare_resume_finishes_an_interrupted_ensemble(tmp_path, monkeypatch, capsys):
+    real = runner.run_replicate
+    calls = []
+
+    def stop_in_second_scenario(config, seed, progress=None):
+        calls.append(seed)
+        if len(calls) == 5:  # baseline's three replicates done, one of china_withdraws
+            raise KeyboardInterrupt
+        return real(config, seed)
+
+    monkeypatch.setattr(runner, "run_replicate", stop_in_second_scenario)
+    assert main(compare_args(tmp_path, replicates=3)) == 130
+    err = capsys.readouterr().err
+    (partial,) = tmp_path.glob("china_withdraws-*.partial")
+    assert f"stopped by SIGINT: 1/3 finished, kept in {partial}" in err and err.rstrip().endswith("--resume")
+    calls.clear()
+    monkeypatch.setattr(
+        runner, "run_replicate", lambda config, seed, progress=None: calls.append(seed) or real(config, seed)
+    )
+    assert main(compare_args(tmp_path, "--resume", replicates=3)) == 0
+    err = capsys.readouterr().err
+    assert "baseline: reusing" in err and f"resuming {partial.with_suffix('')}" in err
+    assert not list(tmp_path.glob("*.partial")) and partial.with_suffix("").is_dir()
+    assert len(calls) == 2  # only the two missing replicates ran
+
+
+def test_progress_line_shows_rate_and_time_left():
+    buf = io.StringIO()
+    bar = Progress(10, "points", stream=buf, done=4)
+    bar.started -= 2.0  # two seconds ago
+    bar.update(2)
+    line = buf.getvalue()
+    assert "points 6/10" in line and "/s" in line and "left" in line
+    assert bar.rate() == pytest.approx(1.0, rel=0.2)
+    assert duration(5 * 3600) == "5.0 h" and duration(30) == "30 s"
+    assert replicate_seconds(10, 1_000_000) > 5 * replicate_seconds(10, 10_000)
+
+
+def test_a_long_sweep_shows_an_estimate_and_needs_yes_without_a_terminal(tmp_path, capsys):
+    # 3 levels of the 9 factors of the shipped exploration section: 3^9 points of 10 default years
+    args = ["sweep", str(CONFIGS / "exploration.yaml"), "--design", "factorial", "--samples", "3"]
+    args += ["--set", "years=10", "--set", "society.citizens=10000", "--out", str(tmp_path / "big")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "19,683 points" in err and "at 1 worker" in err and "add --yes" in err
+    assert not (tmp_path / "big").exists() and not (tmp_path / "big.partial").exists()
+
+
+def test_resume_refuses_a_missing_partial_with_the_folder_named(tmp_path):
+    with pytest.raises(ResultsError, match="nothing to resume"):
+        runner.run_ensemble(small(), tmp_path / "none", replicates=2, resume=True)
