@@ -332,8 +332,15 @@ def executor_for(kind: str, workers: int, scheduler: str | None = None) -> Itera
             client = Client(scheduler, timeout="10s")
         except OSError as err:
             raise ResultsError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
+        try:
+            client.wait_for_workers(1, timeout=60)
+        except TimeoutError:
+            client.close()
+            raise ResultsError(
+                f"the Dask scheduler at {scheduler} has no workers (waited 60 s); start some with: dask worker {scheduler}"
+            ) from None
         real = len(client.scheduler_info().get("workers", {}))
-        label = f"dask {scheduler}"
+        label = f"dask {scheduler} ({real} workers)"
     else:
         cluster = LocalCluster(
             n_workers=workers,
