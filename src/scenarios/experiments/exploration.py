@@ -105,10 +105,22 @@ def evaluate_point(config: dict[str, Any], seeds: list[int], names: list[str]) -
     return out
 
 
-def timed_point(config: dict[str, Any], seeds: list[int], names: list[str]) -> tuple[dict[str, list[float]], float]:
-    """:func:`evaluate_point` and the seconds it took (measured where it ran). Picklable."""
+def run_point(
+    config: dict[str, Any], seeds: list[int], names: list[str], point: int, values: dict[str, float], folder: str
+) -> float:
+    """Run one design point and write its rows to ``folder/points/pt-NNNNN.parquet``; return its seconds.
+
+    Picklable; runs in a worker, which writes the file itself (atomically), so the main process
+    only counts points.
+    """
     t0 = time.perf_counter()
-    return evaluate_point(config, seeds, names), time.perf_counter() - t0
+    result = evaluate_point(config, seeds, names)
+    n = len(seeds)
+    cols = {"point": np.full(n, point), "replicate": np.arange(n)}
+    cols.update({name: np.full(n, v) for name, v in values.items()})
+    cols.update({name: np.array(result[name]) for name in names})
+    write_table(Path(folder) / "points" / f"pt-{point:05d}.parquet", cols)
+    return time.perf_counter() - t0
 
 
 def design_hash(design: np.ndarray) -> str:
@@ -190,18 +202,23 @@ def run_design(
 
     bar = Progress(int(design.shape[0]), "points", enabled=progress, done=len(done))
 
-    def finished(i: int, timed: tuple[dict[str, list[float]], float]) -> None:
-        result, seconds = timed
-        cols = {"point": np.full(replicates, i), "replicate": np.arange(replicates)}
-        cols.update({f.name: np.full(replicates, design[i, j]) for j, f in enumerate(factors)})
-        cols.update({n: np.array(result[n]) for n in names})
-        write_table(partial / "points" / f"pt-{i:05d}.parquet", cols)
+    def finished(i: int, seconds: float) -> None:
         manifest["timings"][str(i)] = round(seconds, 3)
         bar.update()
 
-    tasks = {i: (apply(config, factors, design[i]), seeds, names) for i in todo}
+    tasks = {
+        i: (
+            apply(config, factors, design[i]),
+            seeds,
+            names,
+            i,
+            {f.name: float(design[i, j]) for j, f in enumerate(factors)},
+            str(partial),
+        )
+        for i in todo
+    }
     try:
-        run_tasks(timed_point, tasks, workers, executor, finished)
+        run_tasks(run_point, tasks, workers, executor, finished)
     except KeyboardInterrupt as err:
         name = err.signal_name if isinstance(err, Interrupted) else "SIGINT"
         raise Interrupted(name, str(partial), bar.done, bar.total) from None
