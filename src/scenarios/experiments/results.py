@@ -162,7 +162,12 @@ class Storage:
                 raise ResultsError(f"cannot open {location}: {err}") from None
 
     def strip(self, location: str | Path) -> str:
-        return str(location) if self.fs is None else self.fs._strip_protocol(str(location))
+        """The path of ``location`` on this filesystem (a URL without its protocol)."""
+        if self.fs is None:
+            return str(location)
+        from fsspec.core import url_to_fs
+
+        return str(url_to_fs(str(location))[1])
 
     def exists(self, location: str | Path) -> bool:
         return Path(location).exists() if self.fs is None else self.fs.exists(self.strip(location))
@@ -188,9 +193,9 @@ class Storage:
         target = self.strip(location)
         parent = target.rsplit("/", 1)[0]
         self.fs.makedirs(parent, exist_ok=True)
-        tmp = target + ".tmp"
-        self.fs.pipe_file(tmp, data)
-        self.fs.mv(tmp, target)
+        staging = target + ".tmp"
+        self.fs.pipe_file(staging, data)
+        self.fs.mv(staging, target)
 
     def read_bytes(self, location: str | Path) -> bytes:
         return Path(location).read_bytes() if self.fs is None else self.fs.cat_file(self.strip(location))
@@ -230,10 +235,6 @@ def partial_of(location: str | Path) -> str | Path:
 
 
 # ------------------------------------------------------------ files
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    Storage(path).write_bytes(path, data)
 
 
 def write_json(path: str | Path, obj: Any) -> None:
