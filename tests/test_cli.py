@@ -159,3 +159,43 @@ def test_setup_finds_a_suitable_python():
         check=False,
     )
     assert out.stdout.strip() == "True"
+
+
+class Terminal:
+    """A stdin that is a terminal and answers a prompt."""
+
+    def __init__(self, answer: str):
+        self.answer = answer
+
+    def isatty(self) -> bool:
+        return True
+
+    def readline(self) -> str:
+        return self.answer + "\n"
+
+
+def test_a_long_run_asks_on_a_terminal_and_needs_yes_without_one(tmp_path, monkeypatch, capsys):
+    from scenarios.cli import options
+
+    monkeypatch.setattr(options, "CONFIRM_ABOVE_SECONDS", 0.0)  # every run counts as long
+    run = ["run", BASELINE, "--replicates", "2", *FAST]
+    assert main([*run, "--out", str(tmp_path / "refused")]) == 2  # pytest's stdin is not a terminal
+    assert "add --yes" in capsys.readouterr().err and not (tmp_path / "refused").exists()
+    monkeypatch.setattr(sys, "stdin", Terminal("n"))
+    assert main([*run, "--out", str(tmp_path / "declined")]) == 2
+    assert "not started" in capsys.readouterr().err and not (tmp_path / "declined").exists()
+    monkeypatch.setattr(sys, "stdin", Terminal("y"))
+    assert main([*run, "--out", str(tmp_path / "accepted")]) == 0
+    monkeypatch.undo()
+    monkeypatch.setattr(options, "CONFIRM_ABOVE_SECONDS", 0.0)
+    assert main([*run, "--out", str(tmp_path / "yes"), "--yes"]) == 0
+    assert "2 replicate(s): about" in capsys.readouterr().err
+
+
+def test_progress_always_draws_rate_and_time_left(tmp_path, capsys):
+    args = ["run", BASELINE, "--replicates", "3", *FAST]
+    assert main([*args, "--out", str(tmp_path / "p"), "--progress", "always"]) == 0
+    err = capsys.readouterr().err
+    assert "replicates 3/3 |" in err and "/s |" in err and "left" in err
+    assert main([*args, "--out", str(tmp_path / "q"), "--progress", "never"]) == 0
+    assert "replicates 3/3" not in capsys.readouterr().err
