@@ -199,3 +199,40 @@ def test_a_long_sweep_shows_an_estimate_and_needs_yes_without_a_terminal(tmp_pat
 def test_resume_refuses_a_missing_partial_with_the_folder_named(tmp_path):
     with pytest.raises(ResultsError, match="nothing to resume"):
         runner.run_ensemble(small(), tmp_path / "none", replicates=2, resume=True)
+
+
+def test_api_reads_ensembles_comparisons_and_sweeps_as_tidy_tables(tmp_path):
+    import scenarios
+
+    base = scenarios.load(CONFIGS / "baseline.yaml", {"years": 1, "society.citizens": 500})
+    res = scenarios.run(base, tmp_path / "base", replicates=2)
+    ts = scenarios.read(res.path, outcomes=["stability_index"])
+    assert list(ts.columns) == ["scenario", "replicate", "date", "outcome", "value", "unit"]
+    assert len(ts) == 2 * 52 and set(ts["unit"]) == {"0-100"}
+    wide = load_table(res.path, "timeseries")
+    assert np.array_equal(ts["value"].to_numpy(), wide["stability_index"].astype(float))
+    rg = scenarios.read(res.path, "regions", outcomes=["stability_index"])
+    assert "region" in rg.columns and rg["region"].nunique() > 1
+    with pytest.raises(ResultsError, match="allowed: timeseries"):
+        scenarios.read(res.path, "weekly")
+    sweep = tmp_path / "sweep"
+    assert (
+        main(
+            [
+                "sweep",
+                str(CONFIGS / "exploration.yaml"),
+                "--samples",
+                "3",
+                "--set",
+                "years=1",
+                "--set",
+                "society.citizens=300",
+                "--out",
+                str(sweep),
+            ]
+        )
+        == 0
+    )
+    table = scenarios.read(sweep)
+    assert {"point", "replicate", "afghan_instability", "outcome", "value"} <= set(table.columns)
+    assert table["point"].nunique() == 3

@@ -186,7 +186,9 @@ def read(folder: str | Path, table: str = "timeseries", outcomes: Sequence[str] 
     """One table of a results or comparison folder as a tidy DataFrame (one row per value).
 
     Args:
-        folder: an ensemble folder or a comparison folder (its ensembles are read), local or a URL.
+        folder: an ensemble folder or a comparison folder (its ensembles are read), local or a URL;
+            or a sweep or sensitivity folder (then one row per point, replicate and outcome, with
+            the factor values as columns and ``table`` ignored).
         table: ``timeseries`` (national, weekly), ``regions``, ``segments`` or ``severities``
             (casualties of every attack).
         outcomes: keep only these outcomes (default all).
@@ -218,6 +220,8 @@ def read_wide(folder: str | Path, table: str = "timeseries") -> pd.DataFrame:
 
 def _tidy(folder: str | Path, table: str, keep: Sequence[str] | None) -> pd.DataFrame:
     manifest = load_manifest(folder)
+    if manifest.get("kind") == "sweep":
+        return _tidy_sweep(folder, manifest, keep)
     wide = pd.DataFrame(load_table(folder, table))
     ids = ["replicate"] + (["date"] if "date" in wide else []) + ([KEYS[table]] if table in KEYS else [])
     values = [c for c in wide.columns if c not in {*ids, "step", "year"} and (keep is None or c in keep)]
@@ -229,6 +233,22 @@ def _tidy(folder: str | Path, table: str, keep: Sequence[str] | None) -> pd.Data
     if "date" in long:
         long["date"] = pd.to_datetime(long["date"]).dt.date
     return long[["scenario", *ids, "outcome", "value", "unit"]]
+
+
+def _tidy_sweep(folder: str | Path, manifest: dict[str, Any], keep: Sequence[str] | None) -> pd.DataFrame:
+    """A sweep or sensitivity folder: one row per (point, replicate, outcome), with the factor values."""
+    from scenarios.experiments.exploration import load_sweep
+
+    _, table = load_sweep(folder)
+    wide = pd.DataFrame(table)
+    factors = [f["name"] for f in manifest["factors"]]
+    names = [n for n in manifest["outcomes"] if keep is None or n in keep]
+    ids = ["point", "replicate", *factors]
+    long = wide.melt(id_vars=ids, value_vars=names, var_name="outcome", value_name="value")
+    units = column_units("timeseries")
+    long["unit"] = long["outcome"].map(lambda name: units.get(name, "") + " (mean per year)")
+    long.insert(0, "scenario", manifest["scenario"])
+    return long
 
 
 def manifest(folder: str | Path) -> dict[str, Any]:
