@@ -236,3 +236,15 @@ def test_api_reads_ensembles_comparisons_and_sweeps_as_tidy_tables(tmp_path):
     table = scenarios.read(sweep)
     assert {"point", "replicate", "afghan_instability", "outcome", "value"} <= set(table.columns)
     assert table["point"].nunique() == 3
+
+
+def test_api_overrides_as_mapping_or_set_strings_agree_and_validate():
+    import scenarios
+    from scenarios.errors import ConfigError
+
+    base = scenarios.load(CONFIGS / "baseline.yaml")
+    a = scenarios.override(base, {"society.citizens": 1500, "states.china.levers.financial_aid": 0})
+    b = scenarios.override(base, ["society.citizens=1500", "states.china.levers.financial_aid=0"])
+    assert a == b and a.society.citizens == 1500 and base.society.citizens != 1500
+    with pytest.raises(ConfigError, match="years"):
+        scenarios.override(base, {"years": 0})

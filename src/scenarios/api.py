@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from scenarios.errors import ResultsError
 from scenarios.experiments.results import (
@@ -38,7 +39,7 @@ from scenarios.experiments.results import (
     make_portable,
 )
 from scenarios.experiments.runner import EnsembleResult, default_out, find_reusable, run_ensemble
-from scenarios.spec.config import load_scenario, scenario_dict, validate_data
+from scenarios.spec.config import derive, load_scenario, scenario_dict, validate_data
 
 Overrides = Mapping[str, Any] | Sequence[str]
 """Overrides as ``{"society.citizens": 2000}`` or as ``--set`` strings ``["society.citizens=2000"]``."""
@@ -84,21 +85,9 @@ def override(scenario: Any, overrides: Overrides) -> Any:
     Raises:
         ConfigError: an override names an unknown key or a value out of bounds.
     """
-    data = scenario_dict(scenario)
-    for text in _sets(overrides):
-        key, _, raw = text.partition("=")
-        node = data
-        *parents, last = key.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[last] = json.loads(raw) if isinstance(overrides, Mapping) else _yaml_value(raw)
-    return validate_data(data)
-
-
-def _yaml_value(raw: str) -> Any:
-    import yaml
-
-    return yaml.safe_load(raw)
+    if not isinstance(overrides, Mapping):  # ``--set`` strings: values are YAML, as on the command line
+        overrides = {key: yaml.safe_load(raw) for key, _, raw in (text.partition("=") for text in overrides)}
+    return derive(scenario, **{key.replace(".", "__"): value for key, value in overrides.items()})
 
 
 def run(
@@ -137,7 +126,7 @@ def run(
         executor=executor,
         resume=resume,
         progress=progress,
-        executor_label="python api" if executor is None else type(executor).__name__,
+        executor_label="local" if executor is None else type(executor).__name__,
     )
 
 

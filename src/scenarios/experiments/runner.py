@@ -244,7 +244,7 @@ def run_ensemble(
         "command": command or [],
         "versions": versions(),
         "git_revision": git_revision(),
-        "executor": {"kind": executor_label, "workers": workers if executor is not None or workers > 1 else 1},
+        "executor": {"kind": executor_label, "workers": max(1, workers)},
         "layout": "hive",
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "timings": {},
