@@ -248,3 +248,11 @@ def test_api_overrides_as_mapping_or_set_strings_agree_and_validate():
     assert a == b and a.society.citizens == 1500 and base.society.citizens != 1500
     with pytest.raises(ConfigError, match="years"):
         scenarios.override(base, {"years": 0})
+
+
+def test_replicates_the_main_process_cannot_see_are_an_error_not_a_silent_hole(tmp_path, monkeypatch):
+    # as when workers on other machines write to their own disks instead of shared storage
+    monkeypatch.setattr(runner, "write_replicate", lambda *args: None)
+    with pytest.raises(ResultsError, match="shared disk or an object-store URL"):
+        runner.run_ensemble(small(), tmp_path / "lost", replicates=2)
+    assert not (tmp_path / "lost").exists() and not (tmp_path / "lost.partial").exists()

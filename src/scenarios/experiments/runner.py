@@ -284,6 +284,14 @@ def run_ensemble(
             name = err.signal_name if isinstance(err, Interrupted) else "SIGINT"
             raise Interrupted(name, str(folder.partial) if kept else None, len(kept), replicates) from None
         raise
+    unseen = sorted(set(range(replicates)) - folder.done())
+    if unseen:  # workers wrote somewhere this process cannot see (their own disks)
+        if len(unseen) == replicates:
+            folder.discard()
+        raise ResultsError(
+            f"{len(unseen)} replicate(s) reported done are not in {folder.partial} (e.g. {unseen[:3]}): the workers "
+            "cannot write there. Give --out a shared disk or an object-store URL every worker can reach, then --resume"
+        )
     for i in done:  # finished before a resume: read back
         per_rep[i] = replicate_summary(load_table(folder.partial, "timeseries", [i]))
     per_rep = dict(sorted(per_rep.items()))
