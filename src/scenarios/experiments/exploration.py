@@ -224,6 +224,12 @@ def run_design(
         raise Interrupted(name, str(partial), bar.done, bar.total) from None
     finally:
         write_json(partial / "manifest.json", manifest)
+    have = {int(p.stem.split("-")[1]) for p in (partial / "points").glob("pt-*.parquet")}
+    if len(have) != design.shape[0]:  # workers wrote somewhere this process cannot see (their own disks)
+        raise ResultsError(
+            f"{design.shape[0] - len(have)} design point(s) reported done are not in {partial / 'points'}: the workers "
+            "cannot write there. Give --out a folder on a disk every worker shares, then --resume"
+        )
     table = _concat(partial)
     write_table(partial / "sweep.parquet", table)
     manifest["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
