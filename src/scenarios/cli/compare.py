@@ -97,8 +97,8 @@ def ensembles(args: argparse.Namespace, scenarios: list[Any], root: int) -> list
 
     A stored ensemble is reused only when it was made from the same config, seed and size by the
     same package version; when only its git revision differs it is reused with a warning naming
-    both revisions. With ``--resume``, an interrupted ensemble of the same config, seed and size
-    (``<name>.partial`` under ``--results``) is finished instead of started again.
+    both revisions. An interrupted ensemble of the same config, seed and size (``<name>.partial``
+    under ``--results``) is finished with ``--resume`` and never silently started again.
     """
     from scenarios.experiments.progress import replicate_seconds
     from scenarios.experiments.results import config_hash, git_revision
@@ -119,7 +119,11 @@ def ensembles(args: argparse.Namespace, scenarios: list[Any], root: int) -> list
                 )
             plan.append((sc, "reuse", stored.path))
             continue
-        partial = find_partial(args.results, sha, root, args.replicates) if args.resume else None
+        partial = find_partial(args.results, sha, root, args.replicates)
+        if partial is not None and not args.resume:
+            raise ScenarioError(
+                f"{partial}.partial holds an interrupted ensemble of {sc.name}; add --resume to finish it, or remove it"
+            )
         plan.append((sc, "resume" if partial else "run", partial))
     runs = [sc for sc, how, _ in plan if how != "reuse"]
     if runs:
