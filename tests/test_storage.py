@@ -163,6 +163,8 @@ def test_compare_resume_finishes_an_interrupted_ensemble(tmp_path, monkeypatch, 
     err = capsys.readouterr().err
     (partial,) = tmp_path.glob("china_withdraws-*.partial")
     assert f"stopped by SIGINT: 1/3 finished, kept in {partial}" in err and err.rstrip().endswith("--resume")
+    assert main(compare_args(tmp_path, replicates=3)) == 2  # without --resume: not started again
+    assert "add --resume" in capsys.readouterr().err
     calls.clear()
     monkeypatch.setattr(
         runner, "run_replicate", lambda config, seed, progress=None: calls.append(seed) or real(config, seed)
