@@ -13,6 +13,8 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 
 
 CONFIRM_ABOVE_SECONDS = 3600.0
 """Estimated wall time above which a command asks before starting (or needs ``--yes``)."""
+SHOW_ABOVE_SECONDS = 60.0
+"""Estimated work (seconds at 1 worker) from which a command prints its estimate before starting."""
 
 Handler = Callable[[argparse.Namespace], int]
 SubParsers = Any  # argparse's _SubParsersAction is private; its type is not part of argparse's API
@@ -103,7 +105,8 @@ def confirm_cost(what: str, runs: int, seconds_per_run: float, workers: int, yes
         seconds_per_run: estimated seconds of one replicate on one core.
         workers: workers the job will use.
         yes: the user passed ``--yes``.
-        show: print the estimate (it is printed anyway when confirmation is needed).
+        show: print the estimate when the work is a minute or more (it is printed anyway when
+            confirmation is needed).
 
     Raises:
         ScenarioError: the user declined, or no terminal to ask and no ``--yes``.
@@ -114,7 +117,7 @@ def confirm_cost(what: str, runs: int, seconds_per_run: float, workers: int, yes
     one = runs * seconds_per_run
     wall = one / max(1, workers)
     at = f", about {duration(wall)} at {workers} workers" if workers > 1 else ""
-    if show or (wall > CONFIRM_ABOVE_SECONDS and not yes):
+    if (show and one >= SHOW_ABOVE_SECONDS) or (wall > CONFIRM_ABOVE_SECONDS and not yes):
         print(f"{what}: about {duration(one)} at 1 worker{at}", file=sys.stderr)
     if wall <= CONFIRM_ABOVE_SECONDS or yes:
         return
