@@ -200,3 +200,9 @@ def test_progress_always_draws_rate_and_time_left(tmp_path, capsys):
     assert "replicates 3/3 |" in err and "/s |" in err and "left" in err
     assert main([*args, "--out", str(tmp_path / "q"), "--progress", "never"]) == 0
     assert "replicates 3/3" not in capsys.readouterr().err
+
+
+def test_sweep_refuses_a_url_out(tmp_path, capsys):
+    args = ["sweep", str(CONFIGS / "exploration.yaml"), "--samples", "2", *FAST, "--out", "s3://bucket/sweep"]
+    assert main(args) == 2
+    assert "writes a local folder" in capsys.readouterr().err and not Path("s3:").exists()

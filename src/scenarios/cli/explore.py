@@ -121,6 +121,8 @@ def exploration_run(args: argparse.Namespace, kind: str) -> tuple[Any, Path]:
     scenario = load_scenario(args.config, overrides)
     if args.resume and not args.out:
         raise ScenarioError("--resume needs --out DIR: the folder of the interrupted run")
+    if args.out and "://" in args.out:
+        raise ScenarioError(f"--out {args.out}: {kind} writes a local folder (a disk every worker shares), not a URL")
     factors = factors_of(scenario)
     seed = scenario.seed if args.seed is None else args.seed
     design, meta = design_for(args, kind, factors, seed)
