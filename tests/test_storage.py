@@ -258,3 +258,22 @@ def test_replicates_the_main_process_cannot_see_are_an_error_not_a_silent_hole(t
     with pytest.raises(ResultsError, match="shared disk or an object-store URL"):
         runner.run_ensemble(small(), tmp_path / "lost", replicates=2)
     assert not (tmp_path / "lost").exists() and not (tmp_path / "lost.partial").exists()
+
+
+def test_stored_tables_hold_exactly_what_the_model_produced(tmp_path):
+    from scenarios.model import simulate
+    from scenarios.rng import replicate_seeds
+
+    sc = small()
+    res = runner.run_ensemble(sc, tmp_path / "exact", replicates=2, seed=13, workers=2)
+    seed = replicate_seeds(13, 2)[1]
+    direct = simulate(sc, seed)
+    for table, columns in (
+        ("timeseries", direct.timeseries),
+        ("regions", direct.regions),
+        ("segments", direct.segments),
+    ):
+        stored = load_table(res.path, table, [1])
+        for name, values in columns.items():
+            assert np.array_equal(stored[name], values), (table, name)
+    assert np.array_equal(load_table(res.path, "severities", [1])["casualties"], direct.severities)
