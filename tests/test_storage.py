@@ -277,3 +277,17 @@ def test_stored_tables_hold_exactly_what_the_model_produced(tmp_path):
         for name, values in columns.items():
             assert np.array_equal(stored[name], values), (table, name)
     assert np.array_equal(load_table(res.path, "severities", [1])["casualties"], direct.severities)
+
+
+def test_folders_written_before_the_hive_layout_still_read(tmp_path):
+    from scenarios.experiments.results import write_table
+
+    (tmp_path / "old" / "timeseries").mkdir(parents=True)
+    for i in (0, 3):
+        write_table(
+            tmp_path / "old" / "timeseries" / f"rep-{i:05d}.parquet",
+            {"replicate": np.full(2, i), "x": np.array([1.0, 2.0]) + i},
+        )
+    table = load_table(tmp_path / "old", "timeseries")
+    assert table["replicate"].tolist() == [0, 0, 3, 3] and table["x"].tolist() == [1.0, 2.0, 4.0, 5.0]
+    assert load_table(tmp_path / "old", "timeseries", [3])["x"].tolist() == [4.0, 5.0]

@@ -361,7 +361,7 @@ class ResultsFolder:
 
     def done(self) -> set[int]:
         """Replicates whose files are all present in the partial folder."""
-        have = [replicates_in(self.partial, t, self.store) for t in TABLES]
+        have = [set(table_files(self.partial, t)) for t in TABLES]
         return set.intersection(*have)
 
     def finish(self, manifest: dict[str, Any], summary_csv: str) -> str | Path:
@@ -376,19 +376,6 @@ class ResultsFolder:
     def discard(self) -> None:
         """Remove the partial folder (used when a run fails before any replicate finished)."""
         self.store.remove_tree(self.partial)
-
-
-def replicates_in(folder: str | Path, table: str, store: Storage | None = None) -> set[int]:
-    """Replicates with a file of ``table`` in ``folder`` (either layout: hive or ``rep-NNNNN.parquet``)."""
-    store = store or Storage(folder)
-    found = set()
-    for f in store.glob(join(folder, table), f"scenario=*/replicate=*/{PART}"):
-        m = _REPLICATE_DIR.search(f.rsplit("/", 2)[-2] if is_url(f) else str(Path(f).parent))
-        if m:
-            found.add(int(m.group(1)))
-    for f in store.glob(join(folder, table), "rep-*.parquet"):
-        found.add(int(Path(f).stem.split("-")[1]))
-    return found
 
 
 @contextmanager
