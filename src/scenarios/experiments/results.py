@@ -415,17 +415,26 @@ def load_manifest(path: str | Path) -> dict[str, Any]:
 
 
 def table_files(path: str | Path, table: str, replicates: list[int] | None = None) -> dict[int, str]:
-    """The file of each replicate of ``table`` in a results folder (either layout), by replicate."""
+    """The file of each replicate of ``table`` in a results folder (either layout), by replicate.
+
+    With ``replicates`` only those are looked up (one small glob each), so reading an ensemble
+    replicate by replicate does not list the whole table every time.
+    """
     store = Storage(path)
+    base = join(path, table)
+    if replicates is None:
+        patterns = [f"scenario=*/replicate=*/{PART}", "rep-*.parquet"]
+    else:
+        patterns = [p for i in replicates for p in (f"scenario=*/replicate={i}/{PART}", f"rep-{i:05d}.parquet")]
     found: dict[int, str] = {}
-    for f in store.glob(join(path, table), f"scenario=*/replicate=*/{PART}"):
-        m = _REPLICATE_DIR.search(f.rsplit("/", 2)[-2] if is_url(f) else str(Path(f).parent))
-        if m:
-            found[int(m.group(1))] = f
-    for f in store.glob(join(path, table), "rep-*.parquet"):  # folders written before the hive layout
-        found[int(Path(f).stem.split("-")[1])] = f
-    if replicates is not None:
-        found = {i: f for i, f in found.items() if i in set(replicates)}
+    for pattern in patterns:
+        for f in store.glob(base, pattern):
+            if f.endswith(PART):
+                m = _REPLICATE_DIR.search(f.rsplit("/", 2)[-2] if is_url(f) else str(Path(f).parent))
+                if m:
+                    found[int(m.group(1))] = f
+            else:  # folders written before the hive layout
+                found[int(Path(f).stem.split("-")[1])] = f
     return dict(sorted(found.items()))
 
 
