@@ -60,6 +60,8 @@ def run_replicate(
 
     key = config_hash(config)
     if key not in _VALIDATED:
+        if len(_VALIDATED) >= 16:  # a long-lived process running many configs keeps only recent ones
+            _VALIDATED.clear()
         _VALIDATED[key] = validate_data(config)
     t0 = time.perf_counter()
     data = simulate(_VALIDATED[key], seed, progress)
