@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shlex
 import shutil
 from pathlib import Path
 
@@ -162,7 +163,10 @@ def test_compare_resume_finishes_an_interrupted_ensemble(tmp_path, monkeypatch, 
     assert main(compare_args(tmp_path, replicates=3)) == 130
     err = capsys.readouterr().err
     (partial,) = tmp_path.glob("china_withdraws-*.partial")
-    assert f"stopped by SIGINT: 1/3 finished, kept in {partial}" in err and err.rstrip().endswith("--resume")
+    assert f"stopped by SIGINT: 1/3 finished, kept in {partial}" in err
+    assert err.rstrip().endswith(
+        "to finish: " + shlex.join(["scenarios", *compare_args(tmp_path, replicates=3), "--resume"])
+    )
     assert main(compare_args(tmp_path, replicates=3)) == 2  # without --resume: not started again
     assert "add --resume" in capsys.readouterr().err
     calls.clear()

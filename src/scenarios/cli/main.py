@@ -26,7 +26,6 @@ from scenarios.cli.options import (
     EXIT_INTERRUPTED,
     EXIT_TERMINATED,
     Parser,
-    command_line,
 )
 from scenarios.errors import ConfigError, Interrupted, ScenarioError
 
@@ -74,9 +73,9 @@ def stop_signals() -> Iterator[None]:
             signal.signal(s, handler)
 
 
-def resume_command(args: argparse.Namespace, folder: str) -> str:
+def resume_command(args: argparse.Namespace, typed: list[str], folder: str) -> str:
     """The command that finishes a stopped run: the same one with ``--resume`` (and ``--out`` if it needs it)."""
-    cmd = command_line()
+    cmd = ["scenarios", *typed]
     if "--resume" not in cmd:
         cmd.append("--resume")
     if args.command != "compare" and getattr(args, "out", "") is None:
@@ -84,7 +83,7 @@ def resume_command(args: argparse.Namespace, folder: str) -> str:
     return shlex.join(cmd)
 
 
-def stopped(args: argparse.Namespace, err: KeyboardInterrupt) -> int:
+def stopped(args: argparse.Namespace, typed: list[str], err: KeyboardInterrupt) -> int:
     """Print the one-line message of a stopped command; return 130 (SIGINT) or 143 (SIGTERM)."""
     name = err.signal_name if isinstance(err, Interrupted) else "SIGINT"
     folder = err.folder if isinstance(err, Interrupted) else None
@@ -94,7 +93,7 @@ def stopped(args: argparse.Namespace, err: KeyboardInterrupt) -> int:
             if isinstance(err, Interrupted) and err.total
             else folder
         )
-        msg = f"stopped by {name}: {kept}; to finish: {resume_command(args, folder)}"
+        msg = f"stopped by {name}: {kept}; to finish: {resume_command(args, typed, folder)}"
     else:
         msg = f"stopped by {name}: nothing had finished, nothing was kept"
     print("\n" + msg, file=sys.stderr, flush=True)
@@ -115,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt as err:
-        return stopped(args, err)
+        return stopped(args, list(sys.argv[1:] if argv is None else argv), err)
     except Exception as err:  # an internal failure: short message, traceback only on request
         if os.environ.get("SCENARIOS_DEBUG"):
             raise
