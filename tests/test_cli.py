@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -206,3 +207,27 @@ def test_sweep_refuses_a_url_out(tmp_path, capsys):
     args = ["sweep", str(CONFIGS / "exploration.yaml"), "--samples", "2", *FAST, "--out", "s3://bucket/sweep"]
     assert main(args) == 2
     assert "writes a local folder" in capsys.readouterr().err and not Path("s3:").exists()
+
+
+def test_a_stopped_run_without_out_names_the_folder_in_its_resume_command(tmp_path, monkeypatch, capsys):
+    from scenarios.experiments import runner
+
+    real = runner.run_replicate
+    calls = []
+
+    def stop_second(config, seed, progress=None):
+        calls.append(seed)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(config, seed)
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(runner, "run_replicate", stop_second)
+    assert main(["run", BASELINE, "--replicates", "3", *FAST]) == 130
+    (partial,) = (tmp_path / "results").glob("baseline-*.partial")
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line.startswith(f"stopped by SIGINT: 1/3 finished, kept in results/{partial.name}; to finish: scenarios run")
+    assert line.endswith(f"--resume --out results/{partial.name.removesuffix('.partial')}")
+    monkeypatch.setattr(runner, "run_replicate", real)
+    assert main(shlex.split(line.split("to finish: scenarios ")[1])) == 0  # the printed command finishes it
+    assert (tmp_path / "results" / partial.name.removesuffix(".partial") / "summary.csv").is_file()
