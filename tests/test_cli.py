@@ -203,10 +203,12 @@ def test_progress_always_draws_rate_and_time_left(tmp_path, capsys):
     assert "replicates 3/3" not in capsys.readouterr().err
 
 
-def test_sweep_refuses_a_url_out(tmp_path, capsys):
+def test_sweep_and_compare_refuse_a_url_out(tmp_path, capsys):
     args = ["sweep", str(CONFIGS / "exploration.yaml"), "--samples", "2", *FAST, "--out", "s3://bucket/sweep"]
     assert main(args) == 2
     assert "writes a local folder" in capsys.readouterr().err and not Path("s3:").exists()
+    assert main(["compare", BASELINE, BASELINE, *FAST, "--results", "s3://bucket/results"]) == 2
+    assert "compare writes local folders" in capsys.readouterr().err and not Path("s3:").exists()
 
 
 def test_a_stopped_run_without_out_names_the_folder_in_its_resume_command(tmp_path, monkeypatch, capsys):

@@ -172,6 +172,9 @@ def compare(args: argparse.Namespace) -> int:
         raise ScenarioError(f"--precision must be a positive half-width, got {args.precision}")
     if args.precision_outcome not in HEADLINE:
         raise ScenarioError(f"--precision-outcome {args.precision_outcome!r} is not one of: {', '.join(HEADLINE)}")
+    for option, value in (("--out", args.out), ("--results", args.results)):
+        if value and "://" in value:
+            raise ScenarioError(f"{option} {value}: compare writes local folders (ensembles and the report), not URLs")
     scenarios = load_all(args.configs, args.overrides)
     out = Path(args.out) if args.out else default_out("compare", args.results)
     if out.exists():
