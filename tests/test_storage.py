@@ -295,3 +295,31 @@ def test_folders_written_before_the_hive_layout_still_read(tmp_path):
     table = load_table(tmp_path / "old", "timeseries")
     assert table["replicate"].tolist() == [0, 0, 3, 3] and table["x"].tolist() == [1.0, 2.0, 4.0, 5.0]
     assert load_table(tmp_path / "old", "timeseries", [3])["x"].tolist() == [4.0, 5.0]
+
+
+def test_a_resumed_sweep_keeps_its_first_start_and_command(tmp_path, monkeypatch):
+    from scenarios.experiments import exploration
+    from scenarios.spec.config import load_scenario
+
+    sc = load_scenario(CONFIGS / "exploration.yaml", ["years=1", "society.citizens=300"])
+    factors = exploration.factors_of(sc)
+    design = exploration.lhs(factors, 4, seed=2)
+    real = exploration.evaluate_point
+    calls = []
+
+    def stop_third(config, seeds, names):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(config, seeds, names)
+
+    monkeypatch.setattr(exploration, "evaluate_point", stop_third)
+    with pytest.raises(KeyboardInterrupt) as info:
+        exploration.run_design(sc, factors, design, tmp_path / "sw", meta={"command": ["first"]})
+    assert info.value.folder == str(tmp_path / "sw.partial") and (info.value.done, info.value.total) == (2, 4)
+    first = json.loads((tmp_path / "sw.partial" / "manifest.json").read_text())
+    monkeypatch.setattr(exploration, "evaluate_point", real)
+    out = exploration.run_design(sc, factors, design, tmp_path / "sw", resume=True, meta={"command": ["second"]})
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["command"] == ["first"] and m["started"] == first["started"]
+    assert [r["command"] for r in m["resumes"]] == [["second"]] and set(m["timings"]) == {"0", "1", "2", "3"}
