@@ -16,7 +16,8 @@ Layout of a results folder (a hive-partitioned Parquet dataset per table)::
 ``pandas.read_parquet("<folder>/timeseries")`` (or ``polars.read_parquet(..., hive_partitioning=True)``,
 or DuckDB's ``read_parquet('<folder>/timeseries/**/*.parquet', hive_partitioning=true)``) reads one
 table of every replicate, with ``scenario`` and ``replicate`` columns from the folder names. Weekly
-tables carry a ``date`` column (the first day of the simulated week, a calendar date). Each file's
+tables carry a ``date`` column (the first day of the simulated week, a calendar date) in place of
+the model's fractional year. Each file's
 metadata (key ``scenarios``) holds the scenario name, config hash, package version and the unit
 of every column.
 
@@ -277,7 +278,7 @@ def week_dates(start: str, steps: np.ndarray) -> np.ndarray:
 def column_units(table: str) -> dict[str, str]:
     """The unit of every column a table can hold (outcomes from their declarations)."""
     declared = {"timeseries": outcomes.national, "regions": outcomes.regional, "segments": outcomes.per_segment}
-    units = {"step": "week", "year": "year (fractional)", "date": "date", "casualties": "people"}
+    units = {"step": "week", "date": "date", "casualties": "people"}
     if table in declared:
         units.update({name: o.unit for name, o in declared[table]().items()})
     return units
@@ -298,7 +299,8 @@ def write_replicate(folder: str | Path, scenario: str, start: str, config_sha256
     weekly = (("timeseries", data.timeseries), ("regions", data.regions), ("segments", data.segments))
     for table, columns in (*weekly, ("severities", {"casualties": data.severities})):
         cols = dict(columns)
-        if "step" in cols:
+        if "step" in cols:  # a calendar date instead of the model's fractional year
+            cols.pop("year", None)
             cols = {"step": cols["step"], "date": week_dates(start, cols["step"]), **cols}
         units = column_units(table)
         meta = {
