@@ -30,16 +30,14 @@ from scenarios.experiments.results import (
     TABLES,
     Storage,
     column_units,
-    config_hash,
     ensembles_of,
-    git_revision,
     join,
     load_manifest,
     load_table,
     make_portable,
 )
-from scenarios.experiments.runner import EnsembleResult, default_out, find_reusable, run_ensemble
-from scenarios.spec.config import derive, load_scenario, scenario_dict, validate_data
+from scenarios.experiments.runner import EnsembleResult, default_out, plan_ensembles, run_ensemble
+from scenarios.spec.config import derive, load_scenario, validate_data
 
 Overrides = Mapping[str, Any] | Sequence[str]
 """Overrides as ``{"society.citizens": 2000}`` or as ``--set`` strings ``["society.citizens=2000"]``."""
@@ -137,32 +135,32 @@ def compare(
     seed: int | None = None,
     workers: int = 1,
     results: str | Path = "results",
+    resume: bool = False,
 ) -> Path:
     """Compare scenarios with the first (paired over common random numbers); write a comparison folder.
 
     Ensembles already stored under ``results`` with the same config, seed, size and package
-    version are reused; the others are run there. The comparison folder (default
+    version are reused; the others are run there (``resume`` finishes interrupted ones). The comparison folder (default
     ``<results>/compare-<UTC time>``) holds ``report.html``, ``report.md``, ``comparison.csv`` and
     ``comparison.json`` (which refers to the ensembles relative to itself).
 
     Returns:
         The comparison folder; read it with :func:`read`.
     """
-    from scenarios import __version__
     from scenarios.experiments.results import staged_folder
     from scenarios.reporting.comparison import build_comparison
 
     if not scenarios:
         raise ResultsError("compare needs at least one scenario (the baseline first)")
     root = int(scenarios[0].seed if seed is None else seed)
-    version = (__version__, git_revision())
     folders = []
-    for sc in scenarios:
-        stored = find_reusable(results, config_hash(scenario_dict(sc)), root, replicates, version)
-        if stored is not None:
-            folders.append(stored.path)
+    for plan in plan_ensembles(list(scenarios), results, root, replicates, resume):
+        if plan.action == "reuse":
+            folders.append(plan.path)
             continue
-        res = run_ensemble(sc, default_out(sc.name, results), replicates=replicates, seed=root, workers=workers)
+        res = run_ensemble(
+            plan.scenario, plan.path, replicates=replicates, seed=root, workers=workers, resume=plan.action == "resume"
+        )
         folders.append(Path(res.path))
     final = Path(out) if out is not None else default_out("compare", results)
     with staged_folder(final) as partial:

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scenarios import __version__
 from scenarios.cli.options import (
     EXIT_OK,
     SubParsers,
@@ -93,39 +92,12 @@ def load_all(files: list[str], overrides: list[str]) -> list[Any]:
 
 
 def ensembles(args: argparse.Namespace, scenarios: list[Any], root: int) -> list[Path]:
-    """One ensemble folder per scenario: a stored one, a resumed one (``--resume``) or a new run.
-
-    A stored ensemble is reused only when it was made from the same config, seed and size by the
-    same package version; when only its git revision differs it is reused with a warning naming
-    both revisions. An interrupted ensemble of the same config, seed and size (``<name>.partial``
-    under ``--results``) is finished with ``--resume`` and never silently started again.
-    """
+    """One ensemble folder per scenario: reused, resumed (``--resume``) or run (:func:`plan_ensembles`)."""
     from scenarios.experiments.progress import replicate_seconds
-    from scenarios.experiments.results import config_hash, git_revision
-    from scenarios.experiments.runner import default_out, executor_for, find_partial, find_reusable, run_ensemble
-    from scenarios.spec.config import scenario_dict
+    from scenarios.experiments.runner import executor_for, plan_ensembles, run_ensemble
 
-    version = (__version__, git_revision())
-    plan: list[tuple[Any, str, Path | None]] = []
-    for sc in scenarios:
-        sha = config_hash(scenario_dict(sc))
-        stored = find_reusable(args.results, sha, root, args.replicates, version)
-        if stored is not None:
-            if stored.other_revision:
-                print(
-                    f"warning: {sc.name}: reusing {stored.path}, made by git revision "
-                    f"{stored.manifest.get('git_revision')} (now {version[1]}); remove it to rerun with this code",
-                    file=sys.stderr,
-                )
-            plan.append((sc, "reuse", stored.path))
-            continue
-        partial = find_partial(args.results, sha, root, args.replicates)
-        if partial is not None and not args.resume:
-            raise ScenarioError(
-                f"{partial}.partial holds an interrupted ensemble of {sc.name}; add --resume to finish it, or remove it"
-            )
-        plan.append((sc, "resume" if partial else "run", partial))
-    runs = [sc for sc, how, _ in plan if how != "reuse"]
+    plans = plan_ensembles(scenarios, args.results, root, args.replicates, args.resume)
+    runs = [p.scenario for p in plans if p.action != "reuse"]
     if runs:
         confirm_cost(
             f"{len(runs)} ensemble(s) x {args.replicates:,} replicates",
@@ -136,23 +108,24 @@ def ensembles(args: argparse.Namespace, scenarios: list[Any], root: int) -> list
         )
     folders = []
     with executor_for(args.executor, args.workers, args.scheduler) as pool:
-        for sc, how, path in plan:
-            if how == "reuse" and path is not None:
-                print(f"{sc.name}: reusing {path}", file=sys.stderr)
-                folders.append(path)
+        for plan in plans:
+            name = plan.scenario.name
+            if plan.warning:
+                print(f"warning: {plan.warning}", file=sys.stderr)
+            if plan.action == "reuse":
+                print(f"{name}: reusing {plan.path}", file=sys.stderr)
+                folders.append(plan.path)
                 continue
-            print(
-                f"{sc.name}: {'resuming ' + str(path) if how == 'resume' else 'running'} ({args.replicates} replicates)",
-                file=sys.stderr,
-            )
+            verb = f"resuming {plan.path}" if plan.action == "resume" else "running"
+            print(f"{name}: {verb} ({args.replicates} replicates)", file=sys.stderr)
             res = run_ensemble(
-                sc,
-                path if how == "resume" and path is not None else default_out(sc.name, args.results),
+                plan.scenario,
+                plan.path,
                 replicates=args.replicates,
                 seed=root,
                 workers=pool.workers,
                 executor=pool.executor,
-                resume=how == "resume",
+                resume=plan.action == "resume",
                 overrides=tuple(args.overrides),
                 command=command_line(),
                 progress=show_progress(args),

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from scenarios import __version__
 from scenarios.analysis.summary import replicate_summary, summary_csv
 from scenarios.errors import Interrupted, ResultsError
 from scenarios.experiments.progress import Progress
@@ -450,3 +451,58 @@ def find_partial(results_root: str | Path, config_sha256: str, root_seed: int, r
         if _same_run(m, config_sha256, root_seed, replicates):
             return path.with_name(path.name.removesuffix(".partial"))
     return None
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What to do for one scenario of a comparison: reuse a stored ensemble, resume one, or run one.
+
+    Attributes:
+        scenario: the validated scenario.
+        action: ``reuse``, ``resume`` or ``run``.
+        path: the stored folder, the folder to finish, or the new folder to run into.
+        warning: set when a reused ensemble was made by another git revision.
+    """
+
+    scenario: Any
+    action: str
+    path: Path
+    warning: str | None = None
+
+
+def plan_ensembles(
+    scenarios: list[Any], results_root: str | Path, root_seed: int, replicates: int, resume: bool = False
+) -> list[Planned]:
+    """One plan per scenario of a comparison, the same for the command line and the Python API.
+
+    A stored ensemble is reused only when it was made from the same config, seed and size by the
+    same package version; one from another git revision is reused with a warning naming both. An
+    interrupted ensemble of the same config, seed and size is finished with ``resume`` and never
+    silently started again beside its ``.partial``.
+
+    Raises:
+        ResultsError: an interrupted ensemble exists and ``resume`` is not set.
+    """
+    version = (__version__, git_revision())
+    plans = []
+    for sc in scenarios:
+        sha = config_hash(scenario_dict(sc))
+        stored = find_reusable(results_root, sha, root_seed, replicates, version)
+        if stored is not None:
+            warning = (
+                f"{sc.name}: reusing {stored.path}, made by git revision {stored.manifest.get('git_revision')} "
+                f"(now {version[1]}); remove it to rerun with this code"
+                if stored.other_revision
+                else None
+            )
+            plans.append(Planned(sc, "reuse", stored.path, warning))
+            continue
+        partial = find_partial(results_root, sha, root_seed, replicates)
+        if partial is not None and not resume:
+            raise ResultsError(
+                f"{partial}.partial holds an interrupted ensemble of {sc.name}; add --resume to finish it, or remove it"
+            )
+        plans.append(
+            Planned(sc, "resume", partial) if partial else Planned(sc, "run", default_out(sc.name, results_root))
+        )
+    return plans
