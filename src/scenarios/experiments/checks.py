@@ -94,6 +94,7 @@ def society_run(
     return active, radical
 
 
+
 @cache
 def _baseline(years: int, citizens: int) -> Any:
     return load_scenario(BASELINE, [f"years={years}", f"society.citizens={citizens}"])
