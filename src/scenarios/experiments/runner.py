@@ -120,7 +120,12 @@ def default_out(name: str, root: str | Path = "results") -> Path:
 
 
 def worker_init() -> None:
-    """Start-up of a local worker process: Ctrl-C is the main process's to handle (it stops the pool)."""
+    """Start-up of a local worker process: Ctrl-C in the terminal is the main process's to handle.
+
+    The main process then cancels pending replicates and waits for running ones, which finish and
+    are kept. SIGTERM keeps its default: when Slurm signals every process of a job, workers stop
+    at once (ignoring it would leave them behind once the fork server has gone).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
