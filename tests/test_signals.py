@@ -106,3 +106,26 @@ def test_ctrl_c_under_dask_prints_no_dask_warnings(tmp_path):
     assert code == 130
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("stopped by SIGINT"), err  # nothing from Dask
+
+
+def test_sigterm_to_every_process_of_a_pool_run_leaves_no_process_behind(tmp_path):
+    # as Slurm does at the end of a job: every process of the session gets SIGTERM
+    out = tmp_path / "slurm"
+    args = ["run", str(CONFIGS / "baseline.yaml"), "--replicates", "400", "--workers", "2", "--out", str(out), *SMALL]
+    proc = start(args)
+    code, err = stop_when(proc, has_replicate(tmp_path), signal.SIGTERM, group=True)
+    assert code == 143 and "Traceback" not in err and f"kept in {out}.partial" in err
+    t0 = time.monotonic()
+    try:
+        while True:  # the fork server, its workers and the resource tracker are gone too
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                break
+            assert time.monotonic() - t0 < 20, "processes of the stopped run are still alive"
+            time.sleep(0.1)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
