@@ -3,6 +3,7 @@ exit 143/130 with one line naming the folder to resume, and leave no Dask noise.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -125,7 +126,5 @@ def test_sigterm_to_every_process_of_a_pool_run_leaves_no_process_behind(tmp_pat
             assert time.monotonic() - t0 < 20, "processes of the stopped run are still alive"
             time.sleep(0.1)
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
