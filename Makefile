@@ -29,6 +29,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/society.py
 	$(PY) benchmarks/ensemble.py
+	$(PY) benchmarks/scale.py
 	$(PY) benchmarks/classroom_load.py --seconds 60
 
 clean:

@@ -52,7 +52,7 @@ def main() -> None:
     ap.add_argument("--citizens", type=int, default=10_000)
     ap.add_argument("--from", dest="first", type=int, default=2026)
     args = ap.parse_args()
-    base = load_scenario("configs/baseline.yaml", [f"society.citizens={args.citizens}"])
+    base = load_scenario("baseline", [f"society.citizens={args.citizens}"])
     seeds = replicate_seeds(base.seed, args.replicates)
     t0 = time.perf_counter()
     b = [statistic(base, s, args.first) for s in seeds]

@@ -8,7 +8,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "scenarios"
 
 LAYER = {
-    "__init__": 0,
+    "__init__": 7,  # re-exports the public API (scenarios.api), imported lazily on first use
     "errors": 0,
     "rng": 0,
     "schedule": 0,
@@ -18,6 +18,7 @@ LAYER = {
     "experiments": 4,
     "reporting": 5,
     "cli": 6,
+    "api": 6,
     "web": 6,
     "__main__": 7,
 }

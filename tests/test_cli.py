@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -53,7 +54,7 @@ def test_run_writes_a_complete_results_folder(tmp_path, capsys):
     assert len(manifest["config_sha256"]) == 64 and manifest["versions"]["mesa"].startswith("3.")
     assert manifest["duration_seconds"] > 0 and "0" in manifest["timings"]
     for table in ("timeseries", "regions", "segments", "severities"):
-        assert (out / table / "rep-00000.parquet").is_file()
+        assert (out / table / "scenario=baseline" / "replicate=0" / "part.parquet").is_file()
     assert (out / "summary.csv").read_text().startswith("replicate,outcome")
     assert (out / "config.yaml").is_file()
 
@@ -62,9 +63,9 @@ def test_same_seed_gives_byte_identical_tables(tmp_path):
     for name in ("a", "b", "c"):
         seed = "9" if name != "c" else "10"
         assert main(["run", BASELINE, "--out", str(tmp_path / name), "--seed", seed, "--quiet", *FAST]) == 0
-    a = (tmp_path / "a" / "timeseries" / "rep-00000.parquet").read_bytes()
-    b = (tmp_path / "b" / "timeseries" / "rep-00000.parquet").read_bytes()
-    c = (tmp_path / "c" / "timeseries" / "rep-00000.parquet").read_bytes()
+    a = (tmp_path / "a" / "timeseries" / "scenario=baseline" / "replicate=0" / "part.parquet").read_bytes()
+    b = (tmp_path / "b" / "timeseries" / "scenario=baseline" / "replicate=0" / "part.parquet").read_bytes()
+    c = (tmp_path / "c" / "timeseries" / "scenario=baseline" / "replicate=0" / "part.parquet").read_bytes()
     assert a == b and a != c
 
 
@@ -159,3 +160,76 @@ def test_setup_finds_a_suitable_python():
         check=False,
     )
     assert out.stdout.strip() == "True"
+
+
+class Terminal:
+    """A stdin that is a terminal and answers a prompt."""
+
+    def __init__(self, answer: str):
+        self.answer = answer
+
+    def isatty(self) -> bool:
+        return True
+
+    def readline(self) -> str:
+        return self.answer + "\n"
+
+
+def test_a_long_run_asks_on_a_terminal_and_needs_yes_without_one(tmp_path, monkeypatch, capsys):
+    from scenarios.cli import options
+
+    monkeypatch.setattr(options, "CONFIRM_ABOVE_SECONDS", 0.0)  # every run counts as long
+    run = ["run", BASELINE, "--replicates", "2", *FAST]
+    assert main([*run, "--out", str(tmp_path / "refused")]) == 2  # pytest's stdin is not a terminal
+    err = capsys.readouterr().err
+    assert "2 replicate(s) would take about" in err and "add --yes" in err and not (tmp_path / "refused").exists()
+    monkeypatch.setattr(sys, "stdin", Terminal("n"))
+    assert main([*run, "--out", str(tmp_path / "declined")]) == 2
+    assert "not started" in capsys.readouterr().err and not (tmp_path / "declined").exists()
+    monkeypatch.setattr(sys, "stdin", Terminal("y"))
+    assert main([*run, "--out", str(tmp_path / "accepted")]) == 0
+    monkeypatch.undo()
+    monkeypatch.setattr(options, "CONFIRM_ABOVE_SECONDS", 0.0)
+    assert main([*run, "--out", str(tmp_path / "yes"), "--yes"]) == 0
+    assert (tmp_path / "yes" / "manifest.json").is_file()
+
+
+def test_progress_always_draws_rate_and_time_left(tmp_path, capsys):
+    args = ["run", BASELINE, "--replicates", "3", *FAST]
+    assert main([*args, "--out", str(tmp_path / "p"), "--progress", "always"]) == 0
+    err = capsys.readouterr().err
+    assert "replicates 3/3 |" in err and "/s |" in err and "left" in err
+    assert main([*args, "--out", str(tmp_path / "q"), "--progress", "never"]) == 0
+    assert "replicates 3/3" not in capsys.readouterr().err
+
+
+def test_sweep_and_compare_refuse_a_url_out(tmp_path, capsys):
+    args = ["sweep", str(CONFIGS / "exploration.yaml"), "--samples", "2", *FAST, "--out", "s3://bucket/sweep"]
+    assert main(args) == 2
+    assert "writes a local folder" in capsys.readouterr().err and not Path("s3:").exists()
+    assert main(["compare", BASELINE, BASELINE, *FAST, "--results", "s3://bucket/results"]) == 2
+    assert "compare writes local folders" in capsys.readouterr().err and not Path("s3:").exists()
+
+
+def test_a_stopped_run_without_out_names_the_folder_in_its_resume_command(tmp_path, monkeypatch, capsys):
+    from scenarios.experiments import runner
+
+    real = runner.run_replicate
+    calls = []
+
+    def stop_second(config, seed, progress=None):
+        calls.append(seed)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(config, seed)
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(runner, "run_replicate", stop_second)
+    assert main(["run", BASELINE, "--replicates", "3", *FAST]) == 130
+    (partial,) = (tmp_path / "results").glob("baseline-*.partial")
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line.startswith(f"stopped by SIGINT: 1/3 finished, kept in results/{partial.name}; to finish: scenarios run")
+    assert line.endswith(f"--resume --out results/{partial.name.removesuffix('.partial')}")
+    monkeypatch.setattr(runner, "run_replicate", real)
+    assert main(shlex.split(line.split("to finish: scenarios ")[1])) == 0  # the printed command finishes it
+    assert (tmp_path / "results" / partial.name.removesuffix(".partial") / "summary.csv").is_file()

@@ -64,7 +64,7 @@ def test_interrupted_ensemble_resumes_redoing_only_missing_replicates(tmp_path, 
         runner.run_ensemble(small(), out, replicates=5)
     partial = Path(str(out) + ".partial")
     assert not out.exists() and partial.is_dir()
-    assert len(list((partial / "timeseries").glob("rep-*.parquet"))) == 2
+    assert len(list((partial / "timeseries").glob("scenario=test/replicate=*/part.parquet"))) == 2
 
     monkeypatch.setattr(runner, "run_replicate", real)
     with pytest.raises(ResultsError, match="--resume"):
@@ -125,9 +125,16 @@ def test_manifest_records_timings_and_executor(tmp_path):
 def test_dask_local_cluster_gives_the_same_results(tmp_path):
     pytest.importorskip("distributed")
     local = runner.run_ensemble(small(), tmp_path / "local", replicates=3)
-    with runner.executor_for("dask", 2) as (executor, label):
-        assert "dask" in label
-        dask = runner.run_ensemble(small(), tmp_path / "dask", replicates=3, executor=executor, executor_label=label)
+    with runner.executor_for("dask", 2) as pool:
+        assert "dask" in pool.label and pool.workers == 2
+        dask = runner.run_ensemble(
+            small(),
+            tmp_path / "dask",
+            replicates=3,
+            executor=pool.executor,
+            workers=pool.workers,
+            executor_label=pool.label,
+        )
     assert files(local.path) == files(dask.path)
 
 

@@ -55,3 +55,21 @@ class ConfigError(ScenarioError):
 
 class ResultsError(ScenarioError):
     """A results folder is missing, incomplete or does not match what was asked."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """A long run was stopped by Ctrl-C (SIGINT) or SIGTERM; what finished is kept for ``--resume``.
+
+    Attributes:
+        signal_name: ``SIGINT`` or ``SIGTERM``.
+        folder: the ``.partial`` folder that holds what finished (None if nothing was kept).
+        done: units of work (replicates or design points) finished so far.
+        total: units of work in the whole run.
+    """
+
+    def __init__(self, signal_name: str = "SIGINT", folder: str | None = None, done: int = 0, total: int = 0):
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+        self.folder = folder
+        self.done = done
+        self.total = total

@@ -35,6 +35,7 @@ def register(sub: SubParsers) -> None:
 def check_model(args: argparse.Namespace) -> int:
     from scenarios.analysis.summary import render_table
     from scenarios.experiments.checks import CHECKS, run_checks
+    from scenarios.experiments.progress import Progress
     from scenarios.experiments.results import staged_folder
     from scenarios.experiments.runner import default_out
     from scenarios.reporting.checks import HEADER, check_rows, write_checks
@@ -48,9 +49,17 @@ def check_model(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default_out("check-model")
     if out.exists():
         raise ScenarioError(f"{out} already exists; choose another --out")
-    results = run_checks(
-        quick=args.quick, only=only, progress=lambda cid: print(f"checking {cid} ...", file=sys.stderr, flush=True)
-    )
+    bar = Progress(len(only) if only else len(CHECKS), "checks", enabled=sys.stderr.isatty())
+
+    def progress(cid: str) -> None:  # called as each check starts: count the one before it as done
+        if bar.enabled:
+            sys.stderr.write(f"\r{bar.line()} | checking {cid} ...   ")
+            sys.stderr.flush()
+        bar.done += 1
+
+    results = run_checks(quick=args.quick, only=only, progress=progress)
+    if bar.enabled:
+        sys.stderr.write("\n")
     print(render_table(HEADER, check_rows(results)))
     with staged_folder(out) as partial:
         write_checks(partial, results)

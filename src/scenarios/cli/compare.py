@@ -13,11 +13,14 @@ from scenarios.cli.options import (
     SubParsers,
     command,
     command_line,
+    confirm_cost,
     executor_args,
     int_in,
     positive_int,
     seed,
     set_option,
+    show_progress,
+    yes_arg,
 )
 from scenarios.errors import ConfigError, ScenarioError
 
@@ -64,6 +67,12 @@ def register(sub: SubParsers) -> None:
     )
     p.add_argument("--out", default=None, metavar="DIR", help="comparison folder (default: results/compare-<UTC time>)")
     window_args(p)
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish ensembles of an interrupted comparison (found in --results by config, seed and replicates)",
+    )
+    yes_arg(p)
     executor_args(p)
 
     p = command(
@@ -115,33 +124,46 @@ def load_all(files: list[str], overrides: list[str]) -> list[Any]:
 
 
 def ensembles(args: argparse.Namespace, scenarios: list[Any], root: int) -> list[Path]:
-    """One ensemble folder per scenario: a stored one with the same config, seed and size, or a new run."""
-    from scenarios.experiments.results import config_hash
-    from scenarios.experiments.runner import default_out, executor_for, find_stored, run_ensemble
-    from scenarios.spec.config import scenario_dict
+    """One ensemble folder per scenario: reused, resumed (``--resume``) or run (:func:`plan_ensembles`)."""
+    from scenarios.experiments.progress import replicate_seconds
+    from scenarios.experiments.runner import executor_for, plan_ensembles, run_ensemble
 
+    plans = plan_ensembles(scenarios, args.results, root, args.replicates, args.resume)
+    runs = [p.scenario for p in plans if p.action != "reuse"]
+    if runs:
+        confirm_cost(
+            f"{len(runs)} ensemble(s) x {args.replicates:,} replicates",
+            len(runs) * args.replicates,
+            max(replicate_seconds(sc.years, sc.society.citizens) for sc in runs),
+            args.workers,
+            args.yes,
+        )
     folders = []
-    with executor_for(args.executor, args.workers, args.scheduler) as (executor, label):
-        for sc in scenarios:
-            stored = find_stored(args.results, config_hash(scenario_dict(sc)), root, args.replicates)
-            if stored is not None:
-                print(f"{sc.name}: reusing {stored}", file=sys.stderr)
-                folders.append(stored)
+    with executor_for(args.executor, args.workers, args.scheduler) as pool:
+        for plan in plans:
+            name = plan.scenario.name
+            if plan.warning:
+                print(f"warning: {plan.warning}", file=sys.stderr)
+            if plan.action == "reuse":
+                print(f"{name}: reusing {plan.path}", file=sys.stderr)
+                folders.append(plan.path)
                 continue
-            print(f"{sc.name}: running {args.replicates} replicates", file=sys.stderr)
+            verb = f"resuming {plan.path}" if plan.action == "resume" else "running"
+            print(f"{name}: {verb} ({args.replicates} replicates)", file=sys.stderr)
             res = run_ensemble(
-                sc,
-                default_out(sc.name, args.results),
+                plan.scenario,
+                plan.path,
                 replicates=args.replicates,
                 seed=root,
-                workers=args.workers,
-                executor=executor,
+                workers=pool.workers,
+                executor=pool.executor,
+                resume=plan.action == "resume",
                 overrides=tuple(args.overrides),
                 command=command_line(),
-                progress=sys.stderr.isatty(),
-                executor_label=label,
+                progress=show_progress(args),
+                executor_label=pool.label,
             )
-            folders.append(res.path)
+            folders.append(Path(res.path))
     return folders
 
 
@@ -149,7 +171,7 @@ def compare(args: argparse.Namespace) -> int:
     import numpy as np
 
     from scenarios.analysis.summary import HEADLINE, render_table
-    from scenarios.experiments.results import staged_folder
+    from scenarios.experiments.results import make_portable, staged_folder
     from scenarios.experiments.runner import default_out
     from scenarios.reporting.comparison import build_comparison, console_rows
 
@@ -158,6 +180,9 @@ def compare(args: argparse.Namespace) -> int:
     if args.precision_outcome not in HEADLINE:
         raise ScenarioError(f"--precision-outcome {args.precision_outcome!r} is not one of: {', '.join(HEADLINE)}")
     window = window_of(args)
+    for option, value in (("--out", args.out), ("--results", args.results)):
+        if value and "://" in value:
+            raise ScenarioError(f"{option} {value}: compare writes local folders (ensembles and the report), not URLs")
     scenarios = load_all(args.configs, args.overrides)
     first = int(scenarios[0].start[:4])
     try:  # a window outside the run is refused before anything runs
@@ -172,6 +197,7 @@ def compare(args: argparse.Namespace) -> int:
         rows, notes, _ = build_comparison(
             folders, partial, precision=args.precision, precision_outcome=args.precision_outcome, window=window
         )
+        make_portable(partial)
     header, table = console_rows(rows)
     print(render_table(header, table))
     print("intervals and 'better'/'worse' adjusted for every comparison made (Bonferroni); all outcomes in the report")
@@ -182,7 +208,7 @@ def compare(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
-    from scenarios.experiments.results import load_manifest
+    from scenarios.experiments.results import ensembles_of, load_manifest
     from scenarios.reporting.comparison import build_comparison
 
     folder = Path(args.folder)
@@ -191,7 +217,7 @@ def report(args: argparse.Namespace) -> int:
     spec_file = folder / "comparison.json"
     if spec_file.is_file():
         spec = json.loads(spec_file.read_text(encoding="utf-8"))
-        folders = [Path(f) for f in spec["folders"]]
+        folders = [Path(f) for f in ensembles_of(folder)]
         precision, outcome = spec.get("precision"), spec.get("precision_outcome", "stability_index")
         window = window_of(args, spec.get("window"))
     else:

@@ -8,7 +8,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scenarios.cli.options import EXIT_OK, SubParsers, batch_args, command, command_line, positive_int, set_option
+from scenarios.cli.options import (
+    EXIT_OK,
+    SubParsers,
+    batch_args,
+    command,
+    command_line,
+    confirm_cost,
+    positive_int,
+    set_option,
+    show_progress,
+)
 from scenarios.errors import ScenarioError
 
 
@@ -102,6 +112,7 @@ def exploration_run(args: argparse.Namespace, kind: str) -> tuple[Any, Path]:
     """Load the scenario, build the design and run it into a results folder (resumable)."""
     from scenarios.cli.options import load_config
     from scenarios.experiments.exploration import factors_of, run_design
+    from scenarios.experiments.progress import replicate_seconds
     from scenarios.experiments.runner import default_out, executor_for
 
     overrides = list(args.overrides)
@@ -111,22 +122,22 @@ def exploration_run(args: argparse.Namespace, kind: str) -> tuple[Any, Path]:
     scenario = load_config(args.config, overrides)
     if args.resume and not args.out:
         raise ScenarioError("--resume needs --out DIR: the folder of the interrupted run")
+    if args.out and "://" in args.out:
+        raise ScenarioError(f"--out {args.out}: {kind} writes a local folder (a disk every worker shares), not a URL")
     factors = factors_of(scenario)
     seed = scenario.seed if args.seed is None else args.seed
     design, meta = design_for(args, kind, factors, seed)
     meta["command"] = command_line()
     out = Path(args.out) if args.out else default_out(f"{kind}-{scenario.name}")
-    print(
-        f"{kind}: {design.shape[0]} points x {args.replicates} replicate(s) over {len(factors)} factors",
-        file=sys.stderr,
+    points = int(design.shape[0])
+    confirm_cost(
+        f"{kind}: {points:,} points x {args.replicates} replicate(s) over {len(factors)} factors",
+        points * args.replicates,
+        replicate_seconds(scenario.years, scenario.society.citizens),
+        args.workers,
+        args.yes,
     )
-
-    def progress(done: int, total: int) -> None:
-        if sys.stderr.isatty():
-            sys.stderr.write(f"\rpoints {done}/{total}   ")
-            sys.stderr.flush()
-
-    with executor_for(args.executor, args.workers, args.scheduler) as (executor, _):
+    with executor_for(args.executor, args.workers, args.scheduler) as pool:
         path = run_design(
             scenario,
             factors,
@@ -134,11 +145,12 @@ def exploration_run(args: argparse.Namespace, kind: str) -> tuple[Any, Path]:
             out,
             replicates=args.replicates,
             seed=seed,
-            workers=args.workers,
-            executor=executor,
+            workers=pool.workers,
+            executor=pool.executor,
             resume=args.resume,
             meta=meta,
-            progress=progress,
+            progress=show_progress(args),
+            executor_label=pool.label,
         )
     return scenario, path
 

@@ -1,4 +1,5 @@
-"""Options shared by the commands: exit codes, bounded numbers, ``--set``, batch and executor options."""
+"""Options shared by the commands: exit codes, bounded numbers, ``--set``, batch and executor options,
+and the up-front estimate of a long run with its confirmation."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from scenarios.spec.config import Scenario
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
+
+CONFIRM_ABOVE_SECONDS = 3600.0
+"""Estimated wall time above which a command asks before starting (or needs ``--yes``)."""
+SHOW_ABOVE_SECONDS = 60.0
+"""Estimated work (seconds at 1 worker) from which a command prints its estimate before starting."""
 
 Handler = Callable[[argparse.Namespace], int]
 SubParsers = Any  # argparse's _SubParsersAction is private; its type is not part of argparse's API
@@ -76,10 +82,60 @@ def executor_args(p: argparse.ArgumentParser) -> None:
         metavar="ADDRESS",
         help="Dask scheduler, e.g. tcp://host:8786 (default: a local Dask cluster)",
     )
+    p.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="progress line with rate and time left on stderr: auto = when stderr is a terminal",
+    )
+
+
+def yes_arg(p: argparse.ArgumentParser) -> None:
+    """``--yes``: start a long run without asking."""
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="start without asking even when the estimate is over an hour (needed when stdin is not a terminal)",
+    )
+
+
+def confirm_cost(what: str, runs: int, seconds_per_run: float, workers: int, yes: bool, show: bool = True) -> None:
+    """Print an up-front estimate; above an hour of wall time ask (or, without a terminal, need ``--yes``).
+
+    Args:
+        what: the work, e.g. ``19,683 points x 1 replicate``.
+        runs: replicate runs in the whole job.
+        seconds_per_run: estimated seconds of one replicate on one core.
+        workers: workers the job will use.
+        yes: the user passed ``--yes``.
+        show: print the estimate when the work is a minute or more (it is printed anyway when
+            confirmation is needed).
+
+    Raises:
+        ScenarioError: the user declined, or no terminal to ask and no ``--yes``.
+    """
+    from scenarios.errors import ScenarioError
+    from scenarios.experiments.progress import duration
+
+    one = runs * seconds_per_run
+    wall = one / max(1, workers)
+    at = f", about {duration(wall)} at {workers} workers" if workers > 1 else ""
+    if (show and one >= SHOW_ABOVE_SECONDS) or (wall > CONFIRM_ABOVE_SECONDS and not yes):
+        print(f"{what}: about {duration(one)} at 1 worker{at}", file=sys.stderr)
+    if wall <= CONFIRM_ABOVE_SECONDS or yes:
+        return
+    if not sys.stdin.isatty():
+        raise ScenarioError(
+            f"{what} would take about {duration(wall)} (over {duration(CONFIRM_ABOVE_SECONDS)}); "
+            "add --yes to start it (stdin is not a terminal, so there is no prompt)"
+        )
+    answer = input(f"start {what} (about {duration(wall)})? [y/N] ")
+    if answer.strip().lower() not in ("y", "yes"):
+        raise ScenarioError("not started (answer y, or add --yes)")
 
 
 def batch_args(p: argparse.ArgumentParser, replicates_help: str) -> None:
-    """Options shared by commands that run many points: replicates, workers, seed, out, resume, executor."""
+    """Options shared by commands that run many points: replicates, workers, seed, out, resume, yes, executor."""
     p.add_argument("--replicates", type=positive_int, default=1, help=replicates_help)
     p.add_argument("--workers", type=positive_int, default=1, help="worker processes (default 1)")
     p.add_argument("--seed", type=seed, default=None, help="root seed (default: the config's seed)")
@@ -90,7 +146,14 @@ def batch_args(p: argparse.ArgumentParser, replicates_help: str) -> None:
         help="results folder (default: a new folder under results/ named after the scenario and the UTC time)",
     )
     p.add_argument("--resume", action="store_true", help="finish an interrupted run in DIR.partial (needs --out)")
+    yes_arg(p)
     executor_args(p)
+
+
+def show_progress(args: argparse.Namespace) -> bool:
+    """Whether to draw a progress line: ``--progress always``, or ``auto`` on a terminal."""
+    choice = getattr(args, "progress", "auto")
+    return choice == "always" or (choice == "auto" and sys.stderr.isatty())
 
 
 def command_line() -> list[str]:

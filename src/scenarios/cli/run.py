@@ -6,7 +6,17 @@ import argparse
 import sys
 from pathlib import Path
 
-from scenarios.cli.options import EXIT_OK, SubParsers, batch_args, command, command_line, load_config, set_option
+from scenarios.cli.options import (
+    EXIT_OK,
+    SubParsers,
+    batch_args,
+    command,
+    command_line,
+    confirm_cost,
+    load_config,
+    set_option,
+    show_progress,
+)
 from scenarios.errors import ScenarioError
 
 
@@ -15,7 +25,9 @@ def register(sub: SubParsers) -> None:
         sub,
         "run",
         "Run a scenario (one run or an ensemble) and write a results folder.",
-        "scenarios run baseline --seed 7 --set years=5\nscenarios run baseline --replicates 30 --workers 2",
+        "scenarios run baseline --seed 7 --set years=5\n"
+        "scenarios run baseline --replicates 30 --workers 2\n"
+        "scenarios run baseline --replicates 200 --executor dask --scheduler tcp://10.0.0.5:8786 --out s3://bucket/base",
         run,
     )
     p.add_argument(
@@ -28,13 +40,23 @@ def register(sub: SubParsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from scenarios.analysis.summary import headline_rows, render_table
+    from scenarios.experiments.progress import replicate_seconds
+    from scenarios.experiments.results import is_url
     from scenarios.experiments.runner import default_out, executor_for, run_ensemble
 
     scenario = load_config(args.config, args.overrides)
     if args.resume and not args.out:
         raise ScenarioError("--resume needs --out DIR: the folder of the interrupted run")
-    out = Path(args.out) if args.out else default_out(scenario.name)
+    out: str | Path = (args.out if is_url(args.out) else Path(args.out)) if args.out else default_out(scenario.name)
     show = not args.quiet
+    confirm_cost(
+        f"{args.replicates:,} replicate(s)",
+        args.replicates,
+        replicate_seconds(scenario.years, scenario.society.citizens),
+        args.workers,
+        args.yes,
+        show,
+    )
     seed = scenario.seed if args.seed is None else args.seed
     if show:
         print(
@@ -42,19 +64,19 @@ def run(args: argparse.Namespace) -> int:
             f"{scenario.society.citizens:,} citizens, seed {seed}",
             file=sys.stderr,
         )
-    with executor_for(args.executor, args.workers, args.scheduler) as (executor, label):
+    with executor_for(args.executor, args.workers, args.scheduler) as pool:
         result = run_ensemble(
             scenario,
             out,
             replicates=args.replicates,
             seed=args.seed,
-            workers=args.workers,
-            executor=executor,
+            workers=pool.workers,
+            executor=pool.executor,
             resume=args.resume,
             overrides=tuple(args.overrides),
             command=command_line(),
-            progress=show and sys.stderr.isatty(),
-            executor_label=label,
+            progress=show and show_progress(args),
+            executor_label=pool.label,
         )
     if show:
         header = ["outcome", "unit", f"first year ({scenario.start[:4]})", "last year", "mean per year"]

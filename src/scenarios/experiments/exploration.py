@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,8 +24,9 @@ import numpy as np
 from scipy.stats import qmc
 
 from scenarios.analysis.summary import yearly
-from scenarios.errors import ResultsError, ScenarioError
-from scenarios.experiments.results import config_hash, read_table, versions, write_json, write_table
+from scenarios.errors import Interrupted, ResultsError, ScenarioError
+from scenarios.experiments.progress import Progress
+from scenarios.experiments.results import config_hash, git_revision, read_table, versions, write_json, write_table
 from scenarios.experiments.runner import run_tasks
 from scenarios.rng import replicate_seeds
 from scenarios.spec import outcomes, registry
@@ -105,10 +105,22 @@ def evaluate_point(config: dict[str, Any], seeds: list[int], names: list[str]) -
     return out
 
 
-def timed_point(config: dict[str, Any], seeds: list[int], names: list[str]) -> tuple[dict[str, list[float]], float]:
-    """:func:`evaluate_point` and the seconds it took (measured where it ran). Picklable."""
+def run_point(
+    config: dict[str, Any], seeds: list[int], names: list[str], point: int, values: dict[str, float], folder: str
+) -> float:
+    """Run one design point and write its rows to ``folder/points/pt-NNNNN.parquet``; return its seconds.
+
+    Picklable; runs in a worker, which writes the file itself (atomically), so the main process
+    only counts points.
+    """
     t0 = time.perf_counter()
-    return evaluate_point(config, seeds, names), time.perf_counter() - t0
+    result = evaluate_point(config, seeds, names)
+    n = len(seeds)
+    cols = {"point": np.full(n, point), "replicate": np.arange(n)}
+    cols.update({name: np.full(n, v) for name, v in values.items()})
+    cols.update({name: np.array(result[name]) for name in names})
+    write_table(Path(folder) / "points" / f"pt-{point:05d}.parquet", cols)
+    return time.perf_counter() - t0
 
 
 def design_hash(design: np.ndarray) -> str:
@@ -126,9 +138,15 @@ def run_design(
     executor: Executor | None = None,
     resume: bool = False,
     meta: dict[str, Any] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: bool = False,
+    executor_label: str = "local",
 ) -> Path:
-    """Run every design point into the folder ``out`` (``out.partial`` until complete); returns ``out``."""
+    """Run every design point into the folder ``out`` (``out.partial`` until complete); returns ``out``.
+
+    ``progress`` prints points done, rate and time left on stderr. On Ctrl-C or SIGTERM every
+    finished point is kept and :class:`~scenarios.errors.Interrupted` names the folder to resume;
+    a resume keeps the first ``started`` and ``command`` and lists each resume under ``resumes``.
+    """
     out = Path(out)
     partial = out.with_name(out.name + ".partial")
     config = scenario_dict(scenario)
@@ -149,6 +167,8 @@ def run_design(
         "outcomes": names,
         "points": int(design.shape[0]),
         "versions": versions(),
+        "git_revision": git_revision(),
+        "executor": {"kind": executor_label, "workers": workers},
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "timings": {},
         "config": config,
@@ -164,6 +184,12 @@ def run_design(
             if old.get(key) != manifest[key]:
                 raise ResultsError(f"cannot resume {partial}: its {key} differs from this sweep")
         manifest["timings"] = old.get("timings", {})
+        manifest["resumes"] = [
+            *old.get("resumes", []),
+            {"started": manifest["started"], "command": manifest.get("command", [])},
+        ]
+        manifest["started"] = old.get("started", manifest["started"])
+        manifest["command"] = old.get("command", manifest.get("command", []))
     elif resume:
         raise ResultsError(f"nothing to resume: {partial} does not exist")
     else:
@@ -176,24 +202,36 @@ def run_design(
     done = {int(p.stem.split("-")[1]) for p in (partial / "points").glob("pt-*.parquet")}
     todo = [i for i in range(design.shape[0]) if i not in done]
 
-    count = [len(done)]
+    bar = Progress(int(design.shape[0]), "points", enabled=progress, done=len(done))
 
-    def finished(i: int, timed: tuple[dict[str, list[float]], float]) -> None:
-        result, seconds = timed
-        cols = {"point": np.full(replicates, i), "replicate": np.arange(replicates)}
-        cols.update({f.name: np.full(replicates, design[i, j]) for j, f in enumerate(factors)})
-        cols.update({n: np.array(result[n]) for n in names})
-        write_table(partial / "points" / f"pt-{i:05d}.parquet", cols)
+    def finished(i: int, seconds: float) -> None:
         manifest["timings"][str(i)] = round(seconds, 3)
-        count[0] += 1
-        if progress:
-            progress(count[0], design.shape[0])
+        bar.update()
 
-    tasks = {i: (apply(config, factors, design[i]), seeds, names) for i in todo}
+    tasks = {
+        i: (
+            apply(config, factors, design[i]),
+            seeds,
+            names,
+            i,
+            {f.name: float(design[i, j]) for j, f in enumerate(factors)},
+            str(partial),
+        )
+        for i in todo
+    }
     try:
-        run_tasks(timed_point, tasks, workers, executor, finished)
+        run_tasks(run_point, tasks, workers, executor, finished)
+    except KeyboardInterrupt as err:
+        name = err.signal_name if isinstance(err, Interrupted) else "SIGINT"
+        raise Interrupted(name, str(partial), bar.done, bar.total) from None
     finally:
         write_json(partial / "manifest.json", manifest)
+    have = {int(p.stem.split("-")[1]) for p in (partial / "points").glob("pt-*.parquet")}
+    if len(have) != design.shape[0]:  # workers wrote somewhere this process cannot see (their own disks)
+        raise ResultsError(
+            f"{design.shape[0] - len(have)} design point(s) reported done are not in {partial / 'points'}: the workers "
+            "cannot write there. Give --out a folder on a disk every worker shares, then --resume"
+        )
     table = _concat(partial)
     write_table(partial / "sweep.parquet", table)
     manifest["finished"] = datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,49 +1,98 @@
-"""Results folders: streamed, atomic, self-describing.
+"""Results folders: streamed, atomic, self-describing, readable by pandas, polars and DuckDB in one call.
 
-Layout of a results folder::
+Layout of a results folder (a hive-partitioned Parquet dataset per table)::
 
-    manifest.json            merged config + SHA-256, root and replicate seeds, versions, git
-                             revision, command, start/end time, duration, per-replicate timings
+    manifest.json            merged config + SHA-256, root and replicate seeds, versions of every
+                             package a run depends on, git revision, executor and real worker count,
+                             first command and start time (kept across --resume), end time, timings
     config.yaml              the merged, validated config (readable; what ran)
-    timeseries/rep-00000.parquet   weekly national outcomes of replicate 0 (one file per replicate)
-    regions/rep-00000.parquet      weekly outcomes per region
-    segments/rep-00000.parquet     weekly outcomes per border segment
-    severities/rep-00000.parquet   casualties of every attack
+    timeseries/scenario=<name>/replicate=<i>/part.parquet   weekly national outcomes of replicate i
+    regions/scenario=<name>/replicate=<i>/part.parquet      weekly outcomes per region
+    segments/scenario=<name>/replicate=<i>/part.parquet     weekly outcomes per border segment
+    severities/scenario=<name>/replicate=<i>/part.parquet   casualties of every attack
     summary.csv              per outcome: first-year, last-year and per-year mean, per replicate
                              and across replicates
 
-Tables are Parquet (typed columns, compressed, one file per replicate so an ensemble streams to
-disk and can be read back lazily with pyarrow); ``summary.csv`` is CSV for spreadsheets.
+``pandas.read_parquet("<folder>/timeseries")`` (or ``polars.read_parquet(..., hive_partitioning=True)``,
+or DuckDB's ``read_parquet('<folder>/timeseries/**/*.parquet', hive_partitioning=true)``) reads one
+table of every replicate, with ``scenario`` and ``replicate`` columns from the folder names. Weekly
+tables carry a ``date`` column (the first day of the simulated week, a calendar date) in place of
+the model's fractional year. Each file's
+metadata (key ``scenarios``) holds the scenario name, config hash, package version and the unit
+of every column.
 
-While a run is in progress everything goes to ``<folder>.partial``; each replicate's files are
-written to a temporary name and renamed, so a replicate is either complete or absent. Only when
-every replicate is there is ``<folder>.partial`` renamed to ``<folder>``: an interrupted or failed
-run never leaves a half folder under the final name, and ``--resume`` picks up the partial one.
+While a run is in progress everything goes to ``<folder>.partial``; every file is written to a
+temporary name and renamed (by the worker process that ran the replicate), so a replicate is
+either complete or absent. Only when every replicate is there is ``<folder>.partial`` renamed to
+``<folder>``: an interrupted or failed run never leaves a half folder under the final name, and
+``--resume`` picks up the partial one.
+
+A folder may also live at an fsspec URL (``s3://bucket/run``, ``gcs://...``, ``memory://...``) for
+clusters whose workers share no disk with the main process; the same protocol is then carried
+out with the filesystem's own operations (a write to a temporary name, then a move).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import quote
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from scenarios import __version__
 from scenarios.errors import ResultsError
+from scenarios.schedule import DATE_PATTERN
+from scenarios.spec import outcomes
+
+if TYPE_CHECKING:
+    from fsspec import AbstractFileSystem
 
 TABLES = ("timeseries", "regions", "segments", "severities")
 PARTIAL = ".partial"
+PART = "part.parquet"
+PACKAGES = (
+    "scenarios",
+    "mesa",
+    "numpy",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "pydantic",
+    "matplotlib",
+    "SALib",
+    "dask",
+    "distributed",
+    "networkx",
+    "pyyaml",
+    "fsspec",
+)
+"""Packages whose versions every manifest records (``not installed`` for an absent optional one)."""
+
+_REPLICATE_DIR = re.compile(r"replicate=(\d+)$")
+
+
+class RunTables(Protocol):
+    """What one run produced (the model's ``RunData``), as seen by storage."""
+
+    timeseries: dict[str, np.ndarray]
+    regions: dict[str, np.ndarray]
+    segments: dict[str, np.ndarray]
+    severities: np.ndarray
 
 
 def config_hash(config: dict[str, Any]) -> str:
@@ -53,9 +102,9 @@ def config_hash(config: dict[str, Any]) -> str:
 
 
 def versions() -> dict[str, str]:
-    """Versions of Python and the packages a run depends on."""
+    """Versions of Python and of every package a run, its analysis or its executor depends on."""
     out = {"python": platform.python_version()}
-    for pkg in ("scenarios", "mesa", "numpy", "pydantic", "pyarrow", "networkx", "pyyaml"):
+    for pkg in PACKAGES:
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
@@ -85,50 +134,208 @@ def git_revision() -> str | None:
     return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+# ------------------------------------------------------------ storage: a local folder or an fsspec URL
 
 
-def write_json(path: Path, obj: Any) -> None:
-    _atomic_write_bytes(path, (json.dumps(obj, indent=2, sort_keys=False, ensure_ascii=False) + "\n").encode("utf-8"))
+def is_url(location: str | Path) -> bool:
+    """Whether ``location`` is an fsspec URL (``s3://...``, ``memory://...``) rather than a local path."""
+    return "://" in str(location)
 
 
-def write_table(path: Path, columns: dict[str, np.ndarray]) -> None:
-    """Write columns as a Parquet file, atomically (temporary name, then rename)."""
+class Storage:
+    """Files under a local folder or an fsspec URL, with atomic writes (temporary name, then rename).
+
+    Paths given to the methods are full locations (local paths or URLs of the same filesystem).
+    """
+
+    def __init__(self, location: str | Path):
+        self.fs: AbstractFileSystem | None = None
+        if is_url(location):
+            try:
+                from fsspec.core import url_to_fs
+            except ImportError:
+                raise ResultsError(
+                    f"{location} is a URL: writing results to URLs needs fsspec (pip install fsspec, plus s3fs for s3://)"
+                ) from None
+            try:
+                self.fs, _ = url_to_fs(str(location))
+            except (ImportError, ValueError) as err:
+                raise ResultsError(f"cannot open {location}: {err}") from None
+
+    def strip(self, location: str | Path) -> str:
+        """The path of ``location`` on this filesystem (a URL without its protocol)."""
+        if self.fs is None:
+            return str(location)
+        from fsspec.core import url_to_fs
+
+        return str(url_to_fs(str(location))[1])
+
+    def exists(self, location: str | Path) -> bool:
+        return Path(location).exists() if self.fs is None else self.fs.exists(self.strip(location))
+
+    def makedirs(self, location: str | Path) -> None:
+        if self.fs is None:
+            Path(location).mkdir(parents=True, exist_ok=True)
+        else:
+            self.fs.makedirs(self.strip(location), exist_ok=True)
+
+    def write_bytes(self, location: str | Path, data: bytes) -> None:
+        """Write ``data`` so that ``location`` is either complete or absent."""
+        if self.fs is None:
+            path = Path(location)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            return
+        target = self.strip(location)
+        parent = target.rsplit("/", 1)[0]
+        self.fs.makedirs(parent, exist_ok=True)
+        staging = target + ".tmp"
+        self.fs.pipe_file(staging, data)
+        self.fs.mv(staging, target)
+
+    def read_bytes(self, location: str | Path) -> bytes:
+        return Path(location).read_bytes() if self.fs is None else self.fs.cat_file(self.strip(location))
+
+    def glob(self, location: str | Path, pattern: str) -> list[str]:
+        """Locations matching ``pattern`` under ``location``, sorted (URLs keep their protocol)."""
+        if self.fs is None:
+            return sorted(str(p) for p in Path(location).glob(pattern))
+        base = str(location).rstrip("/")
+        root = self.strip(base)
+        found = self.fs.glob(root + "/" + pattern)
+        return sorted(base + "/" + str(f)[len(root) :].lstrip("/") for f in found)
+
+    def move(self, src: str | Path, dst: str | Path) -> None:
+        if self.fs is None:
+            os.replace(src, dst)
+        else:
+            self.fs.mv(self.strip(src), self.strip(dst), recursive=True)
+
+    def remove_tree(self, location: str | Path) -> None:
+        if self.fs is None:
+            shutil.rmtree(location, ignore_errors=True)
+        elif self.fs.exists(self.strip(location)):
+            self.fs.rm(self.strip(location), recursive=True)
+
+
+def join(location: str | Path, *parts: str) -> str | Path:
+    """``location/part/...`` for a local path (a Path) or a URL (a string)."""
+    if is_url(location):
+        return "/".join([str(location).rstrip("/"), *parts])
+    return Path(location).joinpath(*parts)
+
+
+def partial_of(location: str | Path) -> str | Path:
+    """The ``.partial`` sibling of a results folder, while it is being written."""
+    return str(location).rstrip("/") + PARTIAL if is_url(location) else Path(str(location) + PARTIAL)
+
+
+# ------------------------------------------------------------ files
+
+
+def write_json(path: str | Path, obj: Any) -> None:
+    """Write ``obj`` as indented JSON, atomically."""
+    data = (json.dumps(obj, indent=2, sort_keys=False, ensure_ascii=False) + "\n").encode("utf-8")
+    Storage(path).write_bytes(path, data)
+
+
+def parquet_bytes(columns: Mapping[str, np.ndarray], meta: Mapping[str, Any] | None = None) -> bytes:
+    """Columns as the bytes of a zstd-compressed Parquet file; ``meta`` goes to the schema metadata."""
     table = pa.table({k: pa.array(np.asarray(v)) for k, v in columns.items()})
-    tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
+    if meta is not None:
+        table = table.replace_schema_metadata({"scenarios": json.dumps(meta, sort_keys=True)})
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
 
 
-def read_table(path: Path) -> dict[str, np.ndarray]:
-    table = pq.read_table(path)
+def write_table(path: str | Path, columns: Mapping[str, np.ndarray], meta: Mapping[str, Any] | None = None) -> None:
+    """Write columns as a Parquet file, atomically (temporary name, then rename)."""
+    Storage(path).write_bytes(path, parquet_bytes(columns, meta))
+
+
+def read_table(path: str | Path) -> dict[str, np.ndarray]:
+    """A Parquet file as column arrays (dates as ``datetime64[D]``)."""
+    store = Storage(path)
+    table = pq.read_table(path) if store.fs is None else pq.read_table(store.strip(path), filesystem=store.fs)
     return {name: table.column(name).to_numpy() for name in table.column_names}
 
 
+def week_dates(start: str, steps: np.ndarray) -> np.ndarray:
+    """The first day of each weekly step: the scenario's start (a year or a month) plus 7 days a step."""
+    m = DATE_PATTERN.match(start)
+    if m is None:
+        raise ResultsError(f"start {start!r} is not a year or a month")
+    first = np.datetime64(dt.date(int(m.group(1)), int(m.group(2) or 1), 1), "D")
+    return first + np.asarray(steps, dtype=np.int64) * np.timedelta64(7, "D")
+
+
+def column_units(table: str) -> dict[str, str]:
+    """The unit of every column a table can hold (outcomes from their declarations)."""
+    declared = {"timeseries": outcomes.national, "regions": outcomes.regional, "segments": outcomes.per_segment}
+    units = {"step": "week", "date": "date", "casualties": "people"}
+    if table in declared:
+        units.update({name: o.unit for name, o in declared[table]().items()})
+    return units
+
+
+def replicate_dir(folder: str | Path, table: str, scenario: str, i: int) -> str | Path:
+    """Where replicate ``i`` of ``table`` lives: ``<table>/scenario=<name>/replicate=<i>/``."""
+    return join(folder, table, f"scenario={quote(scenario, safe='')}", f"replicate={i}")
+
+
+def write_replicate(folder: str | Path, scenario: str, start: str, config_sha256: str, i: int, data: RunTables) -> None:
+    """Write one replicate's tables into ``folder`` (severities last: its presence marks it done).
+
+    Runs in the worker process that simulated the replicate; every file is written atomically.
+    The bytes depend only on the scenario, its config and the seed, never on where or when it ran.
+    """
+    store = Storage(folder)
+    weekly = (("timeseries", data.timeseries), ("regions", data.regions), ("segments", data.segments))
+    for table, columns in (*weekly, ("severities", {"casualties": data.severities})):
+        cols = dict(columns)
+        if "step" in cols:  # a calendar date instead of the model's fractional year
+            cols.pop("year", None)
+            cols = {"step": cols["step"], "date": week_dates(start, cols["step"]), **cols}
+        units = column_units(table)
+        meta = {
+            "scenario": scenario,
+            "config_sha256": config_sha256,
+            "version": __version__,
+            "table": table,
+            "units": {c: units.get(c, "") for c in cols},
+        }
+        store.write_bytes(join(replicate_dir(folder, table, scenario, i), PART), parquet_bytes(cols, meta))
+
+
 class ResultsFolder:
-    """A results folder being written (``<path>.partial``) or complete (``<path>``)."""
+    """A results folder being written (``<path>.partial``) or complete (``<path>``): local or a URL."""
 
     def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.partial = self.path.with_name(self.path.name + PARTIAL)
+        self.path: str | Path = str(path).rstrip("/") if is_url(path) else Path(path)
+        self.partial = partial_of(self.path)
+        self.store = Storage(self.path)
 
     # ------------------------------------------------------------ writing
     def start(self, manifest: dict[str, Any], config_yaml: str, resume: bool) -> set[int]:
-        """Create (or, with ``resume``, reopen) the partial folder; return replicates already done."""
-        if self.path.exists():
+        """Create (or, with ``resume``, reopen) the partial folder; return replicates already done.
+
+        On resume the first ``started`` and ``command`` are kept; each resume is listed under
+        ``resumes`` with its own time and command.
+        """
+        if self.store.exists(self.path):
             raise ResultsError(f"{self.path} already exists; choose another --out or remove it (nothing was written)")
-        if self.partial.exists():
+        if self.store.exists(self.partial):
             if not resume:
                 raise ResultsError(
                     f"{self.partial} holds an interrupted run; rerun with --resume to finish it, or remove it"
                 )
-            old = json.loads((self.partial / "manifest.json").read_text(encoding="utf-8"))
+            old = json.loads(self.store.read_bytes(join(self.partial, "manifest.json")))
             if old.get("config_sha256") != manifest["config_sha256"] or old.get("root_seed") != manifest["root_seed"]:
                 raise ResultsError(
                     f"cannot resume {self.partial}: its config hash or root seed differs from this run "
@@ -139,44 +346,38 @@ class ResultsFolder:
                 raise ResultsError(
                     f"cannot resume {self.partial}: it was started with {old.get('replicates')} replicates, not {manifest['replicates']}"
                 )
+            resumes = [*old.get("resumes", []), {"started": manifest["started"], "command": manifest["command"]}]
             manifest["timings"] = old.get("timings", {})
-            manifest["resumed"] = old.get("resumed", 0) + 1
-            write_json(self.partial / "manifest.json", manifest)
+            manifest["started"] = old.get("started", manifest["started"])
+            manifest["command"] = old.get("command", manifest["command"])
+            manifest["resumes"] = resumes
+            manifest["resumed"] = len(resumes)
+            write_json(join(self.partial, "manifest.json"), manifest)
             return self.done()
         if resume:
             raise ResultsError(f"nothing to resume: {self.partial} does not exist")
-        self.partial.mkdir(parents=True)
-        for t in TABLES:
-            (self.partial / t).mkdir()
-        write_json(self.partial / "manifest.json", manifest)
-        _atomic_write_bytes(self.partial / "config.yaml", config_yaml.encode("utf-8"))
+        self.store.makedirs(self.partial)
+        write_json(join(self.partial, "manifest.json"), manifest)
+        self.store.write_bytes(join(self.partial, "config.yaml"), config_yaml.encode("utf-8"))
         return set()
 
     def done(self) -> set[int]:
         """Replicates whose files are all present in the partial folder."""
-        have = [{int(p.stem.split("-")[1]) for p in (self.partial / t).glob("rep-*.parquet")} for t in TABLES]
-        return set.intersection(*have) if have else set()
+        have = [set(table_files(self.partial, t)) for t in TABLES]
+        return set.intersection(*have)
 
-    def write_replicate(self, i: int, data: Any) -> None:
-        """Write one replicate's tables (severities last: its presence marks the replicate done)."""
-        name = f"rep-{i:05d}.parquet"
-        for table, columns in (("timeseries", data.timeseries), ("regions", data.regions), ("segments", data.segments)):
-            write_table(self.partial / table / name, {"replicate": np.full(len(columns["step"]), i), **columns})
-        write_table(
-            self.partial / "severities" / name,
-            {"replicate": np.full(data.severities.size, i), "casualties": data.severities},
-        )
-
-    def finish(self, manifest: dict[str, Any], summary_csv: str) -> Path:
-        """Write the summary and final manifest, then move the folder into place."""
-        _atomic_write_bytes(self.partial / "summary.csv", summary_csv.encode("utf-8"))
-        write_json(self.partial / "manifest.json", manifest)
-        os.replace(self.partial, self.path)
+    def finish(self, manifest: dict[str, Any], summary_csv: str) -> str | Path:
+        """Write the summary and final manifest, remove stray temporary files, move the folder into place."""
+        for tmp in self.store.glob(self.partial, "**/*.tmp"):
+            self.store.remove_tree(tmp)
+        self.store.write_bytes(join(self.partial, "summary.csv"), summary_csv.encode("utf-8"))
+        write_json(join(self.partial, "manifest.json"), manifest)
+        self.store.move(self.partial, self.path)
         return self.path
 
     def discard(self) -> None:
         """Remove the partial folder (used when a run fails before any replicate finished)."""
-        shutil.rmtree(self.partial, ignore_errors=True)
+        self.store.remove_tree(self.partial)
 
 
 @contextmanager
@@ -206,27 +407,96 @@ def staged_folder(path: str | Path) -> Iterator[Path]:
 
 
 def load_manifest(path: str | Path) -> dict[str, Any]:
-    folder = Path(path)
-    f = folder / "manifest.json"
-    if not f.is_file():
-        hint = " (an interrupted run: finish it with --resume)" if folder.name.endswith(PARTIAL) else ""
-        raise ResultsError(f"{folder} is not a results folder: manifest.json is missing{hint}")
-    return json.loads(f.read_text(encoding="utf-8"))
+    """The manifest of a results folder (local or a URL)."""
+    store = Storage(path)
+    f = join(path, "manifest.json")
+    if not store.exists(f):
+        hint = " (an interrupted run: finish it with --resume)" if str(path).rstrip("/").endswith(PARTIAL) else ""
+        raise ResultsError(f"{path} is not a results folder: manifest.json is missing{hint}")
+    return json.loads(store.read_bytes(f))
+
+
+def table_files(path: str | Path, table: str, replicates: list[int] | None = None) -> dict[int, str]:
+    """The file of each replicate of ``table`` in a results folder (either layout), by replicate.
+
+    With ``replicates`` only those are looked up (one small glob each), so reading an ensemble
+    replicate by replicate does not list the whole table every time.
+    """
+    store = Storage(path)
+    base = join(path, table)
+    if replicates is None:
+        patterns = [f"scenario=*/replicate=*/{PART}", "rep-*.parquet"]
+    else:
+        patterns = [p for i in replicates for p in (f"scenario=*/replicate={i}/{PART}", f"rep-{i:05d}.parquet")]
+    found: dict[int, str] = {}
+    for pattern in patterns:
+        for f in store.glob(base, pattern):
+            if f.endswith(PART):
+                m = _REPLICATE_DIR.search(f.rsplit("/", 2)[-2] if is_url(f) else str(Path(f).parent))
+                if m:
+                    found[int(m.group(1))] = f
+            else:  # folders written before the hive layout
+                found[int(Path(f).stem.split("-")[1])] = f
+    return dict(sorted(found.items()))
 
 
 def load_table(path: str | Path, table: str, replicates: list[int] | None = None) -> dict[str, np.ndarray]:
-    """One table of a results folder, all replicates (or those given) concatenated."""
-    folder = Path(path) / table
-    files = sorted(folder.glob("rep-*.parquet"))
-    if replicates is not None:
-        wanted = {f"rep-{i:05d}.parquet" for i in replicates}
-        files = [f for f in files if f.name in wanted]
+    """One table of a results folder, all replicates (or those given) concatenated, with a ``replicate`` column."""
+    files = table_files(path, table, replicates)
     if not files:
-        raise ResultsError(f"{folder} holds no replicate files")
-    parts = [read_table(f) for f in files]
+        raise ResultsError(f"{join(path, table)} holds no replicate files")
+    parts = []
+    for i, f in files.items():
+        cols = read_table(f)
+        n = len(next(iter(cols.values()))) if cols else 0
+        parts.append({"replicate": np.full(n, i), **{k: v for k, v in cols.items() if k != "replicate"}})
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
+def table_metadata(path: str | Path) -> dict[str, Any]:
+    """The ``scenarios`` metadata of one Parquet file: scenario, config hash, version, table, units."""
+    store = Storage(path)
+    schema = pq.read_schema(path) if store.fs is None else pq.read_schema(store.strip(path), filesystem=store.fs)
+    raw = (schema.metadata or {}).get(b"scenarios")
+    return json.loads(raw) if raw else {}
+
+
+def make_portable(comparison: Path) -> None:
+    """Make a comparison folder's ``comparison.json`` refer to its ensembles relative to the folder.
+
+    Then the comparison can be moved or archived together with its ensembles (the usual layout:
+    both under one results folder) and ``scenarios report`` still finds them.
+    """
+    spec_file = comparison / "comparison.json"
+    spec = json.loads(spec_file.read_text(encoding="utf-8"))
+    spec["folders"] = [
+        f if is_url(f) else os.path.relpath(Path(f).resolve(), comparison.resolve()) for f in spec["folders"]
+    ]
+    spec_file.write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
+
+
+def ensembles_of(folder: str | Path) -> list[str | Path]:
+    """The ensemble folders behind a results folder: itself, or those a comparison folder refers to.
+
+    Raises:
+        ResultsError: a comparison refers to an ensemble that is not there.
+    """
+    store = Storage(folder)
+    spec_file = join(folder, "comparison.json")
+    if not store.exists(spec_file):
+        return [folder]
+    spec = json.loads(store.read_bytes(spec_file))
+    found = [f if is_url(f) or Path(f).is_absolute() else join(folder, *Path(f).parts) for f in spec["folders"]]
+    missing = [str(f) for f in found if not Storage(f).exists(join(f, "manifest.json"))]
+    if missing:
+        raise ResultsError(
+            f"{folder} refers to ensembles that are not there: {', '.join(missing)} "
+            "(move or archive a comparison together with the ensembles it refers to)"
+        )
+    return found
+
+
 def config_yaml(config: dict[str, Any]) -> str:
+    """The ``config.yaml`` of a results folder: the merged config, with a header saying what it is."""
     header = "# The merged, validated scenario that ran (extends: resolved, defaults filled in).\n"
     return header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)

@@ -1,51 +1,104 @@
-"""Running scenarios: one run or an ensemble of replicates, streamed to a results folder.
+"""Running scenarios: one run or an ensemble of replicates, each written by the worker that ran it.
 
 Replicate seeds come from one recorded root seed (``SeedSequence(root).spawn``), so replicate i
 of every scenario uses the same seed (common random numbers). Each replicate is a pure function
-of (config, seed), written to disk when it finishes, so results are identical for any number of
-workers and any finish order. The executor is any :class:`concurrent.futures.Executor`: by
-default a local process pool; Dask's ``Client.get_executor()`` works the same way.
+of (config, seed); the worker process that runs it writes its tables straight into the run's
+``.partial`` folder (or a shared/object-store URL) and returns only a small summary, so the main
+process does bookkeeping only and results are byte-identical for any number of workers and any
+finish order. The executor is any :class:`concurrent.futures.Executor`: by default a local
+process pool whose workers import the model once; Dask's ``Client.get_executor()`` works the same way.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from scenarios import __version__
 from scenarios.analysis.summary import replicate_summary, summary_csv
-from scenarios.errors import ResultsError
+from scenarios.errors import Interrupted, ResultsError
+from scenarios.experiments.progress import Progress
 from scenarios.experiments.results import (
     ResultsFolder,
     config_hash,
     config_yaml,
     git_revision,
+    is_url,
     load_table,
     versions,
     write_json,
+    write_replicate,
 )
 from scenarios.rng import replicate_seeds
 from scenarios.spec.config import Scenario, scenario_dict, validate_data
 
+Summary = dict[str, dict[str, float]]
+"""Per national outcome: first-year, last-year and per-year mean of one replicate."""
 
-def run_replicate(config: dict[str, Any], seed: int, progress: Any = None) -> tuple[Any, float]:
+_VALIDATED: dict[str, Any] = {}
+"""Validated scenarios by config hash, per process: a worker validates each config once, not per replicate."""
+
+
+def run_replicate(
+    config: dict[str, Any], seed: int, progress: Callable[[int, int], None] | None = None
+) -> tuple[Any, float]:
     """Run one replicate from a plain config mapping; returns (RunData, seconds). Picklable.
 
     ``progress(weeks_done, weeks_total)``, if given, is called after each simulated year.
     """
     from scenarios.model import simulate  # the model layer, imported where it runs
 
+    key = config_hash(config)
+    if key not in _VALIDATED:
+        if len(_VALIDATED) >= 16:  # a long-lived process running many configs keeps only recent ones
+            _VALIDATED.clear()
+        _VALIDATED[key] = validate_data(config)
     t0 = time.perf_counter()
-    data = simulate(validate_data(config), seed, progress)
+    data = simulate(_VALIDATED[key], seed, progress)
     return data, time.perf_counter() - t0
+
+
+@dataclass(frozen=True)
+class ReplicateDone:
+    """What a worker returns for one replicate it ran and wrote: small, whatever the run's size."""
+
+    replicate: int
+    summary: Summary
+    seconds: float
+    cpu_seconds: float
+
+
+def run_and_write(
+    config: dict[str, Any],
+    jobs: list[tuple[int, int]],
+    folder: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[ReplicateDone]:
+    """Run replicates ``(index, seed)`` of ``config`` and write each into ``folder``. Picklable; runs in a worker.
+
+    Each replicate's files are written (atomically) as soon as it finishes, so an interrupted
+    batch keeps what it finished.
+    """
+    out = []
+    sha = config_hash(config)
+    for i, seed in jobs:
+        cpu = time.process_time()
+        data, seconds = run_replicate(config, seed, progress)
+        write_replicate(folder, config["name"], config["start"], sha, i, data)
+        summary = replicate_summary(data.timeseries)
+        out.append(ReplicateDone(i, summary, seconds, time.process_time() - cpu))
+    return out
 
 
 def _year_progress(done: int, total: int) -> None:
@@ -53,28 +106,6 @@ def _year_progress(done: int, total: int) -> None:
     if done >= total:
         sys.stderr.write("\n")
     sys.stderr.flush()
-
-
-@dataclass
-class Progress:
-    """Prints replicates done, rate and time left on one stderr line (when enabled)."""
-
-    total: int
-    enabled: bool = True
-    done: int = 0
-    started: float = field(default_factory=time.perf_counter)
-
-    def update(self, n: int = 1) -> None:
-        self.done += n
-        if not self.enabled:
-            return
-        elapsed = time.perf_counter() - self.started
-        rate = self.done / elapsed if elapsed > 0 else 0.0
-        left = (self.total - self.done) / rate if rate > 0 else float("nan")
-        sys.stderr.write(f"\rreplicates {self.done}/{self.total} | {rate:.2f}/s | {left:.0f}s left   ")
-        if self.done >= self.total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
 
 
 def default_out(name: str, root: str | Path = "results") -> Path:
@@ -88,6 +119,16 @@ def default_out(name: str, root: str | Path = "results") -> Path:
     return path
 
 
+def worker_init() -> None:
+    """Start-up of a local worker process: Ctrl-C in the terminal is the main process's to handle.
+
+    The main process then cancels pending replicates and waits for running ones, which finish and
+    are kept. SIGTERM keeps its default: when Slurm signals every process of a job, workers stop
+    at once (ignoring it would leave them behind once the fork server has gone).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run_tasks(
     fn: Callable[..., Any],
     tasks: dict[int, tuple],
@@ -98,9 +139,9 @@ def run_tasks(
     """Run ``fn(*args)`` for every task, calling ``on_done(key, result)`` as each finishes.
 
     In this process when there is no executor and one worker; otherwise on ``executor`` or a local
-    process pool of ``workers``. On any exception or Ctrl-C, pending tasks are cancelled and a pool
-    this function started is shut down before the exception propagates; what finished was already
-    handed to ``on_done``.
+    process pool of ``workers``. On any exception, Ctrl-C or SIGTERM, pending tasks are cancelled
+    and a pool this function started is shut down (running tasks finish and keep their files)
+    before the exception propagates; what finished was already handed to ``on_done``.
     """
     if executor is None and workers <= 1:
         for key, args in tasks.items():
@@ -109,32 +150,57 @@ def run_tasks(
     own = executor is None
     pool = executor or local_executor(workers)
     futures: dict[Future, int] = {}
+    stopping = False
     try:
         for key, args in tasks.items():
             futures[pool.submit(fn, *args)] = key
         for fut in as_completed(futures):
             on_done(futures[fut], fut.result())
+    except BaseException:
+        stopping = True
+        raise
     finally:
-        for fut in futures:
-            fut.cancel()
-        if own:
-            pool.shutdown(wait=True, cancel_futures=True)
+        with quiet_dask() if stopping else nullcontext():
+            for fut in futures:
+                fut.cancel()
+            if own:
+                pool.shutdown(wait=True, cancel_futures=True)
 
 
 def local_executor(workers: int) -> Executor:
-    """A process pool of ``workers`` processes (forkserver: safe with threads, fast enough)."""
+    """A process pool of ``workers`` processes (forkserver: safe with threads; the model imported once)."""
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
-        ctx.set_forkserver_preload(["scenarios.model"])  # workers fork from a server that imported the model once
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        # workers fork from a server that imported the model and the storage layer once
+        ctx.set_forkserver_preload(["scenarios.model", "scenarios.experiments.runner"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=worker_init)
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Where tasks run: an executor (None: this process or a local pool), what it is, and its real worker count."""
+
+    executor: Executor | None
+    label: str
+    workers: int
 
 
 @dataclass
 class EnsembleResult:
-    path: Path
+    """A finished ensemble: its folder, manifest and per-replicate summaries."""
+
+    path: Path | str
     manifest: dict[str, Any]
-    per_replicate: dict[int, dict[str, dict[str, float]]]
+    per_replicate: dict[int, Summary]
+
+
+def batches(todo: list[int], workers: int, external: bool) -> list[list[int]]:
+    """Replicates grouped into tasks: one per task locally (a stop waits for at most one replicate);
+    on an external executor (Dask) up to 4 per task, at least 4 tasks per worker, to spread the
+    per-task scheduling cost."""
+    size = 1 if not external else max(1, min(4, len(todo) // max(1, 4 * workers)))
+    return [todo[k : k + size] for k in range(0, len(todo), size)]
 
 
 def run_ensemble(
@@ -154,10 +220,13 @@ def run_ensemble(
 
     Args:
         scenario: validated scenario.
-        out: final results folder (written as ``<out>.partial`` until complete).
+        out: final results folder, a local path or an fsspec URL (written as ``<out>.partial``
+            until complete). Workers write there directly, so with an external executor it must be
+            storage every worker can reach (a shared disk or an object store).
         replicates: number of replicates.
         seed: root seed (default: the scenario's ``seed``).
-        workers: local worker processes when ``executor`` is not given (1 = in this process).
+        workers: local worker processes when ``executor`` is not given (1 = in this process); with
+            an executor, its real number of workers (recorded, and used to size tasks).
         executor: any ``concurrent.futures.Executor`` (e.g. a Dask client's executor).
         resume: finish an interrupted run in ``<out>.partial``, redoing only missing replicates.
         overrides: the ``--set`` overrides, recorded in the manifest.
@@ -167,7 +236,8 @@ def run_ensemble(
 
     Raises:
         ResultsError: the folder exists, or cannot be resumed.
-        KeyboardInterrupt: after keeping every finished replicate (resume later with ``resume``).
+        Interrupted: on Ctrl-C or SIGTERM, after keeping every finished replicate (its ``folder``
+            is the ``.partial`` folder to resume, or None when nothing had finished).
     """
     config = scenario_dict(scenario)
     root = int(scenario.seed if seed is None else seed)
@@ -182,9 +252,11 @@ def run_ensemble(
         "command": command or [],
         "versions": versions(),
         "git_revision": git_revision(),
-        "executor": {"kind": executor_label, "workers": workers},
+        "executor": {"kind": executor_label, "workers": max(1, workers)},
+        "layout": "hive",
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "timings": {},
+        "cpu_seconds": {},
         "config": config,
     }
     folder = ResultsFolder(out)
@@ -193,25 +265,41 @@ def run_ensemble(
     bar = Progress(replicates, enabled=progress, done=len(done))
     t0 = time.perf_counter()
 
-    per_rep: dict[int, dict[str, dict[str, float]]] = {}
+    per_rep: dict[int, Summary] = {}
 
-    def finished(i: int, result: tuple[Any, float]) -> None:
-        data, seconds = result
-        folder.write_replicate(i, data)
-        per_rep[i] = replicate_summary(data.timeseries)
-        manifest["timings"][str(i)] = round(seconds, 4)
-        bar.update()
+    def finished(_: int, results: list[ReplicateDone]) -> None:
+        for r in results:
+            per_rep[r.replicate] = r.summary
+            manifest["timings"][str(r.replicate)] = round(r.seconds, 4)
+            manifest["cpu_seconds"][str(r.replicate)] = round(r.cpu_seconds, 4)
+            bar.update()
 
     # a single long run in this process shows its years; an ensemble shows replicates
     year_bar = _year_progress if progress and replicates == 1 and executor is None and workers <= 1 else None
-    tasks = {i: (config, seeds[i], year_bar) for i in todo}
+    target = str(folder.partial)
+    tasks = {
+        k: (config, [(i, seeds[i]) for i in batch], target, year_bar)
+        for k, batch in enumerate(batches(todo, workers, executor is not None))
+    }
     try:
-        run_tasks(run_replicate, tasks, workers, executor, finished)
-    except BaseException:
-        write_json(folder.partial / "manifest.json", manifest)  # keep timings of what finished
-        if not folder.done():
+        run_tasks(run_and_write, tasks, workers, executor, finished)
+    except BaseException as err:
+        write_json(_join(folder.partial, "manifest.json"), manifest)  # keep timings of what finished
+        kept = folder.done()
+        if not kept:
             folder.discard()
+        if isinstance(err, KeyboardInterrupt):
+            name = err.signal_name if isinstance(err, Interrupted) else "SIGINT"
+            raise Interrupted(name, str(folder.partial) if kept else None, len(kept), replicates) from None
         raise
+    unseen = sorted(set(range(replicates)) - folder.done())
+    if unseen:  # workers wrote somewhere this process cannot see (their own disks)
+        if len(unseen) == replicates:
+            folder.discard()
+        raise ResultsError(
+            f"{len(unseen)} replicate(s) reported done are not in {folder.partial} (e.g. {unseen[:3]}): the workers "
+            "cannot write there. Give --out a shared disk or an object-store URL every worker can reach, then --resume"
+        )
     for i in done:  # finished before a resume: read back
         per_rep[i] = replicate_summary(load_table(folder.partial, "timeseries", [i]))
     per_rep = dict(sorted(per_rep.items()))
@@ -221,55 +309,205 @@ def run_ensemble(
     return EnsembleResult(path, manifest, per_rep)
 
 
-@contextmanager
-def executor_for(kind: str, workers: int, scheduler: str | None = None) -> Iterator[tuple[Executor | None, str]]:
-    """The executor a command asked for: ``local`` (None: in-process or a process pool) or ``dask``.
+def _join(location: str | Path, name: str) -> str | Path:
+    return f"{location}/{name}" if is_url(location) else Path(location) / name
 
-    With ``dask`` and a scheduler address, connect to that cluster; without one, start a local
-    Dask cluster of ``workers`` single-threaded worker processes bound to 127.0.0.1.
+
+@contextmanager
+def quiet_dask() -> Iterator[None]:
+    """Silence Dask's own loggers while a cluster is closed (a clean stop is not a warning)."""
+    loggers = [logging.getLogger(n) for n in ("distributed", "distributed.nanny", "distributed.worker", "tornado")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
+@contextmanager
+def executor_for(kind: str, workers: int, scheduler: str | None = None) -> Iterator[Pool]:
+    """The executor a command asked for: ``local`` (in this process or a process pool) or ``dask``.
+
+    With ``dask`` and a scheduler address, connect to that cluster (its real worker count is
+    recorded); without one, start a local Dask cluster of ``workers`` single-threaded worker
+    processes bound to 127.0.0.1. Closing the cluster is quiet, also after Ctrl-C or SIGTERM.
     """
     if kind == "local":
-        yield None, "local"
+        yield Pool(None, "local", workers)
         return
     try:
         from distributed import Client, LocalCluster
     except ImportError:
         raise ResultsError("--executor dask needs the optional extra: pip install 'scenarios[distributed]'") from None
+    cluster = None
     if scheduler:
-        client = Client(scheduler, timeout="10s")
-        label = f"dask {scheduler}"
-        cluster = None
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as err:
+            raise ResultsError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
+        try:
+            client.wait_for_workers(1, timeout=60)
+        except TimeoutError:
+            client.close()
+            raise ResultsError(
+                f"the Dask scheduler at {scheduler} has no workers (waited 60 s); start some with: dask worker {scheduler}"
+            ) from None
+        real = len(client.scheduler_info().get("workers", {}))
+        label = f"dask {scheduler} ({real} workers)"
     else:
         cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
         )
         client = Client(cluster)
+        client.run(worker_init)  # local workers share the terminal: Ctrl-C is the main process's to handle
+        real = workers
         label = f"dask local cluster ({workers} workers)"
     try:
-        yield client.get_executor(), label
+        yield Pool(client.get_executor(), label, max(1, real))
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        with quiet_dask():
+            client.close()
+            if cluster is not None:
+                cluster.close()
 
 
-def find_stored(results_root: str | Path, config_sha256: str, root_seed: int, replicates: int) -> Path | None:
-    """A complete results folder under ``results_root`` made from the same config, seed and replicates."""
+def code_version(manifest: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(package version, git revision) a results folder was made with."""
+    return manifest.get("versions", {}).get("scenarios"), manifest.get("git_revision")
+
+
+def _manifests(results_root: str | Path, partial: bool) -> Iterator[tuple[Path, dict[str, Any]]]:
     root = Path(results_root)
     if not root.is_dir():
-        return None
-    for manifest in sorted(root.glob("*/manifest.json")):
-        if manifest.parent.name.endswith(".partial"):
+        return
+    for f in sorted(root.glob("*/manifest.json")):
+        if f.parent.name.endswith(".partial") != partial:
             continue
         try:
-            m = json.loads(manifest.read_text(encoding="utf-8"))
+            yield f.parent, json.loads(f.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
             continue
-        if (
-            m.get("config_sha256") == config_sha256
-            and m.get("root_seed") == root_seed
-            and m.get("replicates") == replicates
-            and "finished" in m
-        ):
-            return manifest.parent
+
+
+def _same_run(m: dict[str, Any], config_sha256: str, root_seed: int, replicates: int) -> bool:
+    return (
+        m.get("config_sha256") == config_sha256
+        and m.get("root_seed") == root_seed
+        and m.get("replicates") == replicates
+    )
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A complete stored ensemble that matches a request, and whether its code revision differs."""
+
+    path: Path
+    manifest: dict[str, Any]
+    other_revision: bool
+
+
+def find_stored(
+    results_root: str | Path,
+    config_sha256: str,
+    root_seed: int,
+    replicates: int,
+    version: tuple[str | None, str | None] | None = None,
+) -> Path | None:
+    """A complete results folder under ``results_root`` made from the same config, seed and replicates.
+
+    With ``version`` (package version, git revision), only a folder made by the same package
+    version qualifies; :func:`find_reusable` also says when the git revision differs.
+    """
+    found = find_reusable(results_root, config_sha256, root_seed, replicates, version)
+    return found.path if found else None
+
+
+def find_reusable(
+    results_root: str | Path,
+    config_sha256: str,
+    root_seed: int,
+    replicates: int,
+    version: tuple[str | None, str | None] | None = None,
+) -> Stored | None:
+    """Like :func:`find_stored`, with the manifest; a folder from the same git revision is preferred."""
+    candidates = []
+    for path, m in _manifests(results_root, partial=False):
+        if not (_same_run(m, config_sha256, root_seed, replicates) and "finished" in m):
+            continue
+        pkg, rev = code_version(m)
+        if version is not None and pkg != version[0]:
+            continue
+        candidates.append(Stored(path, m, version is not None and rev != version[1]))
+    candidates.sort(key=lambda s: s.other_revision)
+    return candidates[0] if candidates else None
+
+
+def find_partial(results_root: str | Path, config_sha256: str, root_seed: int, replicates: int) -> Path | None:
+    """The final name of an interrupted ensemble (``<name>.partial``) of the same config, seed and size."""
+    for path, m in _manifests(results_root, partial=True):
+        if _same_run(m, config_sha256, root_seed, replicates):
+            return path.with_name(path.name.removesuffix(".partial"))
     return None
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What to do for one scenario of a comparison: reuse a stored ensemble, resume one, or run one.
+
+    Attributes:
+        scenario: the validated scenario.
+        action: ``reuse``, ``resume`` or ``run``.
+        path: the stored folder, the folder to finish, or the new folder to run into.
+        warning: set when a reused ensemble was made by another git revision.
+    """
+
+    scenario: Any
+    action: str
+    path: Path
+    warning: str | None = None
+
+
+def plan_ensembles(
+    scenarios: list[Any], results_root: str | Path, root_seed: int, replicates: int, resume: bool = False
+) -> list[Planned]:
+    """One plan per scenario of a comparison, the same for the command line and the Python API.
+
+    A stored ensemble is reused only when it was made from the same config, seed and size by the
+    same package version; one from another git revision is reused with a warning naming both. An
+    interrupted ensemble of the same config, seed and size is finished with ``resume`` and never
+    silently started again beside its ``.partial``.
+
+    Raises:
+        ResultsError: an interrupted ensemble exists and ``resume`` is not set.
+    """
+    version = (__version__, git_revision())
+    plans = []
+    for sc in scenarios:
+        sha = config_hash(scenario_dict(sc))
+        stored = find_reusable(results_root, sha, root_seed, replicates, version)
+        if stored is not None:
+            warning = (
+                f"{sc.name}: reusing {stored.path}, made by git revision {stored.manifest.get('git_revision')} "
+                f"(now {version[1]}); remove it to rerun with this code"
+                if stored.other_revision
+                else None
+            )
+            plans.append(Planned(sc, "reuse", stored.path, warning))
+            continue
+        partial = find_partial(results_root, sha, root_seed, replicates)
+        if partial is not None and not resume:
+            raise ResultsError(
+                f"{partial}.partial holds an interrupted ensemble of {sc.name}; add --resume to finish it, or remove it"
+            )
+        plans.append(
+            Planned(sc, "resume", partial) if partial else Planned(sc, "run", default_out(sc.name, results_root))
+        )
+    return plans

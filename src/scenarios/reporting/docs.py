@@ -192,14 +192,18 @@ BLOCKS: dict[str, Callable[[], str]] = {
 }
 
 
+def _replacement(body: str) -> Callable[[re.Match[str]], str]:
+    """A ``re.sub`` replacement that keeps a block's markers and puts ``body`` between them."""
+    return lambda m: m.group(1) + body + "\n" + m.group(2)
+
+
 def render(text: str) -> str:
     """``text`` with every generated block replaced by its current content."""
     for name, fn in BLOCKS.items():
         pattern = re.compile(rf"(<!-- BEGIN GENERATED: {name} -->\n)(?:.*?\n)?(<!-- END GENERATED: {name} -->)", re.S)
         if not pattern.search(text):
             raise ValueError(f"docs/model.md has no generated block '{name}'")
-        body = fn()
-        text = pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text)
+        text = pattern.sub(_replacement(fn()), text)
     return text
 
 

@@ -1,0 +1,327 @@
+"""Results storage: worker-written hive-partitioned Parquet, fsspec URLs, metadata, manifests, reuse, portability."""
+
+from __future__ import annotations
+
+import io
+import json
+import shlex
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from helpers import CONFIGS, scenario
+
+from scenarios.cli import main
+from scenarios.errors import ResultsError
+from scenarios.experiments import runner
+from scenarios.experiments.progress import Progress, duration, replicate_seconds
+from scenarios.experiments.results import load_table, table_metadata, versions
+
+
+def small(**kw):
+    return scenario(years=1, society={"citizens": 500}, **kw)
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*.parquet"))}
+
+
+def test_hive_dataset_reads_in_one_call_with_partitions_dates_and_metadata(tmp_path):
+    res = runner.run_ensemble(small(), tmp_path / "ens", replicates=3)
+    ts = pd.read_parquet(tmp_path / "ens" / "timeseries")
+    assert sorted(ts["replicate"].astype(int).unique()) == [0, 1, 2]
+    assert set(ts["scenario"].astype(str)) == {"test"}
+    first = ts[ts["replicate"].astype(int) == 0].sort_values("step")
+    # dates are calendar dates, one week apart, from the scenario's start
+    assert str(first["date"].iloc[0]) == res.manifest["config"]["start"][:4] + "-01-01"
+    assert (pd.to_datetime(first["date"]).diff().dropna() == pd.Timedelta(days=7)).all()
+    one = next((tmp_path / "ens" / "timeseries").rglob("part.parquet"))
+    meta = table_metadata(one)
+    assert meta["scenario"] == "test" and meta["config_sha256"] == res.manifest["config_sha256"]
+    assert meta["units"]["stability_index"] == "0-100" and meta["units"]["date"] == "date"
+    assert str(pq.read_schema(one).field("date").type) == "date32[day]" and "year" not in pq.read_schema(one).names
+
+
+def test_worker_written_files_do_not_depend_on_worker_count_or_place(tmp_path):
+    pytest.importorskip("fsspec")
+    local = runner.run_ensemble(small(), tmp_path / "one", replicates=4, workers=1)
+    two = runner.run_ensemble(small(), f"file://{tmp_path}/two", replicates=4, workers=2)
+    assert two.path == f"file://{tmp_path}/two" and not (tmp_path / "two.partial").exists()
+    assert files(local.path) == files(tmp_path / "two")
+    mem = runner.run_ensemble(small(), "memory://scale-test/ens", replicates=4)
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    stored = {
+        p.removeprefix("/scale-test/ens/"): fs.cat_file(p) for p in fs.find("/scale-test/ens") if p.endswith(".parquet")
+    }
+    assert stored == files(local.path)
+    assert mem.per_replicate == local.per_replicate
+    # read back through the URL
+    assert np.array_equal(
+        load_table(mem.path, "timeseries")["seizures_t"], load_table(local.path, "timeseries")["seizures_t"]
+    )
+    fs.rm("/scale-test", recursive=True)
+
+
+def test_workers_return_summaries_not_tables(tmp_path):
+    done = runner.run_and_write(small().model_dump(mode="json"), [(0, 5), (1, 6)], str(tmp_path / "p"))
+    assert [d.replicate for d in done] == [0, 1]
+    assert set(done[0].summary["stability_index"]) == {"first_year", "last_year", "mean_per_year"}
+    assert done[0].cpu_seconds > 0
+    assert len(list((tmp_path / "p" / "severities").rglob("part.parquet"))) == 2
+
+
+def test_dask_batches_group_replicates_and_local_runs_one_each():
+    todo = list(range(40))
+    assert runner.batches(todo, 2, external=False) == [[i] for i in todo]
+    grouped = runner.batches(todo, 2, external=True)
+    assert [i for g in grouped for i in g] == todo and max(map(len, grouped)) == 4 and len(grouped) >= 8
+
+
+def test_manifest_records_versions_and_keeps_first_start_and_command_across_resume(tmp_path, monkeypatch):
+    real = runner.run_replicate
+    calls = []
+
+    def stop_third(config, seed, progress=None):
+        calls.append(seed)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(config, seed)
+
+    monkeypatch.setattr(runner, "run_replicate", stop_third)
+    with pytest.raises(KeyboardInterrupt) as info:
+        runner.run_ensemble(small(), tmp_path / "e", replicates=4, command=["first"])
+    assert info.value.folder == str(tmp_path / "e.partial") and info.value.done == 2
+    monkeypatch.setattr(runner, "run_replicate", real)
+    first = json.loads((tmp_path / "e.partial" / "manifest.json").read_text())
+    res = runner.run_ensemble(small(), tmp_path / "e", replicates=4, resume=True, command=["second"])
+    m = res.manifest
+    assert m["command"] == ["first"] and m["started"] == first["started"]
+    assert [r["command"] for r in m["resumes"]] == [["second"]]
+    for pkg in ("scipy", "SALib", "dask", "pandas", "pyarrow", "matplotlib", "mesa", "numpy", "pydantic"):
+        assert m["versions"][pkg] == versions()[pkg] and m["versions"][pkg] != ""
+    assert m["executor"] == {"kind": "local", "workers": 1}
+
+
+def test_reuse_needs_the_same_package_version_and_warns_on_another_revision(tmp_path):
+    res = runner.run_ensemble(small(), tmp_path / "stored", replicates=2, seed=3)
+    h = res.manifest["config_sha256"]
+    pkg, rev = runner.code_version(res.manifest)
+    assert runner.find_reusable(tmp_path, h, 3, 2, (pkg, rev)).other_revision is False
+    assert runner.find_reusable(tmp_path, h, 3, 2, (pkg, "another-revision")).other_revision is True
+    assert runner.find_reusable(tmp_path, h, 3, 2, ("0.0.0-other", rev)) is None
+
+
+def compare_args(results: Path, *extra: str, replicates: int = 2) -> list[str]:
+    return [
+        "compare",
+        str(CONFIGS / "baseline.yaml"),
+        str(CONFIGS / "china_withdraws.yaml"),
+        "--replicates",
+        str(replicates),
+        "--set",
+        "years=1",
+        "--set",
+        "society.citizens=500",
+        "--results",
+        str(results),
+        *extra,
+    ]
+
+
+def test_comparison_folder_moves_with_its_ensembles(tmp_path, capsys):
+    assert main(compare_args(tmp_path / "res", "--out", str(tmp_path / "res" / "cmp"))) == 0
+    spec = json.loads((tmp_path / "res" / "cmp" / "comparison.json").read_text())
+    assert all(not Path(f).is_absolute() for f in spec["folders"])
+    shutil.move(tmp_path / "res", tmp_path / "moved")
+    (tmp_path / "moved" / "cmp" / "report.html").unlink()
+    capsys.readouterr()
+    assert main(["report", str(tmp_path / "moved" / "cmp")]) == 0
+    assert (tmp_path / "moved" / "cmp" / "report.html").is_file()
+    # without its ensembles a comparison says which are missing
+    shutil.rmtree(tmp_path / "moved" / spec["folders"][0].removeprefix("../"))
+    capsys.readouterr()
+    assert main(["report", str(tmp_path / "moved" / "cmp")]) == 2
+    assert "not there" in capsys.readouterr().err
+
+
+def test_compare_resume_finishes_an_interrupted_ensemble(tmp_path, monkeypatch, capsys):
+    real = runner.run_replicate
+    calls = []
+
+    def stop_in_second_scenario(config, seed, progress=None):
+        calls.append(seed)
+        if len(calls) == 5:  # baseline's three replicates done, one of china_withdraws
+            raise KeyboardInterrupt
+        return real(config, seed)
+
+    monkeypatch.setattr(runner, "run_replicate", stop_in_second_scenario)
+    assert main(compare_args(tmp_path, replicates=3)) == 130
+    err = capsys.readouterr().err
+    (partial,) = tmp_path.glob("china_withdraws-*.partial")
+    assert f"stopped by SIGINT: 1/3 finished, kept in {partial}" in err
+    assert err.rstrip().endswith(
+        "to finish: " + shlex.join(["scenarios", *compare_args(tmp_path, replicates=3), "--resume"])
+    )
+    assert main(compare_args(tmp_path, replicates=3)) == 2  # without --resume: not started again
+    assert "add --resume" in capsys.readouterr().err
+    calls.clear()
+    monkeypatch.setattr(
+        runner, "run_replicate", lambda config, seed, progress=None: calls.append(seed) or real(config, seed)
+    )
+    assert main(compare_args(tmp_path, "--resume", replicates=3)) == 0
+    err = capsys.readouterr().err
+    assert "baseline: reusing" in err and f"resuming {partial.with_suffix('')}" in err
+    assert not list(tmp_path.glob("*.partial")) and partial.with_suffix("").is_dir()
+    assert len(calls) == 2  # only the two missing replicates ran
+
+
+def test_progress_line_shows_rate_and_time_left():
+    buf = io.StringIO()
+    bar = Progress(10, "points", stream=buf, done=4)
+    bar.started -= 2.0  # two seconds ago
+    bar.update(2)
+    line = buf.getvalue()
+    assert "points 6/10" in line and "/s" in line and "left" in line
+    assert bar.rate() == pytest.approx(1.0, rel=0.2)
+    assert duration(5 * 3600) == "5.0 h" and duration(30) == "30 s"
+    assert replicate_seconds(10, 1_000_000) > 5 * replicate_seconds(10, 10_000)
+
+
+def test_a_long_sweep_shows_an_estimate_and_needs_yes_without_a_terminal(tmp_path, capsys):
+    # 3 levels of the 9 factors of the shipped exploration section: 3^9 points of 10 default years
+    args = ["sweep", str(CONFIGS / "exploration.yaml"), "--design", "factorial", "--samples", "3"]
+    args += ["--set", "years=10", "--set", "society.citizens=10000", "--out", str(tmp_path / "big")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "19,683 points" in err and "at 1 worker" in err and "add --yes" in err
+    assert not (tmp_path / "big").exists() and not (tmp_path / "big.partial").exists()
+
+
+def test_resume_refuses_a_missing_partial_with_the_folder_named(tmp_path):
+    with pytest.raises(ResultsError, match="nothing to resume"):
+        runner.run_ensemble(small(), tmp_path / "none", replicates=2, resume=True)
+
+
+def test_api_reads_ensembles_comparisons_and_sweeps_as_tidy_tables(tmp_path):
+    import scenarios
+
+    base = scenarios.load(CONFIGS / "baseline.yaml", {"years": 1, "society.citizens": 500})
+    res = scenarios.run(base, tmp_path / "base", replicates=2)
+    ts = scenarios.read(res.path, outcomes=["stability_index"])
+    assert list(ts.columns) == ["scenario", "replicate", "date", "outcome", "value", "unit"]
+    assert len(ts) == 2 * 52 and set(ts["unit"]) == {"0-100"}
+    wide = load_table(res.path, "timeseries")
+    assert np.array_equal(ts["value"].to_numpy(), wide["stability_index"].astype(float))
+    rg = scenarios.read(res.path, "regions", outcomes=["stability_index"])
+    assert "region" in rg.columns and rg["region"].nunique() > 1
+    with pytest.raises(ResultsError, match="allowed: timeseries"):
+        scenarios.read(res.path, "weekly")
+    sweep = tmp_path / "sweep"
+    assert (
+        main(
+            [
+                "sweep",
+                str(CONFIGS / "exploration.yaml"),
+                "--samples",
+                "3",
+                "--set",
+                "years=1",
+                "--set",
+                "society.citizens=300",
+                "--out",
+                str(sweep),
+            ]
+        )
+        == 0
+    )
+    table = scenarios.read(sweep)
+    assert {"point", "replicate", "afghan_instability", "outcome", "value"} <= set(table.columns)
+    assert table["point"].nunique() == 3
+
+
+def test_api_overrides_as_mapping_or_set_strings_agree_and_validate():
+    import scenarios
+    from scenarios.errors import ConfigError
+
+    base = scenarios.load(CONFIGS / "baseline.yaml")
+    a = scenarios.override(base, {"society.citizens": 1500, "states.china.levers.financial_aid": 0})
+    b = scenarios.override(base, ["society.citizens=1500", "states.china.levers.financial_aid=0"])
+    assert a == b and a.society.citizens == 1500 and base.society.citizens != 1500
+    with pytest.raises(ConfigError, match="years"):
+        scenarios.override(base, {"years": 0})
+
+
+def test_replicates_the_main_process_cannot_see_are_an_error_not_a_silent_hole(tmp_path, monkeypatch):
+    # as when workers on other machines write to their own disks instead of shared storage
+    monkeypatch.setattr(runner, "write_replicate", lambda *args: None)
+    with pytest.raises(ResultsError, match="shared disk or an object-store URL"):
+        runner.run_ensemble(small(), tmp_path / "lost", replicates=2)
+    assert not (tmp_path / "lost").exists() and not (tmp_path / "lost.partial").exists()
+
+
+def test_stored_tables_hold_exactly_what_the_model_produced(tmp_path):
+    from scenarios.model import simulate
+    from scenarios.rng import replicate_seeds
+
+    sc = small()
+    res = runner.run_ensemble(sc, tmp_path / "exact", replicates=2, seed=13, workers=2)
+    seed = replicate_seeds(13, 2)[1]
+    direct = simulate(sc, seed)
+    for table, columns in (
+        ("timeseries", direct.timeseries),
+        ("regions", direct.regions),
+        ("segments", direct.segments),
+    ):
+        stored = load_table(res.path, table, [1])
+        assert set(stored) == {*columns, "replicate", "date"} - {"year"}  # the date replaces the fractional year
+        for name, values in columns.items():
+            if name != "year":
+                assert np.array_equal(stored[name], values), (table, name)
+    assert np.array_equal(load_table(res.path, "severities", [1])["casualties"], direct.severities)
+
+
+def test_folders_written_before_the_hive_layout_still_read(tmp_path):
+    from scenarios.experiments.results import write_table
+
+    (tmp_path / "old" / "timeseries").mkdir(parents=True)
+    for i in (0, 3):
+        write_table(
+            tmp_path / "old" / "timeseries" / f"rep-{i:05d}.parquet",
+            {"replicate": np.full(2, i), "x": np.array([1.0, 2.0]) + i},
+        )
+    table = load_table(tmp_path / "old", "timeseries")
+    assert table["replicate"].tolist() == [0, 0, 3, 3] and table["x"].tolist() == [1.0, 2.0, 4.0, 5.0]
+    assert load_table(tmp_path / "old", "timeseries", [3])["x"].tolist() == [4.0, 5.0]
+
+
+def test_a_resumed_sweep_keeps_its_first_start_and_command(tmp_path, monkeypatch):
+    from scenarios.experiments import exploration
+    from scenarios.spec.config import load_scenario
+
+    sc = load_scenario(CONFIGS / "exploration.yaml", ["years=1", "society.citizens=300"])
+    factors = exploration.factors_of(sc)
+    design = exploration.lhs(factors, 4, seed=2)
+    real = exploration.evaluate_point
+    calls = []
+
+    def stop_third(config, seeds, names):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(config, seeds, names)
+
+    monkeypatch.setattr(exploration, "evaluate_point", stop_third)
+    with pytest.raises(KeyboardInterrupt) as info:
+        exploration.run_design(sc, factors, design, tmp_path / "sw", meta={"command": ["first"]})
+    assert info.value.folder == str(tmp_path / "sw.partial") and (info.value.done, info.value.total) == (2, 4)
+    first = json.loads((tmp_path / "sw.partial" / "manifest.json").read_text())
+    monkeypatch.setattr(exploration, "evaluate_point", real)
+    out = exploration.run_design(sc, factors, design, tmp_path / "sw", resume=True, meta={"command": ["second"]})
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["command"] == ["first"] and m["started"] == first["started"]
+    assert [r["command"] for r in m["resumes"]] == [["second"]] and set(m["timings"]) == {"0", "1", "2", "3"}
