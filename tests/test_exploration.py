@@ -116,6 +116,10 @@ def test_sweep_resumed_after_interruption_gives_the_same_table(tmp_path, monkeyp
     assert set(a) >= {"point", "replicate", "afghan_instability", "china.joint_border_patrols", "stability_index"}
 
 
+SMALL = ("--set", "years=2", "--set", "society.citizens=1000", "--set", "parameters.burn_in_weeks=0")
+"""A small world for the command-line tests (--set works on sweep and sensitivity)."""
+
+
 def test_cli_sensitivity_sweep_and_discover(tmp_path, capsys):
     from scenarios.cli import main
 
@@ -130,6 +134,7 @@ def test_cli_sensitivity_sweep_and_discover(tmp_path, capsys):
                 "2",
                 "--outcomes",
                 "stability_index,seizures_t",
+                *SMALL,
                 "--out",
                 str(tmp_path / "s"),
             ]
@@ -141,7 +146,7 @@ def test_cli_sensitivity_sweep_and_discover(tmp_path, capsys):
         "mu_star" in out and (tmp_path / "s" / "report.html").is_file() and (tmp_path / "s" / "indices.csv").is_file()
     )
     assert main(["sensitivity", str(EXPLORE), "--method", "sobol", "--samples", "3"]) == 2
-    assert main(["sweep", str(EXPLORE), "--design", "lhs", "--samples", "12", "--out", str(tmp_path / "w")]) == 0
+    assert main(["sweep", str(EXPLORE), "--design", "lhs", "--samples", "12", *SMALL, "--out", str(tmp_path / "w")]) == 0
     capsys.readouterr()
     assert (
         main(["discover", str(tmp_path / "w"), "--outcome", "stability_index", "--below", "1000"]) == 2

@@ -106,6 +106,8 @@ def fmt(x: float) -> str:
         return f"{x:.1f}"
     if ax >= 0.01:
         return f"{x:.3f}"
+    if ax >= 1e-6:  # three significant digits without scientific notation (0.00237, not 2.37e-03)
+        return f"{x:.{2 - int(np.floor(np.log10(ax)))}f}"
     return f"{x:.2e}"
 
 
