@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/society.py
 	$(PY) benchmarks/ensemble.py
 	$(PY) benchmarks/scale.py
+	$(PY) benchmarks/crn.py
 	$(PY) benchmarks/classroom_load.py --seconds 60
 
 clean:

@@ -45,7 +45,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import stats
 
 from scenarios.rng import WeeklyStreams
 from scenarios.spec.params import Params
@@ -93,17 +92,20 @@ def bernoulli_indices(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
 def poisson_from_uniforms(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """Poisson draws by inverse transform: one uniform per draw, so a changed mean never shifts other draws.
 
-    Means repeat (one per region and neighbourhood size), so the CDF is tabulated once per distinct mean.
+    Means repeat (one per region and neighbourhood size), so the CDF is tabulated once per distinct
+    mean, by the recursion ``p(k) = p(k - 1) mean / k`` up to far in the tail.
     """
     values, inverse = np.unique(mean, return_inverse=True)
-    out = np.empty(u.size, dtype=np.int64)
+    out = np.zeros(u.size, dtype=np.int64)
     for k, lam in enumerate(values):
-        sel = inverse == k
         if lam <= 0:
-            out[sel] = 0
             continue
         top = int(lam + 12.0 * np.sqrt(lam) + 12)
-        cdf = stats.poisson.cdf(np.arange(top + 1), lam)
+        ratios = np.empty(top + 1)
+        ratios[0] = np.exp(-lam)
+        ratios[1:] = lam / np.arange(1, top + 1)
+        cdf = np.cumsum(np.cumprod(ratios))
+        sel = inverse == k
         out[sel] = np.minimum(np.searchsorted(cdf, u[sel], side="right"), top)
     return out
 
