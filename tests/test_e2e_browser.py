@@ -19,7 +19,7 @@ import pytest
 
 from benchmarks import classroom_load  # starts and stops `scenarios serve` for tests and benchmarks
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("SCENARIOS_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
     "--headless",
     "--no-sandbox",

@@ -146,7 +146,9 @@ def test_cli_sensitivity_sweep_and_discover(tmp_path, capsys):
         "mu_star" in out and (tmp_path / "s" / "report.html").is_file() and (tmp_path / "s" / "indices.csv").is_file()
     )
     assert main(["sensitivity", str(EXPLORE), "--method", "sobol", "--samples", "3"]) == 2
-    assert main(["sweep", str(EXPLORE), "--design", "lhs", "--samples", "12", *SMALL, "--out", str(tmp_path / "w")]) == 0
+    assert (
+        main(["sweep", str(EXPLORE), "--design", "lhs", "--samples", "12", *SMALL, "--out", str(tmp_path / "w")]) == 0
+    )
     capsys.readouterr()
     assert (
         main(["discover", str(tmp_path / "w"), "--outcome", "stability_index", "--below", "1000"]) == 2
