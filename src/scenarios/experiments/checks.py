@@ -1281,3 +1281,26 @@ def run_checks(
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class SuiteTables:
+    """The tables behind the check rows, for the report: each empty when its checks did not run."""
+
+    lever_effects: list[LeverEffect]
+    stress_ordering: list[tuple[str, float, float, float, float]]
+    weight_sensitivity: list[tuple[str, float, str, int]]
+    adaptive: list[tuple[str, str, float, float, float, float]]
+
+
+def suite_tables(results: list[CheckResult], design: Design) -> SuiteTables:
+    """The tables of the checks in ``results`` (from the ensembles those checks ran; nothing new is run)."""
+    ids = {r.id for r in results}
+    pairs = tuple(i.removeprefix("L:") for i in ids if i.startswith("L:"))
+    stress = bool(ids & {"S1", "S2", "S3"})
+    return SuiteTables(
+        lever_effect_table(design, pairs) if pairs else [],
+        stress_ordering(design) if stress else [],
+        weight_sensitivity(design) if stress else [],
+        adaptive_comparison(design) if "A1" in ids else [],
+    )
