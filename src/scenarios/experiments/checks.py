@@ -507,8 +507,9 @@ LIBRARY = BASELINE.parent
 def index_components(ts: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The stability index's six weekly components (0-1) recomputed from a run's recorded national outcomes.
 
-    Rolling 52-week sums as in the recorder (over the recorded weeks), so
-    ``outcomes.stability_index(weights, ...)`` of these equals the recorded ``stability_index``.
+    Rolling 52-week sums as in the recorder, so the weighted mean of these equals the recorded
+    ``stability_index`` from week 52 on; in the first 51 weeks the recorder's sums also count the
+    burn-in weeks, which a run does not return (the stress comparisons start in 2025).
     """
     weeks = np.arange(len(ts["casualties"]))
     lo = np.maximum(0, weeks - WEEKS_PER_YEAR + 1)
@@ -1304,3 +1305,87 @@ def suite_tables(results: list[CheckResult], design: Design) -> SuiteTables:
         weight_sensitivity(design) if stress else [],
         adaptive_comparison(design) if "A1" in ids else [],
     )
+
+
+# ---------------------------------------------------------------------------- robustness (Morris)
+
+UNCERTAIN = (
+    "prison_radicalisation",
+    "extremism_arrest_gain",
+    "unrest_recruitment",
+    "attack_legitimacy_per_casualty",
+    "repression_threat_response",
+    "repression_sensitivity",
+    "surveillance_backlash",
+    "drug_corruption_gain",
+    "drug_militant_gain",
+    "route_loss_elasticity",
+    "roads_help_smugglers",
+    "anti_china_recruitment",
+    "chinese_resentment",
+    "interdiction_reallocation",
+)
+"""The coupling parameters of docs/model.md 7.7 screened for robustness, over their ranges in parameters.yaml."""
+
+CONCLUSIONS = (
+    ("surveillance_systems@china", "seizures_t", +1, "Chinese surveillance raises seizures"),
+    ("economic_initiatives@china", "radicalised_share", -1, "Economic initiatives lower radicalisation"),
+    ("intelligence_sharing@china", "infiltration_preempted", +1, "Intelligence sharing raises pre-emptions"),
+)
+"""Lever-effect conclusions tested for robustness: (lever@state, outcome, expected sign, claim)."""
+
+
+@dataclass(frozen=True)
+class Robustness:
+    """How one conclusion fares over a Morris design of the uncertain parameters."""
+
+    claim: str
+    points: int
+    holds: int
+    effect_min: float
+    effect_max: float
+    top: tuple[tuple[str, float, float], ...]  # (parameter, mu*, sigma), largest mu* first
+
+
+def morris_robustness(design: Design, trajectories: int = 3, seed: int = 13) -> list[Robustness]:
+    """Screen :data:`UNCERTAIN` with Morris (``trajectories`` x (k + 1) points, ``design.seeds`` paired seeds each).
+
+    At every point the baseline and each conclusion's lever at its strong dose are run with the
+    parameters of the point; the effect is the mean paired difference. A conclusion *holds* at a
+    point when the effect has the expected sign; mu* ranks the parameters that move its size.
+    """
+    from scenarios.analysis.sensitivity import Problem, morris_design, morris_indices
+
+    table = registry.parameters()
+    problem = Problem(UNCERTAIN, tuple((float(table[n].min), float(table[n].max)) for n in UNCERTAIN))
+    x = morris_design(problem, trajectories, seed)
+    scenarios: dict[str, Scenario] = {}
+    for i, row in enumerate(x):
+        params = {n: float(v) for n, v in zip(UNCERTAIN, row, strict=True)}
+        base = derive(_baseline(design.years, design.citizens), parameters=params)
+        scenarios[f"{i}:baseline"] = base
+        for label, *_ in CONCLUSIONS:
+            lever, state = label.split("@")
+            scenarios[f"{i}:{label}"] = derive(base, **{f"states__{state}__levers__{lever}": STRONG_DOSE[lever].level})
+    runs = ensembles(scenarios, design)
+    out = []
+    for label, outcome, sign, claim in CONCLUSIONS:
+        y = np.array(
+            [
+                float(np.mean(runs[f"{i}:{label}"][outcome].mean(axis=1) - runs[f"{i}:baseline"][outcome].mean(axis=1)))
+                for i in range(len(x))
+            ]
+        )
+        idx = morris_indices(problem, x, y, seed)
+        order = np.argsort(-idx["mu_star"])[:3]
+        out.append(
+            Robustness(
+                claim,
+                len(y),
+                int(np.sum(sign * y > 0)),
+                float(y.min()),
+                float(y.max()),
+                tuple((UNCERTAIN[j], float(idx["mu_star"][j]), float(idx["sigma"][j])) for j in order),
+            )
+        )
+    return out

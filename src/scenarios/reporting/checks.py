@@ -83,11 +83,32 @@ def lever_effect_rows(effects: Sequence[object]) -> list[list[str]]:
     return [[lever, state, *cells.values()] for (lever, state), cells in by.items()]
 
 
-def write_checks(folder: Path, results: Sequence[Result], tables: object | None = None, timing: str = "") -> None:
+def robustness_rows(robustness: Sequence[object]) -> list[list[str]]:
+    """One row per conclusion of a Morris robustness screening."""
+    rows = []
+    for r in robustness:
+        holds, points = r.holds, r.points  # type: ignore[attr-defined]
+        verdict_ = "survives" if holds == points else "mostly" if holds >= 0.8 * points else "does not survive"
+        top = "; ".join(f"{n} ({fmt(mu)})" for n, mu, _ in r.top)  # type: ignore[attr-defined]
+        rows.append(
+            [r.claim, f"{holds}/{points}", f"[{fmt(r.effect_min)}, {fmt(r.effect_max)}]", verdict_, top]  # type: ignore[attr-defined]
+        )
+    return rows
+
+
+def write_checks(
+    folder: Path,
+    results: Sequence[Result],
+    tables: object | None = None,
+    timing: str = "",
+    robustness: Sequence[object] = (),
+    robustness_note: str = "",
+) -> None:
     """``checks.csv`` (every field), ``lever_effects.csv`` and ``checks.md`` (tables and details) in ``folder``.
 
     ``tables`` is a ``SuiteTables`` (lever effects, stress ordering, weight sensitivity, adaptive
-    comparison); ``timing`` a sentence on how long the run took.
+    comparison); ``timing`` a sentence on how long the run took; ``robustness`` the rows of a
+    Morris screening (``morris_robustness``), described by ``robustness_note``.
     """
     with open(folder / "checks.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -150,6 +171,24 @@ def write_checks(folder: Path, results: Sequence[Result], tables: object | None 
             md_table(
                 ["case", "outcome", "scheduled", "adaptive - scheduled [95% CI]"],
                 [[c, o, fmt(a), _ci(d, lo, hi)] for c, o, a, d, lo, hi in adaptive],
+            ),
+        ]
+    if robustness:
+        md += [
+            "",
+            "### Robustness of the lever-effect conclusions (Morris screening)",
+            "",
+            robustness_note,
+            "",
+            md_table(
+                [
+                    "conclusion",
+                    "holds at points",
+                    "effect range",
+                    "verdict",
+                    "largest mu* (parameters moving its size)",
+                ],
+                robustness_rows(robustness),
             ),
         ]
     (folder / "checks.md").write_text("\n".join(md) + "\n", encoding="utf-8")
