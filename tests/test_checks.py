@@ -20,11 +20,13 @@ from scenarios.reporting.checks import CSV_COLUMNS, HEADER, validation_doc, verd
 from scenarios.spec import outcomes, registry
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = Design(seeds=2, years=2, citizens=500, stress_years=5, workers=1)
+TINY = Design(seeds=2, years=2, citizens=300, stress_years=5, workers=1)
 """Two paired seeds on a small world: enough to run every code path, not to claim anything."""
 
-SUBMODEL = ("F1", "F2a", "F3", "F4", "F6", "F7", "C5")
-"""Checks of submodels or short runs, cheap at two seeds (the others share the ensembles below or run long)."""
+SUBMODEL = ("F1", "F2a", "F2b", "F3", "F4", "F6", "F7", "F8", "C5")
+"""Checks of submodels or short runs, cheap at two seeds. The calibration checks share one 10-year
+ensemble (one test below); F5 and F10 (paired 4-5-year runs with fixed world sizes, ~3 s each) run
+only in ``scenarios check-model``."""
 
 
 def well_formed(r: checks.CheckResult) -> None:
@@ -57,6 +59,11 @@ def test_submodel_check_returns_a_well_formed_row(check_id):
     well_formed(r)
 
 
+def test_calibration_checks_return_well_formed_rows():
+    for r in run_checks(quick=True, only=("C1", "C2", "C3", "C4", "F9"), design=TINY):
+        well_formed(r)
+
+
 def test_full_model_checks_return_well_formed_rows_and_tables():
     ids = ("L:joint_border_patrols@china", "L:diplomatic_engagement@russia", "R1", "R2", "P1", "M1", "M2", "M3", "H1")
     results = run_checks(quick=True, only=ids, design=TINY)
@@ -82,7 +89,7 @@ def test_stress_and_adaptive_checks_return_well_formed_rows(monkeypatch):
     # fewer scenarios than the suite's (same code paths): each single shock and one combination
     monkeypatch.setattr(checks, "STRESS", checks.STRESS[:5])
     monkeypatch.setattr(checks, "PARTS", {"afghan_collapse_china_withdraws": ("afghan_collapse", "china_withdraws")})
-    monkeypatch.setattr(checks, "ADAPTIVE_STRESS", ("baseline", "afghan_collapse", "china_withdraws"))
+    monkeypatch.setattr(checks, "ADAPTIVE_STRESS", ("baseline", "afghan_collapse"))
     results = run_checks(quick=True, only=("S1", "S2", "S3", "A1"), design=TINY)
     for r in results:
         well_formed(r)
@@ -91,15 +98,14 @@ def test_stress_and_adaptive_checks_return_well_formed_rows(monkeypatch):
     base = next(row for row in tables.stress_ordering if row[0] == "baseline")
     assert base[2] == 0.0  # the baseline minus itself, paired
     assert tables.weight_sensitivity[0][3] == 0 and len(tables.weight_sensitivity) == 1 + 2 * 6
-    # China withdraws its levers in 2025: adapting them cannot change its security spending after that
-    row = next(r for r in tables.adaptive if r[0] == "china_withdraws" and r[1] == "security_spending_china")
-    assert row[3] == pytest.approx(0.0, abs=1e-9)
+    # the adaptive rules only scale plans up: China's security spending cannot fall
+    assert all(r[3] >= 0 for r in tables.adaptive if r[1] == "security_spending_china")
 
 
 def test_index_components_rebuild_the_recorded_stability_index():
     from scenarios.model import simulate
 
-    sc = checks._baseline(2, 500)
+    sc = checks._baseline(2, 300)
     ts = simulate(sc, 7).timeseries
     comp = checks.index_components(ts)
     weights = outcomes.index_weights()
@@ -122,7 +128,7 @@ def test_facts_and_adaptive_policy():
     assert checks.fact("security.prison_population_2024", 2024) == 14911
     with pytest.raises(KeyError):
         checks.fact("security.prison_population_2024", 1999)
-    sc = checks.adaptive(checks._baseline(2, 500))
+    sc = checks.adaptive(checks._baseline(2, 300))
     assert sc.states.china.policy == "adaptive" and sc.states.tajikistan.policy == "adaptive"
     assert sc.states.china.budget_musd is not None and sc.states.russia.policy == "schedule"
 

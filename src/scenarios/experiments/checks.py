@@ -1205,6 +1205,7 @@ CHECKS: tuple[Check, ...] = (
         "100-300/yr",
         "facts.yaml security.extremism_detentions.*",
         _magnitude("extremism_arrests", 100, 300, "extremism arrests"),
+        "calibration target: extremism_arrest_base was tuned to it",
     ),
     Check(
         "M2",

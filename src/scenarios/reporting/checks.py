@@ -227,6 +227,16 @@ world) or report only. Check families:
   calibrated on 2021-22 totals only, C1-C2; H1 2023 and H1 2024 are compared, report only).
 - **A1**: the adaptive baseline (`adaptive_baseline.yaml`) against the scheduled one in the
   stress cases (docs/scenarios.md, last section).
+- The Morris table at the end (`--robustness`): which lever-effect conclusions survive the
+  uncertainty of the coupling parameters of docs/model.md 7.7.
+
+What was calibrated, and on which years: only parameters of `kind: calibrated` in
+`src/scenarios/spec/data/parameters.yaml`, within their documented ranges (docs/model.md section 8):
+`opiate_product_per_opium_t`, `base_interdiction`, `base_transit_seizure` and `interdiction_max`
+on the 2021-22 seizure totals and the seizure share (C1, C2), `infiltration_rate` on the rarity of
+attacks (C4), `extremism_arrest_base` on the extremism detentions (M1), and `legitimacy_initial`
+and `gbao_legitimacy_gap` (their targets in parameters.yaml). Seizures in 2023 and
+2024 were not used: H1 compares them.
 
 """
 
