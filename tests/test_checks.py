@@ -199,3 +199,22 @@ def test_check_model_command_writes_table(tmp_path, capsys):
     assert main(["check-model", "--only", "X9", "--out", str(tmp_path / "x")]) == 2
     assert main(["check-model", "--only", "C5", "--workers", "0", "--out", str(tmp_path / "y")]) == 2
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
+def test_morris_robustness_runs_and_reports(monkeypatch):
+    monkeypatch.setattr(checks, "UNCERTAIN", ("repression_sensitivity", "route_loss_elasticity"))
+    monkeypatch.setattr(checks, "CONCLUSIONS", checks.CONCLUSIONS[:1])
+    (r,) = checks.morris_robustness(Design(seeds=1, years=1, citizens=300, stress_years=5, workers=1), 2)
+    assert r.points == 6 and 0 <= r.holds <= 6 and r.effect_min <= r.effect_max
+    assert {name for name, _, _ in r.top} == {"repression_sensitivity", "route_loss_elasticity"}
+
+
+def test_robustness_verdicts():
+    from scenarios.reporting.checks import robustness_rows
+
+    rows = [
+        checks.Robustness("a", 10, 10, 0.1, 0.5, (("p", 0.2, 0.1),)),
+        checks.Robustness("b", 10, 8, -0.1, 0.5, ()),
+        checks.Robustness("c", 10, 3, -0.5, 0.1, ()),
+    ]
+    assert [r[3] for r in robustness_rows(rows)] == ["survives", "mostly", "does not survive"]
