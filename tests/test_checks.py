@@ -106,6 +106,16 @@ def test_stress_and_adaptive_checks_return_well_formed_rows(monkeypatch):
     assert all(r[3] >= 0 for r in tables.adaptive if r[1] == "security_spending_china")
 
 
+def test_results_do_not_depend_on_batching(monkeypatch):
+    ids = ("L:cultural_exchanges@china", "L:cybersecurity@russia")
+    design = replace(TINY, years=1)
+    monkeypatch.setattr(checks, "_ENSEMBLES", {})
+    together = run_checks(quick=True, only=ids, design=design)  # one batch
+    monkeypatch.setattr(checks, "_ENSEMBLES", {})
+    alone = [run_checks(quick=True, only=(i,), design=design)[0] for i in ids]  # one batch each
+    assert [(r.measured, r.ci_low, r.ci_high) for r in together] == [(r.measured, r.ci_low, r.ci_high) for r in alone]
+
+
 def test_index_components_rebuild_the_recorded_stability_index():
     from scenarios.model import simulate
 

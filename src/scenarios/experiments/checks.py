@@ -1270,6 +1270,24 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
+def prefetch(ids: tuple[str, ...], design: Design) -> None:
+    """Run the full-model ensembles the checks ``ids`` will need in one batch (one pool, no idle tails).
+
+    Results do not depend on batching (each replicate is a pure function of config and seed); this
+    only saves the start-up and the tail of one process pool per check.
+    """
+    pairs = {i.removeprefix("L:") for i in ids if i.startswith("L:")}
+    batch = {k: v for k, v in lever_variants(design).items() if k == "baseline" or k in pairs} if pairs else {}
+    if {"S1", "S2", "S3"} & set(ids):
+        batch |= {f"stress:{n}": _library(n, design.stress_years, design.citizens) for n in STRESS}
+    if "A1" in ids:
+        for n in ADAPTIVE_STRESS:
+            sc = _library(n, design.stress_years, design.citizens)
+            batch |= {f"stress:{n}": sc, f"adaptive:{n}": adaptive(sc)}
+    if len(batch) > 1:
+        ensembles(batch, design)
+
+
 def run_checks(
     quick: bool = False,
     only: tuple[str, ...] | None = None,
@@ -1285,10 +1303,10 @@ def run_checks(
         design: seeds, horizon and world size; default :meth:`Design.for_mode` of ``quick``.
     """
     design = design or Design.for_mode(quick)
+    selected = [c for c in CHECKS if not only or c.id in only]
+    prefetch(tuple(c.id for c in selected), design)
     out = []
-    for check in CHECKS:
-        if only and check.id not in only:
-            continue
+    for check in selected:
         if progress:
             progress(check.id)
         m, lo, hi, ok, detail = check.run(design, quick)
