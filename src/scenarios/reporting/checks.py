@@ -200,8 +200,10 @@ DOC_HEAD = """# Validation: stylized facts, calibration targets and the full mod
 writes; edit reporting/checks.py (DOC_HEAD) for the text, rerun for the figures. -->
 
 `scenarios check-model` runs every check below over paired seeds (common random numbers: replicate i
-of every scenario uses the same seed) and prints this table; `tests/test_checks.py` runs a small-seed
-smoke version of every check (each returns a well-formed row) and a few checks with known answers.
+of every scenario uses the same seed) and prints this table; `tests/test_checks.py` runs small-seed
+smoke versions (two seeds, small worlds: each check returns a well-formed row) of every check
+family and every check except F5, F9 and F10 and most `L:` rows (which share one function), and a
+few checks with known answers.
 
 How to read it: *measured* is the statistic named in *expected*, with a 95% confidence interval
 (t interval over seeds or over paired differences; Wilson interval for shares of seeds; bootstrap
