@@ -22,7 +22,7 @@ def test_every_test_and_function_mentioned_exists():
     tests = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("test_*.py"))
     assert names and all(f"def {n}(" in tests for n in names), names
     src = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "src").rglob("*.py"))
-    for code in ("Recorder.record", "CHECKS", "Check", "Params"):
+    for code in ("Recorder.record", "CHECKS", "Check", "Params", "STRONG_DOSE", "EXPECTED_SIGN"):
         assert code in TEXT
         assert re.search(rf"\b(class|def)?\s*{code.split('.')[-1]}\b", src)
 

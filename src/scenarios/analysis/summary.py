@@ -40,7 +40,7 @@ def replicate_summary(timeseries: dict[str, np.ndarray]) -> dict[str, dict[str, 
     return out
 
 
-def mean_ci(x: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+def mean_ci(x: Sequence[float] | np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     """Mean and its t-based confidence interval (the interval is NaN for fewer than 2 values)."""
     a = np.asarray(x, dtype=float)
     m = float(a.mean())
