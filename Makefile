@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	@PYBIN=$$(sh scripts/find-python.sh) || exit 1; \
 	 if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$PYBIN"; $$PYBIN -m venv $(VENV) || exit 1; fi
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,distributed,ema]'
+	$(PY) -m pip install --quiet -e '.[dev,distributed,ema,cloud]'
 	@touch $(STAMP)
 
 lint: $(STAMP)
