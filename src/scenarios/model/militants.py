@@ -175,7 +175,7 @@ class Militants:
         self.p_border = cond.p_border
         self.preemption = cond.preemption
         self.counterterrorism = cond.counterterrorism
-        exposure = p.chinese_target_base + p.chinese_exposure_per_busd * m.recorder.china_infra / 1000.0
+        exposure = p.chinese_target_base + p.chinese_exposure_per_busd * m.china_investment_musd / 1000.0
         self.chinese_share = min(p.chinese_share_cap, exposure)
         revenue = m.trafficking.revenue_musd
         self.funding = 1.0 + p.drug_militant_gain * revenue / (revenue + p.drug_revenue_half)

@@ -28,7 +28,7 @@ from scenarios.model.events import apply_events
 from scenarios.model.militants import MilitantGroup, Militants
 from scenarios.model.recorder import Recorder, RunData
 from scenarios.model.society import Society
-from scenarios.model.states import ACT_ORDER, STATE_CLASSES, State
+from scenarios.model.states import ACT_ORDER, CATEGORIES, STATE_CLASSES, State
 from scenarios.model.threat import Threat
 from scenarios.model.trafficking import DRUGS, Trafficking, TraffickingOrganisation
 from scenarios.model.world import build_graph, build_index
@@ -36,6 +36,9 @@ from scenarios.rng import WeeklyStreams, named_generator
 from scenarios.schedule import WEEKS_PER_YEAR, expand, step_years
 from scenarios.spec import registry
 from scenarios.spec.params import Params
+
+CHINA_INVESTMENT_BEFORE_MUSD = 4000.0
+"""Chinese investment stock at the start (facts.yaml investment.china_cumulative, >USD 4bn 2007-2023)."""
 
 AID_DEFAULT = ("military_training", "joint_border_patrols", "military_equipment", "surveillance_systems")
 """Levers Tajikistan spends received aid on when the scenario gives no ``aid_allocation``."""
@@ -73,7 +76,7 @@ class SecurityModel(mesa.Model):
         self.lever_names = tuple(registry.levers())
         self.lever_index = {name: i for i, name in enumerate(self.lever_names)}
         self.lever_cost = np.array([lv.cost_musd_per_unit for lv in registry.levers().values()])
-        self.lever_category = tuple(lv.category for lv in registry.levers().values())
+        self.lever_category_code = np.array([CATEGORIES.index(lv.category) for lv in registry.levers().values()])
         drivers = {
             name: expand(getattr(scenario.drivers, name), self.years, d.default)
             for name, d in registry.drivers().items()
@@ -87,6 +90,7 @@ class SecurityModel(mesa.Model):
         self.supply = self._supply()
         self.corruption = float(self.drivers["corruption"][0])
         self.chinese_visibility = 0.0
+        self.china_investment_musd = CHINA_INVESTMENT_BEFORE_MUSD  # stock of Chinese investment, USD M
         self._build_states()
         self.threat = Threat()
         self.capacities = Capacities(
@@ -225,6 +229,8 @@ class SecurityModel(mesa.Model):
         self.threat.update(self)
         self._update_corruption()
         self.recorder.record(self, cond)
+        infrastructure = self.states["china"].effort[self.lever_index["infrastructure_investment"]]
+        self.china_investment_musd += infrastructure / WEEKS_PER_YEAR
         self.t += 1
         self.week += 1
         if self.t >= self.n_total:
@@ -239,7 +245,7 @@ class SecurityModel(mesa.Model):
         """
         p = self.p
         security = self.states["china"].spending_by_category().get("security", 0.0)
-        x = self.recorder.china_infra / 1000.0 / p.visibility_investment_busd + security / p.visibility_security_musd
+        x = self.china_investment_musd / 1000.0 / p.visibility_investment_busd + security / p.visibility_security_musd
         return float(1.0 - np.exp(-x))
 
     def _update_corruption(self) -> None:

@@ -11,16 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from scenarios.model.society import ACTIVE, EXTREMIST, JAILED
+from scenarios.model.society import EXTREMIST
 from scenarios.schedule import WEEKS_PER_YEAR
 from scenarios.spec import outcomes
 
 if TYPE_CHECKING:
     from scenarios.model.border import Conditions
     from scenarios.model.model import SecurityModel
-
-CHINA_INVESTMENT_BEFORE_MUSD = 4000.0
-"""Chinese investment stock at the start (facts.yaml investment.china_cumulative, >USD 4bn 2007-2023)."""
 
 
 @dataclass
@@ -44,7 +41,6 @@ class Recorder:
         self.china_cum = 0.0
         self.china_security_cum = 0.0
         self.russia_security_cum = 0.0
-        self.china_infra = CHINA_INVESTMENT_BEFORE_MUSD
 
     def record(self, m: SecurityModel, cond: Conditions) -> None:
         """Write week ``m.t`` of every outcome."""
@@ -78,12 +74,10 @@ class Recorder:
         ts["meth_share"][t] = tr.inflow_seg[1].sum() / inflow if inflow > 0 else 0.0
         ts["active_routes"][t] = tr.active_routes(t)
 
-        active = soc.state == ACTIVE
-        jailed = soc.state == JAILED
         radical = soc.rad >= EXTREMIST
         pop_w = ix.pop_weights
-        rg["unrest_active_share"][t] = soc.by_region(active)
-        rg["jailed_share"][t] = soc.by_region(jailed)
+        rg["unrest_active_share"][t] = soc.active_count / soc.counts
+        rg["jailed_share"][t] = soc.jailed_count / soc.counts
         rg["radicalised_share"][t] = soc.by_region(radical)
         rg["mean_grievance"][t] = soc.mean_by_region(soc.grievance)
         rg["legitimacy"][t] = soc.legitimacy
@@ -143,7 +137,6 @@ class Recorder:
             ts[f"capacity_{ch}"][t] = v @ seg_w if level == "segment" else (v @ pop_w if level == "region" else v[0])
         for name, series in m.drivers.items():
             ts[name][t] = series[t]
-        ts["corruption"][t] = m.driver("corruption")
         self._money(m, t, lo)
         ts["threat_index"][t] = m.threat.index
 
@@ -163,7 +156,6 @@ class Recorder:
         ts["spending_russia"][t] = st["russia"].spending + base
         ts["spending_tajikistan"][t] = st["tajikistan"].spending
         ts["spending_sco"][t] = st["sco"].spending
-        self.china_infra += st["china"].effort[m.lever_index["infrastructure_investment"]] / WEEKS_PER_YEAR
         if t >= m.burn_in:
             self.china_cum += china / WEEKS_PER_YEAR
             self.china_security_cum += ts["security_spending_china"][t] / WEEKS_PER_YEAR

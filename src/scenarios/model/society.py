@@ -180,6 +180,8 @@ class Society:
         self.grievance = np.zeros(n)
         self.arrests = np.zeros(n_r)
         self.extremism_arrests = np.zeros(n_r)
+        self.active_count = np.zeros(n_r)
+        self.jailed_count = np.zeros(n_r)
         self.n_regions = n_r
         self.legitimacy_override: np.ndarray | None = None
 
@@ -202,12 +204,12 @@ class Society:
         return float(self.recruiters @ self.scale)
 
     def active_persons(self) -> float:
-        """Persons in active unrest (scaled from simulated citizens)."""
-        return float(self.count_by_region(self.state == ACTIVE) @ self.scale)
+        """Persons in active unrest at the end of the last week (scaled from simulated citizens)."""
+        return float(self.active_count @ self.scale)
 
     def jailed_persons(self) -> float:
-        """Persons in jail for unrest or extremism (scaled from simulated citizens)."""
-        return float(self.count_by_region(self.state == JAILED) @ self.scale)
+        """Persons in jail for unrest or extremism at the end of the last week (scaled)."""
+        return float(self.jailed_count @ self.scale)
 
     # ------------------------------------------------------------------ step
     def step(
@@ -289,6 +291,9 @@ class Society:
 
         self._arrest_extremists(surveillance, week)
         self._radicalise(economy, cells, online_suppression, week)
+        # counted once here, read by the threat index, the militants and the recorder
+        self.active_count = self.count_by_region(self.state == ACTIVE)
+        self.jailed_count = self.count_by_region(self.state == JAILED)
 
     def step_from(self, model: SecurityModel) -> None:
         """The society stage of a week, reading the model's capacities, drivers and cells."""

@@ -30,6 +30,9 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+CATEGORIES = ("security", "economic", "soft")
+"""Spending categories of the levers (``category`` in levers.yaml)."""
+
 
 class State(mesa.Agent):
     """A state: its weekly lever plan, its policy, and what it spent this week.
@@ -58,10 +61,8 @@ class State(mesa.Agent):
     def spending_by_category(self) -> dict[str, float]:
         """This week's spending rate (USD M/yr) on security, economic and soft levers."""
         m = self.model
-        out = {"security": 0.0, "economic": 0.0, "soft": 0.0}
-        for value, cost, category in zip(self.effort, m.lever_cost, m.lever_category, strict=True):
-            out[category] += float(value * cost)
-        return out
+        totals = np.bincount(m.lever_category_code, self.effort * m.lever_cost, len(CATEGORIES))
+        return dict(zip(CATEGORIES, totals.tolist(), strict=True))
 
     def act(self) -> None:
         """Set this week's effort per lever and its spending."""

@@ -31,7 +31,8 @@ class Threat:
         """Fold this week's casualties, infiltrations, unrest and attacks on Chinese interests in."""
         p = model.p
         mil = model.militants
-        unrest = float(model.society.by_region(model.society.state == 1) @ model.index.pop_weights)
+        soc = model.society
+        unrest = float((soc.active_count / soc.counts) @ model.index.pop_weights)
         x = (
             float(mil.casualties.sum()) * WEEKS_PER_YEAR / p.threat_casualty_scale
             + mil.successes * WEEKS_PER_YEAR / p.threat_infiltration_scale
