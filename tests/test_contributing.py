@@ -24,7 +24,8 @@ def test_every_test_and_function_mentioned_exists():
     src = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "src").rglob("*.py"))
     for code in ("Recorder.record", "CHECKS", "Check", "Params", "STRONG_DOSE", "EXPECTED_SIGN"):
         assert code in TEXT
-        assert re.search(rf"\b(class|def)?\s*{code.split('.')[-1]}\b", src)
+        name = code.split(".")[-1]
+        assert re.search(rf"^\s*(class {name}\b|def {name}\(|{name}(: [^=]+)? = )", src, re.M), code
 
 
 def test_make_targets_mentioned_exist():

@@ -144,3 +144,10 @@ def test_cli_compare_window_options(tmp_path, capsys):
     assert "last year (2024)" in (tmp_path / "c" / "report.md").read_text(encoding="utf-8")
     assert main(["report", str(tmp_path / "c"), "--from", "2023", "--out", str(tmp_path / "again")]) == 0
     assert "mean per year over 2023-2024" in (tmp_path / "again" / "report.md").read_text(encoding="utf-8")
+
+
+def test_cli_tables_show_small_numbers_without_scientific_notation():
+    from scenarios.analysis.summary import fmt
+
+    assert fmt(0.00237) == "0.00237" and fmt(-0.00123) == "-0.00123" and fmt(1.54e-05) == "0.0000154"
+    assert fmt(1234.5) == "1,234" and fmt(0.5) == "0.500" and fmt(0) == "0"
