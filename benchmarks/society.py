@@ -93,7 +93,7 @@ def main() -> None:
         m = mesa_step_seconds(n, max(2, steps // (10 if n >= 100_000 else 1)))
         print(f"| {n:,} | {s * 1e3:.2f} | {n / s:,.0f} | {m * 1e3:.1f} | {n / m:,.0f} | {m / s:.0f}x |")
     print()
-    print("| whole default scenario (baseline, 10 years, 520 weekly steps) | seconds |")
+    print("| whole default scenario (baseline, 10 years: 520 recorded weeks after a 52-week burn-in) | seconds |")
     print("|---|---:|")
     for n in (10_000,) if args.quick else (10_000, 1_000_000):
         print(f"| {n:,} citizens | {scenario_seconds(n):.2f} |")
