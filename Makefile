@@ -5,12 +5,16 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup lint bench clean
+.PHONY: run test test-slow setup lint bench clean
 run: $(STAMP)
 	$(VENV)/bin/scenarios run baseline
 
 test: $(STAMP)
-	bash scripts/run-tests.sh
+	bash scripts/run-tests.sh -m "not slow"
+
+# the long system tests (marked slow), each with a quick version in `make test`; CI runs both
+test-slow: $(STAMP)
+	bash scripts/run-tests.sh -m slow
 
 setup: $(STAMP)
 

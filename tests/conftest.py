@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 from pathlib import Path
 from typing import Any
 
@@ -35,3 +36,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The CPU the session used (this process and every subprocess it waited for), as the README quotes it."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own_s, kids_s = own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
+    terminalreporter.write_line(
+        f"CPU time: {own_s + kids_s:.0f} s ({own_s:.0f} s in pytest, {kids_s:.0f} s in subprocesses)"
+    )

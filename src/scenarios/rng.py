@@ -9,10 +9,12 @@ replicate i of every scenario uses the same seed (common random numbers).
 from __future__ import annotations
 
 import zlib
+from functools import lru_cache
 
 import numpy as np
 
 
+@lru_cache(maxsize=256)
 def stream_key(name: str) -> int:
     """A stable 32-bit key for a stream name (crc32: the same on every platform and process)."""
     return zlib.crc32(name.encode("utf-8"))
@@ -40,7 +42,15 @@ def replicate_seeds(root_seed: int, n: int) -> list[int]:
 
 
 _WEEK_OFFSET = 1 << 16  # so burn-in weeks (negative) get their own keys
-_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
+_MASK = 0xFFFFFFFFFFFFFFFF
+
+
+def _splitmix64_int(x: int) -> int:
+    """:func:`_splitmix64` of one Python integer: the same bits, without numpy's per-call overhead."""
+    z = (x + 0x9E3779B97F4A7C15) & _MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return z ^ (z >> 31)
 
 
 def _splitmix64(x: np.ndarray) -> np.ndarray:
@@ -72,7 +82,7 @@ class WeeklyStreams:
 
     def __init__(self, seed: int):
         self._entropy = np.random.SeedSequence(seed).entropy
-        self._key = np.uint64(int(_splitmix64(np.array([seed % 2**64], dtype=np.uint64))[0]))
+        self._key = _splitmix64_int(seed % 2**64)
 
     def generator(self, stage: str, week: int, *keys: int) -> np.random.Generator:
         """A generator for ``stage`` in ``week`` (and for the entity ``keys``), the same in every scenario."""
@@ -81,6 +91,6 @@ class WeeklyStreams:
 
     def uniforms(self, stage: str, week: int, ids: np.ndarray) -> np.ndarray:
         """One uniform on [0, 1) per entity id, a pure function of (seed, stage, week, id)."""
-        salt = _splitmix64(np.array([stream_key(stage) << 24 ^ (week + _WEEK_OFFSET)], dtype=np.uint64))[0]
-        x = _splitmix64(np.asarray(ids, dtype=np.uint64) ^ (self._key ^ salt))
+        salt = _splitmix64_int((stream_key(stage) << 24 ^ (week + _WEEK_OFFSET)) & _MASK)
+        x = _splitmix64(np.asarray(ids, dtype=np.uint64) ^ np.uint64(self._key ^ salt))
         return (x >> np.uint64(11)).astype(np.float64) * (1.0 / 2**53)
