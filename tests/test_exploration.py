@@ -18,7 +18,7 @@ from scenarios.rng import replicate_seeds
 from scenarios.spec.config import load_scenario
 
 EXPLORE = CONFIGS / "exploration.yaml"
-FAST = ["years=1", "society.citizens=300"]
+FAST = ["years=1", "society.citizens=300", "parameters.burn_in_weeks=0"]
 
 
 def test_sobol_recovers_ishigami_indices():
@@ -116,7 +116,7 @@ def test_sweep_resumed_after_interruption_gives_the_same_table(tmp_path, monkeyp
     assert set(a) >= {"point", "replicate", "afghan_instability", "china.joint_border_patrols", "stability_index"}
 
 
-SMALL = ("--set", "years=2", "--set", "society.citizens=1000", "--set", "parameters.burn_in_weeks=0")
+SMALL = ("--set", "years=1", "--set", "society.citizens=300", "--set", "parameters.burn_in_weeks=0")
 """A small world for the command-line tests (--set works on sweep and sensitivity)."""
 
 
@@ -264,7 +264,7 @@ def test_sweep_report_and_discovery_report(tmp_path, capsys):
     from scenarios.cli import main
 
     out = tmp_path / "w"
-    args = ["sweep", str(EXPLORE), "--samples", "16", "--set", "years=2", "--set", "society.citizens=1000"]
+    args = ["sweep", str(EXPLORE), "--samples", "16", *SMALL]
     assert main([*args, "--out", str(out)]) == 0
     md = (out / "report.md").read_text(encoding="utf-8")
     assert (

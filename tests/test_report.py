@@ -19,7 +19,7 @@ from scenarios.spec.config import load_scenario
 def ensembles(tmp_path_factory):
     """Baseline and meth_surge (a 2024 event) over 2021-2024, 3 paired replicates each."""
     root = tmp_path_factory.mktemp("ens")
-    sets = ["years=4", "society.citizens=1000"]
+    sets = ["years=4", "society.citizens=500", "parameters.burn_in_weeks=0"]
     base = run_ensemble(load_scenario("baseline", sets), root / "base", replicates=3).path
     surge = run_ensemble(load_scenario("meth_surge", sets), root / "surge", replicates=3).path
     single = run_ensemble(load_scenario("baseline", sets), root / "single", replicates=1).path
@@ -134,7 +134,9 @@ def test_cli_compare_window_options(tmp_path, capsys):
         "--set",
         "years=4",
         "--set",
-        "society.citizens=1000",
+        "society.citizens=500",
+        "--set",
+        "parameters.burn_in_weeks=0",
     ]
     args += ["--results", str(tmp_path / "r"), "--out", str(tmp_path / "c")]
     assert main([*args, "--from", "2040"]) == 2

@@ -151,6 +151,8 @@ def test_cli_compare_and_report_regeneration(tmp_path, capsys):
         "years=5",
         "--set",
         "society.citizens=500",
+        "--set",
+        "parameters.burn_in_weeks=0",
         "--results",
         str(tmp_path),
         "--precision",

@@ -71,7 +71,7 @@ def test_sigterm_stops_run_naming_the_folder_and_resume_finishes_it(tmp_path):
 
 
 def test_sigterm_stops_compare_and_compare_resume_continues(tmp_path, capsys):
-    args = ["compare", str(CONFIGS / "baseline.yaml"), str(CONFIGS / "china_withdraws.yaml"), "--replicates", "40"]
+    args = ["compare", str(CONFIGS / "baseline.yaml"), str(CONFIGS / "china_withdraws.yaml"), "--replicates", "8"]
     args += ["--results", str(tmp_path), *SMALL]
     code, err = stop_when(start(args), has_replicate(tmp_path), signal.SIGTERM)
     assert code == 143 and "Traceback" not in err

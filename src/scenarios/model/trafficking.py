@@ -85,53 +85,24 @@ class TraffickingOrganisation(CellAgent):
         risk = ((1.0 - self.loss) / (1.0 - p.loss_reference)) ** p.route_loss_elasticity
         return float(risk * road_factor ** (-p.roads_volume_elasticity))
 
-    def step(self) -> None:
-        """Ship this week's volume of each drug, suffer seizures, learn from them.
-
-        Each shipment has its own keyed uniforms (combination, border, transit), so a change on
-        one segment only changes the shipments that meet it (common random numbers).
-        """
+    def plan(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """This week's shipping plan: the cumulative choice probabilities over combinations, and per
+        drug the volume (t) and the number of shipments it is split into (0 when nothing ships)."""
         m = self.model
-        t = m.trafficking
-        ix = m.index
-        probs = self.choice_probabilities()
-        cdf = np.cumsum(probs)
         size = m.p.shipment_size_t / self.spread()
-        factor = self.volume_factor(t.road_factor)
-        shipped_total = 0.0
-        lost_total = 0.0
-        n_combo = ix.combo_segment.size
-        seg_trials = np.zeros(len(ix.segments))
-        seg_events = np.zeros(len(ix.segments))
-        route_trials = np.zeros(len(ix.routes))
-        route_events = np.zeros(len(ix.routes))
-        for d in range(len(DRUGS)):
-            volume = t.supply[d] * self.share * factor
-            if volume <= 0:
-                continue
-            n = max(1, round(volume / size))
-            tonnes = volume / n
-            ids = np.arange(n, dtype=np.int64) + (self.unique_id * len(DRUGS) + d) * (1 << 32)
-            combo = np.minimum(
-                np.searchsorted(cdf, m.draws.uniforms("shipment-route", m.week, ids), side="right"), n_combo - 1
-            )
-            border = m.draws.uniforms("shipment-border", m.week, ids) < t.p_border[ix.combo_segment[combo]]
-            transit = ~border & (m.draws.uniforms("shipment-transit", m.week, ids) < t.p_route[ix.combo_route[combo]])
-            counts = np.bincount(combo, minlength=n_combo).astype(float)
-            b = np.bincount(combo[border], minlength=n_combo).astype(float)
-            tr = np.bincount(combo[transit], minlength=n_combo).astype(float)
-            through = counts - b
-            t.record(d, counts * tonnes, b * tonnes, tr * tonnes, (through - tr) * tonnes)
-            seg_trials += np.bincount(ix.combo_segment, counts, len(ix.segments))
-            seg_events += np.bincount(ix.combo_segment, b, len(ix.segments))
-            route_trials += np.bincount(ix.combo_route, through, len(ix.routes))
-            route_events += np.bincount(ix.combo_route, tr, len(ix.routes))
-            shipped_total += volume
-            lost_total += (b.sum() + tr.sum()) * tonnes
-        self.segment_risk.update(seg_trials, seg_events)
-        self.route_risk.update(route_trials, route_events)
-        if shipped_total > 0:
-            self.loss += m.p.loss_learning * (lost_total / shipped_total - self.loss)
+        volume = m.trafficking.supply * self.share * self.volume_factor(m.trafficking.road_factor)
+        n = np.where(volume > 0, np.maximum(1, np.round(volume / size)), 0).astype(np.int64)
+        return np.cumsum(self.choice_probabilities()), volume, n
+
+    def learn(
+        self, seg: tuple[np.ndarray, np.ndarray], route: tuple[np.ndarray, np.ndarray], lost_share: float | None
+    ) -> None:
+        """Update the risk beliefs from this week's (trials, seizures) per segment and per route, and
+        the smoothed share of volume lost (``None`` when nothing was shipped: nothing to learn)."""
+        self.segment_risk.update(*seg)
+        self.route_risk.update(*route)
+        if lost_share is not None:
+            self.loss += self.model.p.loss_learning * (lost_share - self.loss)
 
 
 class Trafficking:
@@ -177,9 +148,66 @@ class Trafficking:
         m = self.model
         self.reset()
         self.set_conditions(m.supply[m.t], cond.p_border, cond.p_transit, cond.road_factor)
-        m.traffickers.do("step")
+        self.ship(list(m.traffickers))
         weekly = self.delivered.sum() * m.p.transit_value_musd_per_t * 52.0
         self.revenue_musd += (weekly - self.revenue_musd) / 52.0
+
+    def ship(self, orgs: list[TraffickingOrganisation]) -> None:
+        """Every organisation ships its volume of each drug, suffers seizures and learns from them.
+
+        Each shipment has its own keyed uniforms (combination, border, transit), so a change on one
+        segment only changes the shipments that meet it (common random numbers). The shipments of
+        all organisations and drugs are drawn in one pass (one group per organisation and drug);
+        organisations do not interact within a week, so this equals shipping them one by one.
+        """
+        m = self.model
+        ix = m.index
+        n_drugs, n_combo = len(DRUGS), ix.combo_segment.size
+        plans = [o.plan() for o in orgs]
+        cdf = np.array([plan[0] for plan in plans])  # (orgs, combinations)
+        volume = np.array([plan[1] for plan in plans])  # (orgs, drugs)
+        n = np.array([plan[2] for plan in plans])  # (orgs, drugs)
+        tonnes = np.divide(volume, n, out=np.zeros_like(volume), where=n > 0).ravel()  # per group
+        groups = np.repeat(np.arange(n.size), n.ravel())  # group = org * drugs + drug, per shipment
+        first = np.cumsum(n.ravel()) - n.ravel()
+        uid = np.repeat(np.array([o.unique_id for o in orgs]), n_drugs) * n_drugs + np.tile(
+            np.arange(n_drugs), len(orgs)
+        )
+        ids = (np.arange(groups.size) - first[groups]) + uid[groups] * (1 << 32)
+        u = m.draws.uniforms("shipment-route", m.week, ids)
+        combo = np.minimum((cdf[groups // n_drugs] <= u[:, None]).sum(axis=1), n_combo - 1)
+        border = m.draws.uniforms("shipment-border", m.week, ids) < self.p_border[ix.combo_segment[combo]]
+        transit = ~border & (m.draws.uniforms("shipment-transit", m.week, ids) < self.p_route[ix.combo_route[combo]])
+        key = groups * n_combo + combo
+        shape = (len(orgs), n_drugs, n_combo)
+        counts = np.bincount(key, minlength=n.size * n_combo).reshape(shape).astype(float)
+        b = np.bincount(key[border], minlength=n.size * n_combo).reshape(shape).astype(float)
+        tr = np.bincount(key[transit], minlength=n.size * n_combo).reshape(shape).astype(float)
+        w = tonnes.reshape(len(orgs), n_drugs, 1)
+        for d in range(n_drugs):
+            self.record(
+                d,
+                (counts[:, d] * w[:, d]).sum(0),
+                (b[:, d] * w[:, d]).sum(0),
+                (tr[:, d] * w[:, d]).sum(0),
+                ((counts[:, d] - b[:, d] - tr[:, d]) * w[:, d]).sum(0),
+            )
+        per_org = counts.sum(axis=1), b.sum(axis=1), tr.sum(axis=1)  # (orgs, combinations), drugs added
+        through = per_org[0] - per_org[1]
+        lost = ((b.sum(axis=2) + tr.sum(axis=2)) * w[:, :, 0]).sum(axis=1)
+        shipped = volume.sum(axis=1)
+        for i, org in enumerate(orgs):
+            org.learn(
+                (
+                    np.bincount(ix.combo_segment, per_org[0][i], len(ix.segments)),
+                    np.bincount(ix.combo_segment, per_org[1][i], len(ix.segments)),
+                ),
+                (
+                    np.bincount(ix.combo_route, through[i], len(ix.routes)),
+                    np.bincount(ix.combo_route, per_org[2][i], len(ix.routes)),
+                ),
+                lost[i] / shipped[i] if shipped[i] > 0 else None,
+            )
 
     def reset(self) -> None:
         """Zero this week's tallies."""
