@@ -15,17 +15,22 @@ TINY_WORLD = Path(__file__).parent / "data" / "tiny_world.yaml"
 
 
 def scenario(**overrides: Any) -> Any:
-    """A validated scenario from a mapping (defaults everywhere else)."""
-    data: dict[str, Any] = {"name": "test", "years": 2, "society": {"citizens": 2000}}
-    data.update(overrides)
-    return validate_data(data)
+    """A validated scenario from a mapping (defaults everywhere else), without the burn-in."""
+    return validate_data(without_burn_in({"name": "test", "years": 2, "society": {"citizens": 2000}}, overrides))
 
 
 def tiny(**overrides: Any) -> Any:
-    """A scenario on the hand-built two-segment world."""
-    data: dict[str, Any] = {"name": "tiny", "years": 2, "world": str(TINY_WORLD), "society": {"citizens": 1000}}
-    data.update(overrides)
-    return validate_data(data)
+    """A scenario on the hand-built two-segment world, without the burn-in."""
+    data = {"name": "tiny", "years": 2, "world": str(TINY_WORLD), "society": {"citizens": 1000}}
+    return validate_data(without_burn_in(data, overrides))
+
+
+def without_burn_in(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """``data`` updated by ``overrides``, with ``burn_in_weeks`` 0 unless the overrides set it: the
+    52-week burn-in would add a simulated year to every small test run; the tests of the burn-in
+    itself set it (tests/test_couplings.py)."""
+    parameters = {"burn_in_weeks": 0, **overrides.get("parameters", {})}
+    return {**data, **overrides, "parameters": parameters}
 
 
 def baseline(**sets: Any) -> Any:

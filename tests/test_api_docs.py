@@ -1,9 +1,11 @@
-"""Every ```python block of docs/api.md runs as a plain script from the repository root."""
+"""Every ```python block of docs/api.md runs: in this process in `make test` (quick), and as a plain
+script from the repository root in `make test-slow` and CI (a fresh interpreter per block)."""
 
 from __future__ import annotations
 
 import os
 import re
+import runpy
 import subprocess
 import sys
 
@@ -17,6 +19,23 @@ def test_the_api_document_has_examples():
     assert len(BLOCKS) >= 5
 
 
+def example(index: int) -> object:
+    """The examples that start a Dask cluster are long system tests (``slow``); the quick Dask check
+    in ``make test`` is tests/test_runner.py::test_dask_local_cluster_gives_the_same_results."""
+    marks = [pytest.mark.slow] if "distributed" in BLOCKS[index] else []
+    return pytest.param(index, marks=marks, id=str(index))
+
+
+@pytest.mark.parametrize("index", [example(i) for i in range(len(BLOCKS))])
+def test_api_example_runs(index, tmp_path, monkeypatch, capsys):
+    script = tmp_path / f"example_{index}.py"
+    script.write_text(BLOCKS[index], encoding="utf-8")
+    monkeypatch.chdir(ROOT)
+    runpy.run_path(str(script), run_name="__main__")
+    assert capsys.readouterr().out.strip(), "an example should print what it shows"
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
 def test_api_example_runs_as_a_script(index, tmp_path):
     code = BLOCKS[index]

@@ -21,7 +21,7 @@ from scenarios.reporting.checks import CSV_COLUMNS, HEADER, validation_doc, verd
 from scenarios.spec import outcomes, registry
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = Design(seeds=2, years=2, citizens=300, stress_years=2, workers=1)
+TINY = Design(seeds=2, years=1, citizens=300, stress_years=1, workers=1)
 """Two paired seeds on a small world: enough to run every code path, not to claim anything."""
 
 SUBMODEL = ("F1", "F2a", "F2b", "F3", "F4", "F6", "F7", "F8", "C5")

@@ -1,5 +1,7 @@
 """Dask clusters: a hand-started ``dask scheduler`` + ``dask worker`` on 127.0.0.1 (shared disk, and an fsspec
-URL standing in for an object store), giving the same files as a local run. Processes are stopped by the test."""
+URL standing in for an object store), giving the same files as a local run. Processes are stopped by the test.
+Long system tests (``slow``: `make test-slow` and CI); the quick Dask check in `make test` is
+tests/test_runner.py::test_dask_local_cluster_gives_the_same_results."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from helpers import CONFIGS, ROOT
 from scenarios.cli import main
 
 pytest.importorskip("distributed")
+pytestmark = pytest.mark.slow
 DASK = shutil.which("dask", path=str(Path(sys.executable).parent)) or shutil.which("dask")
 SMALL = ["--set", "years=1", "--set", "society.citizens=500", "--quiet"]
 

@@ -148,7 +148,7 @@ def test_cli_compare_and_report_regeneration(tmp_path, capsys):
         "--replicates",
         "3",
         "--set",
-        "years=5",
+        "years=2",
         "--set",
         "society.citizens=500",
         "--set",
