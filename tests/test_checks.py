@@ -19,6 +19,7 @@ from scenarios.experiments import checks
 from scenarios.experiments.checks import CHECKS, Design, run_checks, wilson
 from scenarios.reporting.checks import CSV_COLUMNS, HEADER, validation_doc, verdict, write_checks
 from scenarios.spec import outcomes, registry
+from scenarios.spec.config import derive
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = Design(seeds=2, years=1, citizens=300, stress_years=1, workers=1)
@@ -28,6 +29,17 @@ SUBMODEL = ("F1", "F2a", "F2b", "F3", "F4", "F6", "F7", "F8", "C5")
 """Checks of submodels or short runs, cheap at two seeds. The calibration checks share one 10-year
 ensemble (one test below); F5, F9 and F10 (paired runs with fixed world sizes and horizons, 3-6 s
 each at two seeds) run only in ``scenarios check-model``."""
+
+
+@pytest.fixture(autouse=True)
+def without_burn_in(monkeypatch):
+    """The smoke designs run the checks' scenarios without the 52-week burn-in: half the simulated
+    weeks, the same code paths (``check-model`` keeps it)."""
+    for name in ("_baseline", "_library"):
+        build = getattr(checks, name)
+        monkeypatch.setattr(
+            checks, name, lambda *a, build=build: derive(build(*a), parameters__burn_in_weeks=0), raising=True
+        )
 
 
 def well_formed(r: checks.CheckResult) -> None:

@@ -14,7 +14,7 @@ from helpers import CONFIGS
 from scenarios.cli import main
 
 BASELINE = str(CONFIGS / "baseline.yaml")
-FAST = ["--set", "years=1", "--set", "society.citizens=1000"]
+FAST = ["--set", "years=1", "--set", "society.citizens=1000", "--set", "parameters.burn_in_weeks=0"]
 
 
 def test_help_lists_commands_with_examples(capsys):

@@ -127,6 +127,8 @@ def compare_args(results: Path, *extra: str, replicates: int = 2) -> list[str]:
         "years=1",
         "--set",
         "society.citizens=500",
+        "--set",
+        "parameters.burn_in_weeks=0",
         "--results",
         str(results),
         *extra,
@@ -233,6 +235,8 @@ def test_api_reads_ensembles_comparisons_and_sweeps_as_tidy_tables(tmp_path):
                 "years=1",
                 "--set",
                 "society.citizens=300",
+                "--set",
+                "parameters.burn_in_weeks=0",
                 "--out",
                 str(sweep),
             ]
