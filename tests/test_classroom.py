@@ -173,29 +173,28 @@ def test_allocations_become_yearly_lever_schedules(room):
     assert china["financial_aid"]["2021"] == 50  # earlier years keep the plan
 
 
-def test_restart_between_rounds_loses_nothing_and_replays_identically(tmp_path, two_band_seeds):
+def test_restart_between_rounds_loses_nothing_and_replays_identically(tmp_path, three_rounds):
+    """The inputs of ``three_rounds``' first two rounds, with the server restarted before round 2 runs."""
     db = tmp_path / "class.sqlite"
     first = Classroom(db, EXERCISES)
     sid, _ = prepared_session(first)
     c = codes(first, sid)
-    first.submit(c["china"], 1, {"joint_border_patrols": 150})
+    first.submit(c["china"], 1, {"military_training": 100})
     advance(first, sid)
     first.submit(c["tajikistan"], 2, {"economic_initiatives": 100})
+    injects = first.scenario(sid).exercise.injects
+    for kind in injects:
+        first.inject(sid, kind)
     del first  # the server stops
 
     second = Classroom(db, EXERCISES)  # and starts again on the same file
     st = second.state(sid)
     assert st["round"] == 1 and {t["state"]: t["submitted"] for t in st["teams"]}["tajikistan"]
+    assert [i["kind"] for i in st["pending_injects"]] == list(injects)
     after_restart = advance(second, sid)
 
     # the same inputs without a restart give the same results
-    third = Classroom(tmp_path / "other.sqlite", EXERCISES)
-    sid3, _ = prepared_session(third)
-    c3 = codes(third, sid3)
-    third.submit(c3["china"], 1, {"joint_border_patrols": 150})
-    advance(third, sid3)
-    third.submit(c3["tajikistan"], 2, {"economic_initiatives": 100})
-    straight = advance(third, sid3)
+    straight = three_rounds.states[1]
     assert json.dumps(after_restart["played"]) == json.dumps(straight["played"])
 
 
@@ -220,28 +219,42 @@ def test_debrief_scores_and_facts(room, round_one):
     assert d["questions"]
 
 
-def plays_a_round_and_debriefs_every_exercise(room):
-    names = list(room.exercises())
-    assert sorted(names) == sorted(exercise_files(EXERCISES))
-    for name in names:
-        sid, _ = room.create_session(name)
-        advance(room, sid)
+def debriefs_of_every_exercise(room):
+    """Each exercise of ``room`` played for one round (seed 3), by name: (session id, state after the round)."""
+    out = {}
+    for name in room.exercises():
+        sid, _ = room.create_session(name, seed=3)
+        out[name] = sid, advance(room, sid)
+    assert sorted(out) == sorted(exercise_files(EXERCISES))
+    return out
+
+
+def assert_every_team_scored(room, played):
+    for sid, _ in played.values():
         d = room.debrief(sid)
         assert {s["state"] for s in d["scores"]} == set(room.scenario(sid).exercise.teams)
         for s in d["scores"]:
             assert all(np.isfinite(g["delta"]) for g in s["own_goals"])
 
 
-def test_every_exercise_plays_a_round_and_debriefs(tmp_path, short_exercises, two_band_seeds):
-    """Every exercise (including the SCO team's goals) runs a round and scores every team; each
-    shortened to 1 year (its first Advance also computes its baseline and band)."""
-    plays_a_round_and_debriefs_every_exercise(Classroom(tmp_path / "class.sqlite", short_exercises))
+@pytest.fixture(scope="module")
+def first_rounds(tmp_path_factory, short_exercises, two_band_seeds):
+    """Every exercise shortened to 1 year, played for one round by a room that had not prepared the
+    sessions (their first Advance computes the baseline and band)."""
+    room = Classroom(tmp_path_factory.mktemp("first_rounds") / "class.sqlite", short_exercises)
+    return room, debriefs_of_every_exercise(room)
+
+
+def test_every_exercise_plays_a_round_and_debriefs(first_rounds):
+    """Every exercise (including the SCO team's goals) runs a round and scores every team."""
+    assert_every_team_scored(*first_rounds)
 
 
 @pytest.mark.slow
 def test_every_shipped_exercise_plays_a_round_and_debriefs_at_full_size(tmp_path):
     """The quick test above on the shipped exercises as they are, with the real noise band."""
-    plays_a_round_and_debriefs_every_exercise(Classroom(tmp_path / "class.sqlite", EXERCISES))
+    room = Classroom(tmp_path / "class.sqlite", EXERCISES)
+    assert_every_team_scored(room, debriefs_of_every_exercise(room))
 
 
 def test_every_allowed_inject_runs(three_rounds):
@@ -257,16 +270,14 @@ def test_every_allowed_inject_runs(three_rounds):
     assert sorted(events) == sorted(i["kind"] for i in st["last_injects"])
 
 
-def test_warming_up_a_session_changes_no_result(tmp_path, short_exercises, two_band_seeds):
+def test_warming_up_a_session_changes_no_result(tmp_path, short_exercises, first_rounds):
     """The baseline and band computed ahead (as the server does) equal those of the first Advance
-    (on the exercise shortened to 1 year)."""
-    cold = Classroom(tmp_path / "a.sqlite", short_exercises)
+    (on the exercise shortened to 1 year; the cold session is first_rounds')."""
     warm = Classroom(tmp_path / "b.sqlite", short_exercises)
-    sid_c, _ = cold.create_session("short_border_pressure", seed=3)
     sid_w, _ = warm.create_session("short_border_pressure", seed=3)
     warm.warm_up(sid_w)
     assert warm.state(sid_w)["band"] is not None and warm.state(sid_w)["round"] == 0
-    a, b = cold.advance(sid_c, 1), warm.advance(sid_w, 1)
+    a, b = first_rounds[1]["short_border_pressure"][1], warm.advance(sid_w, 1)
     for key in ("played", "baseline", "band"):
         assert json.dumps(a[key]) == json.dumps(b[key]), key
 
