@@ -62,16 +62,22 @@ _REFERENCES: dict[tuple[str, int, str], list[tuple[str, str]]] = {}
 
 
 def prepared_session(room: Any, exercise: str = "short_border_pressure", **kwargs: Any) -> tuple[str, list[Any]]:
-    """``room.create_session``, then the session's baseline and noise band stored, as the server's
-    warm-up leaves them (its first Advance then only runs the played years).
+    """``room.create_session``, then :func:`prepare` (returns the session id and teams)."""
+    sid, teams = room.create_session(exercise, **kwargs)
+    prepare(room, sid)
+    return sid, teams
+
+
+def prepare(room: Any, sid: str) -> None:
+    """Store the session's baseline and noise band, as the server's warm-up does (its first Advance
+    then only runs the played years).
 
     Those references depend only on the session's config and seed (and the band's size), so they
     are computed once per test run by ``room.warm_up`` and copied into every later session of the
     same config and seed. The tests of the references themselves (an Advance computing them, the
-    warm-up) use ``room.create_session``."""
+    warm-up) do not use this."""
     from scenarios.web.classroom import game
 
-    sid, teams = room.create_session(exercise, **kwargs)
     with room.store.transaction() as db:
         row = db.execute("SELECT config_json, seed FROM sessions WHERE id=?", (sid,)).fetchone()
     key = (row["config_json"], row["seed"], repr(game.noise_band))
@@ -80,10 +86,18 @@ def prepared_session(room: Any, exercise: str = "short_border_pressure", **kwarg
             db.executemany(
                 "INSERT INTO results VALUES (?,0,?,?)", [(sid, kind, data) for kind, data in _REFERENCES[key]]
             )
-    else:
-        room.warm_up(sid)
-        with room.store.transaction() as db:
-            rows = db.execute("SELECT kind, data_json FROM results WHERE session_id=? AND round=0", (sid,)).fetchall()
-        assert {r["kind"] for r in rows} == {"baseline", "band"}
-        _REFERENCES[key] = [(r["kind"], r["data_json"]) for r in rows]
-    return sid, teams
+        return
+    room.warm_up(sid)
+    with room.store.transaction() as db:
+        rows = db.execute("SELECT kind, data_json FROM results WHERE session_id=? AND round=0", (sid,)).fetchall()
+    assert {r["kind"] for r in rows} == {"baseline", "band"}
+    _REFERENCES[key] = [(r["kind"], r["data_json"]) for r in rows]
+
+
+def serve_library_copy(monkeypatch: Any, folder: Path, **copies: Any) -> None:
+    """Make ``benchmarks.classroom_load.start_server`` (which serves ``ROOT/src/scenarios/library``)
+    serve ``library_copy(..., **copies)`` under ``folder`` for the rest of the test."""
+    from benchmarks import classroom_load
+
+    library_copy(folder / "src" / "scenarios" / "library", **copies)
+    monkeypatch.setattr(classroom_load, "ROOT", folder)
