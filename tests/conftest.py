@@ -46,3 +46,17 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.write_line(
         f"CPU time: {own_s + kids_s:.0f} s ({own_s:.0f} s in pytest, {kids_s:.0f} s in subprocesses)"
     )
+
+
+@pytest.fixture(scope="module")
+def two_band_seeds():
+    """Classroom sessions measure their noise band on 2 seeds (the fewest a standard deviation
+    takes) instead of ``BAND_SEEDS``: the quick tests' sessions prepare in half the time. The same
+    code runs; the full-size slow tests and the servers started in a subprocess keep the real band."""
+    from functools import partial
+
+    from scenarios.web.classroom import game, simulate
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(game, "noise_band", partial(simulate.noise_band, replicates=2))
+        yield

@@ -1,15 +1,22 @@
-"""Classroom round logic and persistence in plain Python, including a server restart between rounds."""
+"""Classroom round logic and persistence in plain Python, including a server restart between rounds.
+
+Sessions are prepared (baseline and noise band stored, as the server's warm-up does) by
+``helpers.prepared_session`` and measure their band on 2 seeds (``two_band_seeds``), except in the
+tests of that preparation; two played sessions are shared by the tests that only read them or make
+requests they must refuse. ``-m slow`` plays every shipped exercise at full size with the real band.
+"""
 
 from __future__ import annotations
 
 import json
 import threading
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from helpers import CONFIGS
+from helpers import CONFIGS, library_copy, prepared_session, shortened
 
-from scenarios.web.classroom import Classroom, ClassroomError
+from scenarios.web.classroom import Classroom, ClassroomError, exercise_files, game, simulate
 from scenarios.web.classroom.codes import ALPHABET as PIN_ALPHABET
 from scenarios.web.classroom.scoring import number
 from scenarios.web.classroom.store import Store
@@ -18,8 +25,15 @@ EXERCISES = CONFIGS / "exercises"
 
 
 @pytest.fixture
-def room(tmp_path):
+def room(tmp_path, two_band_seeds):
     return Classroom(tmp_path / "class.sqlite", EXERCISES)
+
+
+@pytest.fixture(scope="module")
+def short_exercises(tmp_path_factory):
+    """Every shipped exercise shortened to 1 year and 1 round (teams, goals, injects as shipped)."""
+    folder = tmp_path_factory.mktemp("short_exercises")
+    return library_copy(folder, exercises={name: shortened(1) for name in exercise_files(EXERCISES)}) / "exercises"
 
 
 def codes(room, sid):
@@ -29,6 +43,41 @@ def codes(room, sid):
 def advance(room, sid):
     """Run the open round (the request names it, as the console does)."""
     return room.advance(sid, room.state(sid)["open_round"])
+
+
+@pytest.fixture(scope="module")
+def round_one(tmp_path_factory, two_band_seeds):
+    """A session of short_border_pressure after round 1, shared by the tests that only read it or
+    make requests it must refuse. Before the round: an attack injected in GBAO, China and
+    Tajikistan submitted (``before``: the teacher's state then, ``team_before``: Tajikistan's)."""
+    room = Classroom(tmp_path_factory.mktemp("round_one") / "class.sqlite", EXERCISES)
+    sid, _ = prepared_session(room)
+    c = codes(room, sid)
+    room.inject(sid, "attack", region="gbao")
+    room.submit(c["china"], 1, {"joint_border_patrols": 200, "military_training": 100})
+    room.submit(c["tajikistan"], 1, {"joint_border_patrols": 150})
+    before, team_before = room.state(sid), room.state(sid, "tajikistan")
+    after = room.advance(sid, 1)
+    return SimpleNamespace(room=room, sid=sid, codes=c, before=before, team_before=team_before, after=after)
+
+
+@pytest.fixture(scope="module")
+def three_rounds(tmp_path_factory, two_band_seeds):
+    """A session of short_border_pressure played to its end, shared by the tests that only read it.
+    Round 1: China submits 100 USD M of military training; round 2: Tajikistan submits and the
+    teacher injects every event the exercise allows; round 3: nobody submits. ``states``: the state
+    returned by each Advance."""
+    room = Classroom(tmp_path_factory.mktemp("three_rounds") / "class.sqlite", EXERCISES)
+    sid, _ = prepared_session(room)
+    c = codes(room, sid)
+    room.submit(c["china"], 1, {"military_training": 100})
+    states = [advance(room, sid)]
+    room.submit(c["tajikistan"], 2, {"economic_initiatives": 100})
+    for kind in room.scenario(sid).exercise.injects:  # a crackdown without magnitude included
+        room.inject(sid, kind)
+    states.append(advance(room, sid))
+    states.append(advance(room, sid))
+    return SimpleNamespace(room=room, sid=sid, codes=c, states=states)
 
 
 def test_every_exercise_config_has_teams_and_fits_its_years(room):
@@ -60,13 +109,10 @@ def test_join_codes_are_typed_in_any_case_with_or_without_the_dash(room):
             room.team_by_code(wrong)
 
 
-def test_a_round_runs_and_is_stored(room):
-    sid, _ = room.create_session("short_border_pressure")
-    c = codes(room, sid)
-    room.submit(c["china"], 1, {"joint_border_patrols": 200, "military_training": 100})
-    st = room.state(sid)
+def test_a_round_runs_and_is_stored(round_one):
+    st = round_one.before
     assert st["open_round"] == 1 and {t["state"]: t["submitted"] for t in st["teams"]}["china"]
-    st = advance(room, sid)
+    st = round_one.after
     assert st["round"] == 1 and st["open_round"] == 2 and len(st["played"]["yearly"]["stability_index"]) == 1
     assert len(st["baseline"]["yearly"]["stability_index"]) == 3
     assert not any(t["submitted"] for t in st["teams"])
@@ -96,31 +142,24 @@ def test_bad_requests_are_refused_and_change_nothing(room):
     assert room.state(sid)["version"] == before
 
 
-def test_stale_round_after_advance(room):
-    sid, _ = room.create_session("short_border_pressure")
-    c = codes(room, sid)
-    advance(room, sid)
+def test_stale_round_after_advance(round_one):
     with pytest.raises(ClassroomError, match="closed"):
-        room.submit(c["china"], 1, {"military_training": 10})
+        round_one.room.submit(round_one.codes["china"], 1, {"military_training": 10})
 
 
-def test_exercise_ends_after_its_rounds(room):
-    sid, _ = room.create_session("short_border_pressure")
-    for _ in range(3):
-        advance(room, sid)
+def test_exercise_ends_after_its_rounds(three_rounds):
+    room, sid = three_rounds.room, three_rounds.sid
     st = room.state(sid)
-    assert st["finished"] and st["open_round"] is None
+    assert st["finished"] and st["open_round"] is None and st["round"] == 3
     with pytest.raises(ClassroomError, match="over"):
-        advance(room, sid)
+        room.advance(sid, 4)
+    assert room.state(sid)["version"] == st["version"]
 
 
-def test_injected_event_takes_effect_in_the_next_round(room):
-    sid, _ = room.create_session("short_border_pressure")
-    room.inject(sid, "attack", region="gbao")
-    cfg = room.played_config(sid, 1)
+def test_injected_event_takes_effect_in_the_next_round(round_one):
+    cfg = round_one.room.played_config(round_one.sid, 1)
     assert cfg["events"][-1] == {"when": "2022-01", "kind": "attack", "region": "gbao"}
-    st = advance(room, sid)
-    assert st["played"]["regions"]["gbao"]["attacks"][0] >= 1
+    assert round_one.after["played"]["regions"]["gbao"]["attacks"][0] >= 1
 
 
 def test_allocations_become_yearly_lever_schedules(room):
@@ -134,87 +173,112 @@ def test_allocations_become_yearly_lever_schedules(room):
     assert china["financial_aid"]["2021"] == 50  # earlier years keep the plan
 
 
-def test_restart_between_rounds_loses_nothing_and_replays_identically(tmp_path):
+def test_restart_between_rounds_loses_nothing_and_replays_identically(tmp_path, three_rounds):
+    """The inputs of ``three_rounds``' first two rounds, with the server restarted before round 2 runs."""
     db = tmp_path / "class.sqlite"
     first = Classroom(db, EXERCISES)
-    sid, _ = first.create_session("short_border_pressure", seed=5)
+    sid, _ = prepared_session(first)
     c = codes(first, sid)
-    first.submit(c["china"], 1, {"joint_border_patrols": 150})
+    first.submit(c["china"], 1, {"military_training": 100})
     advance(first, sid)
     first.submit(c["tajikistan"], 2, {"economic_initiatives": 100})
+    injects = first.scenario(sid).exercise.injects
+    for kind in injects:
+        first.inject(sid, kind)
     del first  # the server stops
 
     second = Classroom(db, EXERCISES)  # and starts again on the same file
     st = second.state(sid)
     assert st["round"] == 1 and {t["state"]: t["submitted"] for t in st["teams"]}["tajikistan"]
+    assert [i["kind"] for i in st["pending_injects"]] == list(injects)
     after_restart = advance(second, sid)
 
     # the same inputs without a restart give the same results
-    third = Classroom(tmp_path / "other.sqlite", EXERCISES)
-    sid3, _ = third.create_session("short_border_pressure", seed=5)
-    c3 = codes(third, sid3)
-    third.submit(c3["china"], 1, {"joint_border_patrols": 150})
-    advance(third, sid3)
-    third.submit(c3["tajikistan"], 2, {"economic_initiatives": 100})
-    straight = advance(third, sid3)
+    straight = three_rounds.states[1]
     assert json.dumps(after_restart["played"]) == json.dumps(straight["played"])
 
 
-def test_replaying_more_rounds_keeps_the_past(room):
-    """Advancing re-simulates from the start; earlier years must not change."""
-    sid, _ = room.create_session("short_border_pressure")
-    c = codes(room, sid)
-    room.submit(c["china"], 1, {"military_training": 100})
-    one = advance(room, sid)["played"]
-    room.submit(c["china"], 2, {"infrastructure_investment": 300})
-    room.inject(sid, "afghan_collapse")
-    two = advance(room, sid)["played"]
+def test_replaying_more_rounds_keeps_the_past(three_rounds):
+    """Advancing re-simulates from the start; earlier years must not change (round 2 brought a new
+    submission and every inject, round 3 a kept allocation)."""
+    one, two, three = (st["played"] for st in three_rounds.states)
     for name, values in one["yearly"].items():
         assert two["yearly"][name][0] == values[0], name
+    for name, values in two["yearly"].items():
+        assert three["yearly"][name][:2] == values, name
 
 
-def test_debrief_scores_and_facts(room):
+def test_debrief_scores_and_facts(room, round_one):
     sid, _ = room.create_session("short_border_pressure")
-    c = codes(room, sid)
     with pytest.raises(ClassroomError):
         room.debrief(sid)
-    room.submit(c["tajikistan"], 1, {"joint_border_patrols": 150})
-    advance(room, sid)
-    d = room.debrief(sid)
+    d = round_one.room.debrief(round_one.sid)
     assert {s["state"] for s in d["scores"]} == {"china", "tajikistan", "russia"}
     assert all("shared_stability" in s and s["own_goals"] for s in d["scores"])
     assert {f["id"] for f in d["facts"]} >= {"balloon", "repression_backlash"}
     assert d["questions"]
 
 
-def test_every_exercise_plays_a_round_and_debriefs(room):
-    """Every exercise (including the SCO team's goals) runs a round and scores every team."""
+def debriefs_of_every_exercise(room):
+    """Each exercise of ``room`` played for one round (seed 3), by name: (session id, state after the round)."""
+    out = {}
     for name in room.exercises():
-        sid, _ = room.create_session(name)
-        advance(room, sid)
+        sid, _ = room.create_session(name, seed=3)
+        out[name] = sid, advance(room, sid)
+    assert sorted(out) == sorted(exercise_files(EXERCISES))
+    return out
+
+
+def assert_every_team_scored(room, played):
+    for sid, _ in played.values():
         d = room.debrief(sid)
         assert {s["state"] for s in d["scores"]} == set(room.scenario(sid).exercise.teams)
         for s in d["scores"]:
             assert all(np.isfinite(g["delta"]) for g in s["own_goals"])
 
 
-def test_every_allowed_inject_runs(room):
+@pytest.fixture(scope="module")
+def first_rounds(tmp_path_factory, short_exercises, two_band_seeds):
+    """Every exercise shortened to 1 year, played for one round by a room that had not prepared the
+    sessions (their first Advance computes the baseline and band)."""
+    room = Classroom(tmp_path_factory.mktemp("first_rounds") / "class.sqlite", short_exercises)
+    return room, debriefs_of_every_exercise(room)
+
+
+def test_every_exercise_plays_a_round_and_debriefs(first_rounds):
+    """Every exercise (including the SCO team's goals) runs a round and scores every team."""
+    assert_every_team_scored(*first_rounds)
+
+
+@pytest.mark.slow
+def test_every_shipped_exercise_plays_a_round_and_debriefs_at_full_size(tmp_path, monkeypatch):
+    """The quick test above on the shipped exercises as they are, with the real noise band."""
+    monkeypatch.setattr(game, "noise_band", simulate.noise_band)  # even after two_band_seeds in this module
+    room = Classroom(tmp_path / "class.sqlite", EXERCISES)
+    assert_every_team_scored(room, debriefs_of_every_exercise(room))
+
+
+def test_every_allowed_inject_runs(three_rounds):
     """Each inject an exercise allows takes effect when the round runs (a crackdown without magnitude included)."""
-    sid, _ = room.create_session("short_border_pressure")
-    for kind in room.scenario(sid).exercise.injects:
-        room.inject(sid, kind)
-    st = advance(room, sid)
-    assert st["round"] == 1
+    st = three_rounds.states[1]
+    assert st["round"] == 2
+    assert sorted(i["kind"] for i in st["last_injects"]) == sorted(
+        three_rounds.room.scenario(three_rounds.sid).exercise.injects
+    )
+    events = [
+        e["kind"] for e in three_rounds.room.played_config(three_rounds.sid, 2)["events"] if e["when"] == "2023-01"
+    ]
+    assert sorted(events) == sorted(i["kind"] for i in st["last_injects"])
 
 
-def test_warming_up_a_session_changes_no_result(tmp_path):
-    """The baseline and band computed ahead (as the server does) equal those of the first Advance."""
-    cold, warm = Classroom(tmp_path / "a.sqlite", EXERCISES), Classroom(tmp_path / "b.sqlite", EXERCISES)
-    sid_c, _ = cold.create_session("short_border_pressure", seed=3)
+def test_warming_up_a_session_changes_no_result(tmp_path, short_exercises, first_rounds):
+    """The baseline and band computed ahead (as the server does) equal those of the first Advance
+    (on the exercise shortened to 1 year; the cold session is first_rounds')."""
+    warm = Classroom(tmp_path / "b.sqlite", short_exercises)
     sid_w, _ = warm.create_session("short_border_pressure", seed=3)
     warm.warm_up(sid_w)
     assert warm.state(sid_w)["band"] is not None and warm.state(sid_w)["round"] == 0
-    a, b = cold.advance(sid_c, 1), warm.advance(sid_w, 1)
+    a, b = first_rounds[1]["short_border_pressure"][1], warm.advance(sid_w, 1)
     for key in ("played", "baseline", "band"):
         assert json.dumps(a[key]) == json.dumps(b[key]), key
 
@@ -229,9 +293,9 @@ def test_join_codes_of_older_sessions_still_work(room):
         room.team_by_code("AB3_-XY9ZQ1")
 
 
-def test_a_repeated_advance_is_refused_and_skips_nothing(room):
-    sid, _ = room.create_session("short_border_pressure")
-    assert room.advance(sid, 1)["round"] == 1
+def test_a_repeated_advance_is_refused_and_skips_nothing(round_one):
+    room, sid = round_one.room, round_one.sid
+    assert round_one.after["round"] == 1  # the first press, room.advance(sid, 1)
     with pytest.raises(ClassroomError, match="cannot be run") as info:
         room.advance(sid, 1)
     assert info.value.status == 409 and room.state(sid)["round"] == 1
@@ -241,7 +305,7 @@ def test_a_repeated_advance_is_refused_and_skips_nothing(room):
 
 
 def test_two_simultaneous_advances_run_one_round(room):
-    sid, _ = room.create_session("short_border_pressure")
+    sid, _ = prepared_session(room)
     outcomes = []
 
     def press():
@@ -259,52 +323,36 @@ def test_two_simultaneous_advances_run_one_round(room):
     assert room.state(sid)["round"] == 1
 
 
-def test_a_stale_submission_says_what_happened(room):
-    sid, _ = room.create_session("short_border_pressure")
-    c = codes(room, sid)
-    advance(room, sid)
+def test_a_stale_submission_says_what_happened(round_one):
     with pytest.raises(ClassroomError, match=r"round 1 is closed.*round 2 is open") as info:
-        room.submit(c["china"], 1, {"military_training": 10})
+        round_one.room.submit(round_one.codes["china"], 1, {"military_training": 10})
     assert info.value.status == 409
+    assert round_one.room.state(round_one.sid)["version"] == round_one.after["version"]
 
 
-def test_allocations_in_force_follow_the_rule(room):
+def test_allocations_in_force_follow_the_rule(three_rounds):
     """Round 1 without a submission: the plan; later without one: the last submission kept."""
-    sid, _ = room.create_session("short_border_pressure")
-    c = codes(room, sid)
-    room.submit(c["china"], 1, {"military_training": 100})
-    advance(room, sid)
-    advance(room, sid)  # nobody submits in round 2
-    rounds = room.allocations_in_force(sid, 2)
+    rounds = three_rounds.room.allocations_in_force(three_rounds.sid, 2)  # China does not submit in round 2
     assert rounds[0]["china"]["source"] == "submitted" and rounds[1]["china"]["source"] == "kept"
     assert rounds[1]["china"]["allocation"]["military_training"] == 100
     assert rounds[0]["russia"]["source"] == "plan" and sum(rounds[0]["russia"]["allocation"].values()) > 0
 
 
-def test_debrief_costs_count_what_was_in_force_against_the_plan(room):
-    sid, _ = room.create_session("short_border_pressure")
-    c = codes(room, sid)
-    room.submit(c["china"], 1, {"military_training": 100})
-    advance(room, sid)
-    advance(room, sid)
-    d = room.debrief(sid)
+def test_debrief_costs_count_what_was_in_force_against_the_plan(three_rounds):
+    d = three_rounds.room.debrief(three_rounds.sid)
     by = {s["state"]: s for s in d["scores"]}
-    assert by["china"]["cost_musd"] == pytest.approx(200)  # submitted once, kept in round 2
+    assert by["china"]["cost_musd"] == pytest.approx(300)  # submitted once, kept in rounds 2 and 3
     # a team that never submitted spent exactly the plan: like for like, no fixed base spending
     assert by["russia"]["cost_musd"] == pytest.approx(by["russia"]["plan_musd"]) and by["russia"]["plan_musd"] > 0
     assert by["russia"]["cost_vs_plan_musd"] == pytest.approx(0)
-    assert d["sources"]["china"] == ["submitted", "kept"]
-    assert [r["musd"] for r in d["allocations"]["china"] if r["lever"] == "military_training"] == [[100, 100]]
+    assert d["sources"]["china"] == ["submitted", "kept", "kept"]
+    assert [r["musd"] for r in d["allocations"]["china"] if r["lever"] == "military_training"] == [[100, 100, 100]]
     assert d["labels"]["unrest_active_share"]["unit"] == "%"
 
 
-def test_a_team_sees_what_happened_this_year(room):
-    sid, _ = room.create_session("short_border_pressure")
-    c = codes(room, sid)
-    room.inject(sid, "attack", region="gbao")
-    assert room.state(sid)["pending_injects"] and "pending_injects" not in room.state(sid, "tajikistan")
-    room.submit(c["tajikistan"], 1, {"joint_border_patrols": 150})
-    advance(room, sid)
+def test_a_team_sees_what_happened_this_year(round_one):
+    room, sid = round_one.room, round_one.sid
+    assert round_one.before["pending_injects"] and "pending_injects" not in round_one.team_before
     y = room.state(sid, "tajikistan")["this_year"]
     assert y["year"] == 2022 and y["events"] == ["attack in gbao"]
     assert y["spending_total"] == pytest.approx(150) and "your submission" in y["spending_source"]

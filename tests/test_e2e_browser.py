@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers import serve_library_copy
 
 from benchmarks import classroom_load  # starts and stops `scenarios serve` for tests and benchmarks
 
@@ -29,6 +30,7 @@ FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--renderer-process-limit=1",  # the pages share one renderer process (each keeps its own context): less CPU
 ]
 PIN = "2468"
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
@@ -38,7 +40,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def server(tmp_path):
+def server(tmp_path, monkeypatch):
+    """The server on the shipped short_border_pressure; the explorer's baseline shortened to 1 year."""
+    serve_library_copy(
+        monkeypatch, tmp_path / "root", scenarios={"baseline": {"years": 1}}, exercises={"short_border_pressure": {}}
+    )
     proc, base = classroom_load.start_server(tmp_path / "class.sqlite", PIN, tmp_path / "server.log")
     try:
         yield base

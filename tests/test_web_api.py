@@ -1,4 +1,9 @@
-"""The HTTP API and pages in-process: the class flow, access control, every bad request, escaping."""
+"""The HTTP API and pages in-process: the class flow, access control, every bad request, escaping.
+
+Sessions measure their noise band on 2 seeds (``two_band_seeds``); those that advance are prepared
+(baseline and band stored, as the server's warm-up does, by ``helpers.prepare``), except where
+the server's own preparation is tested.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
-from helpers import CONFIGS
+from helpers import CONFIGS, library_copy, prepare, shortened
 
 from scenarios.web.app import create_app, lan_address
 
@@ -20,7 +25,7 @@ ORIGIN = {"origin": "http://testserver"}
 
 
 @pytest.fixture
-def client(tmp_path):
+def client(tmp_path, two_band_seeds):
     """A browser-like client: its state-changing requests carry this server's Origin."""
     return TestClient(create_app(tmp_path / "c.sqlite", CONFIGS, PIN), headers=ORIGIN)
 
@@ -32,13 +37,16 @@ def teacher(client):
     return client
 
 
-def new_session(teacher, label="Class 9A"):
+def new_session(teacher, label="Class 9A", prepared=False):
+    """Create a session as the teacher's console does; ``prepared``: then store its baseline and band."""
     r = teacher.post(
         "/teacher/sessions", data={"exercise": "short_border_pressure", "label": label}, follow_redirects=False
     )
     assert r.status_code == 303
     sid = r.headers["location"].rsplit("/", 1)[1]
     codes = {t.state: t.code for t in teacher.app.state.room.teams(sid)}
+    if prepared:
+        prepare(teacher.app.state.room, sid)
     return sid, codes
 
 
@@ -71,7 +79,7 @@ def test_teacher_actions_need_the_pin(client):
 
 
 def test_a_round_over_http(teacher):
-    sid, codes = new_session(teacher)
+    sid, codes = new_session(teacher, prepared=True)
     team = teacher.get(f"/team/{codes['china']}")
     assert team.status_code == 200 and "Intelligence sharing" in team.text and "unverified" in team.text
     r = teacher.post(
@@ -146,7 +154,7 @@ def test_unknown_code_session_and_inject(teacher):
 
 
 def test_a_team_cannot_open_another_sessions_debrief(teacher, client):
-    sid, codes = new_session(teacher)
+    sid, codes = new_session(teacher, prepared=True)
     _, codes2 = new_session(teacher)
     teacher.post(f"/api/session/{sid}/advance", json={"round": 1})
     anon = TestClient(teacher.app, headers=ORIGIN)
@@ -296,7 +304,7 @@ def test_form_field_limits_give_400_not_500(teacher):
 
 
 def test_a_double_advance_gets_409_and_skips_nothing(teacher):
-    sid, _ = new_session(teacher)
+    sid, _ = new_session(teacher, prepared=True)
     assert teacher.post(f"/api/session/{sid}/advance", json={"round": 1}).status_code == 200
     r = teacher.post(f"/api/session/{sid}/advance", json={"round": 1})
     assert r.status_code == 409 and "pressed twice" in r.json()["error"]
@@ -316,7 +324,7 @@ def test_polls_with_the_current_version_get_a_short_answer(teacher):
 
 
 def test_a_stale_submission_is_refused_with_a_message(teacher):
-    sid, codes = new_session(teacher)
+    sid, codes = new_session(teacher, prepared=True)
     teacher.post(f"/api/session/{sid}/advance", json={"round": 1})
     r = teacher.post(f"/api/team/{codes['china']}/submit", json={"round": 1, "allocation": {}})
     assert r.status_code == 409 and "round 1 is closed" in r.json()["error"]
@@ -338,8 +346,10 @@ def test_a_restart_keeps_the_teacher_logged_in(tmp_path):
     )
 
 
-def test_the_server_prepares_a_new_sessions_baseline(tmp_path):
-    client = TestClient(create_app(tmp_path / "c.sqlite", CONFIGS, PIN, warm_up=True), headers=ORIGIN)
+def test_the_server_prepares_a_new_sessions_baseline(tmp_path, two_band_seeds):
+    """(On the exercise shortened to 1 year.)"""
+    configs = library_copy(tmp_path / "configs", exercises={"short_border_pressure": shortened(1)})
+    client = TestClient(create_app(tmp_path / "c.sqlite", configs, PIN, warm_up=True), headers=ORIGIN)
     client.post("/teacher/login", data={"pin": PIN})
     sid, _ = new_session(client)
     st = client.get(f"/api/session/{sid}/state").json()
@@ -459,7 +469,9 @@ def wait_job(client, job, seconds=120):
 
 
 def test_explorer_runs_in_its_worker_and_rejects_bad_input(tmp_path):
-    with TestClient(create_app(tmp_path / "c.sqlite", CONFIGS, PIN), headers=ORIGIN) as client:
+    """(On the baseline shortened to 2 years.)"""
+    configs = library_copy(tmp_path / "configs", scenarios={"baseline": {"years": 2}})
+    with TestClient(create_app(tmp_path / "c.sqlite", configs, PIN), headers=ORIGIN) as client:
         r = client.post("/api/explore/run", json={"scenario": "baseline"})
         assert r.status_code == 202
         first = r.json()["job"]
@@ -468,7 +480,7 @@ def test_explorer_runs_in_its_worker_and_rejects_bad_input(tmp_path):
         s = wait_job(client, first)
         assert s["status"] == "done" and s["progress"] == 1.0
         data = s["result"]
-        assert len(data["years"]) == 10 and "khatlon" in data["explored"]["regions"]
+        assert data["years"] == [2021, 2022] and "khatlon" in data["explored"]["regions"]
         assert data["explored"] == data["baseline"]  # no lever moved: the scenario as written
         r = client.post(
             "/api/explore/run", json={"scenario": "baseline", "levers": {"china": {"military_training": 1.5}}}
