@@ -120,43 +120,45 @@ SMALL = ("--set", "years=1", "--set", "society.citizens=300", "--set", "paramete
 """A small world for the command-line tests (--set works on sweep and sensitivity)."""
 
 
-def test_cli_sensitivity_sweep_and_discover(tmp_path, capsys):
+@pytest.fixture(scope="module")
+def cli_sweep(tmp_path_factory):
+    """One 16-point sweep of the library's exploration scenario written by the CLI, read by the
+    discovery and sweep-report tests."""
     from scenarios.cli import main
 
-    assert (
-        main(
-            [
-                "sensitivity",
-                str(EXPLORE),
-                "--method",
-                "morris",
-                "--samples",
-                "2",
-                "--outcomes",
-                "stability_index,seizures_t",
-                *SMALL,
-                "--out",
-                str(tmp_path / "s"),
-            ]
-        )
-        == 0
+    out = tmp_path_factory.mktemp("sweep") / "w"
+    assert main(["sweep", str(EXPLORE), "--design", "lhs", "--samples", "16", *SMALL, "--out", str(out)]) == 0
+    return out
+
+
+def test_cli_sensitivity_sweep_and_discover(tmp_path, capsys, write_yaml, cli_sweep):
+    from scenarios.cli import main
+
+    # Morris on two factors (6 runs): the command's plumbing; the method's known answers are above
+    two = write_yaml(
+        "two.yaml",
+        {
+            "extends": "baseline",
+            "exploration": {
+                "uncertainties": {"afghan_instability": [0.4, 1.0]},
+                "levers": {"china.intelligence_sharing": [0, 1]},
+                "outcomes": ["stability_index", "seizures_t"],
+            },
+        },
     )
+    args = ["sensitivity", str(two), "--method", "morris", "--samples", "2", *SMALL, "--out", str(tmp_path / "s")]
+    assert main(args) == 0
     out = capsys.readouterr().out
     assert (
         "mu_star" in out and (tmp_path / "s" / "report.html").is_file() and (tmp_path / "s" / "indices.csv").is_file()
     )
     assert main(["sensitivity", str(EXPLORE), "--method", "sobol", "--samples", "3"]) == 2
-    assert (
-        main(["sweep", str(EXPLORE), "--design", "lhs", "--samples", "12", *SMALL, "--out", str(tmp_path / "w")]) == 0
-    )
     capsys.readouterr()
-    assert (
-        main(["discover", str(tmp_path / "w"), "--outcome", "stability_index", "--below", "1000"]) == 2
-    )  # every run is a case
-    mid = float(np.median(exploration.load_sweep(tmp_path / "w")[1]["stability_index"]))
-    assert main(["discover", str(tmp_path / "w"), "--outcome", "stability_index", "--below", str(mid)]) == 0
-    assert "coverage" in capsys.readouterr().out and (tmp_path / "w" / "discovery.md").is_file()
-    assert main(["discover", str(tmp_path / "w"), "--outcome", "nope", "--below", "1"]) == 2
+    assert main(["discover", str(cli_sweep), "--outcome", "stability_index", "--below", "1000"]) == 2  # all cases
+    mid = float(np.median(exploration.load_sweep(cli_sweep)[1]["stability_index"]))
+    assert main(["discover", str(cli_sweep), "--outcome", "stability_index", "--below", str(mid)]) == 0
+    assert "coverage" in capsys.readouterr().out and (cli_sweep / "discovery.md").is_file()
+    assert main(["discover", str(cli_sweep), "--outcome", "nope", "--below", "1"]) == 2
     assert main(["sweep", str(CONFIGS / "baseline.yaml")]) == 2
 
 
@@ -260,12 +262,10 @@ def test_small_designs_are_warned_about_by_name():
     assert stability_warnings("morris", 20, [{**morris[0], "mu_star_conf": 0.1}]) == []
 
 
-def test_sweep_report_and_discovery_report(tmp_path, capsys):
+def test_sweep_report_and_discovery_report(capsys, cli_sweep):
     from scenarios.cli import main
 
-    out = tmp_path / "w"
-    args = ["sweep", str(EXPLORE), "--samples", "16", *SMALL]
-    assert main([*args, "--out", str(out)]) == 0
+    out = cli_sweep
     md = (out / "report.md").read_text(encoding="utf-8")
     assert (
         "Stability index (0-100)" in md
