@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 from helpers import scenario, tiny
@@ -38,9 +40,16 @@ def run(sc, seed=1):
     return simulate(sc, seed).timeseries
 
 
+@functools.cache
+def tiny_without_levers_set(seed: int):
+    """The tiny world's run as configured, once per seed: the reference of the lever tests below (read
+    only; that a seed gives the same run every time is tested by test_same_seed_same_results...)."""
+    return simulate(tiny(), seed)
+
+
 @pytest.mark.parametrize(("lever", "state", "value", "outcome", "sign"), EFFECTS)
 def test_each_lever_moves_its_outcome_on_a_tiny_world(lever, state, value, outcome, sign):
-    without = run(tiny())
+    without = tiny_without_levers_set(1).timeseries
     with_lever = run(tiny(states={state: {"levers": {lever: value}}}))
     diff = with_lever[outcome].mean() - without[outcome].mean()
     assert np.sign(diff) == sign, f"{lever} from {state}: {outcome} changed by {diff}"
@@ -53,7 +62,7 @@ def test_every_lever_has_a_direction_test():
 @pytest.mark.parametrize("lever", list(registry.levers()))
 def test_lever_at_zero_is_exactly_the_lever_absent(lever):
     state = registry.levers()[lever].suppliers[0]
-    absent = simulate(tiny(), 7)
+    absent = tiny_without_levers_set(7)
     zero = simulate(tiny(states={state: {"levers": {lever: 0}}}), 7)
     for table in ("timeseries", "regions", "segments"):
         a, b = getattr(absent, table), getattr(zero, table)
