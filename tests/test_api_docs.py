@@ -22,7 +22,8 @@ def test_the_api_document_has_examples():
 def example(index: int) -> object:
     """The examples that start a Dask cluster are long system tests (``slow``); the quick Dask check
     in ``make test`` is tests/test_runner.py::test_dask_local_cluster_gives_the_same_results."""
-    marks = [pytest.mark.slow] if "distributed" in BLOCKS[index] else []
+    quick = "test_runner.py::test_dask_local_cluster_gives_the_same_results"
+    marks = [pytest.mark.slow(quick=quick)] if "distributed" in BLOCKS[index] else []
     return pytest.param(index, marks=marks, id=str(index))
 
 
@@ -35,7 +36,7 @@ def test_api_example_runs(index, tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().out.strip(), "an example should print what it shows"
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_api_example_runs")
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
 def test_api_example_runs_as_a_script(index, tmp_path):
     code = BLOCKS[index]

@@ -250,7 +250,7 @@ def test_every_exercise_plays_a_round_and_debriefs(first_rounds):
     assert_every_team_scored(*first_rounds)
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_every_exercise_plays_a_round_and_debriefs")
 def test_every_shipped_exercise_plays_a_round_and_debriefs_at_full_size(tmp_path, monkeypatch):
     """The quick test above on the shipped exercises as they are, with the real noise band."""
     monkeypatch.setattr(game, "noise_band", simulate.noise_band)  # even after two_band_seeds in this module

@@ -40,7 +40,7 @@ def test_six_teams_twenty_pages_and_two_explorers_without_errors(tmp_path, monke
     assert len(result["explorer_runs_s"]) >= 2  # each explorer user's first run at least
 
 
-@pytest.mark.slow
+@pytest.mark.slow(quick="test_six_teams_twenty_pages_and_two_explorers_without_errors")
 def test_twelve_teams_sixty_pages_and_two_explorers_without_errors(tmp_path):
     result = load(tmp_path / "load.sqlite", seconds=8, sessions=4, pages=60, explorers=2)
     assert result["teams"] == 12 and result["pages"] == 60

@@ -21,7 +21,7 @@ from helpers import CONFIGS, ROOT
 from scenarios.cli import main
 
 pytest.importorskip("distributed")
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(quick="test_runner.py::test_dask_local_cluster_gives_the_same_results")
 DASK = shutil.which("dask", path=str(Path(sys.executable).parent)) or shutil.which("dask")
 SMALL = ["--set", "years=1", "--set", "society.citizens=500", "--quiet"]
 

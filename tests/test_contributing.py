@@ -1,7 +1,9 @@
-"""CONTRIBUTING.md stays true: every path, script and code name its walk-throughs mention exists."""
+"""CONTRIBUTING.md stays true: every path, script and code name its walk-throughs mention exists;
+and its rule for slow tests holds: each names its quick version in `make test`."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -30,5 +32,45 @@ def test_every_test_and_function_mentioned_exists():
 
 def test_make_targets_mentioned_exist():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    for target in re.findall(r"`make (\w+)`", TEXT):
+    for target in re.findall(r"`make ([\w-]+)`", TEXT):
         assert re.search(rf"^{target}:", makefile, re.M), target
+
+
+SLOW = "pytest.mark.slow"
+
+
+def slow_marks(tree: ast.Module) -> tuple[list[str], int]:
+    """The ``quick=`` names of every ``pytest.mark.slow(quick=...)`` in a test module, and how many
+    slow marks have none."""
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and ast.unparse(n.func) == SLOW]
+    quick = [kw.value for c in calls for kw in c.keywords if kw.arg == "quick"]
+    names = [q.value for q in quick if isinstance(q, ast.Constant) and isinstance(q.value, str)]
+    names += [  # quick = "..." assigned just before use (tests/test_api_docs.py)
+        n.value.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Assign)
+        and [ast.unparse(t) for t in n.targets] == ["quick"]
+        and isinstance(n.value, ast.Constant)
+    ]
+    marks = sum(1 for n in ast.walk(tree) if isinstance(n, ast.Attribute) and ast.unparse(n) == SLOW)
+    return names, marks - len(calls) + (len(calls) - len(quick))
+
+
+def test_every_slow_test_names_an_existing_quick_version_in_make_test():
+    trees = {p.name: ast.parse(p.read_text(encoding="utf-8")) for p in (ROOT / "tests").glob("test_*.py")}
+    found = 0
+    for file, tree in trees.items():
+        names, unnamed = slow_marks(tree)
+        assert unnamed == 0, f"{file}: a slow mark without quick=..."
+        for name in names:
+            where, _, test = name.rpartition("::")
+            target = trees[where or file]
+            defs = {f.name: f for f in ast.walk(target) if isinstance(f, ast.FunctionDef)}
+            assert test in defs, f"{file}: quick version {name} does not exist"
+            assert SLOW not in ast.unparse(defs[test]).split("def ")[0], f"{name} is slow itself"
+            assert not any(
+                isinstance(n, ast.Assign) and SLOW in ast.unparse(n) and "pytestmark" in ast.unparse(n)
+                for n in target.body
+            ), f"{name}: its module is slow"
+            found += 1
+    assert found >= 8

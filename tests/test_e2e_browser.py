@@ -168,7 +168,7 @@ def test_a_team_joins_and_submits_on_a_phone(server, pages):
     pages.assert_clean(server)
 
 
-@pytest.mark.slow  # quick version: test_a_team_joins_and_submits_on_a_phone
+@pytest.mark.slow(quick="test_a_team_joins_and_submits_on_a_phone")
 def test_a_full_exercise_with_projector_and_a_phone(server, pages):
     from playwright.sync_api import expect
 

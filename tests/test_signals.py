@@ -70,7 +70,7 @@ def test_sigterm_stops_run_naming_the_folder_and_resume_finishes_it(tmp_path):
     assert kept >= 1 and not list((tmp_path / "run.partial").rglob("*.tmp"))
 
 
-@pytest.mark.slow  # quick version: test_storage.py::test_compare_resume_finishes_an_interrupted_ensemble
+@pytest.mark.slow(quick="test_storage.py::test_compare_resume_finishes_an_interrupted_ensemble")
 def test_sigterm_stops_compare_and_compare_resume_continues(tmp_path, capsys):
     args = ["compare", str(CONFIGS / "baseline.yaml"), str(CONFIGS / "china_withdraws.yaml"), "--replicates", "8"]
     args += ["--results", str(tmp_path), *SMALL]
@@ -83,7 +83,7 @@ def test_sigterm_stops_compare_and_compare_resume_continues(tmp_path, capsys):
     assert not list(tmp_path.glob("*.partial"))
 
 
-@pytest.mark.slow  # quick version: test_exploration.py::test_sweep_resumed_after_interruption_gives_the_same_table
+@pytest.mark.slow(quick="test_exploration.py::test_sweep_resumed_after_interruption_gives_the_same_table")
 def test_sigterm_stops_a_sweep_keeping_finished_points(tmp_path):
     out = tmp_path / "sweep"
     args = ["sweep", str(CONFIGS / "exploration.yaml"), "--samples", "300", "--out", str(out), *SMALL]
@@ -100,7 +100,7 @@ def test_ctrl_c_on_a_local_pool_stops_the_workers_quietly(tmp_path):
     assert code == 130 and "Traceback" not in err and "stopped by SIGINT" in err
 
 
-@pytest.mark.slow  # quick version: test_ctrl_c_on_a_local_pool_stops_the_workers_quietly
+@pytest.mark.slow(quick="test_ctrl_c_on_a_local_pool_stops_the_workers_quietly")
 def test_ctrl_c_under_dask_prints_no_dask_warnings(tmp_path):
     pytest.importorskip("distributed")
     out = tmp_path / "dask"
