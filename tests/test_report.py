@@ -7,22 +7,23 @@ import re
 import numpy as np
 import pytest
 
-from scenarios.analysis.compare import Window, compare
+from scenarios.analysis.compare import Window, compare, window_values
 from scenarios.analysis.summary import HEADLINE
 from scenarios.errors import ResultsError
 from scenarios.experiments.runner import run_ensemble
-from scenarios.reporting.comparison import build_comparison, fmt_diff, fmt_p, fmt_value, verdict
+from scenarios.reporting.comparison import build_comparison, fmt_diff, fmt_p, fmt_value, load_scenario_data, verdict
 from scenarios.spec.config import load_scenario
+
+SETS = ("years=4", "society.citizens=500", "parameters.burn_in_weeks=0")
 
 
 @pytest.fixture(scope="module")
 def ensembles(tmp_path_factory):
     """Baseline and meth_surge (a 2024 event) over 2021-2024, 3 paired replicates each."""
     root = tmp_path_factory.mktemp("ens")
-    sets = ["years=4", "society.citizens=500", "parameters.burn_in_weeks=0"]
-    base = run_ensemble(load_scenario("baseline", sets), root / "base", replicates=3).path
-    surge = run_ensemble(load_scenario("meth_surge", sets), root / "surge", replicates=3).path
-    single = run_ensemble(load_scenario("baseline", sets), root / "single", replicates=1).path
+    base = run_ensemble(load_scenario("baseline", SETS), root / "base", replicates=3).path
+    surge = run_ensemble(load_scenario("meth_surge", SETS), root / "surge", replicates=3).path
+    single = run_ensemble(load_scenario("baseline", SETS), root / "single", replicates=1).path
     return base, surge, single
 
 
@@ -86,11 +87,12 @@ def test_comparison_report_has_labelled_rows_a_window_and_the_differences(ensemb
     assert delivered.diff > 0, "the 2024 surge raises what is delivered in 2024"
 
 
-def test_the_window_changes_the_statistic(ensembles, tmp_path):
+def test_the_window_changes_the_statistic(ensembles):
     base, surge, _ = ensembles
+    data = [load_scenario_data(folder) for folder in (base, surge)]
 
-    def delivered(window):
-        rows, _, _ = build_comparison([base, surge], tmp_path / str(hash(window)), window=window)
+    def delivered(window):  # the statistics build_comparison reports, without writing the report
+        rows = compare({d.name: window_values(d.yearly, d.years, window) for d in data}, "baseline")
         return next(r for r in rows if r.scenario == "meth_surge" and r.outcome == "delivered_t").diff
 
     before, whole, after = delivered(Window(2021, 2023)), delivered(Window()), delivered(Window(last_year=True))
@@ -122,27 +124,17 @@ def test_window_outside_the_run_is_a_results_error(ensembles, tmp_path):
         build_comparison([base, surge], tmp_path / "bad", window=Window(2030, 2031))
 
 
-def test_cli_compare_window_options(tmp_path, capsys):
+def test_cli_compare_window_options(ensembles, tmp_path, capsys):
     from scenarios.cli import main
 
-    args = [
-        "compare",
-        "baseline",
-        "meth_surge",
-        "--replicates",
-        "2",
-        "--set",
-        "years=4",
-        "--set",
-        "society.citizens=500",
-        "--set",
-        "parameters.burn_in_weeks=0",
-    ]
-    args += ["--results", str(tmp_path / "r"), "--out", str(tmp_path / "c")]
+    args = ["compare", "baseline", "meth_surge", "--replicates", "3", *(f"--set={s}" for s in SETS)]
+    args += ["--results", str(ensembles[0].parent), "--out", str(tmp_path / "c")]  # the fixture's ensembles
     assert main([*args, "--from", "2040"]) == 2
     assert main([*args, "--last-year", "--from", "2022"]) == 2
     assert not (tmp_path / "c").exists()
+    capsys.readouterr()
     assert main([*args, "--last-year"]) == 0
+    assert capsys.readouterr().err.count("reusing") == 2
     assert "last year (2024)" in (tmp_path / "c" / "report.md").read_text(encoding="utf-8")
     assert main(["report", str(tmp_path / "c"), "--from", "2023", "--out", str(tmp_path / "again")]) == 0
     assert "mean per year over 2023-2024" in (tmp_path / "again" / "report.md").read_text(encoding="utf-8")
