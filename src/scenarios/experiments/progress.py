@@ -2,8 +2,9 @@
 
 One helper for every long command (ensembles, comparisons, sweeps, sensitivity, check-model).
 The estimate of a run's cost comes from the measured cost of the default scenario on the
-project's machine (docs/benchmarks.md): about 0.039 s per simulated year plus 0.44 s per
-million citizen-years, for one replicate on one core.
+project's machine (docs/benchmarks.md, whole default scenario at 10^4 and 10^6 citizens): about
+0.088 s per recorded year (the burn-in year spread over a 10-year run) plus 0.57 s per million
+citizen-years, for one replicate on one core.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import time
 from dataclasses import dataclass, field
 from typing import TextIO
 
-SECONDS_PER_YEAR = 0.039
+SECONDS_PER_YEAR = 0.088
 """Fixed cost of one simulated year of one replicate (seconds, one core; measured, docs/benchmarks.md)."""
-SECONDS_PER_CITIZEN_YEAR = 0.44e-6
+SECONDS_PER_CITIZEN_YEAR = 0.57e-6
 """Cost of one citizen over one simulated year (seconds, one core; measured, docs/benchmarks.md)."""
 
 
