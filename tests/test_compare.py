@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from scenarios.analysis.compare import compare, holm, replicates_for_precision
-from scenarios.analysis.summary import HEADLINE
+from scenarios.analysis.summary import HEADLINE, mean_ci
 
 
 def values(shift=0.0, noise=1.0, n=30, seed=0, noise_seed=None):
@@ -47,3 +47,11 @@ def test_replicates_for_precision_matches_the_formula():
     n = replicates_for_precision(x, 0.5)
     # 1.96 * 2 / sqrt(n) = 0.5  ->  n ~ 61
     assert 55 <= n <= 75
+
+
+def test_mean_ci_gives_plain_floats_and_the_t_interval():
+    m, lo, hi = mean_ci([1.0, 2.0, 4.0])
+    assert all(type(x) is float for x in (m, lo, hi))  # safe for JSON and YAML writers
+    # t(0.975, 2) = 4.302653; sd = 1.527525; half = t * sd / sqrt(3)
+    assert m == pytest.approx(7 / 3) and hi - m == pytest.approx(4.302653 * 1.527525 / 3**0.5, rel=1e-6)
+    assert np.isnan(mean_ci([5.0])[1])

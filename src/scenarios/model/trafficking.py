@@ -158,7 +158,8 @@ class Trafficking:
         Each shipment has its own keyed uniforms (combination, border, transit), so a change on one
         segment only changes the shipments that meet it (common random numbers). The shipments of
         all organisations and drugs are drawn in one pass (one group per organisation and drug);
-        organisations do not interact within a week, so this equals shipping them one by one.
+        organisations do not interact within a week, and the tallies are added group by group in
+        the order of shipping them one by one, so the result is the same to the last bit.
         """
         m = self.model
         ix = m.index
@@ -184,14 +185,10 @@ class Trafficking:
         b = np.bincount(key[border], minlength=n.size * n_combo).reshape(shape).astype(float)
         tr = np.bincount(key[transit], minlength=n.size * n_combo).reshape(shape).astype(float)
         w = tonnes.reshape(len(orgs), n_drugs, 1)
-        for d in range(n_drugs):
-            self.record(
-                d,
-                (counts[:, d] * w[:, d]).sum(0),
-                (b[:, d] * w[:, d]).sum(0),
-                (tr[:, d] * w[:, d]).sum(0),
-                ((counts[:, d] - b[:, d] - tr[:, d]) * w[:, d]).sum(0),
-            )
+        for i, d in zip(*np.nonzero(n), strict=True):  # tallies added group by group, in shipping order
+            through = counts[i, d] - b[i, d]
+            t = w[i, d]
+            self.record(d, counts[i, d] * t, b[i, d] * t, tr[i, d] * t, (through - tr[i, d]) * t)
         per_org = counts.sum(axis=1), b.sum(axis=1), tr.sum(axis=1)  # (orgs, combinations), drugs added
         through = per_org[0] - per_org[1]
         lost = ((b.sum(axis=2) + tr.sum(axis=2)) * w[:, :, 0]).sum(axis=1)
