@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 
 import numpy as np
 import pytest
 
-from scenarios.analysis.compare import Window, compare, window_values
+from scenarios.analysis.compare import Window, compare
 from scenarios.analysis.summary import HEADLINE
 from scenarios.errors import ResultsError
 from scenarios.experiments.runner import run_ensemble
-from scenarios.reporting.comparison import build_comparison, fmt_diff, fmt_p, fmt_value, load_scenario_data, verdict
+from scenarios.reporting.comparison import (
+    build_comparison,
+    comparison_rows,
+    fmt_diff,
+    fmt_p,
+    fmt_value,
+    load_scenario_data,
+    verdict,
+)
 from scenarios.spec.config import load_scenario
 
 SETS = ("years=4", "society.citizens=500", "parameters.burn_in_weeks=0")
@@ -87,17 +97,21 @@ def test_comparison_report_has_labelled_rows_a_window_and_the_differences(ensemb
     assert delivered.diff > 0, "the 2024 surge raises what is delivered in 2024"
 
 
-def test_the_window_changes_the_statistic(ensembles):
+def test_the_window_changes_the_statistic(ensembles, tmp_path):
     base, surge, _ = ensembles
     data = [load_scenario_data(folder) for folder in (base, surge)]
 
-    def delivered(window):  # the statistics build_comparison reports, without writing the report
-        rows = compare({d.name: window_values(d.yearly, d.years, window) for d in data}, "baseline")
+    def delivered(rows):
         return next(r for r in rows if r.scenario == "meth_surge" and r.outcome == "delivered_t").diff
 
-    before, whole, after = delivered(Window(2021, 2023)), delivered(Window()), delivered(Window(last_year=True))
+    before, whole, after = (
+        delivered(comparison_rows(data, w)) for w in (Window(2021, 2023), Window(), Window(last_year=True))
+    )
     assert before == pytest.approx(0.0, abs=1e-9), "nothing differs before the 2024 event"
     assert after > whole > 0, "the whole-run mean dilutes the effect of a late event"
+    # the report's rows are these statistics
+    rows, _, _ = build_comparison([base, surge], tmp_path / "before", window=Window(2021, 2023))
+    assert delivered(rows) == pytest.approx(0.0, abs=1e-9)
 
 
 def test_single_run_report_has_no_comparison_text_and_no_nan(ensembles, tmp_path):
@@ -145,3 +159,18 @@ def test_cli_tables_show_small_numbers_without_scientific_notation():
 
     assert fmt(0.00237) == "0.00237" and fmt(-0.00123) == "-0.00123" and fmt(1.54e-05) == "0.0000154"
     assert fmt(1234.5) == "1,234" and fmt(0.5) == "0.500" and fmt(0) == "0"
+
+
+def test_runs_table_names_the_code_and_warns_when_versions_differ(ensembles, tmp_path):
+    base, surge, _ = ensembles
+    _, _, paths = build_comparison([base, surge], tmp_path / "same")
+    md = paths["markdown"].read_text(encoding="utf-8")
+    assert "| scenarios version | git revision |" in md and "different versions of the code" not in md
+    other = tmp_path / "surge-other-code"
+    shutil.copytree(surge, other)
+    manifest = json.loads((other / "manifest.json").read_text(encoding="utf-8"))
+    manifest["git_revision"] = "0123456789abcdef-other"
+    (other / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    _, _, paths = build_comparison([base, other], tmp_path / "mixed")
+    md = paths["markdown"].read_text(encoding="utf-8")
+    assert "different versions of the code" in md and "0123456789ab" in md

@@ -17,8 +17,8 @@ from helpers import CONFIGS, scenario
 from scenarios.cli import main
 from scenarios.errors import ResultsError
 from scenarios.experiments import runner
-from scenarios.experiments.progress import Progress, duration, replicate_seconds
-from scenarios.experiments.results import load_table, table_metadata, versions
+from scenarios.experiments.progress import Progress, duration, replicate_seconds, scenario_seconds
+from scenarios.experiments.results import code_version, load_table, table_metadata, versions
 
 
 def small(**kw):
@@ -110,7 +110,7 @@ def test_manifest_records_versions_and_keeps_first_start_and_command_across_resu
 def test_reuse_needs_the_same_package_version_and_warns_on_another_revision(tmp_path):
     res = runner.run_ensemble(small(), tmp_path / "stored", replicates=2, seed=3)
     h = res.manifest["config_sha256"]
-    pkg, rev = runner.code_version(res.manifest)
+    pkg, rev = code_version(res.manifest)
     assert runner.find_reusable(tmp_path, h, 3, 2, (pkg, rev)).other_revision is False
     assert runner.find_reusable(tmp_path, h, 3, 2, (pkg, "another-revision")).other_revision is True
     assert runner.find_reusable(tmp_path, h, 3, 2, ("0.0.0-other", rev)) is None
@@ -192,6 +192,9 @@ def test_progress_line_shows_rate_and_time_left():
     assert bar.rate() == pytest.approx(1.0, rel=0.2)
     assert duration(5 * 3600) == "5.0 h" and duration(30) == "30 s"
     assert replicate_seconds(10, 1_000_000) > 5 * replicate_seconds(10, 10_000)
+    # the estimate counts the burn-in: 2 recorded years + 52 burn-in weeks cost 3 simulated years
+    with_burn_in = scenario_seconds(scenario(parameters={"burn_in_weeks": 52}))
+    assert with_burn_in == pytest.approx(1.5 * scenario_seconds(scenario()))
 
 
 def test_a_long_sweep_shows_an_estimate_and_needs_yes_without_a_terminal(tmp_path, capsys):

@@ -125,7 +125,7 @@ def load_all(files: list[str], overrides: list[str]) -> list[Any]:
 
 def ensembles(args: argparse.Namespace, scenarios: list[Any], root: int) -> list[Path]:
     """One ensemble folder per scenario: reused, resumed (``--resume``) or run (:func:`plan_ensembles`)."""
-    from scenarios.experiments.progress import replicate_seconds
+    from scenarios.experiments.progress import scenario_seconds
     from scenarios.experiments.runner import executor_for, plan_ensembles, run_ensemble
 
     plans = plan_ensembles(scenarios, args.results, root, args.replicates, args.resume)
@@ -134,7 +134,7 @@ def ensembles(args: argparse.Namespace, scenarios: list[Any], root: int) -> list
         confirm_cost(
             f"{len(runs)} ensemble(s) x {args.replicates:,} replicates",
             len(runs) * args.replicates,
-            max(replicate_seconds(sc.years, sc.society.citizens) for sc in runs),
+            max(scenario_seconds(sc) for sc in runs),
             args.workers,
             args.yes,
         )

@@ -112,7 +112,7 @@ def exploration_run(args: argparse.Namespace, kind: str) -> tuple[Any, Path]:
     """Load the scenario, build the design and run it into a results folder (resumable)."""
     from scenarios.cli.options import load_config
     from scenarios.experiments.exploration import factors_of, run_design
-    from scenarios.experiments.progress import replicate_seconds
+    from scenarios.experiments.progress import scenario_seconds
     from scenarios.experiments.runner import default_out, executor_for
 
     overrides = list(args.overrides)
@@ -133,7 +133,7 @@ def exploration_run(args: argparse.Namespace, kind: str) -> tuple[Any, Path]:
     confirm_cost(
         f"{kind}: {points:,} points x {args.replicates} replicate(s) over {len(factors)} factors",
         points * args.replicates,
-        replicate_seconds(scenario.years, scenario.society.citizens),
+        scenario_seconds(scenario),
         args.workers,
         args.yes,
     )

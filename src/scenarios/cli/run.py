@@ -40,7 +40,7 @@ def register(sub: SubParsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from scenarios.analysis.summary import headline_rows, render_table
-    from scenarios.experiments.progress import replicate_seconds
+    from scenarios.experiments.progress import scenario_seconds
     from scenarios.experiments.results import is_url
     from scenarios.experiments.runner import default_out, executor_for, run_ensemble
 
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     confirm_cost(
         f"{args.replicates:,} replicate(s)",
         args.replicates,
-        replicate_seconds(scenario.years, scenario.society.citizens),
+        scenario_seconds(scenario),
         args.workers,
         args.yes,
         show,

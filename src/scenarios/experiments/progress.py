@@ -3,8 +3,8 @@
 One helper for every long command (ensembles, comparisons, sweeps, sensitivity, check-model).
 The estimate of a run's cost comes from the measured cost of the default scenario on the
 project's machine (docs/benchmarks.md, whole default scenario at 10^4 and 10^6 citizens): about
-0.088 s per recorded year (the burn-in year spread over a 10-year run) plus 0.57 s per million
-citizen-years, for one replicate on one core.
+0.080 s per simulated year (burn-in included) plus 0.52 s per million citizen-years, for one
+replicate on one core.
 """
 
 from __future__ import annotations
@@ -15,15 +15,27 @@ import time
 from dataclasses import dataclass, field
 from typing import TextIO
 
-SECONDS_PER_YEAR = 0.088
+from scenarios.schedule import WEEKS_PER_YEAR
+from scenarios.spec import registry
+from scenarios.spec.config import Scenario
+
+SECONDS_PER_YEAR = 0.080
 """Fixed cost of one simulated year of one replicate (seconds, one core; measured, docs/benchmarks.md)."""
-SECONDS_PER_CITIZEN_YEAR = 0.57e-6
+SECONDS_PER_CITIZEN_YEAR = 0.52e-6
 """Cost of one citizen over one simulated year (seconds, one core; measured, docs/benchmarks.md)."""
 
 
-def replicate_seconds(years: int, citizens: int) -> float:
-    """Rough seconds one replicate of ``years`` years and ``citizens`` citizens takes on one core."""
+def replicate_seconds(years: float, citizens: int) -> float:
+    """Rough seconds one replicate of ``years`` simulated years and ``citizens`` citizens takes on one core."""
     return years * (SECONDS_PER_YEAR + SECONDS_PER_CITIZEN_YEAR * citizens)
+
+
+def scenario_seconds(scenario: Scenario) -> float:
+    """Rough seconds one replicate of ``scenario`` takes on one core, its burn-in included."""
+    burn_in = scenario.parameters.burn_in_weeks
+    if burn_in is None:
+        burn_in = registry.parameters()["burn_in_weeks"].value
+    return replicate_seconds(scenario.years + burn_in / WEEKS_PER_YEAR, scenario.society.citizens)
 
 
 def duration(seconds: float) -> str:

@@ -406,6 +406,11 @@ def staged_folder(path: str | Path) -> Iterator[Path]:
 # ------------------------------------------------------------ reading
 
 
+def code_version(manifest: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(package version, git revision) a results folder was made with."""
+    return manifest.get("versions", {}).get("scenarios"), manifest.get("git_revision")
+
+
 def load_manifest(path: str | Path) -> dict[str, Any]:
     """The manifest of a results folder (local or a URL)."""
     store = Storage(path)

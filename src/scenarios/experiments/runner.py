@@ -31,6 +31,7 @@ from scenarios.errors import Interrupted, ResultsError
 from scenarios.experiments.progress import Progress
 from scenarios.experiments.results import (
     ResultsFolder,
+    code_version,
     config_hash,
     config_yaml,
     git_revision,
@@ -377,11 +378,6 @@ def executor_for(kind: str, workers: int, scheduler: str | None = None) -> Itera
             client.close()
             if cluster is not None:
                 cluster.close()
-
-
-def code_version(manifest: dict[str, Any]) -> tuple[str | None, str | None]:
-    """(package version, git revision) a results folder was made with."""
-    return manifest.get("versions", {}).get("scenarios"), manifest.get("git_revision")
 
 
 def _manifests(results_root: str | Path, partial: bool) -> Iterator[tuple[Path, dict[str, Any]]]:

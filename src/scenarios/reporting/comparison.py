@@ -29,7 +29,7 @@ from matplotlib.lines import Line2D
 from scenarios.analysis.compare import Row, Window, compare, replicates_for_precision, window_values
 from scenarios.analysis.summary import fmt, yearly, yearly_unit
 from scenarios.errors import ResultsError
-from scenarios.experiments.results import load_manifest, load_table
+from scenarios.experiments.results import code_version, load_manifest, load_table
 from scenarios.reporting.document import Document, Figure, Section, Table, write_document
 from scenarios.reporting.render import png
 from scenarios.schedule import expand, step_years
@@ -476,13 +476,32 @@ def precision_notes(
 
 
 def _runs_table(data: list[ScenarioData]) -> Table:
-    return Table(
-        ["scenario", "results folder", "replicates", "root seed", "config sha256"],
-        [
-            [d.name, str(d.path), str(d.replicates), str(d.manifest["root_seed"]), d.manifest["config_sha256"][:12]]
-            for d in data
-        ],
-    )
+    head = [
+        "scenario",
+        "results folder",
+        "replicates",
+        "root seed",
+        "config sha256",
+        "scenarios version",
+        "git revision",
+    ]
+    rows = []
+    for d in data:
+        version, revision = code_version(d.manifest)
+        seed, sha = str(d.manifest["root_seed"]), d.manifest["config_sha256"][:12]
+        rows.append([d.name, str(d.path), str(d.replicates), seed, sha, version or "-", (revision or "-")[:12]])
+    return Table(head, rows)
+
+
+def _code_note(data: list[ScenarioData]) -> list[str]:
+    """A warning when the compared results were made by different versions of the code."""
+    made_with = {code_version(d.manifest) for d in data}
+    if len(made_with) < 2:
+        return []
+    return [
+        "These results were made by different versions of the code (see the table): a difference between "
+        "scenarios may come from the code as well as from the scenarios. Rerun them with one version to compare."
+    ]
 
 
 def report_document(data: list[ScenarioData], rows: list[Row], window: Window, notes: list[str]) -> Document:
@@ -551,8 +570,21 @@ def report_document(data: list[ScenarioData], rows: list[Row], window: Window, n
             table=lever_table(data),
         )
     )
-    sections.append(Section("Runs", table=_runs_table(data), note=ARTICLE_NOTE))
+    sections.append(Section("Runs", paragraphs=_code_note(data), table=_runs_table(data), note=ARTICLE_NOTE))
     return Document(title, [p for p in intro if p], sections)
+
+
+def comparison_rows(data: list[ScenarioData], window: Window) -> list[Row]:
+    """The report's statistics: each scenario against the first, paired, over ``window``.
+
+    Raises:
+        ResultsError: if the window holds no simulated year.
+    """
+    try:
+        values = {d.name: window_values(d.yearly, d.years, window) for d in data}
+    except ValueError as err:
+        raise ResultsError(str(err)) from None
+    return compare(values, data[0].name)
 
 
 def build_comparison(
@@ -587,11 +619,7 @@ def build_comparison(
             "scenarios to compare must cover the same years: "
             + ", ".join(f"{d.name}: {d.years.min()}-{d.years.max()}" for d in data)
         )
-    try:
-        values = {d.name: window_values(d.yearly, d.years, window) for d in data}
-    except ValueError as err:
-        raise ResultsError(str(err)) from None
-    rows = compare(values, data[0].name)
+    rows = comparison_rows(data, window)
     notes = precision_notes(rows, data, precision, precision_outcome)
     out.mkdir(parents=True, exist_ok=True)
     paths = write_document(report_document(data, rows, window, notes), out)
