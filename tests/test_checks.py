@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import baseline
 
 from scenarios.analysis.stats import fit_power_law, paired_difference
 from scenarios.experiments import checks
@@ -131,7 +132,7 @@ def test_results_do_not_depend_on_batching(monkeypatch):
 def test_index_components_rebuild_the_recorded_stability_index():
     from scenarios.model import simulate
 
-    sc = checks._baseline(2, 300)
+    sc = baseline(years=2, society__citizens=300)  # with the 52-week burn-in (not the smoke designs')
     ts = simulate(sc, 7).timeseries
     comp = checks.index_components(ts)
     weights = outcomes.index_weights()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from types import SimpleNamespace
 
 import numpy as np
@@ -304,9 +305,18 @@ def test_a_repeated_advance_is_refused_and_skips_nothing(round_one):
     assert room.state(sid)["round"] == 1
 
 
-def test_two_simultaneous_advances_run_one_round(room):
+def test_two_simultaneous_advances_run_one_round(room, monkeypatch):
     sid, _ = prepared_session(room)
     outcomes = []
+    inside, release = threading.Event(), threading.Event()
+    simulate_year = game.run_years
+
+    def held(*args, **kwargs):  # the first press waits inside the simulation until the second has pressed
+        inside.set()
+        release.wait(10)
+        return simulate_year(*args, **kwargs)
+
+    monkeypatch.setattr(game, "run_years", held)
 
     def press():
         try:
@@ -314,10 +324,13 @@ def test_two_simultaneous_advances_run_one_round(room):
         except ClassroomError as e:
             outcomes.append(e.status)
 
-    threads = [threading.Thread(target=press) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
+    first, second = threading.Thread(target=press), threading.Thread(target=press)
+    first.start()
+    assert inside.wait(10)
+    second.start()
+    time.sleep(0.2)  # the second press reaches the session while the first is simulating
+    release.set()
+    for t in (first, second):
         t.join(timeout=60)
     assert sorted(outcomes) == [1, 409]
     assert room.state(sid)["round"] == 1

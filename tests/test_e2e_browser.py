@@ -43,10 +43,21 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def server(tmp_path, monkeypatch):
-    """The server on the shipped short_border_pressure; the explorer's baseline shortened to 1 year."""
+    """The server for the quick test: a library copy with the shipped short_border_pressure and the
+    explorer's baseline shortened to 1 year."""
     serve_library_copy(
         monkeypatch, tmp_path / "root", scenarios={"baseline": {"years": 1}}, exercises={"short_border_pressure": {}}
     )
+    yield from serving(tmp_path)
+
+
+@pytest.fixture
+def shipped_server(tmp_path):
+    """The server for the full walk-through: the shipped library as it is (a 10-year explorer run)."""
+    yield from serving(tmp_path)
+
+
+def serving(tmp_path):
     proc, base = classroom_load.start_server(tmp_path / "class.sqlite", PIN, tmp_path / "server.log")
     try:
         yield base
@@ -169,9 +180,10 @@ def test_a_team_joins_and_submits_on_a_phone(server, pages):
 
 
 @pytest.mark.slow(quick="test_a_team_joins_and_submits_on_a_phone")
-def test_a_full_exercise_with_projector_and_a_phone(server, pages):
+def test_a_full_exercise_with_projector_and_a_phone(shipped_server, pages):
     from playwright.sync_api import expect
 
+    server = shipped_server
     new_page = pages.new
     home = new_page(PHONE)
     home.goto(server + "/")

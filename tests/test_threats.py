@@ -24,8 +24,8 @@ def test_risk_belief_jumps_after_a_seizure_and_returns_to_prior():
 
 def test_more_intelligence_sharing_lowers_successful_infiltrations():
     """Over 5 paired seeds (keyed draws keep pairs in step): intelligence sharing at 1.0 from China and
-    Russia vs 0 (tolerance: CI of the difference < 0; measured -13 infiltrations per 2 years, CI -18 to
-    -8 over 6 seeds). The full-model lever effects over 20+ seeds are in ``scenarios check-model``."""
+    Russia vs 0 (tolerance: CI of the difference < 0; measured over these 5 seeds: -13.4 infiltrations
+    per 2 years, CI -20.0 to -6.8). The full-model lever effects over 20+ seeds are in ``scenarios check-model``."""
     base = baseline(years=2, society__citizens=1000, parameters__burn_in_weeks=0)
     no_intel = derive(
         base, states__china__levers__intelligence_sharing=0, states__russia__levers__intelligence_sharing=0
@@ -44,7 +44,7 @@ def test_more_intelligence_sharing_lowers_successful_infiltrations():
 
 def test_radicalised_citizens_feed_militant_recruitment():
     """The hook from the society: more recruiters in the population, more militant members (4 paired
-    seeds, CI of the difference > 0; measured +1,750 members, CI 1,054-2,446 over 6 seeds)."""
+    seeds, CI of the difference > 0; measured over these 4 seeds: +1,784 members, CI 495 to 3,073)."""
     base = baseline(years=2, society__citizens=1000, parameters__burn_in_weeks=0)
     hot = derive(
         base,
