@@ -158,6 +158,7 @@ def test_cli_tables_show_small_numbers_without_scientific_notation():
     from scenarios.analysis.summary import fmt
 
     assert fmt(0.00237) == "0.00237" and fmt(-0.00123) == "-0.00123" and fmt(1.54e-05) == "0.0000154"
+    assert fmt(4.81e-07) == "0.000000481" and fmt(-1.5e-08) == "-0.0000000150"
     assert fmt(1234.5) == "1,234" and fmt(0.5) == "0.500" and fmt(0) == "0"
 
 

@@ -114,9 +114,8 @@ def fmt(x: float) -> str:
         return f"{x:.1f}"
     if ax >= 0.01:
         return f"{x:.3f}"
-    if ax >= 1e-6:  # three significant digits without scientific notation (0.00237, not 2.37e-03)
-        return f"{x:.{2 - int(np.floor(np.log10(ax)))}f}"
-    return f"{x:.2e}"
+    # three significant digits, never scientific notation (0.00237, not 2.37e-03; 0.000000481)
+    return f"{x:.{2 - int(np.floor(np.log10(ax)))}f}"
 
 
 def render_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
