@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run   - create .venv with a Python >= 3.12, install scenarios with its dev extras, run the default scenario
-#   make test  - the same set-up, then the whole test suite
+#   make test  - the same set-up, then the test suite without the long system tests (make test-slow; CI runs both)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
