@@ -3,7 +3,7 @@
 One helper for every long command (ensembles, comparisons, sweeps, sensitivity, check-model).
 The estimate of a run's cost comes from the measured cost of the default scenario on the
 project's machine (docs/benchmarks.md, whole default scenario at 10^4 and 10^6 citizens): about
-0.080 s per simulated year (burn-in included) plus 0.52 s per million citizen-years, for one
+0.084 s per simulated year (burn-in included) plus 0.52 s per million citizen-years, for one
 replicate on one core.
 """
 
@@ -19,7 +19,7 @@ from scenarios.schedule import WEEKS_PER_YEAR
 from scenarios.spec import registry
 from scenarios.spec.config import Scenario
 
-SECONDS_PER_YEAR = 0.080
+SECONDS_PER_YEAR = 0.084
 """Fixed cost of one simulated year of one replicate (seconds, one core; measured, docs/benchmarks.md)."""
 SECONDS_PER_CITIZEN_YEAR = 0.52e-6
 """Cost of one citizen over one simulated year (seconds, one core; measured, docs/benchmarks.md)."""
