@@ -161,6 +161,24 @@ def test_duplicate_nested_keys_are_refused(write_yaml):
     assert (p.path, p.line) == ("states.china.levers.financial_aid", 5) and "line 4" in p.message
 
 
+@pytest.mark.parametrize("loader", ["libyaml", "pure Python"])
+def test_both_yaml_loaders_give_the_same_scenario_and_lines(write_yaml, monkeypatch, loader):
+    """libyaml's loader is used where PyYAML has it; the pure-Python one is the fallback."""
+    import yaml
+
+    from scenarios.spec import config
+
+    if loader == "pure Python":
+        monkeypatch.setattr(config, "_LOADER", yaml.SafeLoader)
+    elif not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("this PyYAML has no libyaml")
+    text = "name: a\nyears: 3\nstates:\n  china:\n    levers: {financial_aid: 5}\nyears: 4\n"
+    (p,) = problems_of(write_yaml("dup.yaml", text))
+    assert (p.path, p.line) == ("years", 6) and "first given at line 2" in p.message
+    sc = load_scenario(write_yaml("ok.yaml", "name: ok\nyears: 2\nstates: {china: {levers: {financial_aid: 5}}}\n"))
+    assert sc.years == 2 and sc.states.china.levers.financial_aid == 5
+
+
 def test_events_and_schedule_points_outside_the_run_are_named(write_yaml):
     from scenarios.spec.config import outside_the_run
 
