@@ -140,13 +140,34 @@ def test_citation_check_catches_a_wrong_key():
     assert not _cited("afghanistan.opium_productio", keys) and not _cited("china.nothing", keys)
 
 
-def test_no_config_or_doc_cites_model_md_or_a_facts_file_outside_the_repository():
-    texts = [p.read_text(encoding="utf-8") for p in [*CONFIGS.rglob("*.yaml"), *(ROOT / "docs").rglob("*.md")]]
-    texts += [p.read_text(encoding="utf-8") for p in (ROOT / "src" / "scenarios" / "spec" / "data").glob("*.yaml")]
-    texts += [p.read_text(encoding="utf-8") for p in (ROOT / "src").rglob("*.py")]
-    texts += [(ROOT / name).read_text(encoding="utf-8") for name in ("README.md", "CONTRIBUTING.md", "CHANGELOG.md")]
-    outside = ("MODEL.md", "shared/data/facts", "facts:", "project brief", "the brief's")
-    assert [o for o in outside if any(o in t for t in texts)] == []
+REPOSITORY_DOCS = {"README.md", "CONTRIBUTING.md", "CHANGELOG.md"}
+"""The upper-case Markdown files the repository holds; any other such name cited is outside it."""
+
+
+def cited_outside(text: str, folder: Path = ROOT) -> list[str]:
+    """Citations in ``text`` (of a file in ``folder``) of documents the repository does not hold: an
+    upper-case Markdown file other than its own (a brief or a style guide kept elsewhere), a relative
+    path leading out of the repository or to no file, a data folder of another checkout, or the
+    project brief."""
+    found = [m for m in re.findall(r"\b[A-Z][A-Z_-]*\.md\b", text) if m not in REPOSITORY_DOCS]
+    for rel in re.findall(r"(?<![\w/])\.\./[\w./-]+", text):
+        target = (folder / rel).resolve()
+        if not (target.is_relative_to(ROOT) and target.exists()):
+            found.append(rel)
+    return found + re.findall(r"\bshared/data/\w+|project brief|the brief's", text)
+
+
+def test_no_code_config_or_doc_cites_a_document_outside_the_repository():
+    files = [*CONFIGS.rglob("*.yaml"), *(ROOT / "docs").rglob("*.md"), *(ROOT / "src").rglob("*.py")]
+    files += [*(ROOT / "src" / "scenarios" / "spec" / "data").glob("*.yaml"), *(ROOT / "tests").glob("*.py")]
+    files += [ROOT / name for name in REPOSITORY_DOCS]
+    files.remove(Path(__file__))  # it spells out what it looks for
+    outside = {str(p.relative_to(ROOT)): cited_outside(p.read_text(encoding="utf-8"), p.parent) for p in files}
+    assert {p: c for p, c in outside.items() if c} == {}
+    # the check itself: it catches a brief cited by name or path, and passes the repository's own files
+    assert cited_outside("as the MODEL" + ".md brief says") != [] and cited_outside("see ../shared/facts.yaml") != []
+    assert cited_outside("README.md and docs/model.md; facts in src/scenarios/spec/data/facts.yaml") == []
+    assert cited_outside("extends: ../baseline.yaml", CONFIGS / "exercises") == []
 
 
 def test_license_and_citation():

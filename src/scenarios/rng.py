@@ -2,7 +2,7 @@
 
 Each process of the model (society, trafficking, militants, ...) draws from its own stream, keyed
 by a stable name, so adding a lever or a new process never shifts the draws of unrelated parts of
-the model (STYLE.md, "Randomness"). Replicate seeds come from ``SeedSequence(root).spawn(n)``, so
+the model. Replicate seeds come from ``SeedSequence(root).spawn(n)``, so
 replicate i of every scenario uses the same seed (common random numbers).
 """
 

@@ -87,7 +87,7 @@ def render_markdown(doc: Document) -> str:
 
 
 def write_document(doc: Document, out: Path, stem: str = "report") -> dict[str, Path]:
-    """Write ``STEM.html``, ``STEM.md`` and the figures into ``out``; returns the paths by kind."""
+    """Write ``<stem>.html``, ``<stem>.md`` and the figures into ``out``; returns the paths by kind."""
     figdir = out / "figures"
     figdir.mkdir(parents=True, exist_ok=True)
     for section in doc.sections:
