@@ -106,3 +106,20 @@ def serve_library_copy(monkeypatch: Any, folder: Path, **copies: Any) -> None:
 
     library_copy(folder / "src" / "scenarios" / "library", **copies)
     monkeypatch.setattr(classroom_load, "ROOT", folder)
+
+
+def interrupt_on_call(monkeypatch: Any, module: Any, name: str, n: int) -> tuple[list[tuple[Any, ...]], Any]:
+    """Replace ``module.name`` for the rest of the test by a version that raises KeyboardInterrupt (as
+    Ctrl-C would) on its ``n``-th call and otherwise calls the real one. Returns the list of calls'
+    positional arguments, and the real function (to put back with ``monkeypatch.setattr``)."""
+    real = getattr(module, name)
+    calls: list[tuple[Any, ...]] = []
+
+    def stop_on_nth(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        if len(calls) == n:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, stop_on_nth)
+    return calls, real

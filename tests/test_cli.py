@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import CONFIGS
+from helpers import CONFIGS, interrupt_on_call
 
 from scenarios.cli import main
 
@@ -214,17 +214,8 @@ def test_sweep_and_compare_refuse_a_url_out(tmp_path, capsys):
 def test_a_stopped_run_without_out_names_the_folder_in_its_resume_command(tmp_path, monkeypatch, capsys):
     from scenarios.experiments import runner
 
-    real = runner.run_replicate
-    calls = []
-
-    def stop_second(config, seed, progress=None):
-        calls.append(seed)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real(config, seed)
-
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(runner, "run_replicate", stop_second)
+    _, real = interrupt_on_call(monkeypatch, runner, "run_replicate", 2)
     assert main(["run", BASELINE, "--replicates", "3", *FAST]) == 130
     (partial,) = (tmp_path / "results").glob("baseline-*.partial")
     line = capsys.readouterr().err.strip().splitlines()[-1]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import CONFIGS
+from helpers import CONFIGS, interrupt_on_call
 
 from scenarios.analysis import prim
 from scenarios.analysis.sensitivity import Problem, ishigami, morris_design, morris_indices, sobol_design, sobol_indices
@@ -92,16 +92,7 @@ def test_sweep_resumed_after_interruption_gives_the_same_table(tmp_path, monkeyp
     design = exploration.lhs(factors, 6, seed=4)
     straight = exploration.run_design(sc, factors, design, tmp_path / "straight", replicates=2)
 
-    real = exploration.evaluate_point
-    calls = []
-
-    def flaky(config, seeds, names):
-        calls.append(1)
-        if len(calls) == 4:
-            raise KeyboardInterrupt
-        return real(config, seeds, names)
-
-    monkeypatch.setattr(exploration, "evaluate_point", flaky)
+    _, real = interrupt_on_call(monkeypatch, exploration, "evaluate_point", 4)
     with pytest.raises(KeyboardInterrupt):
         exploration.run_design(sc, factors, design, tmp_path / "resumed", replicates=2)
     monkeypatch.setattr(exploration, "evaluate_point", real)

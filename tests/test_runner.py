@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import CONFIGS, scenario
+from helpers import CONFIGS, interrupt_on_call, scenario
 
 from scenarios.errors import ResultsError
 from scenarios.experiments import runner
@@ -50,16 +50,7 @@ def test_replicates_differ_and_share_seeds_across_scenarios(tmp_path):
 
 def test_interrupted_ensemble_resumes_redoing_only_missing_replicates(tmp_path, monkeypatch):
     out = tmp_path / "ens"
-    calls = []
-    real = runner.run_replicate
-
-    def flaky(config, seed, progress=None):
-        calls.append(seed)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real(config, seed)
-
-    monkeypatch.setattr(runner, "run_replicate", flaky)
+    _, real = interrupt_on_call(monkeypatch, runner, "run_replicate", 3)
     with pytest.raises(KeyboardInterrupt):
         runner.run_ensemble(small(), out, replicates=5)
     partial = Path(str(out) + ".partial")
@@ -80,16 +71,7 @@ def test_interrupted_ensemble_resumes_redoing_only_missing_replicates(tmp_path, 
 def test_resume_refuses_a_different_config(tmp_path, monkeypatch):
     out = tmp_path / "ens"
 
-    real = runner.run_replicate
-    calls = []
-
-    def once(config, seed, progress=None):
-        calls.append(1)
-        if len(calls) > 1:
-            raise KeyboardInterrupt
-        return real(config, seed)
-
-    monkeypatch.setattr(runner, "run_replicate", once)
+    _, real = interrupt_on_call(monkeypatch, runner, "run_replicate", 2)
     with pytest.raises(KeyboardInterrupt):
         runner.run_ensemble(small(), out, replicates=3)
     monkeypatch.setattr(runner, "run_replicate", real)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from helpers import CONFIGS, scenario
+from helpers import CONFIGS, interrupt_on_call, scenario
 
 from scenarios.cli import main
 from scenarios.errors import ResultsError
@@ -83,16 +83,7 @@ def test_dask_batches_group_replicates_and_local_runs_one_each():
 
 
 def test_manifest_records_versions_and_keeps_first_start_and_command_across_resume(tmp_path, monkeypatch):
-    real = runner.run_replicate
-    calls = []
-
-    def stop_third(config, seed, progress=None):
-        calls.append(seed)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real(config, seed)
-
-    monkeypatch.setattr(runner, "run_replicate", stop_third)
+    _, real = interrupt_on_call(monkeypatch, runner, "run_replicate", 3)
     with pytest.raises(KeyboardInterrupt) as info:
         runner.run_ensemble(small(), tmp_path / "e", replicates=4, command=["first"])
     assert info.value.folder == str(tmp_path / "e.partial") and info.value.done == 2
@@ -152,16 +143,8 @@ def test_comparison_folder_moves_with_its_ensembles(tmp_path, capsys):
 
 
 def test_compare_resume_finishes_an_interrupted_ensemble(tmp_path, monkeypatch, capsys):
-    real = runner.run_replicate
-    calls = []
-
-    def stop_in_second_scenario(config, seed, progress=None):
-        calls.append(seed)
-        if len(calls) == 5:  # baseline's three replicates done, one of china_withdraws
-            raise KeyboardInterrupt
-        return real(config, seed)
-
-    monkeypatch.setattr(runner, "run_replicate", stop_in_second_scenario)
+    # the 5th replicate: baseline's three done, one of china_withdraws
+    calls, _ = interrupt_on_call(monkeypatch, runner, "run_replicate", 5)
     assert main(compare_args(tmp_path, replicates=3)) == 130
     err = capsys.readouterr().err
     (partial,) = tmp_path.glob("china_withdraws-*.partial")
@@ -171,10 +154,7 @@ def test_compare_resume_finishes_an_interrupted_ensemble(tmp_path, monkeypatch, 
     )
     assert main(compare_args(tmp_path, replicates=3)) == 2  # without --resume: not started again
     assert "add --resume" in capsys.readouterr().err
-    calls.clear()
-    monkeypatch.setattr(
-        runner, "run_replicate", lambda config, seed, progress=None: calls.append(seed) or real(config, seed)
-    )
+    calls.clear()  # the wrapper stays and counts the resumed replicates (two: no interrupt)
     assert main(compare_args(tmp_path, "--resume", replicates=3)) == 0
     err = capsys.readouterr().err
     assert "baseline: reusing" in err and f"resuming {partial.with_suffix('')}" in err
@@ -313,16 +293,7 @@ def test_a_resumed_sweep_keeps_its_first_start_and_command(tmp_path, monkeypatch
     sc = load_scenario(CONFIGS / "exploration.yaml", ["years=1", "society.citizens=300"])
     factors = exploration.factors_of(sc)
     design = exploration.lhs(factors, 4, seed=2)
-    real = exploration.evaluate_point
-    calls = []
-
-    def stop_third(config, seeds, names):
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real(config, seeds, names)
-
-    monkeypatch.setattr(exploration, "evaluate_point", stop_third)
+    _, real = interrupt_on_call(monkeypatch, exploration, "evaluate_point", 3)
     with pytest.raises(KeyboardInterrupt) as info:
         exploration.run_design(sc, factors, design, tmp_path / "sw", meta={"command": ["first"]})
     assert info.value.folder == str(tmp_path / "sw.partial") and (info.value.done, info.value.total) == (2, 4)
