@@ -224,8 +224,7 @@ def test_check_model_command_writes_table(tmp_path, capsys):
     assert (out / "checks.csv").read_text().count("\n") == 3
     assert "| C5 |" in (tmp_path / "v.md").read_text(encoding="utf-8")
     assert main(["check-model", "--only", "X9", "--out", str(tmp_path / "x")]) == 2
-    assert main(["check-model", "--only", "C5", "--workers", "0", "--out", str(tmp_path / "y")]) == 2
-    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+    assert not (tmp_path / "x").exists()
 
 
 def test_morris_robustness_runs_and_reports(monkeypatch):
@@ -245,3 +244,16 @@ def test_robustness_verdicts():
         checks.Robustness("c", 10, 3, -0.5, 0.1, ()),
     ]
     assert [r[3] for r in robustness_rows(rows)] == ["survives", "mostly", "does not survive"]
+
+
+def test_check_model_refuses_bad_options_before_running(tmp_path, capsys):
+    from scenarios.cli import main
+
+    args = ["check-model", "--only", "C5", "--out", str(tmp_path / "x")]
+    for bad, allowed in ((["--robustness", "-1"], "trajectories >= 0"), (["--workers", "0"], "whole number >= 1")):
+        with pytest.raises(SystemExit) as info:  # argparse: usage, the message, exit 2
+            main([*args, *bad])
+        assert info.value.code == 2 and allowed in capsys.readouterr().err
+    assert main([*args, "--write-docs", str(tmp_path / "no" / "v.md")]) == 2
+    assert "folder does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists() and not (tmp_path / "x.partial").exists()

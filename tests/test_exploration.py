@@ -12,7 +12,7 @@ from helpers import CONFIGS, interrupt_on_call
 
 from scenarios.analysis import prim
 from scenarios.analysis.sensitivity import Problem, ishigami, morris_design, morris_indices, sobol_design, sobol_indices
-from scenarios.errors import ScenarioError
+from scenarios.errors import ResultsError, ScenarioError
 from scenarios.experiments import exploration
 from scenarios.rng import replicate_seeds
 from scenarios.spec.config import load_scenario
@@ -97,7 +97,7 @@ def test_sweep_resumed_after_interruption_gives_the_same_table(tmp_path, monkeyp
         exploration.run_design(sc, factors, design, tmp_path / "resumed", replicates=2)
     monkeypatch.setattr(exploration, "evaluate_point", real)
     assert len(list((tmp_path / "resumed.partial" / "points").glob("*.parquet"))) == 3
-    with pytest.raises(Exception, match="differs"):
+    with pytest.raises(ResultsError, match="design_sha256 differs"):
         exploration.run_design(sc, factors, design * 0.99, tmp_path / "resumed", replicates=2, resume=True)
     resumed = exploration.run_design(sc, factors, design, tmp_path / "resumed", replicates=2, resume=True)
     _, a = exploration.load_sweep(straight)
@@ -273,3 +273,16 @@ def test_sweep_report_and_discovery_report(capsys, cli_sweep):
     assert "cases of interest: a box found from so few runs is fragile" in captured.err
     disc = (out / "discovery.md").read_text(encoding="utf-8")
     assert "coverage" in disc.lower() and "hypergeometric" in disc and (out / "discovery.html").is_file()
+
+
+def test_a_sweep_that_fails_before_any_point_leaves_nothing(tmp_path, monkeypatch):
+    sc = load_scenario(EXPLORE, FAST)
+    factors = exploration.factors_of(sc)
+
+    def broken(config, seeds, names):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(exploration, "evaluate_point", broken)
+    with pytest.raises(RuntimeError, match="boom"):
+        exploration.run_design(sc, factors, exploration.lhs(factors, 3, seed=1), tmp_path / "sw")
+    assert list(tmp_path.iterdir()) == []  # the same command can start again, without --resume

@@ -80,6 +80,10 @@ def test_formatting_for_readers():
     assert fmt_p(0.0) == "< 0.001" and fmt_p(0.0004) == "< 0.001" and fmt_p(0.0123) == "0.012"
     assert fmt_value(4.6e-4, "share") == "0.046%" and fmt_diff(0.012, "share") == "+1.2 pp"
     assert fmt_value(float("nan"), "t/yr") == "n/a"
+    # below 0.0001 a bound, the same way in values and differences, with the sign where it belongs
+    assert (fmt_value(5e-5, "persons"), fmt_value(-5e-5, "persons")) == ("< 0.0001", "> -0.0001")
+    assert (fmt_diff(5e-5, "persons"), fmt_diff(-5e-5, "persons")) == ("< +0.0001", "> -0.0001")
+    assert (fmt_diff(5e-7, "share"), fmt_diff(-5e-7, "share")) == ("< +0.0001 pp", "> -0.0001 pp")
 
 
 def test_comparison_report_has_labelled_rows_a_window_and_the_differences(ensembles, tmp_path):

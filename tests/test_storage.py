@@ -93,6 +93,7 @@ def test_manifest_records_versions_and_keeps_first_start_and_command_across_resu
     m = res.manifest
     assert m["command"] == ["first"] and m["started"] == first["started"]
     assert [r["command"] for r in m["resumes"]] == [["second"]]
+    assert set(m["timings"]) == set(m["cpu_seconds"]) == {"0", "1", "2", "3"}  # the first part's kept too
     for pkg in ("scipy", "SALib", "dask", "pandas", "pyarrow", "matplotlib", "mesa", "numpy", "pydantic"):
         assert m["versions"][pkg] == versions()[pkg] and m["versions"][pkg] != ""
     assert m["executor"] == {"kind": "local", "workers": 1}

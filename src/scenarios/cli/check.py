@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from scenarios.cli.options import EXIT_FAILED, EXIT_OK, SubParsers, command
+from scenarios.cli.options import EXIT_FAILED, EXIT_OK, SubParsers, command, int_in, positive_int
 from scenarios.errors import ScenarioError
 
 
@@ -29,10 +29,10 @@ def register(sub: SubParsers) -> None:
         action="store_true",
         help="20 seeds, 4-year lever runs (7-year stress runs), 2,000 citizens; default 30 seeds, 6 years (8), 3,000 citizens",
     )
-    p.add_argument("--workers", type=int, default=2, help="processes for the full-model ensembles (default 2)")
+    p.add_argument("--workers", type=positive_int, default=2, help="processes for the full-model ensembles (default 2)")
     p.add_argument(
         "--robustness",
-        type=int,
+        type=int_in(0, 10**6, "a number of trajectories >= 0"),
         default=0,
         metavar="TRAJECTORIES",
         help="also screen the coupling parameters with Morris (this many trajectories) for the main lever conclusions",
@@ -69,10 +69,8 @@ def check_model(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default_out("check-model")
     if out.exists():
         raise ScenarioError(f"{out} already exists; choose another --out")
-    if args.robustness < 0:
-        raise ScenarioError(f"--robustness must be a number of trajectories >= 0, got {args.robustness}")
-    if args.workers < 1:
-        raise ScenarioError(f"--workers must be at least 1, got {args.workers}")
+    if args.write_docs and not Path(args.write_docs).resolve().parent.is_dir():
+        raise ScenarioError(f"--write-docs {args.write_docs}: its folder does not exist (nothing was run)")
     design = replace(Design.for_mode(args.quick), workers=args.workers)
     bar = Progress(len(only) if only else len(CHECKS), "checks", enabled=sys.stderr.isatty())
 

@@ -13,6 +13,7 @@ import copy
 import hashlib
 import json
 import os
+import shutil
 import time
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -221,11 +222,16 @@ def run_design(
     }
     try:
         run_tasks(run_point, tasks, workers, executor, finished)
-    except KeyboardInterrupt as err:
-        name = err.signal_name if isinstance(err, Interrupted) else "SIGINT"
-        raise Interrupted(name, str(partial), bar.done, bar.total) from None
-    finally:
-        write_json(partial / "manifest.json", manifest)
+    except BaseException as err:
+        write_json(partial / "manifest.json", manifest)  # keep timings of what finished
+        kept = any((partial / "points").glob("pt-*.parquet"))
+        if not kept:  # as run_ensemble: a sweep that fails before any point leaves nothing behind
+            shutil.rmtree(partial)
+        if isinstance(err, KeyboardInterrupt):
+            name = err.signal_name if isinstance(err, Interrupted) else "SIGINT"
+            raise Interrupted(name, str(partial) if kept else None, bar.done, bar.total) from None
+        raise
+    write_json(partial / "manifest.json", manifest)
     have = {int(p.stem.split("-")[1]) for p in (partial / "points").glob("pt-*.parquet")}
     if len(have) != design.shape[0]:  # workers wrote somewhere this process cannot see (their own disks)
         raise ResultsError(

@@ -348,6 +348,7 @@ class ResultsFolder:
                 )
             resumes = [*old.get("resumes", []), {"started": manifest["started"], "command": manifest["command"]}]
             manifest["timings"] = old.get("timings", {})
+            manifest["cpu_seconds"] = old.get("cpu_seconds", {})
             manifest["started"] = old.get("started", manifest["started"])
             manifest["command"] = old.get("command", manifest["command"])
             manifest["resumes"] = resumes

@@ -35,7 +35,7 @@ from scenarios.experiments.results import (
     config_hash,
     config_yaml,
     git_revision,
-    is_url,
+    join,
     load_table,
     versions,
     write_json,
@@ -285,7 +285,7 @@ def run_ensemble(
     try:
         run_tasks(run_and_write, tasks, workers, executor, finished)
     except BaseException as err:
-        write_json(_join(folder.partial, "manifest.json"), manifest)  # keep timings of what finished
+        write_json(join(folder.partial, "manifest.json"), manifest)  # keep timings of what finished
         kept = folder.done()
         if not kept:
             folder.discard()
@@ -308,10 +308,6 @@ def run_ensemble(
     manifest["duration_seconds"] = round(time.perf_counter() - t0, 3)
     path = folder.finish(manifest, summary_csv(per_rep))
     return EnsembleResult(path, manifest, per_rep)
-
-
-def _join(location: str | Path, name: str) -> str | Path:
-    return f"{location}/{name}" if is_url(location) else Path(location) / name
 
 
 @contextmanager

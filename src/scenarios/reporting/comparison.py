@@ -105,7 +105,7 @@ def fmt_value(x: float | None, unit: str) -> str:
     if x is None or not math.isfinite(x):
         return "n/a"
     if unit == "share":
-        return f"{100 * x:.3g}%" if x == 0 or abs(100 * x) >= 1e-4 else "< 0.0001%"
+        return _plain(100 * x, form=".3g") + "%"
     return _plain(x)
 
 
@@ -116,15 +116,18 @@ def fmt_diff(x: float | None, unit: str) -> str:
     if x == 0:
         return "0"
     if unit == "share":
-        return f"{100 * x:+.3g} pp" if abs(100 * x) >= 1e-4 else ("+" if x > 0 else "-") + "< 0.0001 pp"
-    return ("+" if x > 0 else "") + _plain(x) if abs(x) >= 1e-4 else ("+" if x > 0 else "-") + "< 0.0001"
+        return _plain(100 * x, signed=True, form="+.3g") + " pp"
+    return _plain(x, signed=True)
 
 
-def _plain(x: float) -> str:
-    """A number without scientific notation (readers of a policy report do not read 1.5e-08)."""
+def _plain(x: float, signed: bool = False, form: str = "") -> str:
+    """A number without scientific notation (readers of a policy report do not read 1.5e-08): below
+    0.0001 in size it is given as a bound, ``< 0.0001`` (``< +0.0001`` when signed) or ``> -0.0001``;
+    otherwise with ``form`` (a format spec) or :func:`fmt`."""
+    plus = "+" if signed and x > 0 else ""
     if x != 0 and abs(x) < 1e-4:
-        return "< 0.0001" if x > 0 else "> -0.0001"
-    return fmt(x)
+        return f"< {plus}0.0001" if x > 0 else "> -0.0001"
+    return format(x, form) if form else plus + fmt(x)
 
 
 def fmt_p(p: float | None) -> str:
