@@ -166,11 +166,20 @@ def test_corruption_settles_at_driver_plus_what_drug_money_buys():
     assert m.corruption == pytest.approx(expected, rel=1e-6)
 
 
-def test_drug_money_and_chinese_visibility_raise_militant_recruitment():
-    base = dict(years=3, society={"citizens": 2000})
-    plain = simulate(scenario(**base, parameters={"drug_militant_gain": 0.0, "anti_china_recruitment": 0.0}), 5)
-    both = simulate(scenario(**base, parameters={"drug_militant_gain": 1.0, "anti_china_recruitment": 0.5}), 5)
-    assert both.timeseries["militant_members"][-52:].mean() > plain.timeseries["militant_members"][-52:].mean()
+def test_drug_money_and_chinese_visibility_each_raise_militant_recruitment():
+    """Each gain alone, against neither (same seed, keyed draws): more members in the second year
+    (measured: 140 with neither, 164 with drug money, 161 with Chinese visibility)."""
+
+    def members(drug: float, china: float) -> float:
+        par = {"drug_militant_gain": drug, "anti_china_recruitment": china}
+        return (
+            simulate(scenario(years=2, society={"citizens": 1000}, parameters=par), 5)
+            .timeseries["militant_members"][-52:]
+            .mean()
+        )
+
+    plain = members(0.0, 0.0)
+    assert members(1.0, 0.0) > plain and members(0.0, 0.5) > plain
 
 
 def test_gbao_interdiction_stops_transit_to_xinjiang():
@@ -204,11 +213,17 @@ def test_border_command_moves_effort_toward_seizures():
 
 
 def test_the_recorder_writes_every_declared_outcome():
-    data = simulate(scenario(years=1, society={"citizens": 1000}), 1)
+    """Every declared outcome, every week, at every level (the tables start as NaN: one never written stays NaN)."""
+    data = simulate(scenario(years=1, society={"citizens": 1000}, parameters={"burn_in_weeks": 4}), 1)
     declared = set(outcomes.national())
-    assert declared <= set(data.timeseries)
-    assert set(outcomes.regional()) <= set(data.regions)
-    assert set(outcomes.per_segment()) <= set(data.segments)
+    for table, names in (
+        (data.timeseries, declared),
+        (data.regions, outcomes.regional()),
+        (data.segments, outcomes.per_segment()),
+    ):
+        assert set(names) <= set(table)
+        unwritten = sorted(n for n in names if not np.isfinite(table[n]).all())
+        assert unwritten == []
     for view in outcomes.views().values():
         assert set(view) <= declared
 

@@ -1,7 +1,8 @@
 """The recorder: every declared outcome, every week, into preallocated arrays (plain data out).
 
 Outcomes are declared in :mod:`scenarios.spec.outcomes`; this module computes each from the
-model's state once per week. ``tests/test_model.py`` checks that every declared outcome is written.
+model's state once per week. The tables start as NaN, so an outcome never written shows as NaN:
+``tests/test_couplings.py`` checks that every declared outcome is written every week.
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ class Recorder:
     """Preallocated weekly tables at three levels (national, region, segment)."""
 
     def __init__(self, n_steps: int, n_regions: int, n_segments: int):
-        self.ts = {name: np.zeros(n_steps) for name in outcomes.national()}
-        self.rg = {name: np.zeros((n_steps, n_regions)) for name in outcomes.regional()}
-        self.sg = {name: np.zeros((n_steps, n_segments)) for name in outcomes.per_segment()}
+        self.ts = {name: np.full(n_steps, np.nan) for name in outcomes.national()}
+        self.rg = {name: np.full((n_steps, n_regions), np.nan) for name in outcomes.regional()}
+        self.sg = {name: np.full((n_steps, n_segments), np.nan) for name in outcomes.per_segment()}
         self.china_cum = 0.0
         self.china_security_cum = 0.0
         self.russia_security_cum = 0.0
