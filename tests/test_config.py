@@ -415,6 +415,30 @@ def test_missing_or_broken_world_file(write_yaml):
     assert p.path == "world" and "not a valid world file" in p.message
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "says"),
+    [
+        ("region: north, length_km: 100", "region: nowhere, length_km: 100", "china_border"),
+        (
+            "militant_share: 1.0}",
+            "militant_share: 1.0}\n  - {name: far, label: Far, coords: [5, -5], "
+            "supply_share: 0.0, militant_share: 0.0}",
+            "no border segment faces them",
+        ),
+        ("militant_share: 1.0}", "militant_share: 0.0}", "militant_share is 0 everywhere"),
+    ],
+)
+def test_an_inconsistent_world_is_a_config_error_not_a_crash(write_yaml, old, new, says):
+    """Worlds that once validated and then crashed the model mid-build (KeyError, NaN shares)."""
+    from helpers import TINY_WORLD
+
+    text = TINY_WORLD.read_text(encoding="utf-8")
+    assert old in text
+    write_yaml("w.yaml", text.replace(old, new, 1))
+    (p,) = problems_of(write_yaml("s.yaml", "years: 1\nworld: w.yaml\n"))
+    assert p.path == "world" and says in p.message
+
+
 def test_custom_world_place_names(write_yaml):
     from helpers import TINY_WORLD
 

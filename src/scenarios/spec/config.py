@@ -375,7 +375,13 @@ class Scenario(_Strict):
             raise ValueError(f"file {value!r} not found") from None
         except OSError as err:
             raise ValueError(f"cannot read {value!r} ({err.strerror})") from None
-        except (ValidationError, yaml.YAMLError) as err:
+        except ValidationError as err:
+            what = "; ".join(
+                (".".join(str(x) for x in e["loc"]) + ": " if e["loc"] else "") + e["msg"].removeprefix("Value error, ")
+                for e in err.errors()[:3]
+            )
+            raise ValueError(f"{value!r} is not a valid world file: {what}") from None
+        except yaml.YAMLError as err:
             raise ValueError(f"{value!r} is not a valid world file ({str(err).splitlines()[0]})") from None
         return value
 

@@ -181,6 +181,14 @@ class World(_Frozen):
                 raise ValueError(f"route {r.name}: unknown region or exit")
             if not any(s.region == r.path[0] for s in self.segments):
                 raise ValueError(f"route {r.name}: no border segment enters region {r.path[0]}")
+        if self.china_border.region not in regions:
+            raise ValueError(f"china_border: region {self.china_border.region!r} is not a region")
+        faced = {name for s in self.segments for name in s.faces}
+        if provinces - faced:
+            raise ValueError(f"afghan_provinces {sorted(provinces - faced)}: no border segment faces them")
+        for share in ("supply_share", "militant_share"):
+            if sum(getattr(p, share) for p in self.afghan_provinces) <= 0:
+                raise ValueError(f"afghan_provinces: {share} is 0 everywhere (at least one province must be above 0)")
         return self
 
     @property
