@@ -41,7 +41,7 @@ def replicate_seeds(root_seed: int, n: int) -> list[int]:
     return seeds
 
 
-_WEEK_OFFSET = 1 << 16  # so burn-in weeks (negative) get their own keys
+WEEK_OFFSET = 1 << 16  # so burn-in weeks (negative) get their own keys
 _MASK = 0xFFFFFFFFFFFFFFFF
 
 
@@ -86,11 +86,11 @@ class WeeklyStreams:
 
     def generator(self, stage: str, week: int, *keys: int) -> np.random.Generator:
         """A generator for ``stage`` in ``week`` (and for the entity ``keys``), the same in every scenario."""
-        spawn = (stream_key(stage), week + _WEEK_OFFSET, *keys)
+        spawn = (stream_key(stage), week + WEEK_OFFSET, *keys)
         return np.random.Generator(np.random.PCG64(np.random.SeedSequence(self._entropy, spawn_key=spawn)))
 
     def uniforms(self, stage: str, week: int, ids: np.ndarray) -> np.ndarray:
         """One uniform on [0, 1) per entity id, a pure function of (seed, stage, week, id)."""
-        salt = _splitmix64_int((stream_key(stage) << 24 ^ (week + _WEEK_OFFSET)) & _MASK)
+        salt = _splitmix64_int((stream_key(stage) << 24 ^ (week + WEEK_OFFSET)) & _MASK)
         x = _splitmix64(np.asarray(ids, dtype=np.uint64) ^ np.uint64(self._key ^ salt))
         return (x >> np.uint64(11)).astype(np.float64) * (1.0 / 2**53)

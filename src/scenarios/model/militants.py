@@ -49,6 +49,7 @@ import numpy as np
 from mesa.discrete_space import CellAgent
 
 from scenarios.model.beliefs import RiskBelief
+from scenarios.rng import WEEK_OFFSET
 
 if TYPE_CHECKING:
     from scenarios.model.border import Conditions
@@ -101,7 +102,6 @@ class MilitantGroup(CellAgent):
         pressure = p.militant_attrition + p.counterterrorism_attrition * mil.counterterrorism
         losses = m.draws.generator("losses", week, gid).binomial(int(self.members), min(1.0, pressure))
         self.members = max(0.0, self.members + recruits - losses)
-        mil.recruits_tajik += tajik
 
         attempts = int(m.draws.generator("attempts", week, gid).poisson(p.infiltration_rate * self.members))
         if attempts == 0:
@@ -121,14 +121,13 @@ class MilitantGroup(CellAgent):
         self.members = max(0.0, self.members - attempts)
         mil.attempts += attempts
         mil.preempted += int(preempted.sum())
-        mil.stopped += int(stopped.sum())
         n_success = int(success.sum())
         mil.successes += n_success
         if n_success:
             regions = m.index.segment_region[self.segments[choice[success]]].copy()
             onward = m.draws.uniforms("attempt-onward", week, ids[success]) < p.onward_to_capital
             regions[onward] = m.index.regions.index(m.world.capital)
-            mil.add_cells(ids[success] + (week + (1 << 16)) * _WEEK_SLOTS, regions)
+            mil.add_cells(ids[success] + (week + WEEK_OFFSET) * _WEEK_SLOTS, regions)
 
 
 class Militants:
@@ -146,8 +145,9 @@ class Militants:
         self.motive = 1.0
         self.tajik_base = 0.0
         self.severities: list[tuple[int, np.ndarray]] = []  # (week, casualties of its attacks)
-        gbao = [i for i, r in enumerate(model.index.segment_region) if model.index.regions[r] == "gbao"]
-        self.gbao_segments = np.array(gbao, dtype=np.int64)
+        # transit to Xinjiang crosses the segments of the region on the Chinese border (GBAO)
+        china_side = model.index.regions.index(model.world.china_border.region)
+        self.gbao_segments = np.flatnonzero(model.index.segment_region == china_side)
         self.reset()
 
     def reset(self) -> None:
@@ -155,15 +155,12 @@ class Militants:
         n_r = len(self.model.index.regions)
         self.attempts = 0
         self.preempted = 0
-        self.stopped = 0
         self.successes = 0
-        self.recruits_tajik = 0.0
         self.attacks = np.zeros(n_r)
         self.casualties = np.zeros(n_r)
         self.attacks_chinese = 0
         self.casualties_chinese = 0.0
         self.mass_casualty = 0
-        self.disrupted = 0
         self.xinjiang_attempts = 0
         self.xinjiang_crossings = 0
 
@@ -202,7 +199,6 @@ class Militants:
         attacking = (u >= disrupt) & (u < disrupt + p.cell_attack_rate)
         foiled = m.draws.uniforms("cell-foiled", week, self.cell_id) < p.target_hardening * self.counterterrorism
         go = attacking & ~foiled
-        self.disrupted += int(disrupted.sum())
         forced_ids = np.arange(len(forced), dtype=np.int64) - len(forced) - 1  # negative: never a cell's id
         ids = np.concatenate([self.cell_id[go], forced_ids])
         regions = np.concatenate([self.cell_region[go], np.asarray(forced, dtype=np.int64)])

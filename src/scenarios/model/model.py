@@ -34,7 +34,7 @@ from scenarios.model.trafficking import DRUGS, Trafficking, TraffickingOrganisat
 from scenarios.model.world import build_graph, build_index
 from scenarios.rng import WeeklyStreams, named_generator
 from scenarios.schedule import WEEKS_PER_YEAR, expand, step_years
-from scenarios.spec import registry
+from scenarios.spec import outcomes, registry
 from scenarios.spec.params import Params
 
 CHINA_INVESTMENT_BEFORE_MUSD = 4000.0
@@ -58,9 +58,7 @@ class SecurityModel(mesa.Model):
         self.seed = seed
         self.cfg = scenario
         self.draws = WeeklyStreams(seed)
-        values = {name: par.value for name, par in registry.parameters().items()}
-        values.update({k: v for k, v in scenario.parameters.model_dump().items() if v is not None})
-        self.p = Params.from_values(values)
+        self.p = Params.defaults(**{k: v for k, v in scenario.parameters.model_dump().items() if v is not None})
 
         self.world = registry.load_world(scenario.world)
         self.index = ix = build_index(self.world)
@@ -109,7 +107,7 @@ class SecurityModel(mesa.Model):
             scenario.society.legitimacy_feedback,
             gbao_index=ix.regions.index("gbao") if "gbao" in ix.regions else None,
         )
-        self.recorder = Recorder(self.n_total, len(ix.regions), len(ix.segments))
+        self.recorder = Recorder(self.n_total, len(ix.regions), len(ix.segments), outcomes.index_weights(self.p))
 
     # ------------------------------------------------------------------ set-up
     def _pad(self, series: np.ndarray) -> np.ndarray:

@@ -35,7 +35,8 @@ class RunData:
 class Recorder:
     """Preallocated weekly tables at three levels (national, region, segment)."""
 
-    def __init__(self, n_steps: int, n_regions: int, n_segments: int):
+    def __init__(self, n_steps: int, n_regions: int, n_segments: int, index_weights: dict[str, float]):
+        self.index_weights = index_weights  # the parameters are fixed for the run
         self.ts = {name: np.full(n_steps, np.nan) for name in outcomes.national()}
         self.rg = {name: np.full((n_steps, n_regions), np.nan) for name in outcomes.regional()}
         self.sg = {name: np.full((n_steps, n_segments), np.nan) for name in outcomes.per_segment()}
@@ -105,7 +106,7 @@ class Recorder:
         ts["chinese_exposure"][t] = mil.chinese_share
 
         casualties_52w = rg["casualties"][lo : t + 1].sum(axis=0)
-        weights = outcomes.index_weights(m.p)
+        weights = self.index_weights
         rg["stability_index"][t] = outcomes.stability_index(
             weights,
             casualties_52w=casualties_52w / np.maximum(pop_w, 1e-9),
