@@ -304,3 +304,31 @@ def test_a_resumed_sweep_keeps_its_first_start_and_command(tmp_path, monkeypatch
     m = json.loads((out / "manifest.json").read_text())
     assert m["command"] == ["first"] and m["started"] == first["started"]
     assert [r["command"] for r in m["resumes"]] == [["second"]] and set(m["timings"]) == {"0", "1", "2", "3"}
+
+
+def test_api_compare_refuses_urls_and_an_existing_out_before_running(tmp_path, monkeypatch):
+    import scenarios
+
+    ran = []
+    monkeypatch.setattr(runner, "run_replicate", lambda *a, **k: ran.append(a))
+    base = scenarios.load("baseline", {"years": 1, "society.citizens": 300})
+    with pytest.raises(ResultsError, match="results s3://bucket/r: compare writes local folders"):
+        scenarios.compare([base, base], results="s3://bucket/r", replicates=2)
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(ResultsError, match="already exists"):
+        scenarios.compare([base, base], out=tmp_path / "taken", results=tmp_path / "r", replicates=2)
+    assert ran == [] and not (tmp_path / "r").exists() and not Path("s3:").exists()
+
+
+def test_api_compare_warns_when_it_reuses_results_of_another_revision(tmp_path):
+    import scenarios
+
+    sets = {"years": 1, "society.citizens": 300, "parameters.burn_in_weeks": 0}
+    pair = [scenarios.load("baseline", sets), scenarios.load("china_withdraws", sets)]
+    scenarios.compare(pair, out=tmp_path / "c1", results=tmp_path / "r", replicates=2)
+    (manifest_file,) = (tmp_path / "r").glob("baseline-*/manifest.json")
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    manifest["git_revision"] = "another-revision"
+    manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.warns(UserWarning, match="made by git revision another-revision"):
+        scenarios.compare(pair, out=tmp_path / "c2", results=tmp_path / "r", replicates=2)

@@ -17,6 +17,7 @@ polars and DuckDB also read directly (see :mod:`scenarios.experiments.results`).
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
@@ -36,7 +37,13 @@ from scenarios.experiments.results import (
     load_table,
     make_portable,
 )
-from scenarios.experiments.runner import EnsembleResult, default_out, plan_ensembles, run_ensemble
+from scenarios.experiments.runner import (
+    EnsembleResult,
+    check_compare_locations,
+    default_out,
+    plan_ensembles,
+    run_ensemble,
+)
 from scenarios.spec.config import derive, load_scenario, validate_data
 
 Overrides = Mapping[str, Any] | Sequence[str]
@@ -152,9 +159,12 @@ def compare(
 
     if not scenarios:
         raise ResultsError("compare needs at least one scenario (the baseline first)")
+    check_compare_locations(out, results)
     root = int(scenarios[0].seed if seed is None else seed)
     folders = []
     for plan in plan_ensembles(list(scenarios), results, root, replicates, resume):
+        if plan.warning:  # an ensemble reused from another git revision: the CLI prints the same words
+            warnings.warn(plan.warning, stacklevel=2)
         if plan.action == "reuse":
             folders.append(plan.path)
             continue

@@ -172,7 +172,7 @@ def compare(args: argparse.Namespace) -> int:
 
     from scenarios.analysis.summary import HEADLINE, render_table
     from scenarios.experiments.results import make_portable, staged_folder
-    from scenarios.experiments.runner import default_out
+    from scenarios.experiments.runner import check_compare_locations, default_out
     from scenarios.reporting.comparison import build_comparison, console_rows
 
     if args.precision is not None and not args.precision > 0:
@@ -180,9 +180,7 @@ def compare(args: argparse.Namespace) -> int:
     if args.precision_outcome not in HEADLINE:
         raise ScenarioError(f"--precision-outcome {args.precision_outcome!r} is not one of: {', '.join(HEADLINE)}")
     window = window_of(args)
-    for option, value in (("--out", args.out), ("--results", args.results)):
-        if value and "://" in value:
-            raise ScenarioError(f"{option} {value}: compare writes local folders (ensembles and the report), not URLs")
+    check_compare_locations(args.out, args.results)
     scenarios = load_all(args.configs, args.overrides)
     first = int(scenarios[0].start[:4])
     try:  # a window outside the run is refused before anything runs

@@ -35,6 +35,7 @@ from scenarios.experiments.results import (
     config_hash,
     config_yaml,
     git_revision,
+    is_url,
     join,
     load_table,
     versions,
@@ -465,6 +466,20 @@ class Planned:
     action: str
     path: Path
     warning: str | None = None
+
+
+def check_compare_locations(out: str | Path | None, results: str | Path) -> None:
+    """Refuse, before anything runs, what a comparison cannot write: URLs (the ensembles and the
+    report are local folders) and an ``out`` that already exists.
+
+    Raises:
+        ResultsError: naming the option and what is allowed.
+    """
+    for option, value in (("out", out), ("results", results)):
+        if value is not None and is_url(value):
+            raise ResultsError(f"{option} {value}: compare writes local folders (ensembles and the report), not URLs")
+    if out is not None and Path(out).exists():
+        raise ResultsError(f"{out} already exists; choose another out folder (nothing was run)")
 
 
 def plan_ensembles(
