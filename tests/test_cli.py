@@ -203,6 +203,12 @@ def test_progress_always_draws_rate_and_time_left(tmp_path, capsys):
     assert "replicates 3/3" not in capsys.readouterr().err
 
 
+def test_resume_without_out_is_refused_by_run_and_sweep(capsys):
+    for command, config in (("run", BASELINE), ("sweep", str(CONFIGS / "exploration.yaml"))):
+        assert main([command, config, *FAST, "--resume"]) == 2
+        assert "--resume needs --out DIR" in capsys.readouterr().err
+
+
 def test_sweep_and_compare_refuse_a_url_out(tmp_path, capsys):
     args = ["sweep", str(CONFIGS / "exploration.yaml"), "--samples", "2", *FAST, "--out", "s3://bucket/sweep"]
     assert main(args) == 2

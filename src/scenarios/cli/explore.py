@@ -12,6 +12,7 @@ from scenarios.cli.options import (
     EXIT_OK,
     SubParsers,
     batch_args,
+    check_batch_args,
     command,
     command_line,
     confirm_cost,
@@ -120,10 +121,7 @@ def exploration_run(args: argparse.Namespace, kind: str) -> tuple[Any, Path]:
         names = [n.strip() for n in args.outcomes.split(",") if n.strip()]
         overrides.append("exploration.outcomes=" + json.dumps(names))
     scenario = load_config(args.config, overrides)
-    if args.resume and not args.out:
-        raise ScenarioError("--resume needs --out DIR: the folder of the interrupted run")
-    if args.out and "://" in args.out:
-        raise ScenarioError(f"--out {args.out}: {kind} writes a local folder (a disk every worker shares), not a URL")
+    check_batch_args(args, urls=kind)
     factors = factors_of(scenario)
     seed = scenario.seed if args.seed is None else args.seed
     design, meta = design_for(args, kind, factors, seed)

@@ -134,6 +134,19 @@ def confirm_cost(what: str, runs: int, seconds_per_run: float, workers: int, yes
         raise ScenarioError("not started (answer y, or add --yes)")
 
 
+def check_batch_args(args: argparse.Namespace, urls: str = "") -> None:
+    """The checks of :func:`batch_args` that involve more than one option: ``--resume`` needs
+    ``--out``; and, for a command that writes local folders only (``urls`` names it), an ``--out``
+    URL is refused."""
+    from scenarios.errors import ScenarioError
+    from scenarios.experiments.results import is_url
+
+    if args.resume and not args.out:
+        raise ScenarioError("--resume needs --out DIR: the folder of the interrupted run")
+    if urls and args.out and is_url(args.out):
+        raise ScenarioError(f"--out {args.out}: {urls} writes a local folder (a disk every worker shares), not a URL")
+
+
 def batch_args(p: argparse.ArgumentParser, replicates_help: str) -> None:
     """Options shared by commands that run many points: replicates, workers, seed, out, resume, yes, executor."""
     p.add_argument("--replicates", type=positive_int, default=1, help=replicates_help)

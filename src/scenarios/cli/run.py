@@ -10,6 +10,7 @@ from scenarios.cli.options import (
     EXIT_OK,
     SubParsers,
     batch_args,
+    check_batch_args,
     command,
     command_line,
     confirm_cost,
@@ -17,7 +18,6 @@ from scenarios.cli.options import (
     set_option,
     show_progress,
 )
-from scenarios.errors import ScenarioError
 
 
 def register(sub: SubParsers) -> None:
@@ -45,8 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from scenarios.experiments.runner import default_out, executor_for, run_ensemble
 
     scenario = load_config(args.config, args.overrides)
-    if args.resume and not args.out:
-        raise ScenarioError("--resume needs --out DIR: the folder of the interrupted run")
+    check_batch_args(args)
     out: str | Path = (args.out if is_url(args.out) else Path(args.out)) if args.out else default_out(scenario.name)
     show = not args.quiet
     confirm_cost(
