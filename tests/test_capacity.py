@@ -113,4 +113,6 @@ def test_segment_shares_can_be_reallocated():
     c = caps(initial=effort(joint_border_patrols=50))
     before = c["interdiction"].copy()
     c.set_segment_shares(np.array([0.9, 0.1]))
+    assert np.array_equal(c["interdiction"], before), "in force from the next week"
+    c.step(effort(joint_border_patrols=50))
     assert c["interdiction"][0] > before[0] and c["interdiction"][1] < before[1]

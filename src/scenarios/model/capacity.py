@@ -98,11 +98,13 @@ class Capacities:
         self._compute()
 
     def set_segment_shares(self, shares: np.ndarray) -> None:
-        """Re-allocate the segment levers (patrols, equipment, systems) over the border segments."""
+        """Re-allocate the segment levers (patrols, equipment, systems) over the border segments.
+
+        The capacities change at the next :meth:`step`: this week's border conditions were already
+        made from the current ones, and the recorder writes the capacities that were in force."""
         shares = np.asarray(shares, dtype=float)
         self.segment_shares = shares / shares.sum()
         self.alloc["segment"][self._segment_rows] = self.segment_shares * self.segment_shares.size
-        self._compute()
 
     def saturation(self) -> np.ndarray:
         """Saturation s per lever at the national level (after the SCO multiplier)."""
