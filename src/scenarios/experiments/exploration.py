@@ -27,7 +27,15 @@ from scipy.stats import qmc
 from scenarios.analysis.summary import yearly
 from scenarios.errors import Interrupted, ResultsError, ScenarioError
 from scenarios.experiments.progress import Progress
-from scenarios.experiments.results import config_hash, git_revision, read_table, versions, write_json, write_table
+from scenarios.experiments.results import (
+    config_hash,
+    continue_manifest,
+    git_revision,
+    read_table,
+    versions,
+    write_json,
+    write_table,
+)
 from scenarios.experiments.runner import run_tasks
 from scenarios.rng import replicate_seeds
 from scenarios.spec import outcomes, registry
@@ -181,16 +189,7 @@ def run_design(
         if not resume:
             raise ResultsError(f"{partial} holds an interrupted sweep; rerun with --resume to finish it, or remove it")
         old = json.loads((partial / "manifest.json").read_text(encoding="utf-8"))
-        for key in ("config_sha256", "design_sha256", "root_seed", "replicates"):
-            if old.get(key) != manifest[key]:
-                raise ResultsError(f"cannot resume {partial}: its {key} differs from this sweep")
-        manifest["timings"] = old.get("timings", {})
-        manifest["resumes"] = [
-            *old.get("resumes", []),
-            {"started": manifest["started"], "command": manifest.get("command", [])},
-        ]
-        manifest["started"] = old.get("started", manifest["started"])
-        manifest["command"] = old.get("command", manifest.get("command", []))
+        continue_manifest(manifest, old, partial, ("config_sha256", "design_sha256", "root_seed", "replicates"))
     elif resume:
         raise ResultsError(f"nothing to resume: {partial} does not exist")
     else:

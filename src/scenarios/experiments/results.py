@@ -42,7 +42,7 @@ import platform
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
@@ -313,6 +313,40 @@ def write_replicate(folder: str | Path, scenario: str, start: str, config_sha256
         store.write_bytes(join(replicate_dir(folder, table, scenario, i), PART), parquet_bytes(cols, meta))
 
 
+RESUME_KEYS = {
+    "config_sha256": "config hash",
+    "root_seed": "root seed",
+    "replicates": "number of replicates",
+    "design_sha256": "design",
+}
+"""What must be the same for a run to continue an interrupted one, and how to name it."""
+
+
+def continue_manifest(manifest: dict[str, Any], old: dict[str, Any], partial: str | Path, keys: Sequence[str]) -> None:
+    """Make ``manifest`` (of a run resuming ``partial``) continue ``old``, the interrupted run's.
+
+    The first ``started`` and ``command`` and the timings of what finished are kept; this resume is
+    listed under ``resumes`` (with its own time and command) and counted in ``resumed``.
+
+    Raises:
+        ResultsError: if one of ``keys`` differs (another config, seed, size or design).
+    """
+    for key in keys:
+        if old.get(key) != manifest[key]:
+            raise ResultsError(
+                f"cannot resume {partial}: its {RESUME_KEYS[key]} differs from this run "
+                f"(stored {str(old.get(key))[:12]}, now {str(manifest[key])[:12]})"
+            )
+    resumes = [*old.get("resumes", []), {"started": manifest["started"], "command": manifest.get("command", [])}]
+    for carried in ("timings", "cpu_seconds"):
+        if carried in manifest:
+            manifest[carried] = old.get(carried, {})
+    manifest["started"] = old.get("started", manifest["started"])
+    manifest["command"] = old.get("command", manifest.get("command", []))
+    manifest["resumes"] = resumes
+    manifest["resumed"] = len(resumes)
+
+
 class ResultsFolder:
     """A results folder being written (``<path>.partial``) or complete (``<path>``): local or a URL."""
 
@@ -336,23 +370,7 @@ class ResultsFolder:
                     f"{self.partial} holds an interrupted run; rerun with --resume to finish it, or remove it"
                 )
             old = json.loads(self.store.read_bytes(join(self.partial, "manifest.json")))
-            if old.get("config_sha256") != manifest["config_sha256"] or old.get("root_seed") != manifest["root_seed"]:
-                raise ResultsError(
-                    f"cannot resume {self.partial}: its config hash or root seed differs from this run "
-                    f"(stored {old.get('config_sha256', '?')[:12]}, seed {old.get('root_seed')}; "
-                    f"now {manifest['config_sha256'][:12]}, seed {manifest['root_seed']})"
-                )
-            if old.get("replicates") != manifest["replicates"]:
-                raise ResultsError(
-                    f"cannot resume {self.partial}: it was started with {old.get('replicates')} replicates, not {manifest['replicates']}"
-                )
-            resumes = [*old.get("resumes", []), {"started": manifest["started"], "command": manifest["command"]}]
-            manifest["timings"] = old.get("timings", {})
-            manifest["cpu_seconds"] = old.get("cpu_seconds", {})
-            manifest["started"] = old.get("started", manifest["started"])
-            manifest["command"] = old.get("command", manifest["command"])
-            manifest["resumes"] = resumes
-            manifest["resumed"] = len(resumes)
+            continue_manifest(manifest, old, self.partial, ("config_sha256", "root_seed", "replicates"))
             write_json(join(self.partial, "manifest.json"), manifest)
             return self.done()
         if resume:
