@@ -8,7 +8,7 @@ import pytest
 from helpers import baseline, scenario, tiny
 
 from scenarios.model import SecurityModel, simulate
-from scenarios.model.society import EXTREMIST, JAILED, SUSCEPTIBLE, Society
+from scenarios.model.society import Society
 from scenarios.rng import WeeklyStreams
 from scenarios.spec import outcomes
 from scenarios.spec.params import Params
@@ -83,30 +83,7 @@ def test_burn_in_fills_the_rolling_windows_of_the_first_year():
 # ---------------------------------------------------------------- society couplings
 
 
-def test_prison_radicalises_jailed_citizens_more():
-    rates = {}
-    for factor in (1.0, 20.0):
-        s = society(prison_radicalisation=factor, radicalisation_initial=0.02, online_propaganda=0.0005)
-        jailed = np.arange(0, s.n, 2)
-        s.state[jailed] = JAILED
-        s.jail[jailed] = 10_000
-        s.rad[:] = SUSCEPTIBLE
-        step(s, weeks=20)
-        rates[factor] = np.mean(s.rad[jailed] >= EXTREMIST)
-    assert rates[20.0] > 3 * max(rates[1.0], 1e-4)
-
-
-def test_extremism_arrests_follow_their_chance_and_surveillance_raises_it():
-    counts = {}
-    for surveillance in (0.0, 1.0):
-        s = society(n=20_000, radicalisation_initial=0.2, extremism_arrest_base=0.01, extremism_arrest_gain=0.04)
-        radical = int(np.sum(s.rad >= EXTREMIST))
-        step(s, surveillance=surveillance)
-        counts[surveillance] = (s.extremism_arrests.sum(), radical)
-    (n0, r0), (n1, r1) = counts[0.0], counts[1.0]
-    # binomial: mean r x p, sd sqrt(r p (1-p)); five SDs of tolerance
-    assert abs(n0 - r0 * 0.01) < 5 * np.sqrt(r0 * 0.01)
-    assert abs(n1 - r1 * 0.05) < 5 * np.sqrt(r1 * 0.05)
+# prison radicalisation and extremism detentions: tests/test_society.py (the compartment model in persons)
 
 
 def test_threat_raises_policing_and_arrests():

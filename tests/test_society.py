@@ -7,7 +7,17 @@ import itertools
 import numpy as np
 import pytest
 
-from scenarios.model.society import ACTIVE, JAILED, Society, arrest_probability, is_active
+from scenarios.model.society import (
+    ACTIVE,
+    JAILED,
+    Radicalisation,
+    RadicalisationContext,
+    RegionTraits,
+    Society,
+    arrest_probability,
+    is_active,
+    stratified_counts,
+)
 from scenarios.rng import WeeklyStreams
 from scenarios.spec.params import Params
 
@@ -60,22 +70,24 @@ def test_floor_differs_from_round_only_above_half():
     assert f[2] < r[2]  # floor(1.5)=1 < round(1.5)=2
 
 
-def society(n=2000, seed=0, **params):
+def society(n=2000, seed=0, traits=None, population=(600_000.0, 400_000.0), **params):
+    params.setdefault("min_region_share", 0.0)
     return Society(
         np.random.default_rng(seed),
         WeeklyStreams(seed),
-        np.array([600_000.0, 400_000.0]),
+        np.array(population),
         n,
         Params.defaults(**params),
         "floor",
         True,
+        traits,
     )
 
 
-def step(s, surveillance=0.0, steps=1):
-    z = np.zeros(2)
+def step(s, surveillance=0.0, steps=1, cells=None):
+    z = np.zeros(s.n_regions)
     for _ in range(steps):
-        s.step(z, 0.0, z + surveillance, 0.35, z, 0.0)
+        s.step(z, 0.0, z + surveillance, 0.35, z if cells is None else cells, 0.0)
 
 
 def test_regions_are_contiguous_blocks_with_census_shares():
@@ -85,8 +97,35 @@ def test_regions_are_contiguous_blocks_with_census_shares():
     assert np.all(s.nb_region[s.nb] == s.region)
 
 
+def test_stratified_counts_give_small_regions_their_floor_and_keep_the_total():
+    # the census of Tajikistan's five regions, GBAO last
+    pop = np.array([3_444_000, 2_770_000, 2_270_000, 948_800, 227_200], dtype=float)
+    counts = stratified_counts(pop, 10_000, 0.05)
+    assert counts.sum() == 10_000
+    assert counts[-1] == 500  # GBAO: 2.4% of persons, 5% of citizens
+    # the others share the remaining 9,500 in census proportion (within rounding)
+    rest = pop[:-1] / pop[:-1].sum() * 9_500
+    assert np.all(np.abs(counts[:-1] - rest) < 5)  # the rounding remainder goes to the largest
+    # Dushanbe (9.8% of persons) also falls under a 10% floor: both get it, the others share 8,000
+    counts = stratified_counts(pop, 10_000, 0.1)
+    assert list(counts[3:]) == [1_000, 1_000] and counts.sum() == 10_000
+    assert np.all(np.abs(counts[:3] - pop[:3] / pop[:3].sum() * 8_000) < 5)
+    # no floor: census shares
+    assert np.all(np.abs(stratified_counts(pop, 10_000, 0.0) - pop / pop.sum() * 10_000) < 5)
+
+
+def test_weights_keep_national_totals_of_persons():
+    pop = (3_444_000.0, 227_200.0)
+    s = society(5_000, population=pop, min_region_share=0.15)
+    assert s.counts[1] == 750
+    assert float(s.counts @ s.scale) == pytest.approx(sum(pop))
+    s.state[:] = ACTIVE  # everyone active: persons in unrest = the whole population
+    s.active_count = s.count_by_region(s.state == ACTIVE)
+    assert s.active_persons() == pytest.approx(sum(pop))
+
+
 def test_arrested_citizens_serve_time_and_come_back():
-    s = society(max_jail_weeks=4, police_per_citizen=0.3, legitimacy_initial=0.3)
+    s = society(max_jail_weeks=4, police_per_citizen=0.3, legitimacy_initial=0.91)
     s.legitimacy_override = np.array([0.3, 0.3])
     step(s, steps=30)
     assert np.any(s.state == JAILED)
@@ -111,12 +150,6 @@ def test_arrests_never_exceed_police_per_neighbourhood():
     assert binding > 0, "the test must reach neighbourhoods where actives outnumber the police"
 
 
-def test_recruiter_bookkeeping_matches_the_array():
-    s = society(radicalisation_contact=0.3, radicalisation_initial=0.05)
-    step(s, steps=40)
-    assert np.array_equal(s.recruiters, s.count_by_region(s.rad == 2))
-
-
 def test_surveillance_raises_police_presence():
     a, b = society(seed=1), society(seed=1)
     step(a, 0.0)
@@ -124,18 +157,118 @@ def test_surveillance_raises_police_presence():
     assert b.police.sum() > a.police.sum()
 
 
-def test_bernoulli_indices_match_the_bernoulli_process():
-    from scenarios.model.society import bernoulli_indices
+def test_protest_needs_an_incident_in_a_region_with_an_autonomy_movement():
+    """Off the knife-edge nobody protests (1 - L < T); an incident in the autonomy region sparks an
+    episode there and nowhere else, and the episode ends as the shock decays."""
+    traits = RegionTraits(np.array([False, True]), np.ones(2))
+    s = society(4000, traits=traits, legitimacy_initial=0.93, autonomy_legitimacy_gap=0.0, protest_incident_rate=0.0,
+                incident_legitimacy_drop=0.25, incident_weeks=3.0, police_per_citizen=0.03)
+    step(s, steps=10)
+    assert s.active_count.sum() == 0 and s.protest_detentions().sum() == 0
+    # an incident: the shock of one incident, then decay (the incident draw itself is tested below)
+    s.incident_shock = np.array([0.0, 0.25])
+    active, detained = [], []
+    for _ in range(30):
+        s.p = s.p  # parameters unchanged; the rate is 0, so no new incident
+        step(s)
+        active.append(s.active_count.copy())
+        detained.append(s.protest_detentions().copy())
+    active, detained = np.array(active), np.array(detained)
+    assert active[:, 0].sum() == 0 and detained[:, 0].sum() == 0  # the other region stays quiet
+    assert active[:5, 1].sum() > 0 and detained[:10, 1].sum() > 0  # the episode
+    assert active[-5:, 1].sum() == 0  # and its end (the shock decays with time constant 3 weeks)
 
-    rng = np.random.default_rng(5)
-    n, p = 20_000, 0.03
-    counts = [bernoulli_indices(rng, n, p).size for _ in range(300)]
-    assert abs(np.mean(counts) - n * p) < 3 * np.sqrt(n * p * (1 - p) / 300) * 3
-    hits = np.zeros(n)
-    for _ in range(300):
-        idx = bernoulli_indices(rng, n, p)
-        assert np.all(np.diff(idx) > 0) and idx.min() >= 0 and idx.max() < n
-        hits[idx] += 1
-    # every position is equally likely (first and second half alike)
-    assert abs(hits[: n // 2].sum() - hits[n // 2 :].sum()) < 0.05 * hits.sum()
-    assert bernoulli_indices(rng, 10, 0.0).size == 0 and bernoulli_indices(rng, 10, 1.0).size == 10
+
+def test_incidents_arrive_at_their_rate_only_where_there_is_an_autonomy_movement():
+    traits = RegionTraits(np.array([False, True]), np.ones(2))
+    s = society(400, traits=traits, protest_incident_rate=5.2)  # 0.1 a week
+    counts = np.zeros(2)
+    for week in range(2000):
+        s._incidents(week)
+        counts += s.incidents
+    assert counts[0] == 0
+    expected = 2000 * -np.expm1(-0.1)
+    assert abs(counts[1] - expected) < 4 * np.sqrt(expected)
+
+
+def test_protest_detentions_are_persons_of_the_arrested_groups():
+    s = society(1500, population=(100_000.0, 50_000.0), protest_detained_share=0.2)
+    s.arrests = np.array([3.0, 2.0])
+    # 1,000 and 500 citizens of 100 persons each: 3 and 2 groups arrested, a fifth of each detained
+    assert list(s.protest_detentions()) == pytest.approx([60.0, 40.0])
+
+
+def radicalisation(population=(1_000_000.0,), susceptibility=(1.0,), **params):
+    return Radicalisation(np.array(population), Params.defaults(**params), np.array(susceptibility), 0.0)
+
+
+def context(n=1, economy=0.0, surveillance=0.0, cells=0.0, suppression=0.0):
+    return RadicalisationContext(np.full(n, economy), np.ones(n), np.full(n, cells), suppression, np.full(n, surveillance))
+
+
+def test_r0_is_the_santoprete_xu_threshold_with_arrest_as_an_exit():
+    r = radicalisation(radicalisation_contact=0.1, extremist_to_recruiter=0.02, prevention_rate=0.03,
+                       treatment_rate=0.04, extremism_arrest_base=0.01, economy_radicalisation_damping=0.5)
+    # beta d gamma / ((gamma + prevention + a)(treatment + a)) = 0.1 x 0.75 x 0.02 / (0.06 x 0.05)
+    assert r.r0(context(economy=0.5))[0] == pytest.approx(0.1 * 0.75 * 0.02 / (0.06 * 0.05))
+
+
+@pytest.mark.parametrize(("contact", "endemic"), [(0.02, False), (0.2, True)])
+def test_extremism_dies_out_below_threshold_and_persists_above(contact, endemic):
+    r = radicalisation(radicalisation_contact=contact, online_propaganda=0.0, extremism_arrest_base=0.0,
+                       extremist_to_recruiter=0.01, prevention_rate=0.02, treatment_rate=0.02)
+    assert (r.r0(context())[0] > 1) == endemic  # R0 0.17 and 1.67
+    r.extremists = np.array([5_000])
+    rng = np.random.default_rng(3)
+    for _ in range(1500):
+        r.step(context(), rng)
+    if endemic:
+        assert r.radicalised[0] > 10_000
+    else:
+        assert r.radicalised[0] == 0
+
+
+def test_settle_starts_at_the_mean_field_equilibrium_and_the_stochastic_model_stays_near_it():
+    r = radicalisation(online_propaganda=4e-6, extremism_arrest_base=0.002)
+    residual = r.settle(context())
+    assert residual < 1e-6
+    start = r.radicalised.copy()
+    rng = np.random.default_rng(8)
+    series = []
+    for _ in range(520):
+        r.step(context(), rng)
+        series.append(r.radicalised[0])
+    # no drift: the mean over ten years is within 5% of the start
+    assert abs(np.mean(series) / start[0] - 1) < 0.05
+
+
+def test_extremism_detentions_follow_their_chance_and_surveillance_raises_it():
+    r = radicalisation(extremism_arrest_base=0.002, extremism_arrest_gain=0.004)
+    assert r.arrest_chance(np.array([0.0, 0.5]))[1] == pytest.approx(0.004)
+    r.extremists = np.array([100_000])
+    r.recruiters = np.array([0])
+    rng = np.random.default_rng(1)
+    r.step(context(surveillance=0.5), rng)
+    # 100,000 at liberty x 0.004 = 400 expected, binomial sd 20
+    assert abs(int(r.arrests[0]) - 400) < 80
+    assert r.prisoners[0] == r.arrests[0]
+
+
+def test_radicalisation_is_national_and_does_not_read_legitimacy():
+    """Susceptibility scales a region's hazard; recruiters anywhere recruit everywhere (national mixing)."""
+    r = radicalisation(population=(500_000.0, 500_000.0), susceptibility=(1.0, 0.3), online_propaganda=0.0)
+    recruiters = np.array([1_000, 0])
+    lam = r.force(recruiters, context(2))
+    assert lam[1] == pytest.approx(0.3 * lam[0])
+    assert lam[1] > 0  # the region without recruiters is reached through national mixing
+    assert "legitimacy" not in RadicalisationContext.__dataclass_fields__
+
+
+def test_released_convicts_come_out_as_recruiters_in_the_stated_share():
+    r = radicalisation(extremism_sentence_weeks=156, prison_recruiter_share=0.5, online_propaganda=0.0,
+                       radicalisation_contact=0.0, extremism_arrest_base=0.0)
+    r.prisoners = np.array([156_000])
+    r.step(context(), np.random.default_rng(2))
+    # about 1,000 released, about half of them recruiters
+    assert abs(int(r.recruiters[0]) - 500) < 100
+    assert abs(int(r.recruiters[0] + r.extremists[0]) - 1000) < 150

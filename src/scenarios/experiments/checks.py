@@ -122,7 +122,7 @@ def society_run(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Run the society submodel alone in one region (no economy, cells or online propaganda
     unless given as parameters); returns weekly active share and radicalised share."""
-    from scenarios.model.society import ACTIVE, EXTREMIST, Society
+    from scenarios.model.society import ACTIVE, Society
 
     soc = Society(
         np.random.default_rng(seed),
@@ -142,7 +142,7 @@ def society_run(
             soc.legitimacy_override = np.array([value])
         soc.step(zero, 0.0, np.array([surveillance]), 0.35, zero, 0.0)
         active[t] = np.mean(soc.state == ACTIVE)
-        radical[t] = np.mean(soc.rad >= EXTREMIST)
+        radical[t] = float(soc.radicalised_share() @ soc.population) / soc.population.sum()
     return active, radical
 
 
@@ -1366,7 +1366,7 @@ def suite_tables(results: list[CheckResult], design: Design) -> SuiteTables:
 # ---------------------------------------------------------------------------- robustness (Morris)
 
 UNCERTAIN = (
-    "prison_radicalisation",
+    "prison_recruiter_share",
     "extremism_arrest_gain",
     "unrest_recruitment",
     "attack_legitimacy_per_casualty",

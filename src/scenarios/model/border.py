@@ -7,7 +7,8 @@
   (x (1 - ``terrain_effect`` x difficulty)) and corruption (x (1 - corruption)), times any
   crackdown event, capped at ``interdiction_ceiling``.
 - **Transit seizure** per region crossed: ``base + (transit_max - base) x transit policing``, x (1 - corruption).
-- **Roads**: infrastructure lowers route cost by ``roads_help_smugglers`` x the national economy capacity.
+- **Roads**: the ``roads`` channel (fed only by levers that build roads: infrastructure) lowers route
+  cost by ``roads_help_smugglers`` x its population-weighted level.
 - **Counter-terrorism**: Tajik capacity combined with the 201st base (x engagement).
 """
 
@@ -60,12 +61,12 @@ def conditions(model: SecurityModel) -> Conditions:
     p_transit = (p.base_transit_seizure + (p.transit_max - p.base_transit_seizure) * cap["transit_policing"]) * (
         1.0 - corruption
     )
-    economy_mean = float(cap["economy"] @ ix.population / ix.population.sum())
+    roads = float(cap["roads"] @ ix.population / ix.population.sum())
     ct = 1.0 - (1.0 - float(cap["counterterrorism"][0])) * (1.0 - p.russia_base_counterterrorism * engagement)
     return Conditions(
         p_border=p_border,
         p_transit=p_transit,
-        road_factor=1.0 - p.roads_help_smugglers * economy_mean,
+        road_factor=1.0 - p.roads_help_smugglers * roads,
         counterterrorism=ct,
         preemption=float(cap["preemption"][0]),
         taliban=taliban,

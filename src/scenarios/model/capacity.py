@@ -1,6 +1,6 @@
 """From lever effort to capacities: delivery lags, stocks in service, diminishing returns, channels.
 
-One mechanism serves all 13 levers (their numbers are in ``scenarios/spec/data/levers.yaml``):
+One mechanism serves every lever (their numbers are in ``scenarios/spec/data/levers.yaml``):
 
 1. **Delivery lag.** Effort spent in week t is delivered in week t + ``lag_weeks`` (training
    cycles, procurement, construction).
@@ -10,10 +10,13 @@ One mechanism serves all 13 levers (their numbers are in ``scenarios/spec/data/l
    constant L; sustained effort x accumulates toward ``x L / 52``. The lifetime sets how long an
    effect lasts, the lag how long it takes to start; neither sets the size of the effect.
 3. **Diminishing returns.** ``s = 1 - 2^(-K / half_saturation_stock)``: the first units in service
-   buy most. For spatial levers K is the stock allocated to the unit (segment or region), scaled
-   so that an even allocation gives every unit the national level.
-4. **SCO multiplier.** Levers marked ``sco_amplified`` (intelligence sharing, joint exercises) act
-   as if their stock were ``K (1 + m s_sco)``, with ``m`` the parameter ``sco_multiplier``.
+   buy most. For segment levers K is the stock allocated to the segment, scaled so that an even
+   allocation gives every segment the national level. For region levers K is the stock **per
+   person** relative to the national stock per person (``K x share_r / population share_r``): equal
+   spending per person gives every region the national level, whatever its size.
+4. **Multiplier.** Levers marked ``sco_amplified`` (intelligence sharing, joint exercises) act as
+   if their stock were ``K (1 + m s_mult)``, with ``s_mult`` the saturation of the lever marked
+   ``multiplier`` in levers.yaml (SCO engagement) and ``m`` the parameter ``sco_multiplier``.
 5. **Channels.** Each channel's capacity combines levers like independent chances:
    ``cap = 1 - prod_l (1 - w_l s_l)``, so no channel exceeds 1 and each lever adds less when
    others are already high.
@@ -41,6 +44,7 @@ class Capacities:
             run starts; stocks and lag buffers start at that steady state ("warm start"), so the
             status quo of the start year is already in place in week 0.
         sco_multiplier: the parameter of step 4 above.
+        population: persons per region (step 3's per-person saturation); default: equal regions.
     """
 
     def __init__(
@@ -49,6 +53,7 @@ class Capacities:
         region_weights: np.ndarray,
         initial_effort: np.ndarray,
         sco_multiplier: float,
+        population: np.ndarray | None = None,
     ):
         table = registry.levers()
         chans = registry.channels()
@@ -60,7 +65,8 @@ class Capacities:
         self.half = np.array([lever.half_saturation_stock for lever in lv], dtype=float)
         self.weights = np.array([[lever.effects.get(c, 0.0) for c in chans] for lever in lv])
         self.amplified = np.array([lever.sco_amplified for lever in lv])
-        self.sco_index = self.lever_names.index("sco_engagement")
+        multiplier = [i for i, lever in enumerate(lv) if lever.multiplier]
+        self.sco_index = multiplier[0] if multiplier else None
         self.sco_multiplier = sco_multiplier
         self.channel_level = tuple(chans[c].level for c in chans)
 
@@ -68,6 +74,11 @@ class Capacities:
             "segment": np.asarray(segment_weights, float) / np.sum(segment_weights),
             "region": np.asarray(region_weights, float) / np.sum(region_weights),
         }
+        n_regions = shares["region"].size
+        pop = np.ones(n_regions) if population is None else np.asarray(population, float)
+        # what an allocation share is worth in each unit: n x share for segments (even = national
+        # level), share / population share for regions (equal per person = national level)
+        per_unit = {"segment": np.full(shares["segment"].size, float(shares["segment"].size)), "region": pop.sum() / pop}
         self.base_segment_shares = shares["segment"].copy()
         self.segment_shares = shares["segment"].copy()
         self._segment_rows = np.array([lever.spatial == "segment" for lever in lv])
@@ -78,7 +89,7 @@ class Capacities:
             if level != "national":
                 for i, lever in enumerate(lv):
                     if lever.spatial == level:
-                        a[i] = shares[level] * n
+                        a[i] = shares[level] * per_unit[level]
             self.alloc[level] = a
 
         initial = np.asarray(initial_effort, dtype=float)
@@ -106,14 +117,11 @@ class Capacities:
         self.segment_shares = shares / shares.sum()
         self.alloc["segment"][self._segment_rows] = self.segment_shares * self.segment_shares.size
 
-    def saturation(self) -> np.ndarray:
-        """Saturation s per lever at the national level (after the SCO multiplier)."""
-        return self._saturation(self.alloc["national"])[:, 0]
-
     def _saturation(self, alloc: np.ndarray) -> np.ndarray:
         level = self.stock.copy()
-        s_sco = 1.0 - np.exp2(-level[self.sco_index] / self.half[self.sco_index])
-        level[self.amplified] *= 1.0 + self.sco_multiplier * s_sco
+        if self.sco_index is not None:
+            s_mult = 1.0 - np.exp2(-level[self.sco_index] / self.half[self.sco_index])
+            level[self.amplified] *= 1.0 + self.sco_multiplier * s_mult
         return 1.0 - np.exp2(-(level[:, None] * alloc) / self.half[:, None])
 
     def _compute(self) -> None:

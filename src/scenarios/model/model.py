@@ -27,7 +27,7 @@ from scenarios.model.capacity import Capacities
 from scenarios.model.events import apply_events
 from scenarios.model.militants import MilitantGroup, Militants
 from scenarios.model.recorder import Recorder, RunData
-from scenarios.model.society import Society
+from scenarios.model.society import RegionTraits, Society
 from scenarios.model.states import ACT_ORDER, CATEGORIES, STATE_CLASSES, State
 from scenarios.model.threat import Threat
 from scenarios.model.trafficking import DRUGS, Trafficking, TraffickingOrganisation
@@ -39,6 +39,9 @@ from scenarios.spec.params import Params
 
 CHINA_INVESTMENT_BEFORE_MUSD = 4000.0
 """Chinese investment stock at the start (facts.yaml investment.china_cumulative, >USD 4bn 2007-2023)."""
+
+DONORS = ("china", "russia")
+"""States whose aid (levers flagged ``funds_other_levers``) Tajikistan spends."""
 
 AID_DEFAULT = ("military_training", "joint_border_patrols", "military_equipment", "surveillance_systems")
 """Levers Tajikistan spends received aid on when the scenario gives no ``aid_allocation``."""
@@ -75,6 +78,10 @@ class SecurityModel(mesa.Model):
         self.lever_index = {name: i for i, name in enumerate(self.lever_names)}
         self.lever_cost = np.array([lv.cost_musd_per_unit for lv in registry.levers().values()])
         self.lever_category_code = np.array([CATEGORIES.index(lv.category) for lv in registry.levers().values()])
+        # levers read by declaration, never by name: aid that funds other levers, investment that
+        # exposes Chinese assets (levers.yaml flags funds_other_levers, raises_exposure)
+        self.aid_levers = np.array([self.lever_index[n] for n in registry.flagged("funds_other_levers")], dtype=int)
+        self.exposure_levers = np.array([self.lever_index[n] for n in registry.flagged("raises_exposure")], dtype=int)
         drivers = {
             name: expand(getattr(scenario.drivers, name), self.years, d.default)
             for name, d in registry.drivers().items()
@@ -92,7 +99,7 @@ class SecurityModel(mesa.Model):
         self._build_states()
         self.threat = Threat()
         self.capacities = Capacities(
-            self._segment_weights(), self._region_weights(), self._states_act(), self.p.sco_multiplier
+            self._segment_weights(), self._region_weights(), self._states_act(), self.p.sco_multiplier, ix.population
         )
         self.border_focus = self.capacities.segment_shares.copy()
         self._trafficking_setup()
@@ -105,7 +112,7 @@ class SecurityModel(mesa.Model):
             self.p,
             scenario.society.arrest_rounding,
             scenario.society.legitimacy_feedback,
-            gbao_index=ix.regions.index("gbao") if "gbao" in ix.regions else None,
+            RegionTraits(ix.autonomy, ix.susceptibility),
         )
         self.recorder = Recorder(self.n_total, len(ix.regions), len(ix.segments), outcomes.index_weights(self.p))
 
@@ -207,7 +214,7 @@ class SecurityModel(mesa.Model):
         """The states act (donors first, then Tajikistan spends the aid); total effort per lever."""
         for name in ACT_ORDER:
             self.states[name].act()
-        aid = sum(self.states[s].effort[self.lever_index["financial_aid"]] for s in ("china", "russia"))
+        aid = sum(float(self.states[s].effort[self.aid_levers].sum()) for s in DONORS)
         self.states["tajikistan"].receive_aid(aid, self.aid_allocation)
         return np.sum([s.effort for s in self.states.values()], axis=0)
 
@@ -227,24 +234,23 @@ class SecurityModel(mesa.Model):
         self.threat.update(self)
         self._update_corruption()
         self.recorder.record(self, cond)
-        infrastructure = self.states["china"].effort[self.lever_index["infrastructure_investment"]]
-        self.china_investment_musd += infrastructure / WEEKS_PER_YEAR
+        self.china_investment_musd += float(self.states["china"].effort[self.exposure_levers].sum()) / WEEKS_PER_YEAR
         self.t += 1
         self.week += 1
         if self.t >= self.n_total:
             self.running = False
 
     def _chinese_visibility(self) -> float:
-        """How visible China is in Tajikistan (0-1): its investment stock and its security spending.
+        """How visible China's economic presence is in Tajikistan (0-1): its investment stock.
 
-        ``1 - exp(-(investment stock / visibility_investment_busd + China's security spending /
-        visibility_security_musd))``. Visibility raises anti-China militants' recruitment
-        (:mod:`.militants`) and public resentment, which lowers legitimacy (:mod:`.society`).
+        ``1 - exp(-investment stock / visibility_investment_busd)``, the stock grown by China's
+        spending on the levers flagged ``raises_exposure``. The public grievances it stands for are
+        debt and land (facts.yaml debt.china_exim), not security cooperation, which is low-profile
+        (outposts in remote GBAO): so China's security levers do not move it, and the same security
+        lever has the same sign whoever supplies it. Visibility raises anti-China militants'
+        recruitment (:mod:`.militants`) and public resentment, which lowers legitimacy (:mod:`.society`).
         """
-        p = self.p
-        security = self.states["china"].spending_by_category().get("security", 0.0)
-        x = self.china_investment_musd / 1000.0 / p.visibility_investment_busd + security / p.visibility_security_musd
-        return float(1.0 - np.exp(-x))
+        return float(1.0 - np.exp(-self.china_investment_musd / 1000.0 / self.p.visibility_investment_busd))
 
     def _update_corruption(self) -> None:
         """Corruption relaxes toward the driver (external pressure) plus what drug money buys.

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from scenarios.model.society import EXTREMIST
 from scenarios.schedule import WEEKS_PER_YEAR
 from scenarios.spec import outcomes
 
@@ -76,11 +75,10 @@ class Recorder:
         ts["meth_share"][t] = tr.inflow_seg[1].sum() / inflow if inflow > 0 else 0.0
         ts["active_routes"][t] = tr.active_routes(t)
 
-        radical = soc.rad >= EXTREMIST
         pop_w = ix.pop_weights
         rg["unrest_active_share"][t] = soc.active_count / soc.counts
-        rg["jailed_share"][t] = soc.jailed_count / soc.counts
-        rg["radicalised_share"][t] = soc.by_region(radical)
+        rg["jailed_share"][t] = soc.jailed_persons() / soc.population
+        rg["radicalised_share"][t] = soc.radicalised_share()
         rg["mean_grievance"][t] = soc.mean_by_region(soc.grievance)
         rg["legitimacy"][t] = soc.legitimacy
         rg["inflow_t"][t] = np.bincount(ix.segment_region, tr.inflow_seg.sum(axis=0), len(ix.regions))
@@ -92,10 +90,12 @@ class Recorder:
         rg["capacity_domestic_surveillance"][t] = cap["domestic_surveillance"]
         for name in ("unrest_active_share", "jailed_share", "radicalised_share", "mean_grievance", "legitimacy"):
             ts[name][t] = rg[name][t] @ pop_w
-        ts["recruiter_share"][t] = soc.recruiters.sum() / soc.n
-        ts["arrests"][t] = soc.arrests @ soc.scale
-        ts["extremism_arrests"][t] = soc.extremism_arrests @ soc.scale
-        ts["prison_population"][t] = soc.jailed_persons()
+        ts["recruiter_share"][t] = soc.recruiters_persons() / soc.population.sum()
+        ts["protest_incidents"][t] = soc.incidents.sum()
+        ts["protest_detentions"][t] = soc.protest_detentions().sum()
+        ts["extremism_arrests"][t] = soc.radicalisation.arrests.sum()
+        ts["extremism_prisoners"][t] = soc.radicalisation.prisoners.sum()
+        ts["prison_population"][t] = soc.jailed_persons().sum()
         ts["protest_region_weeks"][t] = np.count_nonzero(rg["unrest_active_share"][t] >= m.p.protest_threshold_share)
         ts["xinjiang_attempts"][t] = mil.xinjiang_attempts
         ts["xinjiang_crossings"][t] = mil.xinjiang_crossings

@@ -1,47 +1,68 @@
-"""Citizens as arrays: grievance, unrest and arrests (Epstein 2002), endogenous legitimacy
-(Lemos, Coelho & Lopes 2018) and radicalisation compartments (Santoprete & Xu 2018).
+"""Society: regional protest (Epstein 2002, Lemos, Coelho & Lopes 2018) and national jihadist
+radicalisation (Santoprete & Xu 2018), two processes kept apart.
 
-Citizens are a structure of numpy arrays, one entry per simulated citizen, each standing for
-``population / citizens`` people of its region (2020 census). The whole update is array
-operations; there is no Python loop over citizens.
+Tajikistan's open unrest and its jihadist radicalisation are different phenomena with different
+sources, and a model that merges them makes one region's autonomy protests look like jihadism.
+GBAO's protests (Khorog 2012, 2014, 2018, November 2021, May 2022: facts.yaml
+``protest.gbao.*``) were about autonomy and local grievances, episodic, sparked by incidents with
+the security forces; extremism detentions are national, in the low hundreds a year
+(facts.yaml ``security.extremism_detentions.*``).
 
-**Unrest (Epstein 2002, PNAS 99:7243).** Grievance ``G = H (1 - L)``. A citizen estimates the
-chance of arrest if active as ``P = 1 - exp(-k * floor(C / A))`` with ``k = 2.3``, ``C`` the police
-in its neighbourhood and ``A`` the actives it sees there, counting itself; it is active iff
+**Protest (Epstein 2002, PNAS 99:7243), on simulated citizens.** Citizens are arrays, one entry
+per simulated citizen. Grievance ``G = H (1 - L)``; a citizen estimates the chance of arrest if
+active as ``P = 1 - exp(-k * floor(C / A))`` with ``k = 2.3``, ``C`` the police in its
+neighbourhood and ``A`` the actives it sees there, counting itself; it is active iff
 ``G - R P > T`` with ``T = 0.1``. Choices, and why:
 
-- *Neighbourhoods, not the whole region.* A region holds hundreds of thousands of people; a
-  region-wide ``C/A`` would make a whole region flip at once. Citizens of a region are split into
-  neighbourhoods of ``neighbourhood_size`` (about the number of citizens in Epstein's vision-7
-  neighbourhood), which keeps his local outbursts. Police are redrawn each week per neighbourhood
-  (Poisson, mean ``police_per_citizen x size x presence``): Epstein's cops move at random.
-- *The floor.* Without it ``P`` is never near 0 while a single cop is around, and the punctuated
-  outbursts of Epstein's runs do not appear (facts.yaml ``model.epstein.replication_finding``);
-  NetLogo does the same. ``arrest_rounding: round`` reproduces Mesa's example, which rounds.
-- *Synchronous update.* Everyone decides on last week's active counts (Mesa's example updates
-  agents one at a time in random order). A week is long enough for news of actives to spread.
-- *Arrests.* Each police officer arrests one random active in the neighbourhood (as Epstein's
-  cops), so a neighbourhood with more actives than police keeps some actives; jail terms are
-  uniform on 0..``max_jail_weeks``.
+- *Legitimacy off the knife-edge.* Each region's legitimacy starts at ``legitimacy_initial``
+  (well above ``1 - T = 0.9``: then, by Epstein's first result, nobody there is ever active),
+  less ``autonomy_legitimacy_gap`` in regions whose world entry has an ``autonomy_movement``.
+  Unrest there comes in **episodes**: incidents with the security forces arrive at
+  ``protest_incident_rate`` a year (calibrated to GBAO's five episodes in 2012-2022) and each
+  lowers the region's legitimacy by ``incident_legitimacy_drop``, decaying with time constant
+  ``incident_weeks``; whether an incident becomes a protest, and how big, is Epstein's rule.
+- *Stratified citizens.* Every region gets at least ``min_region_share`` of the simulated
+  citizens (GBAO has about 1,000 of 10,000 rather than 235), each citizen weighted by the persons
+  it stands for (``population / citizens of its region``), so national totals stay right and a
+  small region is not a handful of agents.
+- *A citizen is a group.* A simulated citizen stands for ``scale`` persons who act together; an
+  arrest disperses the group and detains ``protest_detained_share`` of its persons (in May 2022
+  about 1,000 gathered in Khorog and over 200 were detained: facts.yaml
+  ``protest.gbao.2022.detained``). The group sits out its members' jail term.
+- *Neighbourhoods, not the whole region*, of ``neighbourhood_size`` citizens (Epstein's vision-7
+  neighbourhood); police are redrawn each week per neighbourhood (Poisson, mean
+  ``police_per_citizen x size x presence``): Epstein's cops move at random.
+- *The floor* (``arrest_rounding: round`` reproduces Mesa's example, which rounds);
+  *synchronous update* on last week's actives; each officer arrests one random active in the
+  neighbourhood; jail terms uniform on 0..``max_jail_weeks``.
 
 **Legitimacy (Lemos et al. 2018).** Each region's legitimacy relaxes toward a target set by the
-economy and soft power; with ``legitimacy_feedback`` on it also falls with the share arrested
-(repression seen as illegitimate lowers legitimacy most where it is already low) and with
-surveillance turned inward. With the feedback off only the economy and soft power move it.
+economy and soft power; with ``legitimacy_feedback`` on it also falls with the share of its
+citizens arrested (repression seen as illegitimate) and with surveillance turned inward.
 
 **Hardship.** Each citizen's base hardship ``H0 ~ U(0, 1)`` is lowered by regional economic
-capacity (infrastructure, economic initiatives) and raised when remittances fall below 35% of GDP.
+capacity and raised when remittances fall below ``remittance_pivot`` of GDP.
 
-**Radicalisation (Santoprete & Xu 2018).** Compartments susceptible -> extremist -> recruiter.
-A susceptible becomes extremist with weekly hazard ``(beta * recruiter share + cells + online
-propaganda (1 - online_suppression)) (1 - damping * economy) * 2 H0``; extremists become
-recruiters at rate ``gamma`` or return through prevention; recruiters leave through treatment.
-Without outside sources, extremism dies out iff ``R0 = beta gamma / ((gamma + prevention) treatment) < 1``.
+**Radicalisation (Santoprete & Xu 2018), in persons.** Jihadist radicalisation is small (a few
+thousand persons in ten million) and national, so it runs as a stochastic compartment model over
+the persons of each region, not over simulated citizens (whose weight of ~1,000 persons would
+quantise a 200-a-year detention count into 0 or 1,000): susceptible -> extremist -> recruiter,
+with prevention (extremist back to susceptible), treatment (recruiter leaves) and arrest
+(extremist or recruiter to prison, released after ``extremism_sentence_weeks`` on average, a
+share ``prison_recruiter_share`` coming out as recruiters: the IS-claimed prison riots of 2018
+and 2019). The force of infection mixes nationally (networks in Russia and online):
+``lambda_r = (beta (R + cell_recruiters x cells_r) / N + online (1 - suppression)) x s_r x h_r x
+(1 - damping x economy_r)`` with ``s_r`` the region's ``jihadist_susceptibility`` (world data)
+and ``h_r`` its hardship factor (1 at baseline). It does not read legitimacy: radicalisation is
+not protest. Without outside sources extremism dies out iff
+``R0 = beta s h d gamma / ((gamma + prevention + a) (treatment + a)) < 1`` (:meth:`Society.r0`).
+Compartments start at the equilibrium of the first week's conditions (:meth:`Society.settle`).
 Recruiters feed militant recruitment (:mod:`.militants`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -52,8 +73,8 @@ from scenarios.spec.params import Params
 if TYPE_CHECKING:
     from scenarios.model.model import SecurityModel
 
-QUIET, ACTIVE, JAILED = 0, 1, 2
-SUSCEPTIBLE, EXTREMIST, RECRUITER = 0, 1, 2
+ACTIVE, JAILED = 1, 2
+WEEKS_PER_YEAR = 52
 
 
 def arrest_probability(cops: np.ndarray, actives: np.ndarray, k: float, rounding: str = "floor") -> np.ndarray:
@@ -69,24 +90,6 @@ def arrest_probability(cops: np.ndarray, actives: np.ndarray, k: float, rounding
     ratio = np.asarray(cops, dtype=float) / np.asarray(actives, dtype=float)
     whole = np.floor(ratio) if rounding == "floor" else np.round(ratio)
     return 1.0 - np.exp(-k * whole)
-
-
-def bernoulli_indices(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
-    """Indices of ``n`` independent Bernoulli(p) successes, drawn as geometric gaps (O(n p), not O(n))."""
-    if p <= 0.0 or n == 0:
-        return np.zeros(0, dtype=np.int64)
-    if p >= 1.0:
-        return np.arange(n)
-    chunks = []
-    last = -1
-    while last < n - 1:
-        expected = (n - 1 - last) * p
-        gaps = rng.geometric(p, int(expected + 4.0 * np.sqrt(expected) + 16))
-        idx = last + np.cumsum(gaps)
-        chunks.append(idx)
-        last = int(idx[-1])
-    out = np.concatenate(chunks)
-    return out[out < n]
 
 
 def poisson_from_uniforms(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
@@ -115,17 +118,178 @@ def is_active(grievance: np.ndarray, risk_aversion: np.ndarray, p_arrest: np.nda
     return grievance - risk_aversion * p_arrest > threshold
 
 
-class Society:
-    """All citizens of all regions.
+def stratified_counts(population: np.ndarray, citizens: int, min_share: float) -> np.ndarray:
+    """Simulated citizens per region: proportional to population, but at least ``min_share`` of all.
+
+    Regions under the floor get the floor; the rest share what remains in proportion to their
+    population (repeated until no region falls under the floor); the rounding remainder goes to
+    the largest region. Each region keeps at least one citizen.
+    """
+    n = population.size
+    floor = min_share * citizens
+    fixed = np.zeros(n, dtype=bool)
+    exact = citizens * population / population.sum()
+    for _ in range(n):
+        rest = citizens - floor * fixed.sum()
+        free = population[~fixed].sum()
+        exact = np.where(fixed, floor, rest * population / free if free > 0 else 0.0)
+        under = (exact < floor) & ~fixed
+        if not under.any():
+            break
+        fixed |= under
+    counts = np.maximum(1, np.floor(exact).astype(np.int64))
+    counts[np.argmax(counts)] += citizens - counts.sum()
+    return counts
+
+
+@dataclass(frozen=True)
+class RegionTraits:
+    """What the world file says of each region that the society reads.
+
+    Attributes:
+        autonomy: whether the region has an autonomy movement (episodic protest; GBAO).
+        susceptibility: relative susceptibility to jihadist recruitment (1 = national average).
+    """
+
+    autonomy: np.ndarray
+    susceptibility: np.ndarray
+
+    @classmethod
+    def uniform(cls, n: int) -> RegionTraits:
+        """No autonomy movement, average susceptibility everywhere (small test worlds)."""
+        return cls(np.zeros(n, dtype=bool), np.ones(n))
+
+
+class Radicalisation:
+    """Santoprete & Xu's compartments over the persons of each region (integer counts).
 
     Args:
-        rng: the generator for the citizens' fixed attributes (hardship, risk aversion, initial state).
+        population: persons per region.
+        params: the model parameters.
+        susceptibility: each region's relative susceptibility.
+        initial_share: share extremist at the start when :meth:`settle` is not called.
+    """
+
+    def __init__(self, population: np.ndarray, params: Params, susceptibility: np.ndarray, initial_share: float):
+        self.p = params
+        self.population = population.astype(np.int64)
+        self.susceptibility = susceptibility
+        self.extremists = np.round(population * initial_share).astype(np.int64)
+        self.recruiters = np.zeros(population.size, dtype=np.int64)
+        self.prisoners = np.zeros(population.size, dtype=np.int64)
+        self.arrests = np.zeros(population.size, dtype=np.int64)
+
+    @property
+    def susceptible(self) -> np.ndarray:
+        return self.population - self.extremists - self.recruiters - self.prisoners
+
+    @property
+    def radicalised(self) -> np.ndarray:
+        """Extremists, recruiters and radicalised prisoners, per region (persons)."""
+        return self.extremists + self.recruiters + self.prisoners
+
+    def force(self, recruiters: np.ndarray, context: RadicalisationContext) -> np.ndarray:
+        """Weekly hazard of a susceptible person becoming extremist, per region."""
+        p = self.p
+        mixing = p.radicalisation_contact * recruiters.sum() / self.population.sum()
+        local = p.radicalisation_contact * p.cell_recruiters * context.cells / self.population
+        online = p.online_propaganda * (1.0 - context.online_suppression)
+        damping = 1.0 - p.economy_radicalisation_damping * context.economy
+        return (mixing + local + online) * self.susceptibility * context.hardship * damping
+
+    def arrest_chance(self, surveillance: np.ndarray) -> np.ndarray:
+        """Weekly chance that an extremist or recruiter at liberty is detained, per region."""
+        p = self.p
+        return np.minimum(1.0, p.extremism_arrest_base + p.extremism_arrest_gain * surveillance)
+
+    def r0(self, context: RadicalisationContext) -> np.ndarray:
+        """Each region's reproduction number: extremists one recruiter makes among susceptibles there.
+
+        ``beta s h d gamma / ((gamma + prevention + a) (treatment + a))``, the Santoprete & Xu
+        threshold with arrest as an extra exit; extremism dies out without outside sources iff < 1.
+        """
+        p = self.p
+        a = self.arrest_chance(context.surveillance)
+        damping = 1.0 - p.economy_radicalisation_damping * context.economy
+        beta = p.radicalisation_contact * self.susceptibility * context.hardship * damping
+        gamma = p.extremist_to_recruiter
+        return beta * gamma / ((gamma + p.prevention_rate + a) * (p.treatment_rate + a))
+
+    def _mean_step(self, state: np.ndarray, context: RadicalisationContext) -> np.ndarray:
+        """The deterministic (mean-field) week: state rows are extremists, recruiters, prisoners."""
+        p = self.p
+        e, r, j = state
+        s = self.population - e - r - j
+        lam = self.force(r, context)
+        a = self.arrest_chance(context.surveillance)
+        release = 1.0 / p.extremism_sentence_weeks
+        new_e = s * -np.expm1(-lam)
+        e2 = e + new_e - e * (p.extremist_to_recruiter + p.prevention_rate + a) + j * release * (1 - p.prison_recruiter_share)
+        r2 = r + e * p.extremist_to_recruiter - r * (p.treatment_rate + a) + j * release * p.prison_recruiter_share
+        j2 = j + a * (e + r) - j * release
+        return np.maximum(np.stack([e2, r2, j2]), 0.0)
+
+    def settle(self, context: RadicalisationContext, weeks: int = 20_000, tol: float = 1e-6) -> float:
+        """Start at the equilibrium of ``context`` (the mean-field fixed point); returns its residual.
+
+        Iterates the deterministic week until the largest weekly change is below ``tol`` persons
+        (or ``weeks`` weeks pass); the counts are rounded to whole persons.
+        """
+        x = np.stack([self.extremists, self.recruiters, self.prisoners]).astype(float)
+        change = np.inf
+        for _ in range(weeks):
+            y = self._mean_step(x, context)
+            change = float(np.abs(y - x).max())
+            x = y
+            if change < tol:
+                break
+        self.extremists, self.recruiters, self.prisoners = np.round(x).astype(np.int64)
+        return change
+
+    def step(self, context: RadicalisationContext, rng: np.random.Generator) -> None:
+        """One stochastic week: binomial flows between compartments, region by region."""
+        p = self.p
+        lam = self.force(self.recruiters, context)
+        a = self.arrest_chance(context.surveillance)
+        gamma, prevent, treat = p.extremist_to_recruiter, p.prevention_rate, p.treatment_rate
+        release = min(1.0, 1.0 / p.extremism_sentence_weeks)
+        s = self.susceptible
+        new_e = rng.binomial(s, -np.expm1(-lam))
+        e_out = np.array([rng.multinomial(n, [gamma, prevent, a_r, 1.0 - gamma - prevent - a_r]) for n, a_r in zip(self.extremists, np.minimum(a, 1.0 - gamma - prevent), strict=True)])
+        r_out = np.array([rng.multinomial(n, [treat, a_r, 1.0 - treat - a_r]) for n, a_r in zip(self.recruiters, np.minimum(a, 1.0 - treat), strict=True)])
+        freed = rng.binomial(self.prisoners, release)
+        as_recruiters = rng.binomial(freed, p.prison_recruiter_share)
+        to_r, to_s_e, caught_e = e_out[:, 0], e_out[:, 1], e_out[:, 2]
+        left_r, caught_r = r_out[:, 0], r_out[:, 1]
+        self.arrests = caught_e + caught_r
+        self.extremists = self.extremists + new_e - to_r - to_s_e - caught_e + (freed - as_recruiters)
+        self.recruiters = self.recruiters + to_r - left_r - caught_r + as_recruiters
+        self.prisoners = self.prisoners + self.arrests - freed
+
+
+@dataclass(frozen=True)
+class RadicalisationContext:
+    """What drives radicalisation in one week, per region (arrays) or national (floats)."""
+
+    economy: np.ndarray
+    hardship: np.ndarray
+    cells: np.ndarray
+    online_suppression: float
+    surveillance: np.ndarray
+
+
+class Society:
+    """All citizens of all regions: protest on simulated citizens, radicalisation in persons.
+
+    Args:
+        rng: the generator for the citizens' fixed attributes (hardship, risk aversion).
         draws: the weekly keyed streams (:class:`scenarios.rng.WeeklyStreams`) for everything drawn each week.
         population: persons per region.
         citizens: how many citizens to simulate in all.
         params: the model parameters.
         rounding: ``"floor"`` or ``"round"`` (see :func:`arrest_probability`).
         legitimacy_feedback: whether repression lowers legitimacy.
+        traits: per-region autonomy movement and susceptibility (default: none, 1).
     """
 
     def __init__(
@@ -137,7 +301,7 @@ class Society:
         params: Params,
         rounding: str,
         legitimacy_feedback: bool,
-        gbao_index: int | None = None,
+        traits: RegionTraits | None = None,
     ):
         self.draws = draws
         self.week = 0
@@ -145,9 +309,10 @@ class Society:
         self.rounding = rounding
         self.feedback = legitimacy_feedback
         n_r = population.size
-        share = population / population.sum()
-        counts = np.maximum(1, np.floor(share * citizens).astype(np.int64))
-        counts[np.argmax(counts)] += citizens - counts.sum()
+        traits = traits or RegionTraits.uniform(n_r)
+        self.traits = traits
+        self.population = population.astype(float)
+        counts = stratified_counts(population, citizens, params.min_region_share)
         self.counts = counts
         self.scale = population / counts  # persons per simulated citizen, per region
         self.region = np.repeat(np.arange(n_r), counts)
@@ -163,53 +328,74 @@ class Society:
         self.nb_region = np.repeat(np.arange(n_r), nb_per_region)
         self.nb_size = np.bincount(self.nb, minlength=self.n_nb).astype(float)
         self.nb_ids = np.arange(self.n_nb)
-
         self.bounds = np.concatenate([[0], np.cumsum(counts)])  # citizens are contiguous by region
+
         self.hardship = rng.random(n)
         self.risk_aversion = rng.random(n)
         self.state = np.zeros(n, dtype=np.int8)
         self.jail = np.zeros(n, dtype=np.int32)
-        self.rad = np.where(rng.random(n) < params.radicalisation_initial, EXTREMIST, SUSCEPTIBLE).astype(np.int8)
-        self.recruiters = self.count_by_region(self.rad == RECRUITER)
-        base = np.full(n_r, params.legitimacy_initial)
-        if gbao_index is not None:
-            base[gbao_index] -= params.gbao_legitimacy_gap
+        self.grievance = np.zeros(n)
+        self.police = np.zeros(self.n_nb)
+
+        base = np.full(n_r, params.legitimacy_initial) - params.autonomy_legitimacy_gap * traits.autonomy
         self.legitimacy_base = base
         self.legitimacy = base.copy()
-        self.police = np.zeros(self.n_nb)
-        self.grievance = np.zeros(n)
-        self.arrests = np.zeros(n_r)
-        self.extremism_arrests = np.zeros(n_r)
+        self.legitimacy_override: np.ndarray | None = None
+        self.incident_shock = np.zeros(n_r)
+        self.incidents = np.zeros(n_r)
+        self.arrests = np.zeros(n_r)  # simulated citizens arrested in protest this week
         self.active_count = np.zeros(n_r)
         self.jailed_count = np.zeros(n_r)
         self.n_regions = n_r
-        self.legitimacy_override: np.ndarray | None = None
+
+        self.radicalisation = Radicalisation(
+            self.population, params, traits.susceptibility, params.radicalisation_initial
+        )
+        self.settled = False
+        self.settle_residual = 0.0
 
     # ------------------------------------------------------------------ outputs
     def count_by_region(self, mask: np.ndarray) -> np.ndarray:
-        """How many citizens of each region ``mask`` holds for (regions are contiguous blocks)."""
+        """How many simulated citizens of each region ``mask`` holds for (regions are contiguous blocks)."""
         b = self.bounds
         return np.array([np.count_nonzero(mask[b[i] : b[i + 1]]) for i in range(b.size - 1)], dtype=float)
 
     def by_region(self, mask: np.ndarray) -> np.ndarray:
-        """Share of each region's citizens for which ``mask`` holds."""
+        """Share of each region's simulated citizens for which ``mask`` holds."""
         return self.count_by_region(mask) / self.counts
 
     def mean_by_region(self, values: np.ndarray) -> np.ndarray:
         b = self.bounds
         return np.array([values[b[i] : b[i + 1]].mean() for i in range(b.size - 1)])
 
+    @property
+    def recruiters(self) -> np.ndarray:
+        """Recruiters per region (persons)."""
+        return self.radicalisation.recruiters
+
     def recruiters_persons(self) -> float:
-        """Recruiters in the population (persons, scaled from simulated citizens)."""
-        return float(self.recruiters @ self.scale)
+        """Recruiters in the population (persons)."""
+        return float(self.radicalisation.recruiters.sum())
 
     def active_persons(self) -> float:
         """Persons in active unrest at the end of the last week (scaled from simulated citizens)."""
         return float(self.active_count @ self.scale)
 
-    def jailed_persons(self) -> float:
-        """Persons in jail for unrest or extremism at the end of the last week (scaled)."""
-        return float(self.jailed_count @ self.scale)
+    def protest_detentions(self) -> np.ndarray:
+        """Persons detained in protest this week, per region."""
+        return self.arrests * self.scale * self.p.protest_detained_share
+
+    def protest_prisoners(self) -> np.ndarray:
+        """Persons in jail for protest, per region."""
+        return self.jailed_count * self.scale * self.p.protest_detained_share
+
+    def jailed_persons(self) -> np.ndarray:
+        """Persons in jail for protest or extremism, per region."""
+        return self.protest_prisoners() + self.radicalisation.prisoners
+
+    def radicalised_share(self) -> np.ndarray:
+        """Share of each region's persons radicalised (extremists, recruiters, radicalised prisoners)."""
+        return self.radicalisation.radicalised / self.population
 
     # ------------------------------------------------------------------ step
     def step(
@@ -242,15 +428,37 @@ class Society:
         week = self.week
         self.week += 1
         self._update_legitimacy(economy, soft, surveillance, casualties, resentment)
-
-        # grievance G = H (1 - L), with H lowered by the economy and raised by a remittance fall
-        factor = (1.0 - p.economy_hardship_relief * economy) * (
-            1.0 + p.remittance_hardship * (p.remittance_pivot - remittances)
+        self._incidents(week)
+        factor = np.maximum(
+            (1.0 - p.economy_hardship_relief * economy) * (1.0 + p.remittance_hardship * (p.remittance_pivot - remittances)),
+            0.0,
         )
+        self._protest(factor, surveillance, threat, week)
+        context = RadicalisationContext(economy, factor, cells, online_suppression, surveillance)
+        if not self.settled:
+            self.settle_residual = self.radicalisation.settle(context)
+            self.settled = True
+        self.radicalisation.step(context, self.draws.generator("radicalisation", week))
+        # counted once here, read by the threat index, the militants and the recorder
+        self.active_count = self.count_by_region(self.state == ACTIVE)
+        self.jailed_count = self.count_by_region(self.state == JAILED)
+
+    def _incidents(self, week: int) -> None:
+        """Incidents with the security forces in regions with an autonomy movement (Poisson in time)."""
+        p = self.p
+        rate = p.protest_incident_rate / WEEKS_PER_YEAR * self.traits.autonomy
+        u = self.draws.uniforms("incident", week, np.arange(self.n_regions))
+        self.incidents = (u < -np.expm1(-rate)).astype(float)
+        self.incident_shock = self.incident_shock * np.exp(-1.0 / p.incident_weeks) + p.incident_legitimacy_drop * self.incidents
+
+    def _protest(self, factor: np.ndarray, surveillance: np.ndarray, threat: float, week: int) -> None:
+        """Epstein's week: grievance, police, activation on last week's actives, arrests, jail."""
+        p = self.p
         G = self.grievance
-        np.multiply(self.hardship, np.repeat(np.maximum(factor, 0.0), self.counts), out=G)
+        np.multiply(self.hardship, np.repeat(factor, self.counts), out=G)
         np.minimum(G, 1.0, out=G)
-        G *= np.repeat(1.0 - self.legitimacy, self.counts)
+        felt = np.clip(self.legitimacy - self.incident_shock, 0.0, 1.0)
+        G *= np.repeat(1.0 - felt, self.counts)
 
         # jail: serve a week; a citizen with no time left is free
         np.subtract(self.jail, 1, out=self.jail)
@@ -262,7 +470,6 @@ class Society:
         mean = p.police_per_citizen * self.nb_size * presence[self.nb_region]
         self.police = poisson_from_uniforms(self.draws.uniforms("police", week, self.nb_ids), mean)
 
-        # activation on last week's actives, counting oneself
         was = np.flatnonzero(self.state == ACTIVE)
         actives = np.bincount(self.nb[was], minlength=self.n_nb).astype(float)
         k = p.arrest_constant_k
@@ -270,12 +477,10 @@ class Society:
         p_arrest[was] = arrest_probability(self.police, np.maximum(actives, 1.0), k, self.rounding)[self.nb[was]]
         active = is_active(G, self.risk_aversion, p_arrest, p.activation_threshold)
         active &= ~jailed
-        self.state = active.astype(np.int8)  # ACTIVE = 1, QUIET = 0
+        self.state = active.astype(np.int8)  # ACTIVE = 1, quiet = 0
         self.state[jailed] = JAILED
 
-        # arrests: each officer takes one random active in the neighbourhood
         self.arrests = np.zeros(self.n_regions)
-        self.extremism_arrests = np.zeros(self.n_regions)
         idx = np.flatnonzero(active)
         if idx.size:
             nb = self.nb[idx]
@@ -288,12 +493,6 @@ class Society:
             term = np.floor(self.draws.uniforms("jail-term", week, taken) * (int(p.max_jail_weeks) + 1))
             self.jail[taken] = term.astype(np.int32) + 1
             self.arrests = np.bincount(self.region[taken], minlength=self.n_regions).astype(float)
-
-        self._arrest_extremists(surveillance, week)
-        self._radicalise(economy, cells, online_suppression, week)
-        # counted once here, read by the threat index, the militants and the recorder
-        self.active_count = self.count_by_region(self.state == ACTIVE)
-        self.jailed_count = self.count_by_region(self.state == JAILED)
 
     def step_from(self, model: SecurityModel) -> None:
         """The society stage of a week, reading the model's capacities, drivers and cells."""
@@ -327,68 +526,3 @@ class Society:
             L -= p.surveillance_backlash * surveillance
         L -= p.attack_legitimacy_per_casualty * casualties
         self.legitimacy = np.clip(L, 0.0, 1.0)
-
-    def _arrest_extremists(self, surveillance: np.ndarray, week: int) -> None:
-        """Police and security services arrest radicalised citizens; surveillance finds more of them.
-
-        Each extremist or recruiter at liberty is arrested this week with chance
-        ``extremism_arrest_base + extremism_arrest_gain x domestic surveillance`` of its region and
-        jailed for ``extremism_sentence_weeks``. Tajik authorities report 100-300 such detentions a
-        year (facts.yaml security.extremism_detentions); in prison the radicalised keep recruiting
-        (see prison radicalisation in :meth:`_radicalise`).
-        """
-        p = self.p
-        idx = np.flatnonzero((self.rad >= EXTREMIST) & (self.state != JAILED))
-        if idx.size == 0:
-            return
-        chance = p.extremism_arrest_base + p.extremism_arrest_gain * surveillance[self.region[idx]]
-        taken = idx[self.draws.uniforms("extremism-arrest", week, idx) < chance]
-        if taken.size == 0:
-            return
-        self.state[taken] = JAILED
-        self.jail[taken] = int(p.extremism_sentence_weeks)
-        caught = np.bincount(self.region[taken], minlength=self.n_regions).astype(float)
-        self.arrests = self.arrests + caught
-        self.extremism_arrests = caught
-
-    def _radicalise(self, economy: np.ndarray, cells: np.ndarray, online_suppression: float, week: int) -> None:
-        """One week of the compartments; only the few citizens whose draw can move them are touched."""
-        p = self.p
-        gamma, prevent, treat = p.extremist_to_recruiter, p.prevention_rate, p.treatment_rate
-        force = (
-            p.radicalisation_contact * (self.recruiters + cells) / self.counts
-            + p.online_propaganda * (1.0 - online_suppression)
-        ) * (1.0 - p.economy_radicalisation_damping * economy)
-        # individual hazard: force x grievance relative to a citizen of average hardship at the
-        # initial legitimacy (so hardship, legitimacy and the economy all move it), x the prison
-        # factor for those in jail
-        g_ref = 0.5 * (1.0 - p.legitimacy_initial)
-        in_prison = self.state == JAILED
-        top = float(self.grievance.max()) / g_ref * (p.prison_radicalisation if in_prison.any() else 1.0)
-        # the largest chance any citizen can have of moving this week
-        needed = min(1.0, max(-np.expm1(-float(force.max()) * top), gamma + prevent, treat))
-        # Rounded up to a power of two, so scenarios whose forces differ a little draw the same
-        # candidates (common random numbers stay in step); a higher ceiling only adds candidates
-        # that then fail their (uniform) test more often, so the process is the same.
-        ceiling = min(1.0, 2.0 ** np.ceil(np.log2(needed))) if needed > 0 else 0.0
-        # Equivalent to drawing u ~ U(0, 1) for every citizen and keeping those with u < ceiling,
-        # without touching the others: candidates come from geometric gaps (a Bernoulli process),
-        # and a candidate's u is uniform on [0, ceiling).
-        rng = self.draws.generator("radicalisation", week)
-        cand = bernoulli_indices(rng, self.n, ceiling)
-        if cand.size == 0:
-            return
-        uc = rng.random(cand.size) * ceiling
-        rc = self.rad[cand]
-        hazard = force[self.region[cand]] * self.grievance[cand] / g_ref
-        hazard[in_prison[cand]] *= p.prison_radicalisation
-        new_e = (rc == SUSCEPTIBLE) & (uc < -np.expm1(-hazard))
-        to_r = (rc == EXTREMIST) & (uc < gamma)
-        to_s = ((rc == EXTREMIST) & (uc >= gamma) & (uc < gamma + prevent)) | ((rc == RECRUITER) & (uc < treat))
-        region = self.region[cand]
-        self.recruiters += np.bincount(region[to_r], minlength=self.n_regions)
-        self.recruiters -= np.bincount(region[(rc == RECRUITER) & to_s], minlength=self.n_regions)
-        rc[new_e] = EXTREMIST
-        rc[to_r] = RECRUITER
-        rc[to_s] = SUSCEPTIBLE
-        self.rad[cand] = rc

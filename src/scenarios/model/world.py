@@ -26,6 +26,8 @@ class WorldIndex:
     routes: tuple[str, ...]
     provinces: tuple[str, ...]
     population: np.ndarray  # per region, persons (2020 census)
+    autonomy: np.ndarray  # per region, whether it has an autonomy movement (episodic protest)
+    susceptibility: np.ndarray  # per region, relative susceptibility to jihadist recruitment
     segment_region: np.ndarray  # region index of each segment
     segment_length: np.ndarray  # km
     segment_difficulty: np.ndarray  # 0-1
@@ -69,6 +71,8 @@ def build_index(world: World) -> WorldIndex:
         routes=tuple(r.name for r in world.routes),
         provinces=provinces,
         population=np.array([r.population for r in world.regions], dtype=float),
+        autonomy=np.array([r.autonomy_movement for r in world.regions], dtype=bool),
+        susceptibility=np.array([r.jihadist_susceptibility for r in world.regions], dtype=float),
         segment_region=seg_region,
         segment_length=np.array([s.length_km for s in world.segments]),
         segment_difficulty=np.array([s.difficulty for s in world.segments]),

@@ -145,7 +145,12 @@ class Parameters(Values):
     police_per_citizen: Annotated[float | None, Registered("parameter", "police_per_citizen")] = None
     max_jail_weeks: Annotated[float | None, Registered("parameter", "max_jail_weeks")] = None
     legitimacy_initial: Annotated[float | None, Registered("parameter", "legitimacy_initial")] = None
-    gbao_legitimacy_gap: Annotated[float | None, Registered("parameter", "gbao_legitimacy_gap")] = None
+    autonomy_legitimacy_gap: Annotated[float | None, Registered("parameter", "autonomy_legitimacy_gap")] = None
+    protest_incident_rate: Annotated[float | None, Registered("parameter", "protest_incident_rate")] = None
+    incident_legitimacy_drop: Annotated[float | None, Registered("parameter", "incident_legitimacy_drop")] = None
+    incident_weeks: Annotated[float | None, Registered("parameter", "incident_weeks")] = None
+    protest_detained_share: Annotated[float | None, Registered("parameter", "protest_detained_share")] = None
+    min_region_share: Annotated[float | None, Registered("parameter", "min_region_share")] = None
     legitimacy_recovery: Annotated[float | None, Registered("parameter", "legitimacy_recovery")] = None
     repression_sensitivity: Annotated[float | None, Registered("parameter", "repression_sensitivity")] = None
     surveillance_backlash: Annotated[float | None, Registered("parameter", "surveillance_backlash")] = None
@@ -160,6 +165,7 @@ class Parameters(Values):
     prevention_rate: Annotated[float | None, Registered("parameter", "prevention_rate")] = None
     treatment_rate: Annotated[float | None, Registered("parameter", "treatment_rate")] = None
     radicalisation_initial: Annotated[float | None, Registered("parameter", "radicalisation_initial")] = None
+    cell_recruiters: Annotated[float | None, Registered("parameter", "cell_recruiters")] = None
     economy_radicalisation_damping: Annotated[
         float | None, Registered("parameter", "economy_radicalisation_damping")
     ] = None
@@ -188,7 +194,6 @@ class Parameters(Values):
     unrest_recruitment: Annotated[float | None, Registered("parameter", "unrest_recruitment")] = None
     anti_china_recruitment: Annotated[float | None, Registered("parameter", "anti_china_recruitment")] = None
     visibility_investment_busd: Annotated[float | None, Registered("parameter", "visibility_investment_busd")] = None
-    visibility_security_musd: Annotated[float | None, Registered("parameter", "visibility_security_musd")] = None
     chinese_resentment: Annotated[float | None, Registered("parameter", "chinese_resentment")] = None
     xinjiang_attempts_per_year: Annotated[float | None, Registered("parameter", "xinjiang_attempts_per_year")] = None
     china_side_interdiction: Annotated[float | None, Registered("parameter", "china_side_interdiction")] = None
@@ -204,7 +209,7 @@ class Parameters(Values):
     extremism_arrest_base: Annotated[float | None, Registered("parameter", "extremism_arrest_base")] = None
     extremism_arrest_gain: Annotated[float | None, Registered("parameter", "extremism_arrest_gain")] = None
     extremism_sentence_weeks: Annotated[float | None, Registered("parameter", "extremism_sentence_weeks")] = None
-    prison_radicalisation: Annotated[float | None, Registered("parameter", "prison_radicalisation")] = None
+    prison_recruiter_share: Annotated[float | None, Registered("parameter", "prison_recruiter_share")] = None
     index_weight_security: Annotated[float | None, Registered("parameter", "index_weight_security")] = None
     index_weight_order: Annotated[float | None, Registered("parameter", "index_weight_order")] = None
     index_weight_radicalisation: Annotated[float | None, Registered("parameter", "index_weight_radicalisation")] = None

@@ -50,7 +50,7 @@ class Params:
     transit_max: float
     """chance per region crossed (assumption)."""
     roads_help_smugglers: float
-    """share of route cost removed at full economy capacity (assumption)."""
+    """share of route cost removed at full roads capacity (assumption)."""
     loss_learning: float
     """weight per week (assumption)."""
     terrain_effect: float
@@ -105,8 +105,18 @@ class Params:
     """weeks (assumption)."""
     legitimacy_initial: float
     """index 0-1 (calibrated)."""
-    gbao_legitimacy_gap: float
+    autonomy_legitimacy_gap: float
     """index 0-1 (calibrated)."""
+    protest_incident_rate: float
+    """incidents per year in a region with an autonomy movement (sourced)."""
+    incident_legitimacy_drop: float
+    """index 0-1 (calibrated)."""
+    incident_weeks: float
+    """weeks (assumption)."""
+    protest_detained_share: float
+    """share of a dispersed group's persons (sourced)."""
+    min_region_share: float
+    """share of simulated citizens (assumption)."""
     legitimacy_recovery: float
     """per week (assumption)."""
     repression_sensitivity: float
@@ -126,7 +136,7 @@ class Params:
     radicalisation_contact: float
     """new extremists per recruiter per week (assumption)."""
     online_propaganda: float
-    """per week (assumption)."""
+    """per susceptible person per week (calibrated)."""
     extremist_to_recruiter: float
     """per week (assumption)."""
     prevention_rate: float
@@ -134,7 +144,9 @@ class Params:
     treatment_rate: float
     """per week (recruiter leaves) (assumption)."""
     radicalisation_initial: float
-    """share extremist at start (assumption)."""
+    """share extremist before settling (assumption)."""
+    cell_recruiters: float
+    """recruiter-equivalents per militant cell (assumption)."""
     economy_radicalisation_damping: float
     """share of contact removed at full economy (assumption)."""
     remittance_pivot: float
@@ -183,8 +195,6 @@ class Params:
     """extra recruitment at full Chinese visibility (assumption)."""
     visibility_investment_busd: float
     """USD bn invested per unit of visibility (assumption)."""
-    visibility_security_musd: float
-    """USD M/yr of Chinese security spending per unit of visibility (assumption)."""
     chinese_resentment: float
     """legitimacy target lost at full Chinese visibility (assumption)."""
     xinjiang_attempts_per_year: float
@@ -206,13 +216,13 @@ class Params:
     attack_legitimacy_per_casualty: float
     """legitimacy per casualty (assumption)."""
     extremism_arrest_base: float
-    """per radicalised citizen per week (calibrated)."""
+    """per radicalised person at liberty per week (calibrated)."""
     extremism_arrest_gain: float
-    """per radicalised citizen per week at full domestic surveillance (assumption)."""
+    """per radicalised person at liberty per week at full domestic surveillance (assumption)."""
     extremism_sentence_weeks: float
-    """weeks (assumption)."""
-    prison_radicalisation: float
-    """hazard multiplier in prison (assumption)."""
+    """weeks (calibrated)."""
+    prison_recruiter_share: float
+    """share of released extremism convicts (assumption)."""
     index_weight_security: float
     """weight (assumption)."""
     index_weight_order: float

@@ -61,8 +61,12 @@ class Lever(_Frozen):
     multiplier: bool = False
     funds_other_levers: bool = False
     raises_exposure: bool = False
-    helps_smugglers: bool = False
     notes: str = ""
+
+    @property
+    def helps_smugglers(self) -> bool:
+        """Whether the lever builds roads that smugglers use (it feeds the ``roads`` channel)."""
+        return self.effects.get("roads", 0.0) > 0
 
     @model_validator(mode="after")
     def _check(self) -> Lever:
@@ -110,6 +114,8 @@ class Region(_Frozen):
     label: str
     population: int = Field(gt=0)
     coords: tuple[float, float]
+    autonomy_movement: bool = False
+    jihadist_susceptibility: float = Field(default=1.0, ge=0, le=1)
 
 
 class Province(_Frozen):
@@ -220,6 +226,9 @@ def lever_file() -> LeverFile:
         unknown = set(lever.effects) - set(lf.channels)
         if unknown:
             raise ValueError(f"lever {lever.name}: unknown channels {sorted(unknown)}")
+    multipliers = [lever.name for lever in lf.levers if lever.multiplier]
+    if len(multipliers) > 1:
+        raise ValueError(f"at most one lever may be the multiplier of sco_amplified levers; got {multipliers}")
     return lf
 
 
@@ -259,6 +268,11 @@ def load_world(path: str | None) -> World:
         return default_world()
     with open(path, encoding="utf-8") as fh:
         return World.model_validate(yaml.safe_load(fh))
+
+
+def flagged(flag: str) -> tuple[str, ...]:
+    """Names of the levers whose declaration sets ``flag`` (``funds_other_levers``, ``raises_exposure``, ...)."""
+    return tuple(name for name, lever in levers().items() if getattr(lever, flag))
 
 
 def levers_of(state: str) -> tuple[str, ...]:
