@@ -17,30 +17,19 @@ from helpers import baseline
 
 from scenarios.analysis.stats import fit_power_law, paired_difference
 from scenarios.experiments import checks
-from scenarios.experiments.checks import CHECKS, Design, run_checks, wilson
+from scenarios.experiments.checks import CHECKS, Design, RunCache, robustness, run_checks, stresses, wilson
 from scenarios.reporting.checks import CSV_COLUMNS, HEADER, validation_doc, verdict, write_checks
 from scenarios.spec import outcomes, registry
-from scenarios.spec.config import derive
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = Design(seeds=2, years=1, citizens=300, stress_years=1, workers=1)
-"""Two paired seeds on a small world: enough to run every code path, not to claim anything."""
+TINY = Design(seeds=2, years=1, citizens=300, stress_years=1, workers=1, burn_in_weeks=0)
+"""Two paired seeds on a small world: enough to run every code path, not to claim anything. Without
+the 52-week burn-in: half the simulated weeks, the same code paths (``check-model`` keeps it)."""
 
 SUBMODEL = ("F1", "F2a", "F2b", "F3", "F4", "F6", "F7", "F8", "C5")
 """Checks of submodels or short runs, cheap at two seeds. The calibration checks share one 10-year
 ensemble (one test below); F5, F9 and F10 (paired runs with fixed world sizes and horizons, 3-6 s
 each at two seeds) run only in ``scenarios check-model``."""
-
-
-@pytest.fixture(autouse=True)
-def without_burn_in(monkeypatch):
-    """The smoke designs run the checks' scenarios without the 52-week burn-in: half the simulated
-    weeks, the same code paths (``check-model`` keeps it)."""
-    for name in ("_baseline", "_library"):
-        build = getattr(checks, name)
-        monkeypatch.setattr(
-            checks, name, lambda *a, build=build: derive(build(*a), parameters__burn_in_weeks=0), raising=True
-        )
 
 
 def well_formed(r: checks.CheckResult) -> None:
@@ -101,17 +90,17 @@ def test_full_model_checks_return_well_formed_rows_and_tables():
 
 def test_stress_and_adaptive_checks_return_well_formed_rows(monkeypatch):
     # fewer scenarios than the suite's (same code paths): each single shock and one combination
-    monkeypatch.setattr(checks, "STRESS", checks.STRESS[:5])
-    monkeypatch.setattr(checks, "PARTS", {"afghan_collapse_china_withdraws": ("afghan_collapse", "china_withdraws")})
-    monkeypatch.setattr(checks, "ADAPTIVE_STRESS", ("baseline", "afghan_collapse"))
+    monkeypatch.setattr(stresses, "STRESS", stresses.STRESS[:5])
+    monkeypatch.setattr(stresses, "PARTS", {"afghan_collapse_china_withdraws": ("afghan_collapse", "china_withdraws")})
+    monkeypatch.setattr(stresses, "ADAPTIVE_STRESS", ("baseline", "afghan_collapse"))
     # two-year runs compared from 2022: the shocks (2024-25) do not happen, the code paths are the same
-    monkeypatch.setattr(checks, "STRESS_FROM", 2022)
+    monkeypatch.setattr(stresses, "STRESS_FROM", 2022)
     design = replace(TINY, stress_years=2)
     results = run_checks(quick=True, only=("S1", "S2", "S3", "A1"), design=design)
     for r in results:
         well_formed(r)
     tables = checks.suite_tables(results, design)
-    assert sorted(n for n, *_ in tables.stress_ordering) == sorted(checks.STRESS)
+    assert sorted(n for n, *_ in tables.stress_ordering) == sorted(stresses.STRESS)
     base = next(row for row in tables.stress_ordering if row[0] == "baseline")
     assert base[2] == 0.0  # the baseline minus itself, paired
     assert tables.weight_sensitivity[0][3] == 0 and len(tables.weight_sensitivity) == 1 + 2 * 6
@@ -119,13 +108,12 @@ def test_stress_and_adaptive_checks_return_well_formed_rows(monkeypatch):
     assert all(r[3] >= 0 for r in tables.adaptive if r[1] == "security_spending_china")
 
 
-def test_results_do_not_depend_on_batching(monkeypatch):
+def test_results_do_not_depend_on_batching():
     ids = ("L:cultural_exchanges@china", "L:cybersecurity@russia")
-    design = replace(TINY, years=1)
-    monkeypatch.setattr(checks, "_ENSEMBLES", {})
+    design = replace(TINY, runs=RunCache())  # nothing run yet
     together = run_checks(quick=True, only=ids, design=design)  # one batch
-    monkeypatch.setattr(checks, "_ENSEMBLES", {})
-    alone = [run_checks(quick=True, only=(i,), design=design)[0] for i in ids]  # one batch each
+    assert len(design.runs) == 3  # the baseline and the two variants
+    alone = [run_checks(quick=True, only=(i,), design=replace(TINY, runs=RunCache()))[0] for i in ids]  # one each
     assert [(r.measured, r.ci_low, r.ci_high) for r in together] == [(r.measured, r.ci_low, r.ci_high) for r in alone]
 
 
@@ -155,7 +143,7 @@ def test_facts_and_adaptive_policy():
     assert checks.fact("security.prison_population_2024", 2024) == 14911
     with pytest.raises(KeyError):
         checks.fact("security.prison_population_2024", 1999)
-    sc = checks.adaptive(checks._baseline(2, 300))
+    sc = checks.adaptive(TINY.baseline(2, 300))
     assert sc.states.china.policy == "adaptive" and sc.states.tajikistan.policy == "adaptive"
     assert sc.states.china.budget_musd is not None and sc.states.russia.policy == "schedule"
 
@@ -228,9 +216,11 @@ def test_check_model_command_writes_table(tmp_path, capsys):
 
 
 def test_morris_robustness_runs_and_reports(monkeypatch):
-    monkeypatch.setattr(checks, "UNCERTAIN", ("repression_sensitivity", "route_loss_elasticity"))
-    monkeypatch.setattr(checks, "CONCLUSIONS", checks.CONCLUSIONS[:1])
-    (r,) = checks.morris_robustness(Design(seeds=1, years=1, citizens=300, stress_years=5, workers=1), 2)
+    monkeypatch.setattr(robustness, "UNCERTAIN", ("repression_sensitivity", "route_loss_elasticity"))
+    monkeypatch.setattr(robustness, "CONCLUSIONS", robustness.CONCLUSIONS[:1])
+    (r,) = checks.morris_robustness(
+        Design(seeds=1, years=1, citizens=300, stress_years=5, workers=1, burn_in_weeks=0), 2
+    )
     assert r.points == 6 and 0 <= r.holds <= 6 and r.effect_min <= r.effect_max
     assert {name for name, _, _ in r.top} == {"repression_sensitivity", "route_loss_elasticity"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scenarios.analysis.compare import compare, holm, replicates_for_precision
+from scenarios.analysis.compare import compare, replicates_for_precision
 from scenarios.analysis.summary import HEADLINE, mean_ci
 
 
@@ -35,11 +35,6 @@ def test_no_difference_is_not_significant():
 def test_unpaired_replicate_counts_are_refused():
     with pytest.raises(ValueError, match="paired"):
         compare({"base": values(n=10), "other": values(n=12)}, "base")
-
-
-def test_holm_adjustment():
-    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
-    assert np.isnan(holm([float("nan"), 0.01])[0])
 
 
 def test_replicates_for_precision_matches_the_formula():

@@ -25,8 +25,6 @@ from scipy import stats
 from scenarios.analysis.summary import HEADLINE, yearly, yearly_unit
 from scenarios.spec import outcomes
 
-STATISTICS = ("mean_per_year", "last_year")
-
 
 @dataclass(frozen=True)
 class Window:
@@ -137,19 +135,6 @@ def _t_half(x: np.ndarray, level: float = 0.95) -> float:
     if x.size < 2:
         return float("nan")
     return float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))
-
-
-def holm(p: list[float]) -> list[float]:
-    """Holm-Bonferroni adjusted p-values (NaN stays NaN)."""
-    idx = [i for i, v in enumerate(p) if not math.isnan(v)]
-    order = sorted(idx, key=lambda i: p[i])
-    adjusted = [float("nan")] * len(p)
-    running = 0.0
-    m = len(order)
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p[i]))
-        adjusted[i] = running
-    return adjusted
 
 
 def _varies(d: np.ndarray) -> bool:

@@ -236,7 +236,7 @@ world) or report only. Check families:
 
 - **F1-F10, C1-C5**: stylized facts and calibration targets (docs/model.md section 1 and 8).
 - **L:lever@state**: the full model's effect of raising one state's lever to its strong dose
-  (`STRONG_DOSE` in `src/scenarios/experiments/checks.py`, one place, with its rationale) from
+  (`STRONG_DOSE` in `src/scenarios/experiments/checks/levers.py`, one place, with its rationale) from
   the first year, against the baseline, on the dashboard outcomes; the sign is asserted where the
   literature is clear (`EXPECTED_SIGN`), the magnitude reported either way (table below).
 - **S1-S3**: the library's stress cases and their combinations (`afghan_collapse_china_withdraws`,

@@ -1,0 +1,103 @@
+"""The suite: every check in table order, the batch that runs their ensembles, and the tables behind them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from scenarios.experiments.checks import calibration, facts, levers, stresses
+from scenarios.experiments.checks.core import Check, CheckResult, Design, ensembles
+
+CHECKS: tuple[Check, ...] = (
+    *facts.CHECKS,
+    *calibration.CALIBRATION,
+    *levers.lever_checks(),
+    *stresses.STRESSES,
+    *levers.REGIONS,
+    *calibration.MAGNITUDES,
+    *stresses.ADAPTIVE,
+)
+"""Every check in the order of the table: F, C, L, S, R and P, M and H, A."""
+
+
+def prefetch(ids: tuple[str, ...], design: Design) -> None:
+    """Run the full-model ensembles the checks ``ids`` will need in one batch (one pool, no idle tails).
+
+    Results do not depend on batching (each replicate is a pure function of config and seed); this
+    only saves the start-up and the tail of one process pool per check.
+    """
+    pairs = {i.removeprefix("L:") for i in ids if i.startswith("L:")}
+    batch = {k: v for k, v in levers.lever_variants(design).items() if k == "baseline" or k in pairs} if pairs else {}
+    if {"S1", "S2", "S3"} & set(ids):
+        batch |= {f"stress:{n}": design.library(n) for n in stresses.STRESS}
+    if "A1" in ids:
+        for n in stresses.ADAPTIVE_STRESS:
+            sc = design.library(n)
+            batch |= {f"stress:{n}": sc, f"adaptive:{n}": stresses.adaptive(sc)}
+    if len(batch) > 1:
+        ensembles(batch, design)
+
+
+def run_checks(
+    quick: bool = False,
+    only: tuple[str, ...] | None = None,
+    progress: Callable[[str], None] | None = None,
+    design: Design | None = None,
+) -> list[CheckResult]:
+    """Run the validation suite (or the checks whose ids are in ``only``).
+
+    Args:
+        quick: the quick design (and shorter horizons in the submodel checks).
+        only: check ids to run; all when None.
+        progress: called with each check's id before it runs.
+        design: seeds, horizon and world size; default :meth:`Design.for_mode` of ``quick``.
+    """
+    if design is None:
+        design = Design.for_mode(quick)
+    selected = [c for c in CHECKS if not only or c.id in only]
+    prefetch(tuple(c.id for c in selected), design)
+    out = []
+    for check in selected:
+        if progress:
+            progress(check.id)
+        m, lo, hi, ok, detail = check.run(design, quick)
+        out.append(
+            CheckResult(
+                check.id,
+                check.title,
+                check.kind,
+                float(m),
+                float(lo),
+                float(hi),
+                check.expected,
+                None if ok is None else bool(ok),
+                check.source,
+                detail,
+                design.seeds,
+                check.note,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class SuiteTables:
+    """The tables behind the check rows, for the report: each empty when its checks did not run."""
+
+    lever_effects: list[levers.LeverEffect]
+    stress_ordering: list[tuple[str, float, float, float, float]]
+    weight_sensitivity: list[tuple[str, float, str, int]]
+    adaptive: list[tuple[str, str, float, float, float, float]]
+
+
+def suite_tables(results: list[CheckResult], design: Design) -> SuiteTables:
+    """The tables of the checks in ``results`` (from the ensembles those checks ran; nothing new is run)."""
+    ids = {r.id for r in results}
+    pairs = tuple(i.removeprefix("L:") for i in ids if i.startswith("L:"))
+    stress = bool(ids & {"S1", "S2", "S3"})
+    return SuiteTables(
+        levers.lever_effect_table(design, pairs) if pairs else [],
+        stresses.stress_ordering(design) if stress else [],
+        stresses.weight_sensitivity(design) if stress else [],
+        stresses.adaptive_comparison(design) if "A1" in ids else [],
+    )
