@@ -290,6 +290,8 @@ class Society:
         rounding: ``"floor"`` or ``"round"`` (see :func:`arrest_probability`).
         legitimacy_feedback: whether repression lowers legitimacy.
         traits: per-region autonomy movement and susceptibility (default: none, 1).
+        settle: start radicalisation at the equilibrium of the first week's conditions (False: at
+            ``radicalisation_initial``, to watch it move, as the stylized-fact checks do).
     """
 
     def __init__(
@@ -302,6 +304,7 @@ class Society:
         rounding: str,
         legitimacy_feedback: bool,
         traits: RegionTraits | None = None,
+        settle: bool = True,
     ):
         self.draws = draws
         self.week = 0
@@ -351,8 +354,9 @@ class Society:
         self.radicalisation = Radicalisation(
             self.population, params, traits.susceptibility, params.radicalisation_initial
         )
-        self.settled = False
+        self.settled = not settle
         self.settle_residual = 0.0
+        self.context: RadicalisationContext | None = None
 
     # ------------------------------------------------------------------ outputs
     def count_by_region(self, mask: np.ndarray) -> np.ndarray:
@@ -392,6 +396,12 @@ class Society:
     def jailed_persons(self) -> np.ndarray:
         """Persons in jail for protest or extremism, per region."""
         return self.protest_prisoners() + self.radicalisation.prisoners
+
+    def r0(self) -> np.ndarray:
+        """Each region's reproduction number of radicalisation under last week's conditions."""
+        if self.context is None:
+            raise RuntimeError("no week has run yet")
+        return self.radicalisation.r0(self.context)
 
     def radicalised_share(self) -> np.ndarray:
         """Share of each region's persons radicalised (extremists, recruiters, radicalised prisoners)."""
@@ -435,6 +445,7 @@ class Society:
         )
         self._protest(factor, surveillance, threat, week)
         context = RadicalisationContext(economy, factor, cells, online_suppression, surveillance)
+        self.context = context
         if not self.settled:
             self.settle_residual = self.radicalisation.settle(context)
             self.settled = True

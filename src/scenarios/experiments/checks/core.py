@@ -77,12 +77,19 @@ class Design:
     stress_years: int
     workers: int = 2
     burn_in_weeks: int | None = None
+    mid_course_years: int = 8
+    mid_course_suppliers: tuple[str, ...] | None = ("china",)
+    whole_run_table: bool = False
     runs: RunCache = field(default_factory=RunCache, compare=False, repr=False)
 
     @classmethod
     def for_mode(cls, quick: bool) -> Design:
-        """Quick: 20 seeds, 4-year lever runs, 2,000 citizens; full: 30 seeds, 6 years, 3,000 citizens."""
-        return cls(20, 4, 2000, 7) if quick else cls(30, 6, 3000, 8)
+        """Quick: 20 seeds, 4-year magnitude runs, 2,000 citizens, mid-course lever runs to 2028 for
+        China's levers; full: 30 seeds, 6 years, 3,000 citizens, mid-course runs to 2030 for every
+        supplier, and the whole-run lever table as a secondary view."""
+        if quick:
+            return cls(20, 4, 2000, 7)
+        return cls(30, 6, 3000, 8, mid_course_years=10, mid_course_suppliers=None, whole_run_table=True)
 
     def baseline(self, years: int | None = None, citizens: int | None = None) -> Scenario:
         """The library baseline, ``years`` long with ``citizens`` (default: the design's)."""
@@ -177,6 +184,8 @@ MEASURED = (
     "mean_grievance",
     "militant_members",
     "taliban_cooperation",
+    "extremism_prisoners",
+    "protest_incidents",
 )
 """Outcomes summarised per run: the dashboard, the stability index and the intermediate outcomes some checks assert."""
 

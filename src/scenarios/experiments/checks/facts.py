@@ -31,8 +31,10 @@ def society_run(
     citizens: int = 10_000,
     **params: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Run the society submodel alone in one region (no economy, cells or online propaganda
-    unless given as parameters); returns weekly active share and radicalised share."""
+    """Run the society submodel alone in one region of 1,000,000 persons (no economy, cells or
+    online propaganda unless given as parameters), radicalisation starting at
+    ``radicalisation_initial`` rather than at its equilibrium; returns weekly active share and
+    radicalised share."""
     from scenarios.model.society import ACTIVE, Society
 
     soc = Society(
@@ -43,6 +45,7 @@ def society_run(
         Params.defaults(**params),
         "floor",
         feedback,
+        settle=False,
     )
     active = np.zeros(steps)
     radical = np.zeros(steps)
@@ -234,8 +237,9 @@ def _radicalisation(design: Design, quick: bool) -> Row:
         "radicalisation_initial": 0.01,
         "extremist_to_recruiter": 0.01,
         "treatment_rate": 0.02,
+        "extremism_arrest_base": 0.0,
     }
-    # R0 = contact * gamma / ((gamma + prevention) * treatment)
+    # R0 = contact * gamma / ((gamma + prevention) * treatment), no arrests (Society.r0 adds them)
     below = [
         society_run(s, 2000, citizens=2000, radicalisation_contact=0.03, prevention_rate=0.02, **common)[1][-1]
         for s in range(seeds)

@@ -1,19 +1,31 @@
 """Lever effects: every lever at a strong dose, per supplier (L:lever@state), and the region and presence checks.
 
 The strong dose of each lever and the sign the literature gives its effect are declared here once
-(:data:`STRONG_DOSE`, :data:`EXPECTED_SIGN`); :func:`lever_effect_table` is the lever x state x
-outcome table of the report. Surveillance in a backlash and a benign parameter region (R1-R2) and
-Chinese presence (P1) are the same paired comparison of one dosed lever against the baseline.
+(:data:`STRONG_DOSE`, :data:`EXPECTED_SIGN`).
+
+**Mid-course, as policies really change.** A lever check raises one supplier's lever to its strong
+dose from :data:`MID_COURSE_FROM` (2025), the years before as in the baseline, so the new effort
+passes through the lever's delivery lag and builds its stock from the baseline's level; the effect
+is the paired difference over the years after (2026 to the end of the run).
+:func:`mid_course_effect_table` is the lever x state x outcome table of the report.
+:func:`lever_effect_table` (the dose from the first year, the whole run) is kept as a secondary view:
+it skips lag and build-up, so it overstates what a mid-course change of a slow lever buys.
+Surveillance in a backlash and a benign parameter region (R1-R2) and Chinese presence (P1) are the
+same paired comparison of one dosed lever against the baseline.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from scenarios.experiments.checks.core import MEASURED, Check, Design, Row, ensembles, paired
 from scenarios.spec import registry
-from scenarios.spec.config import Scenario, derive
+from scenarios.spec.config import Scenario, derive, scenario_dict
+
+MID_COURSE_FROM = 2025
+"""The year a lever check raises the lever; the effect is measured over the years after it."""
 
 
 @dataclass(frozen=True)
@@ -123,45 +135,118 @@ def lever_effect_table(design: Design, pairs: tuple[str, ...] | None = None) -> 
     return rows
 
 
+def mid_course_schedule(base: Scenario, state: str, lever: str, level: float, start: int) -> dict[str, float]:
+    """The baseline's schedule of ``state``'s ``lever`` until ``start``, then ``level`` from ``start``.
+
+    Written out in full (the baseline's dates before ``start``, then the new one), so it means the
+    same whether a child's schedule replaces or overlays its parent's.
+    """
+    plan: Any = scenario_dict(base)["states"][state].get("levers", {}).get(lever)
+    first = int(str(base.start)[:4])
+    if plan is None:
+        before = {str(first): 0.0}
+    elif isinstance(plan, Mapping):
+        before = {str(k): float(v) for k, v in plan.items() if int(str(k)[:4]) < start}
+    else:
+        before = {str(first): float(plan)}
+    return {**before, str(start): float(level)}
+
+
+def mid_course(design: Design, state: str, lever: str) -> Scenario:
+    """The mid-course horizon's baseline with ``state`` raising ``lever`` to its strong dose from 2025."""
+    base = design.baseline(design.mid_course_years)
+    schedule = mid_course_schedule(base, state, lever, STRONG_DOSE[lever].level, MID_COURSE_FROM)
+    return derive(base, **{f"states__{state}__levers__{lever}": schedule})
+
+
+def mid_course_pairs(design: Design) -> tuple[tuple[str, str], ...]:
+    """The (lever, supplier) pairs the design checks mid-course (all, or only the listed suppliers)."""
+    wanted = design.mid_course_suppliers
+    return tuple(
+        (name, state)
+        for name, lever in registry.levers().items()
+        for state in lever.suppliers
+        if wanted is None or state in wanted
+    )
+
+
+def mid_course_variants(design: Design) -> dict[str, Scenario]:
+    """The mid-course baseline (label ``baseline``) and one variant per checked pair, labelled ``lever@state``."""
+    out = {"baseline": design.baseline(design.mid_course_years)}
+    for lever, state in mid_course_pairs(design):
+        out[f"{lever}@{state}"] = mid_course(design, state, lever)
+    return out
+
+
+def after(design: Design) -> slice:
+    """The yearly columns of the years after the mid-course change (2026 to the end of the run)."""
+    first = int(str(design.baseline().start)[:4])
+    return slice(MID_COURSE_FROM + 1 - first, design.mid_course_years)
+
+
+def mid_course_effect_table(design: Design, pairs: tuple[str, ...] | None = None) -> list[LeverEffect]:
+    """The lever x state x outcome table, mid-course: dose from 2025, mean over the years after."""
+    variants = mid_course_variants(design)
+    if pairs is not None:
+        variants = {k: v for k, v in variants.items() if k == "baseline" or k in pairs}
+    runs = ensembles(variants, design)
+    base = runs["baseline"]
+    window = after(design)
+    rows = []
+    for label, run in runs.items():
+        if label == "baseline":
+            continue
+        lever, state = label.split("@")
+        for name in MEASURED:
+            a, b = base[name][:, window].mean(axis=1), run[name][:, window].mean(axis=1)
+            m, lo, hi = paired(a, b)
+            rows.append(LeverEffect(lever, state, name, STRONG_DOSE[lever].level, float(a.mean()), m, lo, hi))
+    return rows
+
+
 def _lever_check(lever: str, state: str) -> Callable[[Design, bool], Row]:
     def run(design: Design, quick: bool) -> Row:
         label = f"{lever}@{state}"
         runs = ensembles(
-            {
-                "baseline": design.baseline(),
-                label: dosed(design, state, lever),
-            },
+            {"baseline": design.baseline(design.mid_course_years), label: mid_course(design, state, lever)},
             design,
         )
         exp = EXPECTED_SIGN.get(lever)
         outcome = exp.outcome if exp else "stability_index"
-        base, var = runs["baseline"][outcome].mean(axis=1), runs[label][outcome].mean(axis=1)
+        window = after(design)
+        base, var = runs["baseline"][outcome][:, window].mean(axis=1), runs[label][outcome][:, window].mean(axis=1)
         m, lo, hi = paired(base, var)
         passed = None if exp is None else bool(lo > 0 if exp.sign > 0 else hi < 0)
+        first = int(str(design.baseline().start)[:4])
         detail = (
-            f"{state} raises {lever} to {STRONG_DOSE[lever].level:g} from 2021 "
-            f"({STRONG_DOSE[lever].rationale}): {outcome} {float(base.mean()):.4g} -> {float(var.mean()):.4g} per year, "
-            f"paired difference {m:+.4g} [{lo:+.4g}, {hi:+.4g}] over {design.years} years"
+            f"{state} raises {lever} to {STRONG_DOSE[lever].level:g} from {MID_COURSE_FROM} "
+            f"({STRONG_DOSE[lever].rationale}): {outcome} {float(base.mean()):.4g} -> {float(var.mean()):.4g} per year "
+            f"over {MID_COURSE_FROM + 1}-{first + design.mid_course_years - 1}, paired difference {m:+.4g} [{lo:+.4g}, {hi:+.4g}]"
         )
         return m, lo, hi, passed, detail
 
     return run
 
 
-def lever_checks() -> tuple[Check, ...]:
-    """One check per (lever, supplier): its expected sign where the literature gives one, else report only."""
+def lever_checks(suppliers: tuple[str, ...] | None = None) -> tuple[Check, ...]:
+    """One check per (lever, supplier), mid-course: its expected sign where the literature gives one, else report only.
+
+    ``suppliers`` limits the pairs (the quick design checks China's levers); None: every supplier.
+    """
     out = []
     for name, lever in registry.levers().items():
         exp = EXPECTED_SIGN.get(name)
         for state in lever.suppliers:
+            if suppliers is not None and state not in suppliers:
+                continue
             out.append(
                 Check(
                     f"L:{name}@{state}",
-                    f"{lever.label} ({state}) at the strong dose",
+                    f"{lever.label} ({state}) raised to the strong dose from {MID_COURSE_FROM}",
                     "lever effect",
-                    f"{exp.outcome} {'up' if exp.sign > 0 else 'down'}: CI {'> 0' if exp.sign > 0 else '< 0'}"
+                    f"{exp.outcome} {'up' if exp.sign > 0 else 'down'} over the years after: CI {'> 0' if exp.sign > 0 else '< 0'}"
                     if exp
-                    else "report: stability_index difference",
+                    else "report: stability_index difference over the years after",
                     exp.source if exp else "no clear sign in the literature (report only)",
                     _lever_check(name, state),
                     "" if exp else "report only",

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from scenarios.experiments.checks import calibration, facts, levers, stresses
+from scenarios.experiments.checks import baseline, calibration, facts, levers, stresses
 from scenarios.experiments.checks.core import Check, CheckResult, Design, ensembles
 
 CHECKS: tuple[Check, ...] = (
     *facts.CHECKS,
+    *baseline.CHECKS,
     *calibration.CALIBRATION,
     *levers.lever_checks(),
     *stresses.STRESSES,
@@ -17,7 +18,14 @@ CHECKS: tuple[Check, ...] = (
     *calibration.MAGNITUDES,
     *stresses.ADAPTIVE,
 )
-"""Every check in the order of the table: F, C, L, S, R and P, M and H, A."""
+"""Every check in the order of the table: F, B, C, L, S, R and P, M and H, A."""
+
+
+def applies(check: Check, design: Design) -> bool:
+    """Whether ``design`` runs ``check``: a lever check only for the design's mid-course suppliers."""
+    if not check.id.startswith("L:") or design.mid_course_suppliers is None:
+        return True
+    return check.id.rsplit("@", 1)[1] in design.mid_course_suppliers
 
 
 def prefetch(ids: tuple[str, ...], design: Design) -> None:
@@ -27,7 +35,9 @@ def prefetch(ids: tuple[str, ...], design: Design) -> None:
     only saves the start-up and the tail of one process pool per check.
     """
     pairs = {i.removeprefix("L:") for i in ids if i.startswith("L:")}
-    batch = {k: v for k, v in levers.lever_variants(design).items() if k == "baseline" or k in pairs} if pairs else {}
+    batch = (
+        {k: v for k, v in levers.mid_course_variants(design).items() if k == "baseline" or k in pairs} if pairs else {}
+    )
     if {"S1", "S2", "S3"} & set(ids):
         batch |= {f"stress:{n}": design.library(n) for n in stresses.STRESS}
     if "A1" in ids:
@@ -54,7 +64,7 @@ def run_checks(
     """
     if design is None:
         design = Design.for_mode(quick)
-    selected = [c for c in CHECKS if not only or c.id in only]
+    selected = [c for c in CHECKS if (not only or c.id in only) and applies(c, design)]
     prefetch(tuple(c.id for c in selected), design)
     out = []
     for check in selected:
@@ -84,6 +94,7 @@ def run_checks(
 class SuiteTables:
     """The tables behind the check rows, for the report: each empty when its checks did not run."""
 
+    mid_course_effects: list[levers.LeverEffect]
     lever_effects: list[levers.LeverEffect]
     stress_ordering: list[tuple[str, float, float, float, float]]
     weight_sensitivity: list[tuple[str, float, str, int]]
@@ -96,7 +107,8 @@ def suite_tables(results: list[CheckResult], design: Design) -> SuiteTables:
     pairs = tuple(i.removeprefix("L:") for i in ids if i.startswith("L:"))
     stress = bool(ids & {"S1", "S2", "S3"})
     return SuiteTables(
-        levers.lever_effect_table(design, pairs) if pairs else [],
+        levers.mid_course_effect_table(design, pairs) if pairs else [],
+        levers.lever_effect_table(design, pairs) if pairs and design.whole_run_table else [],
         stresses.stress_ordering(design) if stress else [],
         stresses.weight_sensitivity(design) if stress else [],
         stresses.adaptive_comparison(design) if "A1" in ids else [],
