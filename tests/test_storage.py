@@ -332,3 +332,29 @@ def test_api_compare_warns_when_it_reuses_results_of_another_revision(tmp_path):
     manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.warns(UserWarning, match="made by git revision another-revision"):
         scenarios.compare(pair, out=tmp_path / "c2", results=tmp_path / "r", replicates=2)
+
+
+def test_read_names_a_damaged_part_file_and_refuses_a_missing_replicate(tmp_path):
+    import scenarios
+
+    res = runner.run_ensemble(small(), tmp_path / "ens", replicates=3)
+    part = next((Path(res.path) / "timeseries").glob("scenario=*/replicate=1/part.parquet"))
+    intact = part.read_bytes()
+    part.write_bytes(intact[: len(intact) // 2])
+    with pytest.raises(ResultsError, match=r"replicate=1/part\.parquet \(replicate 1 of timeseries\) cannot be read"):
+        scenarios.read(res.path)
+    part.write_bytes(intact)
+    shutil.rmtree(part.parent)
+    with pytest.raises(ResultsError, match=r"lacks replicate\(s\) 1 of 3"):
+        scenarios.read(res.path)
+    assert set(scenarios.read(res.path, "regions")["replicate"]) == {0, 1, 2}  # the other tables are whole
+
+
+def test_reading_an_interrupted_run_warns_naming_the_missing_replicates(tmp_path):
+    res = runner.run_ensemble(small(), tmp_path / "ens", replicates=3)
+    partial = tmp_path / "ens.partial"
+    Path(res.path).rename(partial)
+    shutil.rmtree(next((partial / "timeseries").glob("scenario=*/replicate=2")))
+    with pytest.warns(UserWarning, match=r"lacks replicate\(s\) 2 of 3.*reading the 2 replicate"):
+        table = load_table(partial, "timeseries")
+    assert set(table["replicate"]) == {0, 1}

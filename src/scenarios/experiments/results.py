@@ -42,6 +42,7 @@ import platform
 import re
 import shutil
 import subprocess
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import metadata
@@ -464,14 +465,55 @@ def table_files(path: str | Path, table: str, replicates: list[int] | None = Non
     return dict(sorted(found.items()))
 
 
+def expected_replicates(path: str | Path) -> list[int] | None:
+    """The replicates an ensemble folder's manifest promises (``None`` for other folders, or no manifest)."""
+    store = Storage(path)
+    f = join(path, "manifest.json")
+    if not store.exists(f):
+        return None
+    try:
+        manifest = json.loads(store.read_bytes(f))
+    except (OSError, ValueError):
+        return None
+    n = manifest.get("replicates")
+    if manifest.get("kind") not in (None, "ensemble") or not isinstance(n, int):
+        return None
+    return list(range(n))
+
+
 def load_table(path: str | Path, table: str, replicates: list[int] | None = None) -> dict[str, np.ndarray]:
-    """One table of a results folder, all replicates (or those given) concatenated, with a ``replicate`` column."""
+    """One table of a results folder, all replicates (or those given) concatenated, with a ``replicate`` column.
+
+    Every replicate asked for (by default all those the manifest promises) must be there: a missing
+    one is an error naming it, except in an interrupted run's ``.partial`` folder, where it is a
+    warning naming what is missing (the others are read). A file that cannot be read is an error
+    naming the file.
+
+    Raises:
+        ResultsError: a replicate is missing from a finished folder, or a file is damaged.
+    """
     files = table_files(path, table, replicates)
+    wanted = replicates if replicates is not None else expected_replicates(path)
+    missing = sorted(set(wanted) - set(files)) if wanted is not None else []
+    if missing:
+        shown = ", ".join(map(str, missing[:10])) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+        where = replicate_dir(path, table, "<scenario>", missing[0])
+        text = f"{join(path, table)} lacks replicate(s) {shown} of {len(wanted or [])} (e.g. no {where}/{PART})"
+        if str(path).rstrip("/").endswith(PARTIAL) and files:
+            warnings.warn(f"{text}: an interrupted run; reading the {len(files)} replicate(s) there", stacklevel=2)
+        else:
+            raise ResultsError(f"{text}: the folder is incomplete or damaged; rerun it into a new folder")
     if not files:
         raise ResultsError(f"{join(path, table)} holds no replicate files")
     parts = []
     for i, f in files.items():
-        cols = read_table(f)
+        try:
+            cols = read_table(f)
+        except (pa.ArrowException, OSError) as err:
+            raise ResultsError(
+                f"{f} (replicate {i} of {table}) cannot be read: {str(err).splitlines()[0]}; the file is damaged "
+                "(rerun the ensemble into a new folder)"
+            ) from None
         n = len(next(iter(cols.values()))) if cols else 0
         parts.append({"replicate": np.full(n, i), **{k: v for k, v in cols.items() if k != "replicate"}})
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
