@@ -41,6 +41,7 @@ import os
 import platform
 import re
 import shutil
+import socket
 import subprocess
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -348,6 +349,88 @@ def continue_manifest(manifest: dict[str, Any], old: dict[str, Any], partial: st
     manifest["resumed"] = len(resumes)
 
 
+class FolderLock:
+    """``<folder>.lock``: which process writes a local results folder, so that a second one is refused.
+
+    The lock file is created atomically (``O_EXCL``) and holds the writer's pid, host and start
+    time. A lock whose process no longer runs on this host (killed, even by ``kill -9``) is stale
+    and taken over; a lock of this same process is taken over too (an earlier call of the API
+    that was interrupted). A lock from another host cannot be checked and is respected.
+    Folders at URLs are not locked (their writers may be anywhere).
+    """
+
+    def __init__(self, folder: str | Path):
+        self.folder = folder
+        self.file: Path | None = None if is_url(folder) else Path(str(folder).rstrip("/") + ".lock")
+
+    def holder(self) -> dict[str, Any] | None:
+        """What the lock file says (pid, host, started, command), or None when there is none or it cannot be read."""
+        if self.file is None:
+            return None
+        try:
+            data = json.loads(self.file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    @staticmethod
+    def alive(holder: dict[str, Any]) -> bool:
+        """Whether the process that wrote ``holder`` may still run (always True for another host)."""
+        pid = holder.get("pid")
+        if holder.get("host") != socket.gethostname():
+            return True
+        if not isinstance(pid, int) or pid <= 0 or pid == os.getpid():
+            return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+    def acquire(self, command: Sequence[str] = ()) -> None:
+        """Take the lock.
+
+        Raises:
+            ResultsError: another live process holds it (named with its pid, host and start).
+        """
+        if self.file is None:
+            return
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(3):
+            try:
+                fd = os.open(self.file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                holder = self.holder()
+                if holder is not None and self.alive(holder):
+                    raise ResultsError(
+                        f"{self.folder} is in use by another process (pid {holder.get('pid')} on "
+                        f"{holder.get('host')}, since {holder.get('started')}): wait for it to finish or choose "
+                        f"another --out; if that process no longer runs, remove {self.file}"
+                    ) from None
+                self.file.unlink(missing_ok=True)  # stale: its process is gone
+                continue
+            info = {
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "command": list(command),
+            }
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(info, fh)
+            return
+        raise ResultsError(f"cannot take the lock {self.file}: other processes keep creating it")
+
+    def release(self) -> None:
+        """Give the lock up (only a lock this process holds)."""
+        if self.file is None:
+            return
+        holder = self.holder()
+        if holder is not None and holder.get("pid") == os.getpid() and holder.get("host") == socket.gethostname():
+            self.file.unlink(missing_ok=True)
+
+
 class ResultsFolder:
     """A results folder being written (``<path>.partial``) or complete (``<path>``): local or a URL."""
 
@@ -355,14 +438,27 @@ class ResultsFolder:
         self.path: str | Path = str(path).rstrip("/") if is_url(path) else Path(path)
         self.partial = partial_of(self.path)
         self.store = Storage(self.path)
+        self.lock = FolderLock(self.path)
 
     # ------------------------------------------------------------ writing
     def start(self, manifest: dict[str, Any], config_yaml: str, resume: bool) -> set[int]:
         """Create (or, with ``resume``, reopen) the partial folder; return replicates already done.
 
         On resume the first ``started`` and ``command`` are kept; each resume is listed under
-        ``resumes`` with its own time and command.
+        ``resumes`` with its own time and command. A local folder is locked (:class:`FolderLock`)
+        until :meth:`finish`, :meth:`discard` or :meth:`release`.
+
+        Raises:
+            ResultsError: the folder exists, another process writes it, or it cannot be resumed.
         """
+        self.lock.acquire(manifest.get("command", []))
+        try:
+            return self._start(manifest, config_yaml, resume)
+        except BaseException:
+            self.lock.release()
+            raise
+
+    def _start(self, manifest: dict[str, Any], config_yaml: str, resume: bool) -> set[int]:
         if self.store.exists(self.path):
             raise ResultsError(f"{self.path} already exists; choose another --out or remove it (nothing was written)")
         if self.store.exists(self.partial):
@@ -393,11 +489,17 @@ class ResultsFolder:
         self.store.write_bytes(join(self.partial, "summary.csv"), summary_csv.encode("utf-8"))
         write_json(join(self.partial, "manifest.json"), manifest)
         self.store.move(self.partial, self.path)
+        self.lock.release()
         return self.path
 
     def discard(self) -> None:
         """Remove the partial folder (used when a run fails before any replicate finished)."""
         self.store.remove_tree(self.partial)
+        self.lock.release()
+
+    def release(self) -> None:
+        """Give up the folder's lock, keeping the partial folder (a stopped run that ``--resume`` finishes)."""
+        self.lock.release()
 
 
 @contextmanager
@@ -407,20 +509,26 @@ def staged_folder(path: str | Path) -> Iterator[Path]:
     Yields ``<path>.partial`` to write into; when the block finishes it is renamed to ``path`` in
     one step, so ``path`` is either complete or absent. On an error the partial folder is removed
     if nothing was written in it, and kept otherwise (a later ``--resume`` or a look can use it).
-    Refuses to overwrite an existing ``path``.
+    Refuses to overwrite an existing ``path``, and a ``path`` another process is writing
+    (:class:`FolderLock`).
     """
     final = Path(path)
-    if final.exists():
-        raise ResultsError(f"{final} already exists; choose another --out")
-    partial = final.with_name(final.name + PARTIAL)
-    partial.mkdir(parents=True, exist_ok=True)
+    lock = FolderLock(final)
+    lock.acquire()
     try:
-        yield partial
-    except BaseException:
-        if not any(partial.iterdir()):
-            partial.rmdir()
-        raise
-    os.replace(partial, final)
+        if final.exists():
+            raise ResultsError(f"{final} already exists; choose another --out")
+        partial = final.with_name(final.name + PARTIAL)
+        partial.mkdir(parents=True, exist_ok=True)
+        try:
+            yield partial
+        except BaseException:
+            if not any(partial.iterdir()):
+                partial.rmdir()
+            raise
+        os.replace(partial, final)
+    finally:
+        lock.release()
 
 
 # ------------------------------------------------------------ reading
