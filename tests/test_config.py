@@ -166,10 +166,10 @@ def test_both_yaml_loaders_give_the_same_scenario_and_lines(write_yaml, monkeypa
     """libyaml's loader is used where PyYAML has it; the pure-Python one is the fallback."""
     import yaml
 
-    from scenarios.spec import config
+    from scenarios.spec import loader as yaml_files
 
     if loader == "pure Python":
-        monkeypatch.setattr(config, "_LOADER", yaml.SafeLoader)
+        monkeypatch.setattr(yaml_files, "_LOADER", yaml.SafeLoader)
     elif not hasattr(yaml, "CSafeLoader"):
         pytest.skip("this PyYAML has no libyaml")
     text = "name: a\nyears: 3\nstates:\n  china:\n    levers: {financial_aid: 5}\nyears: 4\n"

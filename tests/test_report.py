@@ -48,6 +48,18 @@ def test_window_selects_years_and_refuses_empty_or_inverted_ones():
         Window(2028, 2026).mask(years)
 
 
+def test_a_window_partly_outside_the_run_is_clipped_and_labelled_with_the_years_used():
+    years = np.arange(2021, 2031)
+    window = Window(1990, 2022)
+    assert years[window.mask(years)].tolist() == [2021, 2022]
+    assert window.used(years) == (2021, 2022) and window.text(years) == "2021-2022"
+    assert window.clip_note(years) == (
+        "the window 1990-2022 reaches outside the run (2021-2030): the statistics cover 2021-2022"
+    )
+    assert Window(2029, 2040).text(years) == "2029-2030" and Window(2030).text(years) == "2030"
+    assert Window(2022, 2024).clip_note(years) is None and Window().clip_note(years) is None
+
+
 def test_significance_and_adjusted_interval_agree():
     rng = np.random.default_rng(5)
     for trial in range(30):
@@ -158,6 +170,13 @@ def test_cli_compare_window_options(ensembles, tmp_path, capsys):
     assert "last year (2024)" in (tmp_path / "c" / "report.md").read_text(encoding="utf-8")
     assert main(["report", str(tmp_path / "c"), "--from", "2023", "--out", str(tmp_path / "again")]) == 0
     assert "mean per year over 2023-2024" in (tmp_path / "again" / "report.md").read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main([*args[:-1], str(tmp_path / "clipped"), "--from", "1990", "--to", "2022"]) == 0
+    assert "note: the window 1990-2022 reaches outside the run (2021-2024)" in capsys.readouterr().out
+    md = (tmp_path / "clipped" / "report.md").read_text(encoding="utf-8")
+    assert "mean per year over 2021-2022" in md and "1990" in md.split("##")[0]
+    window = json.loads((tmp_path / "clipped" / "comparison.json").read_text(encoding="utf-8"))["window"]
+    assert window["years_used"] == [2021, 2022]
 
 
 def test_cli_tables_show_small_numbers_without_scientific_notation():

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -132,3 +133,82 @@ def test_sigterm_to_every_process_of_a_pool_run_leaves_no_process_behind(tmp_pat
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+ORPHAN = """
+import os, subprocess, sys
+child = subprocess.Popen([sys.executable, "-c", '''
+import sys, time
+from scenarios.experiments.runner import watch_process
+watch_process(interval=0.05)
+print("watching", flush=True)
+time.sleep(60)
+'''], stdout=subprocess.PIPE, text=True)
+assert child.stdout.readline().strip() == "watching"
+print(child.pid, flush=True)
+os._exit(0)  # as after kill -9: no clean-up, the child is orphaned
+"""
+
+
+def test_a_worker_ends_when_the_process_that_started_it_dies():
+    # a worker watches the run's pid; here (no pid given) its parent, whose death changes getppid()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    out = subprocess.run([sys.executable, "-c", ORPHAN], env=env, capture_output=True, text=True, timeout=60)
+    pid = int(out.stdout.strip())
+    t0 = time.monotonic()
+    while _alive(pid):
+        assert time.monotonic() - t0 < 10, "the orphaned worker is still running"
+        time.sleep(0.05)
+
+
+def test_a_watched_process_that_dies_is_noticed_even_as_a_zombie():
+    from scenarios.experiments.runner import process_alive, watch_process
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    noticed = threading.Event()
+    watch_process(child.pid, interval=0.02, on_death=noticed.set)
+    assert process_alive(child.pid) and not noticed.wait(0.2)
+    child.kill()  # not reaped yet: a zombie
+    assert noticed.wait(5) and not process_alive(child.pid)
+    child.wait()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with contextlib.suppress(OSError):  # a zombie not yet reaped by its new parent has ended
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state != "Z"
+    return True
+
+
+@pytest.mark.slow(quick="test_a_watched_process_that_dies_is_noticed_even_as_a_zombie")
+def test_kill_9_of_a_pool_run_leaves_no_worker_behind(tmp_path):
+    out = tmp_path / "killed"
+    args = ["run", str(CONFIGS / "baseline.yaml"), "--replicates", "400", "--workers", "2", "--out", str(out), *SMALL]
+    proc = start(args)
+    try:
+        t0 = time.monotonic()
+        while not any(tmp_path.glob("*.partial/severities/*/*/part.parquet")):
+            assert proc.poll() is None and time.monotonic() - t0 < DEADLINE
+            time.sleep(0.05)
+        group = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _group_of(p) == proc.pid]
+        assert len(group) >= 3, "the run, its fork server and its workers"
+        proc.kill()  # kill -9 of the run alone: nothing can clean up
+        proc.communicate(timeout=DEADLINE)
+        t0 = time.monotonic()
+        while any(_alive(int(p.name)) for p in group if int(p.name) != proc.pid):
+            assert time.monotonic() - t0 < 20, "processes of the killed run are still alive"
+            time.sleep(0.1)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _group_of(proc_dir: Path) -> int | None:
+    try:
+        return int(proc_dir.joinpath("stat").read_text().rsplit(")", 1)[1].split()[2])
+    except (OSError, ValueError, IndexError):
+        return None

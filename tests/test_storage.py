@@ -332,3 +332,126 @@ def test_api_compare_warns_when_it_reuses_results_of_another_revision(tmp_path):
     manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.warns(UserWarning, match="made by git revision another-revision"):
         scenarios.compare(pair, out=tmp_path / "c2", results=tmp_path / "r", replicates=2)
+
+
+def test_read_names_a_damaged_part_file_and_refuses_a_missing_replicate(tmp_path):
+    import scenarios
+
+    res = runner.run_ensemble(small(), tmp_path / "ens", replicates=3)
+    part = next((Path(res.path) / "timeseries").glob("scenario=*/replicate=1/part.parquet"))
+    intact = part.read_bytes()
+    part.write_bytes(intact[: len(intact) // 2])
+    with pytest.raises(ResultsError, match=r"replicate=1/part\.parquet \(replicate 1 of timeseries\) cannot be read"):
+        scenarios.read(res.path)
+    part.write_bytes(intact)
+    shutil.rmtree(part.parent)
+    with pytest.raises(ResultsError, match=r"lacks replicate\(s\) 1 of 3"):
+        scenarios.read(res.path)
+    assert set(scenarios.read(res.path, "regions")["replicate"]) == {0, 1, 2}  # the other tables are whole
+
+
+def test_reading_an_interrupted_run_warns_naming_the_missing_replicates(tmp_path):
+    res = runner.run_ensemble(small(), tmp_path / "ens", replicates=3)
+    partial = tmp_path / "ens.partial"
+    Path(res.path).rename(partial)
+    shutil.rmtree(next((partial / "timeseries").glob("scenario=*/replicate=2")))
+    with pytest.warns(UserWarning, match=r"lacks replicate\(s\) 2 of 3.*reading the 2 replicate"):
+        table = load_table(partial, "timeseries")
+    assert set(table["replicate"]) == {0, 1}
+
+
+def _lock_of(folder: Path, pid: int) -> None:
+    import socket
+
+    info = {"pid": pid, "host": socket.gethostname(), "started": "2026-12-01T10:00:00+00:00", "command": []}
+    Path(str(folder) + ".lock").write_text(json.dumps(info), encoding="utf-8")
+
+
+def test_an_out_another_process_writes_is_refused_and_a_stale_lock_is_taken_over(tmp_path, capsys):
+    import subprocess
+    import sys
+
+    out = tmp_path / "busy"
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        _lock_of(out, other.pid)
+        with pytest.raises(ResultsError, match=rf"in use by another process \(pid {other.pid} on"):
+            runner.run_ensemble(small(), out, replicates=1)
+        assert not (tmp_path / "busy.partial").exists(), "nothing was written"
+        assert main(["run", str(CONFIGS / "baseline.yaml"), "--out", str(out), "--quiet"]) == 2
+        assert "in use by another process" in capsys.readouterr().err
+    finally:
+        other.kill()
+        other.wait()
+    # its process is gone: the lock is stale and the run takes it over, then gives it up
+    runner.run_ensemble(small(), out, replicates=1)
+    assert (out / "manifest.json").exists() and not Path(str(out) + ".lock").exists()
+
+
+def test_a_stopped_run_gives_its_lock_up_so_resume_can_take_the_folder(tmp_path, monkeypatch):
+    interrupt_on_call(monkeypatch, runner, "run_and_write", 2)
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_ensemble(small(), tmp_path / "stop", replicates=3)
+    assert (tmp_path / "stop.partial").exists() and not (tmp_path / "stop.lock").exists()
+    monkeypatch.undo()
+    assert runner.run_ensemble(small(), tmp_path / "stop", replicates=3, resume=True).manifest["resumed"] == 1
+
+
+def test_a_comparison_out_in_use_is_refused(tmp_path):
+    from scenarios.experiments.results import staged_folder
+
+    other = __import__("subprocess").Popen([__import__("sys").executable, "-c", "import time; time.sleep(30)"])
+    try:
+        _lock_of(tmp_path / "cmp", other.pid)
+        with pytest.raises(ResultsError, match="in use by another process"), staged_folder(tmp_path / "cmp"):
+            pass
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_tasks_are_submitted_lazily_with_a_bounded_number_in_flight():
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    taken, running, peak = [], [0], [0]
+    lock = threading.Lock()
+
+    def task(i):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        with lock:
+            running[0] -= 1
+        return i
+
+    def tasks():
+        for k in range(200):
+            taken.append(k)
+            assert len(taken) - len(done) <= 3, "a task was taken before a place was free"
+            yield k, (k,)
+
+    done = []
+    with ThreadPoolExecutor(4) as pool:
+        runner.run_tasks(task, tasks(), 2, pool, lambda key, result: done.append(result), in_flight=3)
+    assert sorted(done) == list(range(200)) and peak[0] <= 3
+
+
+def test_absurd_replicates_are_refused_before_anything_is_allocated(tmp_path, capsys):
+    import time
+    import tracemalloc
+
+    from scenarios.cli.options import MAX_REPLICATES
+
+    assert MAX_REPLICATES == runner.MAX_REPLICATES
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    with pytest.raises(ResultsError, match=r"replicates must be a whole number in \[1, 100,000\], got 1000000000"):
+        runner.run_ensemble(small(), tmp_path / "huge", replicates=10**9)
+    assert time.perf_counter() - t0 < 1 and tracemalloc.get_traced_memory()[1] < 10e6
+    tracemalloc.stop()
+    assert not (tmp_path / "huge.partial").exists()
+    args = ["run", str(CONFIGS / "baseline.yaml"), "--replicates", "1000000000", "--yes", "--out", str(tmp_path / "h")]
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2 and "[1, 100,000]" in capsys.readouterr().err

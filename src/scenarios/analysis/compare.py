@@ -59,18 +59,46 @@ class Window:
             keep &= years <= self.last
         if not keep.any():
             raise ValueError(
-                f"the window {self.text(years)} holds no simulated year; the run covers {years.min()}-{years.max()}"
+                f"the window {self.asked(years)} holds no simulated year; the run covers {years.min()}-{years.max()}"
             )
         return keep
 
-    def text(self, years: np.ndarray) -> str:
-        """The window in words, e.g. ``2026-2030`` or ``the last year (2030)``."""
-        if self.last_year:
-            return f"the last year ({int(years.max())})"
+    def asked(self, years: np.ndarray) -> str:
+        """The window as asked for (``1990-2022``; an open end is the run's first or last year)."""
         lo = self.first if self.first is not None else int(years.min())
         hi = self.last if self.last is not None else int(years.max())
+        return f"{lo}" if lo == hi else f"{lo}-{hi}"
+
+    def used(self, years: np.ndarray) -> tuple[int, int]:
+        """The first and last calendar year the window really keeps of ``years`` (clipped to the run).
+
+        Raises:
+            ValueError: as :meth:`mask`.
+        """
+        kept = years[self.mask(years)]
+        return int(kept.min()), int(kept.max())
+
+    def text(self, years: np.ndarray) -> str:
+        """The window in words, with the years it really keeps: ``2026-2030``, ``the last year (2030)``.
+
+        A window that reaches outside the run is named by the years inside it (``--from 1990 --to
+        2022`` on a run of 2021-2030 is ``2021-2022``); :meth:`clip_note` says so.
+        """
+        if self.last_year:
+            return f"the last year ({int(years.max())})"
+        lo, hi = self.used(years)
         whole = self.first is None and self.last is None
         return f"the whole run ({lo}-{hi})" if whole else (f"{lo}" if lo == hi else f"{lo}-{hi}")
+
+    def clip_note(self, years: np.ndarray) -> str | None:
+        """A sentence when the window asked for reaches outside the run's years, else ``None``."""
+        if self.last_year:
+            return None
+        lo, hi = int(years.min()), int(years.max())
+        outside = (self.first is not None and self.first < lo) or (self.last is not None and self.last > hi)
+        if not outside:
+            return None
+        return f"the window {self.asked(years)} reaches outside the run ({lo}-{hi}): the statistics cover {self.text(years)}"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from scenarios.cli.options import (
     executor_args,
     int_in,
     positive_int,
+    replicates_count,
     seed,
     set_option,
     show_progress,
@@ -43,7 +44,7 @@ def register(sub: SubParsers) -> None:
         metavar="CONFIG",
         help="baseline first, then the scenarios to compare with it (files or library names)",
     )
-    p.add_argument("--replicates", type=positive_int, default=30, help="replicates per scenario (default 30)")
+    p.add_argument("--replicates", type=replicates_count, default=30, help="replicates per scenario (default 30)")
     p.add_argument("--workers", type=positive_int, default=1, help="worker processes (default 1)")
     p.add_argument(
         "--seed", type=seed, default=None, help="root seed shared by all scenarios (default: the baseline's)"

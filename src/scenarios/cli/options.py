@@ -47,6 +47,11 @@ def int_in(low: int, high: int, what: str) -> Callable[[str], int]:
 
 
 positive_int = int_in(1, 10**9, "a whole number >= 1")
+MAX_REPLICATES = 100_000
+"""The most replicates per ensemble (``scenarios.experiments.runner.MAX_REPLICATES``; a test keeps them equal)."""
+replicates_count = int_in(
+    1, MAX_REPLICATES, f"a whole number in [1, {MAX_REPLICATES:,}] (for more, run ensembles with different --seed)"
+)
 port = int_in(1, 65535, "a port number in 1-65535")
 seed = int_in(0, 2**63 - 1, "a whole number in [0, 2^63)")
 
@@ -149,7 +154,7 @@ def check_batch_args(args: argparse.Namespace, urls: str = "") -> None:
 
 def batch_args(p: argparse.ArgumentParser, replicates_help: str) -> None:
     """Options shared by commands that run many points: replicates, workers, seed, out, resume, yes, executor."""
-    p.add_argument("--replicates", type=positive_int, default=1, help=replicates_help)
+    p.add_argument("--replicates", type=replicates_count, default=1, help=replicates_help)
     p.add_argument("--workers", type=positive_int, default=1, help="worker processes (default 1)")
     p.add_argument("--seed", type=seed, default=None, help="root seed (default: the config's seed)")
     p.add_argument(

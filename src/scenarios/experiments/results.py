@@ -41,7 +41,9 @@ import os
 import platform
 import re
 import shutil
+import socket
 import subprocess
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import metadata
@@ -347,6 +349,88 @@ def continue_manifest(manifest: dict[str, Any], old: dict[str, Any], partial: st
     manifest["resumed"] = len(resumes)
 
 
+class FolderLock:
+    """``<folder>.lock``: which process writes a local results folder, so that a second one is refused.
+
+    The lock file is created atomically (``O_EXCL``) and holds the writer's pid, host and start
+    time. A lock whose process no longer runs on this host (killed, even by ``kill -9``) is stale
+    and taken over; a lock of this same process is taken over too (an earlier call of the API
+    that was interrupted). A lock from another host cannot be checked and is respected.
+    Folders at URLs are not locked (their writers may be anywhere).
+    """
+
+    def __init__(self, folder: str | Path):
+        self.folder = folder
+        self.file: Path | None = None if is_url(folder) else Path(str(folder).rstrip("/") + ".lock")
+
+    def holder(self) -> dict[str, Any] | None:
+        """What the lock file says (pid, host, started, command), or None when there is none or it cannot be read."""
+        if self.file is None:
+            return None
+        try:
+            data = json.loads(self.file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    @staticmethod
+    def alive(holder: dict[str, Any]) -> bool:
+        """Whether the process that wrote ``holder`` may still run (always True for another host)."""
+        pid = holder.get("pid")
+        if holder.get("host") != socket.gethostname():
+            return True
+        if not isinstance(pid, int) or pid <= 0 or pid == os.getpid():
+            return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+    def acquire(self, command: Sequence[str] = ()) -> None:
+        """Take the lock.
+
+        Raises:
+            ResultsError: another live process holds it (named with its pid, host and start).
+        """
+        if self.file is None:
+            return
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(3):
+            try:
+                fd = os.open(self.file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                holder = self.holder()
+                if holder is not None and self.alive(holder):
+                    raise ResultsError(
+                        f"{self.folder} is in use by another process (pid {holder.get('pid')} on "
+                        f"{holder.get('host')}, since {holder.get('started')}): wait for it to finish or choose "
+                        f"another --out; if that process no longer runs, remove {self.file}"
+                    ) from None
+                self.file.unlink(missing_ok=True)  # stale: its process is gone
+                continue
+            info = {
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "command": list(command),
+            }
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(info, fh)
+            return
+        raise ResultsError(f"cannot take the lock {self.file}: other processes keep creating it")
+
+    def release(self) -> None:
+        """Give the lock up (only a lock this process holds)."""
+        if self.file is None:
+            return
+        holder = self.holder()
+        if holder is not None and holder.get("pid") == os.getpid() and holder.get("host") == socket.gethostname():
+            self.file.unlink(missing_ok=True)
+
+
 class ResultsFolder:
     """A results folder being written (``<path>.partial``) or complete (``<path>``): local or a URL."""
 
@@ -354,14 +438,27 @@ class ResultsFolder:
         self.path: str | Path = str(path).rstrip("/") if is_url(path) else Path(path)
         self.partial = partial_of(self.path)
         self.store = Storage(self.path)
+        self.lock = FolderLock(self.path)
 
     # ------------------------------------------------------------ writing
     def start(self, manifest: dict[str, Any], config_yaml: str, resume: bool) -> set[int]:
         """Create (or, with ``resume``, reopen) the partial folder; return replicates already done.
 
         On resume the first ``started`` and ``command`` are kept; each resume is listed under
-        ``resumes`` with its own time and command.
+        ``resumes`` with its own time and command. A local folder is locked (:class:`FolderLock`)
+        until :meth:`finish`, :meth:`discard` or :meth:`release`.
+
+        Raises:
+            ResultsError: the folder exists, another process writes it, or it cannot be resumed.
         """
+        self.lock.acquire(manifest.get("command", []))
+        try:
+            return self._start(manifest, config_yaml, resume)
+        except BaseException:
+            self.lock.release()
+            raise
+
+    def _start(self, manifest: dict[str, Any], config_yaml: str, resume: bool) -> set[int]:
         if self.store.exists(self.path):
             raise ResultsError(f"{self.path} already exists; choose another --out or remove it (nothing was written)")
         if self.store.exists(self.partial):
@@ -392,11 +489,17 @@ class ResultsFolder:
         self.store.write_bytes(join(self.partial, "summary.csv"), summary_csv.encode("utf-8"))
         write_json(join(self.partial, "manifest.json"), manifest)
         self.store.move(self.partial, self.path)
+        self.lock.release()
         return self.path
 
     def discard(self) -> None:
         """Remove the partial folder (used when a run fails before any replicate finished)."""
         self.store.remove_tree(self.partial)
+        self.lock.release()
+
+    def release(self) -> None:
+        """Give up the folder's lock, keeping the partial folder (a stopped run that ``--resume`` finishes)."""
+        self.lock.release()
 
 
 @contextmanager
@@ -406,20 +509,26 @@ def staged_folder(path: str | Path) -> Iterator[Path]:
     Yields ``<path>.partial`` to write into; when the block finishes it is renamed to ``path`` in
     one step, so ``path`` is either complete or absent. On an error the partial folder is removed
     if nothing was written in it, and kept otherwise (a later ``--resume`` or a look can use it).
-    Refuses to overwrite an existing ``path``.
+    Refuses to overwrite an existing ``path``, and a ``path`` another process is writing
+    (:class:`FolderLock`).
     """
     final = Path(path)
-    if final.exists():
-        raise ResultsError(f"{final} already exists; choose another --out")
-    partial = final.with_name(final.name + PARTIAL)
-    partial.mkdir(parents=True, exist_ok=True)
+    lock = FolderLock(final)
+    lock.acquire()
     try:
-        yield partial
-    except BaseException:
-        if not any(partial.iterdir()):
-            partial.rmdir()
-        raise
-    os.replace(partial, final)
+        if final.exists():
+            raise ResultsError(f"{final} already exists; choose another --out")
+        partial = final.with_name(final.name + PARTIAL)
+        partial.mkdir(parents=True, exist_ok=True)
+        try:
+            yield partial
+        except BaseException:
+            if not any(partial.iterdir()):
+                partial.rmdir()
+            raise
+        os.replace(partial, final)
+    finally:
+        lock.release()
 
 
 # ------------------------------------------------------------ reading
@@ -464,14 +573,55 @@ def table_files(path: str | Path, table: str, replicates: list[int] | None = Non
     return dict(sorted(found.items()))
 
 
+def expected_replicates(path: str | Path) -> list[int] | None:
+    """The replicates an ensemble folder's manifest promises (``None`` for other folders, or no manifest)."""
+    store = Storage(path)
+    f = join(path, "manifest.json")
+    if not store.exists(f):
+        return None
+    try:
+        manifest = json.loads(store.read_bytes(f))
+    except (OSError, ValueError):
+        return None
+    n = manifest.get("replicates")
+    if manifest.get("kind") not in (None, "ensemble") or not isinstance(n, int):
+        return None
+    return list(range(n))
+
+
 def load_table(path: str | Path, table: str, replicates: list[int] | None = None) -> dict[str, np.ndarray]:
-    """One table of a results folder, all replicates (or those given) concatenated, with a ``replicate`` column."""
+    """One table of a results folder, all replicates (or those given) concatenated, with a ``replicate`` column.
+
+    Every replicate asked for (by default all those the manifest promises) must be there: a missing
+    one is an error naming it, except in an interrupted run's ``.partial`` folder, where it is a
+    warning naming what is missing (the others are read). A file that cannot be read is an error
+    naming the file.
+
+    Raises:
+        ResultsError: a replicate is missing from a finished folder, or a file is damaged.
+    """
     files = table_files(path, table, replicates)
+    wanted = replicates if replicates is not None else expected_replicates(path)
+    missing = sorted(set(wanted) - set(files)) if wanted is not None else []
+    if missing:
+        shown = ", ".join(map(str, missing[:10])) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+        where = replicate_dir(path, table, "<scenario>", missing[0])
+        text = f"{join(path, table)} lacks replicate(s) {shown} of {len(wanted or [])} (e.g. no {where}/{PART})"
+        if str(path).rstrip("/").endswith(PARTIAL) and files:
+            warnings.warn(f"{text}: an interrupted run; reading the {len(files)} replicate(s) there", stacklevel=2)
+        else:
+            raise ResultsError(f"{text}: the folder is incomplete or damaged; rerun it into a new folder")
     if not files:
         raise ResultsError(f"{join(path, table)} holds no replicate files")
     parts = []
     for i, f in files.items():
-        cols = read_table(f)
+        try:
+            cols = read_table(f)
+        except (pa.ArrowException, OSError) as err:
+            raise ResultsError(
+                f"{f} (replicate {i} of {table}) cannot be read: {str(err).splitlines()[0]}; the file is damaged "
+                "(rerun the ensemble into a new folder)"
+            ) from None
         n = len(next(iter(cols.values()))) if cols else 0
         parts.append({"replicate": np.full(n, i), **{k: v for k, v in cols.items() if k != "replicate"}})
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}

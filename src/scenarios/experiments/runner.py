@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
 import signal
 import sys
+import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,6 +49,9 @@ from scenarios.spec.config import Scenario, scenario_dict, validate_data
 
 Summary = dict[str, dict[str, float]]
 """Per national outcome: first-year, last-year and per-year mean of one replicate."""
+
+MAX_REPLICATES = 100_000
+"""The most replicates one ensemble may have: its manifest lists every seed (about 2 MB at this size)."""
 
 _VALIDATED: dict[str, Any] = {}
 """Validated scenarios by config hash, per process: a worker validates each config once, not per replicate."""
@@ -121,49 +126,123 @@ def default_out(name: str, root: str | Path = "results") -> Path:
     return path
 
 
-def worker_init() -> None:
-    """Start-up of a local worker process: Ctrl-C in the terminal is the main process's to handle.
+def worker_init(main_pid: int | None = None) -> None:
+    """Start-up of a local worker process: Ctrl-C in the terminal is the main process's to handle,
+    and the worker ends when the process that started the run dies (:func:`watch_process`).
 
     The main process then cancels pending replicates and waits for running ones, which finish and
     are kept. SIGTERM keeps its default: when Slurm signals every process of a job, workers stop
     at once (ignoring it would leave them behind once the fork server has gone).
+
+    Args:
+        main_pid: the run's process (default: this worker's parent).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watch_process(main_pid)
+
+
+WATCH_SECONDS = 0.5
+"""How often a worker checks that the run that started it still runs."""
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): kill(pid, 0) is all there is
+
+
+def watch_process(
+    pid: int | None = None, interval: float = WATCH_SECONDS, on_death: Callable[[], None] | None = None
+) -> threading.Thread:
+    """End this process (exit code 1) once process ``pid`` has died: a daemon thread polls it.
+
+    A local pool's workers are children of multiprocessing's fork server, which lives on while
+    they do, so they watch the run itself: when it dies, whatever killed it (``kill -9``
+    included), they exit within ``interval`` seconds instead of finishing a replicate (minutes,
+    for a large one) that nobody will collect; the fork server and the resource tracker then see
+    their last users gone and exit too.
+
+    Args:
+        pid: the process to watch (default: this process's parent; an orphan's parent pid changes).
+        interval: seconds between checks.
+        on_death: what to do instead of exiting (for tests).
+    """
+    parent = os.getppid()
+
+    def gone() -> bool:
+        return not process_alive(pid) if pid is not None else os.getppid() != parent
+
+    def watch() -> None:
+        while not gone():
+            time.sleep(interval)
+        if on_death is not None:
+            on_death()
+        else:
+            os._exit(1)
+
+    thread = threading.Thread(target=watch, name="watch-run", daemon=True)
+    thread.start()
+    return thread
 
 
 def run_tasks(
     fn: Callable[..., Any],
-    tasks: dict[int, tuple],
+    tasks: Mapping[int, tuple] | Iterable[tuple[int, tuple]],
     workers: int,
     executor: Executor | None,
     on_done: Callable[[int, Any], None],
+    in_flight: int | None = None,
 ) -> None:
-    """Run ``fn(*args)`` for every task, calling ``on_done(key, result)`` as each finishes.
+    """Run ``fn(*args)`` for every task ``(key, args)``, calling ``on_done(key, result)`` as each finishes.
 
     In this process when there is no executor and one worker; otherwise on ``executor`` or a local
-    process pool of ``workers``. On any exception, Ctrl-C or SIGTERM, pending tasks are cancelled
-    and a pool this function started is shut down (running tasks finish and keep their files)
-    before the exception propagates; what finished was already handed to ``on_done``.
+    process pool of ``workers``. Tasks are taken from ``tasks`` (a mapping, or any iterable, e.g. a
+    generator) only as workers free up: at most ``in_flight`` (default 4 per worker) are submitted
+    and not yet finished, so a huge ensemble holds a bounded number of futures. On any exception,
+    Ctrl-C or SIGTERM, pending tasks are cancelled and a pool this function started is shut down
+    (running tasks finish and keep their files) before the exception propagates; what finished
+    was already handed to ``on_done``.
     """
+    items = iter(tasks.items() if isinstance(tasks, Mapping) else tasks)
     if executor is None and workers <= 1:
-        for key, args in tasks.items():
+        for key, args in items:
             on_done(key, fn(*args))
         return
     own = executor is None
     pool = executor or local_executor(workers)
-    futures: dict[Future, int] = {}
+    limit = max(1, in_flight if in_flight is not None else 4 * max(1, workers))
+    pending: dict[Future, int] = {}
     stopping = False
     try:
-        for key, args in tasks.items():
-            futures[pool.submit(fn, *args)] = key
-        for fut in as_completed(futures):
-            on_done(futures[fut], fut.result())
+        more = True
+        while True:
+            while more and len(pending) < limit:
+                task = next(items, None)
+                if task is None:
+                    more = False
+                    break
+                pending[pool.submit(fn, *task[1])] = task[0]
+            if not pending:
+                break
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in sorted(done, key=lambda f: pending[f]):
+                key = pending.pop(fut)
+                on_done(key, fut.result())
     except BaseException:
         stopping = True
         raise
     finally:
         with quiet_dask() if stopping else nullcontext():
-            for fut in futures:
+            for fut in pending:
                 fut.cancel()
             if own:
                 pool.shutdown(wait=True, cancel_futures=True)
@@ -176,7 +255,7 @@ def local_executor(workers: int) -> Executor:
     if method == "forkserver":
         # workers fork from a server that imported the model and the storage layer once
         ctx.set_forkserver_preload(["scenarios.model", "scenarios.experiments.runner"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=worker_init)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=worker_init, initargs=(os.getpid(),))
 
 
 @dataclass(frozen=True)
@@ -195,6 +274,19 @@ class EnsembleResult:
     path: Path | str
     manifest: dict[str, Any]
     per_replicate: dict[int, Summary]
+
+
+def check_replicates(replicates: int) -> None:
+    """Refuse a number of replicates outside [1, :data:`MAX_REPLICATES`] before anything is allocated.
+
+    Raises:
+        ResultsError: naming the number and what is allowed.
+    """
+    if isinstance(replicates, bool) or not isinstance(replicates, int) or not 1 <= replicates <= MAX_REPLICATES:
+        raise ResultsError(
+            f"replicates must be a whole number in [1, {MAX_REPLICATES:,}], got {replicates!r}; "
+            "for more, run several ensembles with different --seed"
+        )
 
 
 def batches(todo: list[int], workers: int, external: bool) -> list[list[int]]:
@@ -241,6 +333,7 @@ def run_ensemble(
         Interrupted: on Ctrl-C or SIGTERM, after keeping every finished replicate (its ``folder``
             is the ``.partial`` folder to resume, or None when nothing had finished).
     """
+    check_replicates(replicates)
     config = scenario_dict(scenario)
     root = int(scenario.seed if seed is None else seed)
     seeds = replicate_seeds(root, replicates)
@@ -279,10 +372,10 @@ def run_ensemble(
     # a single long run in this process shows its years; an ensemble shows replicates
     year_bar = _year_progress if progress and replicates == 1 and executor is None and workers <= 1 else None
     target = str(folder.partial)
-    tasks = {
-        k: (config, [(i, seeds[i]) for i in batch], target, year_bar)
+    tasks = (
+        (k, (config, [(i, seeds[i]) for i in batch], target, year_bar))
         for k, batch in enumerate(batches(todo, workers, executor is not None))
-    }
+    )
     try:
         run_tasks(run_and_write, tasks, workers, executor, finished)
     except BaseException as err:
@@ -290,6 +383,7 @@ def run_ensemble(
         kept = folder.done()
         if not kept:
             folder.discard()
+        folder.release()
         if isinstance(err, KeyboardInterrupt):
             name = err.signal_name if isinstance(err, Interrupted) else "SIGINT"
             raise Interrupted(name, str(folder.partial) if kept else None, len(kept), replicates) from None
@@ -298,6 +392,7 @@ def run_ensemble(
     if unseen:  # workers wrote somewhere this process cannot see (their own disks)
         if len(unseen) == replicates:
             folder.discard()
+        folder.release()
         raise ResultsError(
             f"{len(unseen)} replicate(s) reported done are not in {folder.partial} (e.g. {unseen[:3]}): the workers "
             "cannot write there. Give --out a shared disk or an object-store URL every worker can reach, then --resume"

@@ -513,6 +513,7 @@ def report_document(data: list[ScenarioData], rows: list[Row], window: Window, n
     span = window.text(years)
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     statistic = f"the value in {span}" if window.last_year else f"the mean per year over {span}"
+    clipped = window.clip_note(years)
     sections: list[Section] = []
     if len(data) == 1:
         d = data[0]
@@ -552,6 +553,8 @@ def report_document(data: list[ScenarioData], rows: list[Row], window: Window, n
                 paragraphs=() if diff else ["The configs differ in nothing but their names."],
             )
         )
+    if clipped:
+        intro.append(clipped[0].upper() + clipped[1:] + ".")
     if notes:
         sections.append(Section("Precision", items=notes))
     fans = [Figure(f"fan_{o}.png", fan_chart(data, o, window), _label(o)) for o in FAN_OUTCOMES]
@@ -626,6 +629,8 @@ def build_comparison(
     notes = precision_notes(rows, data, precision, precision_outcome)
     out.mkdir(parents=True, exist_ok=True)
     paths = write_document(report_document(data, rows, window, notes), out)
+    clipped = window.clip_note(data[0].years)
+    notes = [clipped, *notes] if clipped else notes
     paths["csv"] = out / "comparison.csv"
     with open(paths["csv"], "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -637,7 +642,12 @@ def build_comparison(
         "kind": "comparison",
         "folders": [str(f) for f in folders],
         "baseline": data[0].name,
-        "window": {"from": window.first, "to": window.last, "last_year": window.last_year},
+        "window": {
+            "from": window.first,
+            "to": window.last,
+            "last_year": window.last_year,
+            "years_used": list(window.used(data[0].years)) if not window.last_year else [int(data[0].years.max())] * 2,
+        },
         "precision": precision,
         "precision_outcome": precision_outcome,
     }
