@@ -100,19 +100,13 @@ def register(sub: SubParsers) -> None:
 
 def design_for(args: argparse.Namespace, kind: str, factors: list[Any], seed: int) -> tuple[Any, dict[str, Any]]:
     """The design matrix of a sweep or a sensitivity analysis, and what to record about it."""
-    from scenarios.experiments.exploration import factorial, lhs
+    from scenarios.experiments.exploration import design_for as make_design
 
-    if kind == "sweep":
-        design = lhs(factors, args.samples, seed) if args.design == "lhs" else factorial(factors, args.samples)
-        return design, {"design": args.design, "samples": args.samples}
-    from scenarios.analysis.sensitivity import Problem, morris_design, sobol_design
-
-    problem = Problem(tuple(f.name for f in factors), tuple((f.low, f.high) for f in factors))
-    if args.method == "sobol" and args.samples & (args.samples - 1):
-        raise ScenarioError(f"--samples for sobol must be a power of 2 (e.g. 64, 128, 256), got {args.samples}")
-    if args.method == "morris":
-        return morris_design(problem, args.samples, seed), {"method": "morris", "samples": args.samples}
-    return sobol_design(problem, args.samples, seed), {"method": "sobol", "samples": args.samples}
+    method = args.design if kind == "sweep" else args.method
+    try:
+        return make_design(method, factors, args.samples, seed)
+    except ScenarioError as err:
+        raise ScenarioError(str(err).replace("samples for sobol", "--samples for sobol")) from None
 
 
 def exploration_run(args: argparse.Namespace, kind: str) -> tuple[Any, str | Path]:

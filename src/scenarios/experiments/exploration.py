@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import time
 from collections.abc import Mapping
 from concurrent.futures import Executor
@@ -59,10 +60,11 @@ START = "@start"
 class Factor:
     """One swept input: a driver, a parameter, or a state's lever."""
 
-    name: str  # as in results columns: driver/parameter name, "state.lever" or "state.lever@start"
-    kind: str  # "driver", "parameter", "lever" or "start" (the year a lever's level starts)
+    name: str  # as in results columns: driver/parameter name, "state.lever", "state.lever@start" or "policy"
+    kind: str  # "driver", "parameter", "lever", "start" (the year a lever's level starts) or "policy"
     low: float
     high: float
+    choices: tuple[Any, ...] = ()  # a "policy" factor: its policies (overrides by dotted key), by index
 
 
 def factors_of(scenario: Scenario) -> list[Factor]:
@@ -92,6 +94,44 @@ def factors_of(scenario: Scenario) -> list[Factor]:
             )
         out.append(Factor(name, "start", lo, hi))
     return out
+
+
+def _text_keys(value: Any) -> Any:
+    """A schedule written with year numbers as keys (``{2026: 10}``) as the config stores it (``{"2026": 10}``)."""
+    return {str(k): v for k, v in value.items()} if isinstance(value, Mapping) else value
+
+
+def with_overrides(config: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``config`` with each dotted key set (``{"states.china.levers.financial_aid": {2026: 100}}``)."""
+    cfg = copy.deepcopy(config)
+    for key, value in overrides.items():
+        node = cfg
+        parts = key.split(".")
+        for part in parts[:-1]:
+            if not isinstance(node.get(part), dict):
+                node[part] = {}
+            node = node[part]
+        node[parts[-1]] = _text_keys(value)
+    return cfg
+
+
+def policy_factor(policies: Mapping[str, Mapping[str, Any]]) -> Factor:
+    """A factor whose values index named policies, each a set of overrides (any schedule of any lever)."""
+    if not policies:
+        raise ScenarioError(
+            "policies: give at least one named policy, e.g. {'late': {'states.china.levers.x': {2026: 10}}}"
+        )
+    choices = tuple(
+        {"name": str(n), "overrides": {k: _text_keys(v) for k, v in o.items()}} for n, o in policies.items()
+    )
+    return Factor("policy", "policy", 0.0, float(len(choices) - 1), choices)
+
+
+def crossed(factors: list[Factor], design: np.ndarray, policy: Factor) -> tuple[list[Factor], np.ndarray]:
+    """Every design point under every policy: the policy factor first, its index varying slowest."""
+    n = design.shape[0]
+    rows = [np.column_stack([np.full(n, float(i)), design]) for i in range(len(policy.choices))]
+    return [policy, *factors], np.vstack(rows)
 
 
 def whole_years(factors: list[Factor], design: np.ndarray) -> np.ndarray:
@@ -130,8 +170,13 @@ def apply(config: dict[str, Any], factors: list[Factor], values: np.ndarray) -> 
     cfg = copy.deepcopy(config)
     levels: dict[str, float] = {}
     starts: dict[str, int] = {}
+    for f, v in zip(factors, values, strict=True):  # policies first: a swept factor overrides them
+        if f.kind == "policy":
+            cfg = with_overrides(cfg, f.choices[round(float(v))]["overrides"])
     for f, v in zip(factors, values, strict=True):
         v = float(v)
+        if f.kind == "policy":
+            continue
         if f.kind == "driver":
             cfg["drivers"][f.name] = v
         elif f.kind == "parameter":
@@ -167,6 +212,29 @@ def factorial(factors: list[Factor], levels: int) -> np.ndarray:
     return np.array(np.meshgrid(*grids, indexing="ij")).reshape(len(factors), -1).T
 
 
+def design_for(method: str, factors: list[Factor], samples: int, seed: int) -> tuple[np.ndarray, dict[str, Any]]:
+    """The design matrix of a sweep (``lhs``, ``factorial``) or a sensitivity analysis (``morris``,
+    ``sobol``), with start years rounded, and what a manifest records about it.
+
+    Raises:
+        ScenarioError: an unknown method, Sobol samples that are not a power of 2, or a factorial too large.
+    """
+    from scenarios.analysis.sensitivity import Problem, morris_design, sobol_design
+
+    if method == "lhs":
+        return whole_years(factors, lhs(factors, samples, seed)), {"design": "lhs", "samples": samples}
+    if method == "factorial":
+        return whole_years(factors, factorial(factors, samples)), {"design": "factorial", "samples": samples}
+    problem = Problem(tuple(f.name for f in factors), tuple((f.low, f.high) for f in factors))
+    if method == "morris":
+        return whole_years(factors, morris_design(problem, samples, seed)), {"method": "morris", "samples": samples}
+    if method == "sobol":
+        if samples < 1 or samples & (samples - 1):
+            raise ScenarioError(f"samples for sobol must be a power of 2 (e.g. 64, 128, 256), got {samples}")
+        return whole_years(factors, sobol_design(problem, samples, seed)), {"method": "sobol", "samples": samples}
+    raise ScenarioError(f"unknown design {method!r}; allowed: lhs, factorial (sweeps), morris, sobol (sensitivity)")
+
+
 def evaluate_point(config: dict[str, Any], seeds: list[int], names: list[str]) -> dict[str, list[float]]:
     """Run one design point for every replicate seed; return the mean per year of each outcome. Picklable."""
     from scenarios.model import simulate
@@ -199,8 +267,13 @@ def run_point(
     return time.perf_counter() - t0
 
 
-def design_hash(design: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(design, dtype=np.float64).tobytes()).hexdigest()
+def design_hash(design: np.ndarray, factors: list[Factor] | None = None) -> str:
+    """SHA-256 of the design's values (and of the factors' policies, when there are any)."""
+    h = hashlib.sha256(np.ascontiguousarray(design, dtype=np.float64).tobytes())
+    policies = [f.choices for f in factors or [] if f.choices]
+    if policies:
+        h.update(json.dumps(policies, sort_keys=True, default=str).encode("utf-8"))
+    return h.hexdigest()
 
 
 def run_design(
@@ -242,7 +315,7 @@ def run_design(
         "kind": "sweep",
         "scenario": config["name"],
         "config_sha256": config_hash(config),
-        "design_sha256": design_hash(design),
+        "design_sha256": design_hash(design, factors),
         "root_seed": root,
         "replicates": replicates,
         "replicate_seeds": seeds,
