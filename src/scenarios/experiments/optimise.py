@@ -170,6 +170,8 @@ def mix_problem(state: str, budget: float, objectives: Sequence[str] = DEFAULT_O
         raise ScenarioError(f"--budget must be a positive number of USD M/yr, got {budget:g}")
     if not objectives:
         raise ScenarioError("at least one objective is needed (e.g. stability_index,cost)")
+    if all(o == COST for o in objectives):
+        raise ScenarioError("objectives: add at least one outcome to 'cost' (e.g. stability_index,cost)")
     if len(set(objectives)) != len(objectives):
         raise ScenarioError(f"objectives are given twice: {', '.join(objectives)}")
     table = registry.levers()
@@ -217,6 +219,12 @@ class SearchResult:
 def key_of(x: np.ndarray) -> str:
     """The cache key of a mix on the grid (its levels, rounded, as text)."""
     return ",".join(f"{v:.10g}" for v in np.asarray(x, float))
+
+
+def _with_cost(problem: MixProblem, key: str, values: Evaluations) -> Evaluations:
+    """A mix's simulated values with its cost added (the same for every replicate)."""
+    n = len(next(iter(values.values()), [0.0]))
+    return {**values, COST: [problem.cost(np.array(key.split(","), float))] * n}
 
 
 def _minimised(problem: MixProblem, values: Evaluations) -> np.ndarray:
@@ -274,7 +282,7 @@ def search(
     space = Problem(n_var=n, n_obj=len(problem.objectives), n_ieq_constr=1, xl=np.zeros(n), xu=upper)
     algorithm = NSGA2(pop_size=population, sampling=Budgeted(), repair=OnGrid(), eliminate_duplicates=True)
     algorithm.setup(space, termination=("n_gen", generations + 1), seed=seed, verbose=False)
-    known: dict[str, Evaluations] = dict(cache or {})
+    known: dict[str, Evaluations] = {k: _with_cost(problem, k, v) for k, v in (cache or {}).items()}
     order: list[str] = []
     first_gen: dict[str, int] = {}
     requested = skipped = reused = 0
@@ -296,7 +304,7 @@ def search(
         requested += len(todo)
         if todo:
             for k, values in zip(todo, evaluate(list(todo.values())), strict=True):
-                known[k] = {**values, COST: [problem.cost(todo[k])] * len(next(iter(values.values()), [0.0]))}
+                known[k] = _with_cost(problem, k, values)
         f = np.zeros((len(xs), len(problem.objectives)))
         for i, (k, ok) in enumerate(zip(keys, feasible, strict=True)):
             if ok:
@@ -540,7 +548,8 @@ def optimise(
             cache[base_key] = base_values
         else:
             bar.update()
-        result = search(problem, evaluate, population, generations, root, cache, generation_done)
+        mixes = {k: v for k, v in cache.items() if k != base_key}
+        result = search(problem, evaluate, population, generations, root, mixes, generation_done)
     except BaseException as err:
         write_json(join(partial, "manifest.json"), manifest)
         kept = bool(store.glob(evaluations, "ev-*.json"))
