@@ -144,14 +144,28 @@ def test_cli_sensitivity_sweep_and_discover(tmp_path, capsys, write_yaml, cli_sw
     assert (
         "mu_star" in out and (tmp_path / "s" / "report.html").is_file() and (tmp_path / "s" / "indices.csv").is_file()
     )
+    report = (tmp_path / "s" / "report.md").read_text(encoding="utf-8")
+    assert "| mu* [95% CI] (outcome unit) | mu (signed) | sigma |" in report and "direction" in report
     assert main(["sensitivity", str(EXPLORE), "--method", "sobol", "--samples", "3"]) == 2
     capsys.readouterr()
     assert main(["discover", str(cli_sweep), "--outcome", "stability_index", "--below", "1000"]) == 2  # all cases
     mid = float(np.median(exploration.load_sweep(cli_sweep)[1]["stability_index"]))
-    (cli_sweep / "discovery.md").unlink(missing_ok=True)  # the module's sweep: written by this call, not another test
-    assert main(["discover", str(cli_sweep), "--outcome", "stability_index", "--below", str(mid)]) == 0
-    assert "coverage" in capsys.readouterr().out and (cli_sweep / "discovery.md").is_file()
-    assert main(["discover", str(cli_sweep), "--outcome", "nope", "--below", "1"]) == 2
+    found = tmp_path / "found"
+    assert (
+        main(["discover", str(cli_sweep), "--outcome", "stability_index", "--below", str(mid), "--out", str(found)])
+        == 0
+    )
+    assert (
+        "coverage" in capsys.readouterr().out and (found / "discovery.md").is_file() and (found / "box.csv").is_file()
+    )
+    assert not (cli_sweep / "discovery.md").exists()  # the sweep is only read
+    assert (
+        main(["discover", str(cli_sweep), "--outcome", "stability_index", "--below", str(mid), "--out", str(found)])
+        == 2
+    )
+    assert "already exists" in capsys.readouterr().err  # nothing is overwritten
+    assert main(["discover", str(cli_sweep), "--outcome", "nope", "--below", "1", "--out", str(tmp_path / "n")]) == 2
+    assert not (tmp_path / "n").exists() and not (tmp_path / "n.partial").exists()
     assert main(["sweep", str(CONFIGS / "baseline.yaml")]) == 2
 
 
@@ -255,7 +269,7 @@ def test_small_designs_are_warned_about_by_name():
     assert stability_warnings("morris", 20, [{**morris[0], "mu_star_conf": 0.1}]) == []
 
 
-def test_sweep_report_and_discovery_report(capsys, cli_sweep):
+def test_sweep_report_and_discovery_report(capsys, cli_sweep, tmp_path, monkeypatch):
     from scenarios.cli import main
 
     out = cli_sweep
@@ -266,13 +280,13 @@ def test_sweep_report_and_discovery_report(capsys, cli_sweep):
         and (out / "figures" / "sweep_scatter.png").is_file()
     )
     mid = float(np.median(exploration.load_sweep(out)[1]["stability_index"]))
-    for written in ("discovery.md", "discovery.html"):  # the module's sweep: written by this call, not another test
-        (out / written).unlink(missing_ok=True)
+    monkeypatch.chdir(tmp_path)  # the default --out is results/discover-<scenario>-<time>
     assert main(["discover", str(out), "--outcome", "stability_index", "--below", str(mid)]) == 0
     captured = capsys.readouterr()
     assert "cases of interest: a box found from so few runs is fragile" in captured.err
-    disc = (out / "discovery.md").read_text(encoding="utf-8")
-    assert "coverage" in disc.lower() and "hypergeometric" in disc and (out / "discovery.html").is_file()
+    (found,) = (tmp_path / "results").glob("discover-exploration-*")
+    disc = (found / "discovery.md").read_text(encoding="utf-8")
+    assert "coverage" in disc.lower() and "hypergeometric" in disc and (found / "discovery.html").is_file()
 
 
 def test_a_sweep_that_fails_before_any_point_leaves_nothing(tmp_path, monkeypatch):
@@ -286,3 +300,144 @@ def test_a_sweep_that_fails_before_any_point_leaves_nothing(tmp_path, monkeypatc
     with pytest.raises(RuntimeError, match="boom"):
         exploration.run_design(sc, factors, exploration.lhs(factors, 3, seed=1), tmp_path / "sw")
     assert list(tmp_path.iterdir()) == []  # the same command can start again, without --resume
+
+
+# ------------------------------------------------------------------ policy timing: a lever's start year
+
+
+def test_from_year_keeps_the_schedule_until_the_year():
+    assert exploration.from_year(None, "2021-01", 2024, 9) == {"2024": 9.0}
+    assert exploration.from_year(5, "2021-01", 2024, 9) == {"2021-01": 5.0, "2024": 9.0}
+    assert exploration.from_year(5, "2021-01", 2021, 9) == {"2021": 9.0}  # from the first year: the level alone
+    sched = {"2021": 50, "2022": 70, "2023": 85, "2026": 120}
+    assert exploration.from_year(sched, "2021-01", 2024, 10) == {"2021": 50.0, "2022": 70.0, "2023": 85.0, "2024": 10.0}
+
+
+def timing(**exploration_section):
+    from helpers import tiny
+
+    section = {"levers": {"china.joint_border_patrols": [0, 10], "china.joint_border_patrols@start": [2021, 2022]}}
+    section.update(exploration_section)
+    return tiny(
+        states={"china": {"levers": {"joint_border_patrols": 5}}},
+        exploration={"outcomes": ["stability_index", "seizures_t", "infiltration_successes"], **section},
+    )
+
+
+def test_apply_with_a_start_year_gives_the_schedule_a_scenario_file_would():
+    from scenarios.schedule import expand, step_years
+
+    sc = timing()
+    factors = exploration.factors_of(sc)
+    assert [(f.name, f.kind) for f in factors] == [
+        ("china.joint_border_patrols", "lever"),
+        ("china.joint_border_patrols@start", "start"),
+    ]
+    cfg = exploration.apply(sc.model_dump(mode="json"), factors, np.array([10.0, 2021.7]))  # rounded to 2022
+    schedule = cfg["states"]["china"]["levers"]["joint_border_patrols"]
+    years = step_years(sc.start, 104)
+    assert np.array_equal(expand(schedule, years, 0.0), np.where(years < 2022, 5.0, 10.0))
+    design = exploration.whole_years(factors, np.array([[3.3, 2021.2], [4.4, 2021.6]]))
+    assert design.tolist() == [[3.3, 2021.0], [4.4, 2022.0]]  # only start years are rounded
+
+
+def test_start_year_factors_are_checked_against_the_run(write_yaml):
+    from helpers import tiny
+
+    from scenarios.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="a start year needs the lever's level too"):
+        tiny(exploration={"levers": {"china.joint_border_patrols@start": [2021, 2022]}})
+    with pytest.raises(ConfigError, match=r"or 'state\.lever@start'"):
+        tiny(exploration={"levers": {"china.joint_border_patrol@start": [2021, 2022]}})
+    for bad in ([2019, 2022], [2021, 2023], [2021.5, 2022]):
+        sc = timing(levers={"china.joint_border_patrols": [0, 10], "china.joint_border_patrols@start": bad})
+        with pytest.raises(ScenarioError, match=r"must be whole years within the run \(2021-2022"):
+            exploration.factors_of(sc)
+
+
+def test_a_sweep_over_start_years_answers_the_question_compare_answers(tmp_path):
+    """With the baseline's own level (5) the start year changes nothing (the policy is the baseline's,
+    bit for bit); with another level it does, and the level from the first year equals a constant."""
+    sc = timing()
+    factors = exploration.factors_of(sc)
+    design = np.array([[5, 2021], [5, 2022], [10, 2021], [10, 2022], [0, 2021], [0, 2022]], float)
+    out = exploration.run_design(sc, factors, design, tmp_path / "t")
+    manifest, table = exploration.load_sweep(out)
+    names = manifest["outcomes"]
+    rows = {(table["china.joint_border_patrols"][i], table["china.joint_border_patrols@start"][i]): i for i in range(6)}
+
+    def values(level, start):
+        return [float(table[n][rows[(level, start)]]) for n in names]
+
+    baseline = exploration.evaluate_point(sc.model_dump(mode="json"), manifest["replicate_seeds"], names)
+    assert values(5, 2021) == values(5, 2022) == [baseline[n][0] for n in names]
+    assert values(10, 2021) != values(10, 2022) and values(0, 2021) != values(0, 2022)
+    constant = exploration.apply(sc.model_dump(mode="json"), factors[:1], np.array([10.0]))
+    assert values(10, 2021) == [
+        exploration.evaluate_point(constant, manifest["replicate_seeds"], names)[n][0] for n in names
+    ]
+    report = exploration.load_sweep(out)[0]
+    assert report["factors"][1]["kind"] == "start"
+
+
+def test_a_sweep_goes_to_a_url_through_the_results_folder_protocol(capsys, write_yaml):
+    pytest.importorskip("fsspec")
+    from scenarios.cli import main
+    from scenarios.experiments.results import Storage
+    from scenarios.reporting.exploration import write_sweep_report
+
+    sc = timing()
+    factors = exploration.factors_of(sc)
+    url = "memory://explore-tests/sweep"
+    out = exploration.run_design(sc, factors, exploration.lhs(factors, 2, seed=1), url)
+    store = Storage(url)
+    assert out == url and not store.exists(url + ".partial")
+    for name in ("manifest.json", "config.yaml", "design.parquet", "sweep.parquet", "summary.csv"):
+        assert store.exists(f"{url}/{name}"), name
+    assert store.read_bytes(f"{url}/summary.csv").decode().startswith("outcome,unit,runs,min,mean,max")
+    write_sweep_report(url)
+    assert store.exists(f"{url}/report.html") and store.exists(f"{url}/figures/sweep_scatter.png")
+    with pytest.raises(ResultsError, match="already exists"):
+        exploration.run_design(sc, factors, exploration.lhs(factors, 2, seed=1), url)
+
+    cfg = write_yaml("timing.yaml", sc.model_dump(mode="json", exclude_none=True))
+    assert main(["sweep", str(cfg), "--samples", "2", "--out", "memory://explore-tests/cli"]) == 0
+    assert "report: memory://explore-tests/cli/report.html" in capsys.readouterr().out
+    assert Storage(url).exists("memory://explore-tests/cli/report.md")
+
+
+def test_api_sweep_with_policies_sensitivity_and_discover(tmp_path):
+    import pandas as pd
+
+    import scenarios
+
+    sc = timing(levers={"china.joint_border_patrols": [0, 10]})
+    policies = {
+        "early": {"states.china.levers.cybersecurity": {2021: 20}},
+        "late": {"states.china.levers.cybersecurity": {2021: 0, 2022: 20}},
+    }
+    frame = scenarios.sweep(sc, tmp_path / "sw", design="factorial", samples=2, policies=policies)
+    assert isinstance(frame, pd.DataFrame) and len(frame) == 4 and frame.attrs["path"] == str(tmp_path / "sw")
+    assert frame["policy"].tolist() == ["early", "early", "late", "late"]
+    assert frame["china.joint_border_patrols"].tolist() == [0, 10, 0, 10]
+    early, late = frame[frame.policy == "early"], frame[frame.policy == "late"]
+    assert not np.array_equal(early["stability_index"].to_numpy(), late["stability_index"].to_numpy())
+    assert (tmp_path / "sw" / "report.html").is_file()
+    with pytest.raises(ScenarioError, match="policies\\['bad'\\] does not give a valid scenario"):
+        scenarios.sweep(sc, tmp_path / "x", samples=2, policies={"bad": {"states.china.levers.cybersecurity": -1}})
+    assert not (tmp_path / "x").exists() and not (tmp_path / "x.partial").exists()
+
+    indices = scenarios.sensitivity(timing(), method="morris", samples=2, out=tmp_path / "se")
+    assert {"outcome", "factor", "mu_star", "mu_star_conf", "mu", "sigma"} <= set(indices)
+    assert set(indices["factor"]) == {"china.joint_border_patrols", "china.joint_border_patrols@start"}
+    assert indices.attrs["warnings"] and "2 Morris trajectories" in indices.attrs["warnings"][0]
+
+    mid = float(frame["stability_index"].median())
+    box = scenarios.discover(tmp_path / "sw", "stability_index", below=mid + 1e-9, out=tmp_path / "d")
+    assert set(box["factor"]) == {"policy", "china.joint_border_patrols"}
+    assert {"low", "high", "unit", "restricted", "p_value"} <= set(box) and 0 < box.attrs["coverage"] <= 1
+    with pytest.raises(ScenarioError, match="already exists"):
+        scenarios.discover(tmp_path / "sw", "stability_index", below=mid + 1e-9, out=tmp_path / "d")
+    with pytest.raises(ScenarioError, match="exactly one of below= or above="):
+        scenarios.discover(tmp_path / "sw", "stability_index")

@@ -18,7 +18,21 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-API = ("compare", "load", "manifest", "override", "read", "read_wide", "run", "summary", "validate")
+API = (
+    "compare",
+    "discover",
+    "load",
+    "manifest",
+    "optimise",
+    "override",
+    "read",
+    "read_wide",
+    "run",
+    "sensitivity",
+    "summary",
+    "sweep",
+    "validate",
+)
 """Names of :mod:`scenarios.api` available as ``scenarios.<name>``."""
 
 

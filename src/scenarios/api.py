@@ -261,15 +261,296 @@ def summary(folder: str | Path) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(store.read_bytes(join(folder, "summary.csv"))))
 
 
+# ------------------------------------------------------------------ exploration and optimisation
+
+
+def _explore(
+    scenario: Any,
+    kind: str,
+    method: str,
+    samples: int,
+    out: str | Path | None,
+    replicates: int,
+    seed: int | None,
+    workers: int,
+    executor: Executor | None,
+    resume: bool,
+    progress: bool,
+    policies: Mapping[str, Overrides] | None = None,
+) -> str | Path:
+    from scenarios.experiments.exploration import crossed, design_for, factors_of, policy_factor, run_design
+
+    factors = factors_of(scenario)
+    root = int(scenario.seed if seed is None else seed)
+    design, meta = design_for(method, factors, samples, root)
+    if policies is not None:
+        mapped = {name: dict(zip(*_split(_sets(o)), strict=True)) for name, o in policies.items()}
+        factors, design = crossed(factors, design, policy_factor(mapped))
+        _check_policies(scenario, mapped)
+    target = out if out is not None else default_out(f"{kind}-{scenario.name}")
+    return run_design(
+        scenario,
+        factors,
+        design,
+        target,
+        replicates=replicates,
+        seed=root,
+        workers=workers,
+        executor=executor,
+        resume=resume,
+        meta=meta,
+        progress=progress,
+        executor_label="local" if executor is None else type(executor).__name__,
+    )
+
+
+def _split(sets: list[str]) -> tuple[list[str], list[Any]]:
+    pairs = [text.partition("=") for text in sets]
+    return [k for k, _, _ in pairs], [yaml.safe_load(v) for _, _, v in pairs]
+
+
+def _check_policies(scenario: Any, policies: Mapping[str, Mapping[str, Any]]) -> None:
+    """Each policy applied to the scenario must validate (before any point runs)."""
+    from scenarios.errors import ConfigError, ScenarioError
+    from scenarios.experiments.exploration import with_overrides
+    from scenarios.spec.config import scenario_dict
+
+    for name, overrides in policies.items():
+        try:
+            validate_data(with_overrides(scenario_dict(scenario), overrides))
+        except ConfigError as err:
+            raise ScenarioError(f"policies[{name!r}] does not give a valid scenario: {err}") from None
+
+
+def _sweep_frame(folder: str | Path) -> pd.DataFrame:
+    from scenarios.experiments.exploration import load_sweep
+
+    manifest, table = load_sweep(folder)
+    frame = pd.DataFrame(table)
+    for f in manifest["factors"]:
+        if f["kind"] == "policy":
+            names = [c["name"] for c in f["choices"]]
+            frame["policy"] = [names[round(v)] for v in frame["policy"]]
+    frame.attrs["path"] = str(folder)
+    return frame
+
+
+def sweep(
+    scenario: Any,
+    out: str | Path | None = None,
+    design: str = "lhs",
+    samples: int = 100,
+    replicates: int = 1,
+    seed: int | None = None,
+    workers: int = 1,
+    executor: Executor | None = None,
+    resume: bool = False,
+    progress: bool = False,
+    policies: Mapping[str, Overrides] | None = None,
+    report: bool = True,
+) -> pd.DataFrame:
+    """Run a sweep over the scenario's ``exploration:`` factors (as ``scenarios sweep``) and return its table.
+
+    Args:
+        scenario: a validated scenario with an ``exploration:`` section (its factors may include
+            start years, ``'state.lever@start': [first, last]``).
+        out: results folder, a local path or an fsspec URL (default ``results/sweep-<name>-<UTC time>``);
+            an existing one is refused; ``resume`` finishes an interrupted one.
+        design: ``lhs`` (a Latin hypercube of ``samples`` points) or ``factorial`` (``samples`` levels per factor).
+        policies: named policies, each a mapping of overrides (any schedule of any lever, e.g.
+            ``{"late": {"states.china.levers.joint_border_patrols": {2021: 5, 2027: 60}}}``); every design
+            point then runs under every policy, and the table gets a ``policy`` column with its name.
+        report: also write ``report.html``/``report.md`` into the folder.
+
+    Returns:
+        One row per (point, replicate): ``point``, ``replicate``, every factor and every outcome (its
+        mean per simulated year). ``frame.attrs["path"]`` is the folder.
+    """
+    path = _explore(
+        scenario, "sweep", design, samples, out, replicates, seed, workers, executor, resume, progress, policies
+    )
+    if report:
+        from scenarios.reporting.exploration import write_sweep_report
+
+        write_sweep_report(path)
+    return _sweep_frame(path)
+
+
+def sensitivity(
+    scenario: Any,
+    method: str = "morris",
+    samples: int = 10,
+    out: str | Path | None = None,
+    replicates: int = 1,
+    seed: int | None = None,
+    workers: int = 1,
+    executor: Executor | None = None,
+    resume: bool = False,
+    progress: bool = False,
+    report: bool = True,
+) -> pd.DataFrame:
+    """Global sensitivity of the exploration's outcomes to its factors (as ``scenarios sensitivity``).
+
+    Args:
+        method: ``morris`` (``samples`` trajectories) or ``sobol`` (``samples`` base samples, a power of 2).
+        out, replicates, seed, workers, executor, resume, progress: as :func:`sweep`.
+
+    Returns:
+        One row per (outcome, factor): ``mu_star``, ``mu_star_conf`` (95% bootstrap half-width), ``mu``
+        (signed: the direction) and ``sigma`` for Morris; ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` for Sobol.
+        ``frame.attrs`` holds ``path`` and ``warnings`` (a design too small for stable indices).
+    """
+    from scenarios.analysis.sensitivity import stability_warnings
+    from scenarios.reporting.exploration import sensitivity_tables, write_sensitivity_report
+
+    path = _explore(
+        scenario, "sensitivity", method, samples, out, replicates, seed, workers, executor, resume, progress
+    )
+    if report:
+        write_sensitivity_report(path)
+    _, rows = sensitivity_tables(path)
+    frame = pd.DataFrame(rows)
+    frame.attrs["path"] = str(path)
+    frame.attrs["warnings"] = stability_warnings(method, samples, rows)
+    return frame
+
+
+def discover(
+    folder: str | Path,
+    outcome: str,
+    below: float | None = None,
+    above: float | None = None,
+    min_coverage: float = 0.5,
+    out: str | Path | None = None,
+) -> pd.DataFrame:
+    """Scenario discovery with PRIM on a finished sweep (as ``scenarios discover``).
+
+    Args:
+        folder: a sweep folder (local or a URL); it is only read.
+        outcome: the outcome whose cases of interest are sought.
+        below, above: cases of interest are runs with the outcome below (or above) this; give one.
+        min_coverage: the densest box covering at least this share of the cases is chosen.
+        out: a new local folder for ``discovery.html``/``.md``, ``box.csv`` and the trajectory
+            (default ``results/discover-<scenario>-<UTC time>``); an existing one is refused.
+
+    Returns:
+        One row per input: ``factor``, ``low``, ``high`` (its range in the box), ``unit``,
+        ``restricted`` and ``p_value``. ``frame.attrs`` holds ``path``, ``coverage``, ``density``,
+        ``mass``, ``cases``, ``runs`` and ``warnings``.
+
+    Raises:
+        ScenarioError: not one of below/above, a coverage outside (0, 1], an unknown outcome or a
+            threshold that leaves no cases or only cases.
+    """
+    from scenarios.errors import ScenarioError
+    from scenarios.experiments.exploration import load_sweep
+    from scenarios.experiments.results import is_url, staged_folder
+    from scenarios.reporting.exploration import discover as run_discovery
+
+    if (below is None) == (above is None):
+        raise ScenarioError("discover needs exactly one of below= or above=")
+    if not 0 < min_coverage <= 1:
+        raise ScenarioError(f"min_coverage must be in (0, 1], got {min_coverage}")
+    if out is not None and is_url(out):
+        raise ScenarioError(f"out {out}: discover writes a local folder, not a URL")
+    manifest, _ = load_sweep(folder)
+    target = Path(out) if out is not None else default_out(f"discover-{manifest['scenario']}")
+    threshold = below if below is not None else above
+    assert threshold is not None
+    try:
+        with staged_folder(target) as partial:
+            res = run_discovery(folder, outcome, threshold, below is not None, partial, min_coverage)
+    except ValueError as err:
+        raise ScenarioError(str(err)) from None
+    frame = pd.DataFrame(res["rows"])
+    frame.attrs.update({k: res[k] for k in ("coverage", "density", "mass", "cases", "runs", "warnings", "condition")})
+    frame.attrs["path"] = str(target)
+    return frame
+
+
+def optimise(
+    scenario: Any,
+    state: str,
+    budget: float,
+    from_year: int,
+    out: str | Path | None = None,
+    objectives: Sequence[str] | None = None,
+    population: int = 24,
+    generations: int = 15,
+    replicates: int = 5,
+    seed: int | None = None,
+    parameters: list[dict[str, float]] | None = None,
+    workers: int = 1,
+    executor: Executor | None = None,
+    resume: bool = False,
+    progress: bool = False,
+    report: bool = True,
+) -> pd.DataFrame:
+    """The best mixes of ``state``'s levers within ``budget`` USD M/yr from ``from_year`` (as ``scenarios optimise``).
+
+    Args:
+        scenario: a validated scenario; before ``from_year`` its own schedule runs.
+        objectives: ``cost`` and national outcomes (default stability_index, cost, attacks_on_chinese;
+            each outcome's direction comes from its declaration).
+        population, generations: NSGA-II's population and generations after the first.
+        replicates: replicates per mix, the same seeds for every mix and the baseline.
+        parameters: one dict of parameter overrides per replicate (e.g. posterior draws), or None.
+        out: results folder, local or a URL (default ``results/optimise-<name>-<state>-<UTC time>``);
+            an existing one is refused; ``resume`` continues an interrupted search in it.
+
+    Returns:
+        ``pareto.csv`` as a DataFrame: one row per non-dominated mix, by cost: each lever
+        (``state.lever``), ``cost_musd_per_yr``, and per simulated objective ``<name>_mean``,
+        ``_low``, ``_high`` (95% interval) and ``_beats_baseline`` (share of replicates).
+        ``frame.attrs`` holds ``path``, ``baseline`` and ``search`` (counts of the search).
+
+    Raises:
+        ScenarioError: an unknown state, a budget that is not positive, a year outside the run or
+            an unknown objective (nothing is written).
+    """
+    from scenarios.experiments.optimise import DEFAULT_OBJECTIVES
+    from scenarios.experiments.optimise import optimise as run_optimisation
+    from scenarios.reporting.optimisation import read_csv, write_optimisation_report
+
+    target = out if out is not None else default_out(f"optimise-{scenario.name}-{state}")
+    res = run_optimisation(
+        scenario,
+        state,
+        budget,
+        from_year,
+        target,
+        objectives=tuple(objectives) if objectives is not None else DEFAULT_OBJECTIVES,
+        population=population,
+        generations=generations,
+        replicates=replicates,
+        seed=seed,
+        parameters=parameters,
+        workers=workers,
+        executor=executor,
+        resume=resume,
+        progress=progress,
+        executor_label="local" if executor is None else type(executor).__name__,
+    )
+    if report:
+        write_optimisation_report(res.path)
+    frame = read_csv(res.path, "pareto.csv")
+    frame.attrs.update({"path": str(res.path), "baseline": res.manifest["baseline"], "search": res.manifest["search"]})
+    return frame
+
+
 __all__ = [
     "EnsembleResult",
     "compare",
+    "discover",
     "load",
     "manifest",
+    "optimise",
     "override",
     "read",
     "read_wide",
     "run",
+    "sensitivity",
     "summary",
+    "sweep",
     "validate",
 ]

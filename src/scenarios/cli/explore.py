@@ -90,26 +90,26 @@ def register(sub: SubParsers) -> None:
         default=0.5,
         help="choose the densest box covering at least this share of cases (default 0.5)",
     )
+    p.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="a new folder for the discovery report (default: results/discover-<scenario>-<UTC time>); an existing one is refused",
+    )
 
 
 def design_for(args: argparse.Namespace, kind: str, factors: list[Any], seed: int) -> tuple[Any, dict[str, Any]]:
     """The design matrix of a sweep or a sensitivity analysis, and what to record about it."""
-    from scenarios.experiments.exploration import factorial, lhs
+    from scenarios.experiments.exploration import design_for as make_design
 
-    if kind == "sweep":
-        design = lhs(factors, args.samples, seed) if args.design == "lhs" else factorial(factors, args.samples)
-        return design, {"design": args.design, "samples": args.samples}
-    from scenarios.analysis.sensitivity import Problem, morris_design, sobol_design
-
-    problem = Problem(tuple(f.name for f in factors), tuple((f.low, f.high) for f in factors))
-    if args.method == "sobol" and args.samples & (args.samples - 1):
-        raise ScenarioError(f"--samples for sobol must be a power of 2 (e.g. 64, 128, 256), got {args.samples}")
-    if args.method == "morris":
-        return morris_design(problem, args.samples, seed), {"method": "morris", "samples": args.samples}
-    return sobol_design(problem, args.samples, seed), {"method": "sobol", "samples": args.samples}
+    method = args.design if kind == "sweep" else args.method
+    try:
+        return make_design(method, factors, args.samples, seed)
+    except ScenarioError as err:
+        raise ScenarioError(str(err).replace("samples for sobol", "--samples for sobol")) from None
 
 
-def exploration_run(args: argparse.Namespace, kind: str) -> tuple[Any, Path]:
+def exploration_run(args: argparse.Namespace, kind: str) -> tuple[Any, str | Path]:
     """Load the scenario, build the design and run it into a results folder (resumable)."""
     from scenarios.cli.options import load_config
     from scenarios.experiments.exploration import factors_of, run_design
@@ -121,12 +121,12 @@ def exploration_run(args: argparse.Namespace, kind: str) -> tuple[Any, Path]:
         names = [n.strip() for n in args.outcomes.split(",") if n.strip()]
         overrides.append("exploration.outcomes=" + json.dumps(names))
     scenario = load_config(args.config, overrides)
-    check_batch_args(args, urls=kind)
+    check_batch_args(args)
     factors = factors_of(scenario)
     seed = scenario.seed if args.seed is None else args.seed
     design, meta = design_for(args, kind, factors, seed)
     meta["command"] = command_line()
-    out = Path(args.out) if args.out else default_out(f"{kind}-{scenario.name}")
+    out: str | Path = args.out if args.out else default_out(f"{kind}-{scenario.name}")
     points = int(design.shape[0])
     confirm_cost(
         f"{kind}: {points:,} points x {args.replicates} replicate(s) over {len(factors)} factors",
@@ -176,24 +176,33 @@ def sensitivity(args: argparse.Namespace) -> int:
 
 
 def sweep(args: argparse.Namespace) -> int:
+    from scenarios.experiments.results import join
     from scenarios.reporting.exploration import write_sweep_report
 
     _, path = exploration_run(args, "sweep")
     paths = write_sweep_report(path)
-    print(f"sweep table: {path / 'sweep.parquet'}  (design: {path / 'design.parquet'})")
+    print(f"sweep table: {join(path, 'sweep.parquet')}  (design: {join(path, 'design.parquet')})")
     print(f"report: {paths['html']}  (Markdown: {paths['markdown']})")
     return EXIT_OK
 
 
 def discover(args: argparse.Namespace) -> int:
+    from scenarios.experiments.exploration import load_sweep
+    from scenarios.experiments.results import is_url, staged_folder
+    from scenarios.experiments.runner import default_out
     from scenarios.reporting.exploration import discover as run_discovery
 
-    folder = Path(args.folder)
+    folder = args.folder
     threshold = args.below if args.below is not None else args.above
     if not 0 < args.min_coverage <= 1:
         raise ScenarioError(f"--min-coverage must be in (0, 1], got {args.min_coverage}")
+    if args.out and is_url(args.out):
+        raise ScenarioError(f"--out {args.out}: discover writes a local folder, not a URL")
+    manifest, _ = load_sweep(folder)  # a clear error before any folder is made
+    out = Path(args.out) if args.out else default_out(f"discover-{manifest['scenario']}")
     try:
-        res = run_discovery(folder, args.outcome, threshold, args.below is not None, args.min_coverage)
+        with staged_folder(out) as partial:
+            res = run_discovery(folder, args.outcome, threshold, args.below is not None, partial, args.min_coverage)
     except ValueError as err:
         raise ScenarioError(str(err)) from None
     print(f"{res['cases']} of {res['runs']} runs have {res['condition']}.")
@@ -203,5 +212,5 @@ def discover(args: argparse.Namespace) -> int:
     print(f"coverage {res['coverage']:.2f}, density {res['density']:.2f}, mass {res['mass']:.2f}")
     for note in res["warnings"]:
         print(f"warning: {note}", file=sys.stderr)
-    print(f"details: {folder / 'discovery.html'}  (Markdown: {folder / 'discovery.md'})")
+    print(f"details: {out / 'discovery.html'}  (Markdown: {out / 'discovery.md'}, box: {out / 'box.csv'})")
     return EXIT_OK

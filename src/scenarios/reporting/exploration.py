@@ -8,6 +8,8 @@ and warnings say when a design is too small for stable indices or a box rests on
 from __future__ import annotations
 
 import csv
+import io
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,8 @@ from scipy import stats
 from scenarios.analysis import prim
 from scenarios.analysis.sensitivity import Problem, morris_indices, sobol_indices, stability_warnings
 from scenarios.analysis.summary import fmt, yearly_unit
-from scenarios.experiments.exploration import load_sweep, point_means
+from scenarios.experiments.exploration import START, load_sweep, point_means
+from scenarios.experiments.results import Storage, is_url, join
 from scenarios.reporting.document import Document, Figure, Section, Table, write_document
 from scenarios.reporting.render import png
 from scenarios.spec import outcomes, registry
@@ -37,7 +40,9 @@ def outcome_label(name: str) -> str:
 
 
 def factor_unit(name: str) -> str:
-    """The unit of a swept factor: a driver, a parameter, or ``state.lever``."""
+    """The unit of a swept factor: a driver, a parameter, ``state.lever`` or ``state.lever@start`` (a year)."""
+    if name.endswith(START):
+        return "year"
     lever = name.partition(".")[2]
     if lever in registry.levers():
         return registry.levers()[lever].unit
@@ -52,10 +57,44 @@ def _factors_text(manifest: dict[str, Any]) -> str:
     return "; ".join(f"{f['name']} [{f['low']:g}, {f['high']:g}] {factor_unit(f['name'])}" for f in manifest["factors"])
 
 
+def publish(doc: Document, folder: str | Path, stem: str = "report") -> dict[str, str | Path]:
+    """Write a document into ``folder``, a local folder or an fsspec URL (rendered locally, then uploaded)."""
+    if not is_url(folder):
+        return dict(write_document(doc, Path(folder), stem))
+    store = Storage(folder)
+    with tempfile.TemporaryDirectory() as tmp:
+        local = write_document(doc, Path(tmp), stem)
+        for f in sorted(Path(tmp).rglob("*")):
+            if f.is_file():
+                store.write_bytes(join(folder, *f.relative_to(tmp).parts), f.read_bytes())
+    return {kind: join(folder, path.name) for kind, path in local.items()}
+
+
+def write_csv(location: str | Path, header: list[str], rows: list[list[Any]]) -> None:
+    """A CSV file at a local path or an fsspec URL, written atomically."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    Storage(location).write_bytes(location, buf.getvalue().encode("utf-8"))
+
+
+def intro_of_timing(manifest: dict[str, Any]) -> list[str]:
+    """A sentence saying what a start-year factor means, when the design has one."""
+    starts = [f["name"] for f in manifest["factors"] if f["name"].endswith(START)]
+    if not starts:
+        return []
+    return [
+        f"Start years ({', '.join(starts)}, whole years): each such lever follows the scenario's own schedule "
+        "until the sampled year and holds its sampled level from that year on; levers without a start year hold "
+        "their sampled level for the whole run."
+    ]
+
+
 # ---------------------------------------------------------------------------- sensitivity
 
 
-def sensitivity_tables(folder: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def sensitivity_tables(folder: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Indices per outcome and factor from a finished sensitivity sweep."""
     manifest, table = load_sweep(folder)
     names = [f["name"] for f in manifest["factors"]]
@@ -112,8 +151,12 @@ def _interval(value: float, half: float) -> str:
     return f"{value:.3g} [{value - half:.3g}, {value + half:.3g}]"
 
 
-def write_sensitivity_report(folder: Path) -> dict[str, Path]:
-    """``report.html``/``report.md`` and ``indices.csv`` of a sensitivity sweep, with stability warnings."""
+def write_sensitivity_report(folder: str | Path) -> dict[str, str | Path]:
+    """``report.html``/``report.md`` and ``indices.csv`` of a sensitivity sweep, with stability warnings.
+
+    Morris rows show mu* (importance, with its 95% bootstrap interval), mu (the signed mean effect:
+    its sign is the direction when effects agree; a mu near 0 with a large mu* means effects of both
+    signs) and sigma (interactions or non-linearity)."""
     manifest, rows = sensitivity_tables(folder)
     method = manifest["method"]
     cols = [
@@ -121,15 +164,17 @@ def write_sensitivity_report(folder: Path) -> dict[str, Path]:
         "factor",
         *(["mu_star", "mu_star_conf", "mu", "sigma"] if method == "morris" else ["S1", "S1_conf", "ST", "ST_conf"]),
     ]
-    with open(folder / "indices.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(cols)
-        for r in rows:
-            w.writerow([r[c] for c in cols])
+    write_csv(join(folder, "indices.csv"), cols, [[r[c] for c in cols] for r in rows])
     if method == "morris":
-        header = ["outcome", "factor", "mu* [95% CI] (outcome unit)", "sigma"]
+        header = ["outcome", "factor", "mu* [95% CI] (outcome unit)", "mu (signed)", "sigma"]
         body = [
-            [outcome_label(r["outcome"]), r["factor"], _interval(r["mu_star"], r["mu_star_conf"]), f"{r['sigma']:.3g}"]
+            [
+                outcome_label(r["outcome"]),
+                r["factor"],
+                _interval(r["mu_star"], r["mu_star_conf"]),
+                f"{r['mu']:+.3g}",
+                f"{r['sigma']:.3g}",
+            ]
             for r in rows
         ]
     else:
@@ -147,7 +192,15 @@ def write_sensitivity_report(folder: Path) -> dict[str, Path]:
     intro = [
         f"{manifest['points']} design points x {manifest['replicates']} replicates (common random numbers; each outcome is its "
         f"mean per simulated year, averaged over replicates). Factors and ranges: {_factors_text(manifest)}.",
-        "Intervals are 95% bootstrap intervals.",
+        "Intervals are 95% bootstrap intervals."
+        + (
+            " mu* is the mean absolute elementary effect (importance); mu the signed mean (direction: "
+            "positive raises the outcome; near 0 with a large mu* means effects of both signs); sigma their "
+            "spread (interactions or non-linearity)."
+            if method == "morris"
+            else ""
+        ),
+        *intro_of_timing(manifest),
     ]
     sections = []
     if warnings:
@@ -159,14 +212,14 @@ def write_sensitivity_report(folder: Path) -> dict[str, Path]:
             figures=[Figure(f"{o}.png", tornado(rows, o, method), outcome_label(o)) for o in manifest["outcomes"]],
         )
     )
-    paths = write_document(Document(f"Sensitivity ({method}) of {manifest['scenario']}", intro, sections), folder)
-    return {**paths, "csv": folder / "indices.csv"}
+    paths = publish(Document(f"Sensitivity ({method}) of {manifest['scenario']}", intro, sections), folder)
+    return {**paths, "csv": join(folder, "indices.csv")}
 
 
 # ---------------------------------------------------------------------------- sweeps
 
 
-def sweep_tables(folder: Path) -> tuple[dict[str, Any], np.ndarray, dict[str, np.ndarray]]:
+def sweep_tables(folder: str | Path) -> tuple[dict[str, Any], np.ndarray, dict[str, np.ndarray]]:
     """The design (points x factors) and each outcome's mean per point over replicates."""
     manifest, table = load_sweep(folder)
     n = manifest["points"]
@@ -192,7 +245,7 @@ def scatter_grid(manifest: dict[str, Any], design: np.ndarray, values: dict[str,
     return png(fig)
 
 
-def write_sweep_report(folder: Path) -> dict[str, Path]:
+def write_sweep_report(folder: str | Path) -> dict[str, str | Path]:
     """``report.html``/``report.md`` of a sweep: outcome ranges, rank correlations with each factor, scatter plots."""
     manifest, design, values = sweep_tables(folder)
     factors = [f["name"] for f in manifest["factors"]]
@@ -216,6 +269,7 @@ def write_sweep_report(folder: Path) -> dict[str, Path]:
         f"{manifest['points']} design points ({manifest.get('design', 'design')}) x {manifest['replicates']} replicates "
         f"(common random numbers); each outcome is its mean per simulated year, averaged over replicates. "
         f"Factors and ranges: {_factors_text(manifest)}.",
+        *intro_of_timing(manifest),
     ]
     sections = [
         Section("Outcome ranges over the design", table=ranges),
@@ -235,7 +289,7 @@ def write_sweep_report(folder: Path) -> dict[str, Path]:
             ],
         ),
     ]
-    return write_document(Document(f"Sweep of {manifest['scenario']}", intro, sections), folder)
+    return publish(Document(f"Sweep of {manifest['scenario']}", intro, sections), folder)
 
 
 # ---------------------------------------------------------------------------- discovery
@@ -271,19 +325,25 @@ def trajectory_figure(trajectory: list[prim.Box], chosen: prim.Box) -> bytes:
 
 
 def discover(
-    folder: Path,
+    folder: str | Path,
     outcome: str,
     threshold: float,
     below: bool,
+    out: Path,
     min_coverage: float = 0.5,
-    out: Path | None = None,
     alpha: float = 0.05,
 ) -> dict[str, Any]:
     """PRIM on a sweep: which factor ranges make ``outcome`` fall below (or rise above) ``threshold``.
 
     The box is chosen on the peeling trajectory (the densest with at least ``min_coverage``),
     pasted, then pruned of restrictions that are not significant at ``alpha / k`` for k inputs; each remaining
-    restriction is reported with its p-value. Writes ``discovery.html``/``.md`` and the trajectory.
+    restriction is reported with its p-value. Writes ``discovery.html``/``.md``, ``box.csv`` (one
+    row per input: its range in the box, unit, whether restricted, p-value) and the trajectory
+    (``prim_trajectory.csv``) into ``out`` (a folder the caller made for it; the sweep is only read).
+
+    Returns:
+        The condition, box lines, coverage, density, mass, cases, runs, warnings and ``rows`` (the
+        rows of ``box.csv`` as dicts).
 
     Raises:
         ValueError: if the outcome was not recorded, or the threshold leaves no cases or only cases.
@@ -353,13 +413,27 @@ def discover(
             ),
         ],
     )
-    write_document(doc, out or folder, stem="discovery")
-    with open((out or folder) / "prim_trajectory.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["step", "coverage", "density", "mass", "restricted"])
-        for i, b in enumerate(trajectory):
-            w.writerow([i, b.coverage, b.density, b.mass, "; ".join(prim.describe(b, names))])
+    write_document(doc, out, stem="discovery")
+    write_csv(
+        out / "prim_trajectory.csv",
+        ["step", "coverage", "density", "mass", "restricted"],
+        [[i, b.coverage, b.density, b.mass, "; ".join(prim.describe(b, names))] for i, b in enumerate(trajectory)],
+    )
+    p_values = {t.index: t.p_value for t in tests}
+    rows = [
+        {
+            "factor": n,
+            "low": float(box.limits[j, 0]),
+            "high": float(box.limits[j, 1]),
+            "unit": factor_unit(n),
+            "restricted": j in p_values,
+            "p_value": p_values.get(j, float("nan")),
+        }
+        for j, n in enumerate(names)
+    ]
+    write_csv(out / "box.csv", list(rows[0]), [list(r.values()) for r in rows])
     return {
+        "rows": rows,
         "condition": cond,
         "box": lines,
         "coverage": box.coverage,

@@ -156,13 +156,16 @@ Range = Annotated[tuple[float, float], Field(description="[low, high]")]
 class Exploration(Strict):
     """What sensitivity analysis and sweeps vary: uncertainties (drivers, parameters) and levers, with ranges.
 
-    A sampled driver or lever value holds for the whole run (it replaces the scenario's schedule);
-    a sampled parameter replaces the parameter. Ranges must lie within the registry's bounds.
+    A sampled driver or lever value holds for the whole run (it replaces the scenario's schedule),
+    unless the lever also has a start year (``'state.lever@start': [first, last]``, whole years):
+    then the scenario's schedule holds until that year and the sampled level from it. A sampled
+    parameter replaces the parameter. Ranges must lie within the registry's bounds.
     """
 
     uncertainties: dict[str, Range] = Field(default_factory=dict, description="driver or parameter name -> [low, high]")
     levers: dict[str, Range] = Field(
-        default_factory=dict, description="'state.lever' -> [low, high] in the lever's unit"
+        default_factory=dict,
+        description="'state.lever' -> [low, high] in the lever's unit; 'state.lever@start' -> [first, last] year its level starts",
     )
     outcomes: list[str] = Field(
         default_factory=lambda: ["stability_index", "casualties", "seizures_t", "unrest_active_share"], min_length=1
@@ -185,11 +188,17 @@ class Exploration(Strict):
                     f"uncertainties.{name}: [{lo:g}, {hi:g}] must be increasing and within [{entry.min:g}, {entry.max:g}]"
                 )
         for key, (lo, hi) in self.levers.items():
-            state, _, lever = key.partition(".")
+            state, _, lever = key.removesuffix("@start").partition(".")
             if state not in registry.STATES or lever not in registry.levers_of(state):
                 problems.append(
                     f"levers.{key}: not 'state.lever' of a lever the state supplies (e.g. china.joint_border_patrols)"
+                    " or 'state.lever@start' (the year its level starts)"
                 )
+            elif key.endswith("@start"):  # a start year: whole years in the run (checked with the run's dates)
+                if key.removesuffix("@start") not in self.levers:
+                    problems.append(
+                        f"levers.{key}: a start year needs the lever's level too ('{key[:-6]}': [low, high])"
+                    )
             elif not (levers[lever].min <= lo < hi <= levers[lever].max):
                 problems.append(
                     f"levers.{key}: [{lo:g}, {hi:g}] must be increasing and within [{levers[lever].min:g}, {levers[lever].max:g}]"
