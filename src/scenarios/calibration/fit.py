@@ -317,8 +317,11 @@ def calibrate(
     progress: bool = False,
     command: list[str] | None = None,
     executor_label: str = "local",
+    verbose: bool = False,
 ) -> CalibrationResult:
     """Run the calibration ``p`` into the folder ``out`` (written as ``out.partial`` until complete).
+
+    ``verbose`` prints a line per generation on stderr; ``progress`` also redraws a line per batch.
 
     Raises:
         ResultsError: ``out`` exists, or the partial folder cannot be resumed.
@@ -332,7 +335,7 @@ def calibrate(
     done = load_generations(partial, p.names, p.targets)
     manifest["generations"] = [_gen_record(g) for g in done]
     _write_json(partial / "manifest.json", manifest)
-    log = _log(progress)
+    log = _log(verbose or progress)
     total = p.settings.generations + 1
     if done:
         log(f"resuming {partial}: {len(done)} of {total} generations saved")
