@@ -157,19 +157,55 @@ def resolve(ref: str | Path) -> Path:
     return f
 
 
-def draws(post: Posterior, n: int) -> tuple[np.ndarray, list[int]]:
-    """``n`` equally weighted draws by systematic resampling (deterministic); returns (theta, row indices).
+def draws(post: Posterior, n: int, seeds_per_draw: int = 1) -> tuple[np.ndarray, list[int], list[int]]:
+    """Parameter values for ``n`` replicates: (theta (n, dim), particle row, draw index) per replicate.
 
-    Draw i is the particle whose cumulative weight first reaches (i + 0.5) / n.
+    ``ceil(n / seeds_per_draw)`` equally weighted draws are made by systematic resampling
+    (deterministic: draw d is the particle whose cumulative weight first reaches (d + 0.5) / D), and
+    replicate i uses draw ``i // seeds_per_draw``; with 1 seed per draw, replicate i uses draw i.
     """
+    if n < 1 or seeds_per_draw < 1:
+        raise ValueError("n >= 1 and seeds_per_draw >= 1")
+    n_draws = -(-n // seeds_per_draw)
     cdf = np.cumsum(post.weights)
     cdf[-1] = 1.0
-    rows = np.searchsorted(cdf, (np.arange(n) + 0.5) / n, side="left")
-    rows = np.minimum(rows, post.weights.size - 1)
-    return post.theta[rows], [int(r) for r in rows]
+    picked = np.minimum(np.searchsorted(cdf, (np.arange(n_draws) + 0.5) / n_draws, side="left"), post.weights.size - 1)
+    draw = [i // seeds_per_draw for i in range(n)]
+    rows = [int(picked[d]) for d in draw]
+    return post.theta[rows], rows, draw
 
 
-def parameter_sets(post: Posterior, n: int) -> tuple[list[dict[str, float]], list[int]]:
-    """The ``n`` draws as parameter mappings (``{name: value}``) for a scenario's ``parameters:``."""
-    theta, rows = draws(post, n)
-    return [{name: float(v) for name, v in zip(post.names, row, strict=True)} for row in theta], rows
+def parameter_sets(
+    post: Posterior, n: int, seeds_per_draw: int = 1
+) -> tuple[list[dict[str, float]], list[int], list[int]]:
+    """The replicates' parameter values as mappings (``{name: value}``), with particle rows and draw indices."""
+    theta, rows, draw = draws(post, n, seeds_per_draw)
+    return [{name: float(v) for name, v in zip(post.names, row, strict=True)} for row in theta], rows, draw
+
+
+def ensemble_parameters(
+    ref: str | Path, replicates: int, seeds_per_draw: int = 1
+) -> tuple[list[dict[str, float]], dict[str, Any]]:
+    """What ``--parameters REF`` gives a posterior ensemble of ``replicates``: replicate i's parameter
+    values (see :func:`draws`) and the record its manifest keeps (file, SHA-256, rows and draws).
+
+    Raises:
+        ScenarioError: ``ref`` names no readable posterior (see :func:`resolve`, :func:`read_posterior`).
+    """
+    path = resolve(ref)
+    post = read_posterior(path)
+    sets, rows, draw = parameter_sets(post, replicates, seeds_per_draw)
+    record = {
+        "source": str(ref),
+        "file": str(path),
+        "sha256": post.sha256,
+        "key": f"{post.sha256}:{seeds_per_draw}",
+        "names": list(post.names),
+        "particles": int(post.weights.size),
+        "seeds_per_draw": seeds_per_draw,
+        "rows": rows,
+        "draw_of_replicate": draw,
+        "rule": "replicate i uses posterior draw i // seeds_per_draw (systematic resampling of the weighted "
+        "particles) and seed i, the same in every scenario",
+    }
+    return sets, record

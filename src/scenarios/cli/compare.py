@@ -16,6 +16,7 @@ from scenarios.cli.options import (
     confirm_cost,
     executor_args,
     int_in,
+    parameters_arg,
     positive_int,
     seed,
     set_option,
@@ -74,6 +75,20 @@ def register(sub: SubParsers) -> None:
     )
     yes_arg(p)
     executor_args(p)
+    parameters_arg(p)
+    p.add_argument(
+        "--seeds-per-draw",
+        type=int_in(1, 1000, "a whole number in 1-1000"),
+        default=2,
+        help="with --parameters: seeds run per posterior draw (default 2: replicate i uses draw i // 2), so the "
+        "report can separate seed noise from parameter uncertainty",
+    )
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="also decompose each difference by coupling (paired knockouts of the couplings of docs/model.md 7.7), "
+        "with the remainder interactions leave; runs 2 ensembles per coupling more",
+    )
 
     p = command(
         sub,
@@ -128,7 +143,22 @@ def ensembles(args: argparse.Namespace, scenarios: list[Any], root: int) -> list
     from scenarios.experiments.progress import scenario_seconds
     from scenarios.experiments.runner import executor_for, plan_ensembles, run_ensemble
 
-    plans = plan_ensembles(scenarios, args.results, root, args.replicates, args.resume)
+    sets, record = None, None
+    if getattr(args, "parameters", None):
+        from scenarios.calibration.posterior import ensemble_parameters
+
+        if args.replicates % args.seeds_per_draw:
+            raise ScenarioError(
+                f"--replicates {args.replicates} must be a multiple of --seeds-per-draw {args.seeds_per_draw}"
+            )
+        sets, record = ensemble_parameters(args.parameters, args.replicates, args.seeds_per_draw)
+        print(
+            f"parameters: posterior {record['file']}; replicate i of every scenario uses draw i and seed i",
+            file=sys.stderr,
+        )
+    plans = plan_ensembles(
+        scenarios, args.results, root, args.replicates, args.resume, None if record is None else record["key"]
+    )
     runs = [p.scenario for p in plans if p.action != "reuse"]
     if runs:
         confirm_cost(
@@ -162,6 +192,8 @@ def ensembles(args: argparse.Namespace, scenarios: list[Any], root: int) -> list
                 command=command_line(),
                 progress=show_progress(args),
                 executor_label=pool.label,
+                parameter_sets=sets,
+                parameters_record=record,
             )
             folders.append(Path(res.path))
     return folders

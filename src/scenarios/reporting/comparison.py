@@ -507,6 +507,56 @@ def _code_note(data: list[ScenarioData]) -> list[str]:
     ]
 
 
+def uncertainty_section(data: list[ScenarioData], window: Window) -> Section | None:
+    """Posterior ensembles (``--parameters``): each difference's seed noise against its parameter
+    uncertainty, and how robust it is across the draws (:mod:`scenarios.analysis.uncertainty`)."""
+    from scenarios.analysis.uncertainty import robustness
+
+    record = data[0].manifest.get("parameters")
+    if len(data) < 2 or not record or "draw_of_replicate" not in record:
+        return None
+    draw = np.asarray(record["draw_of_replicate"])
+    values = {d.name: window_values(d.yearly, d.years, window) for d in data}
+    base = values[data[0].name]
+    table = outcomes.national()
+    out_rows = []
+    for d in data[1:]:
+        for name in HEADLINE_VIEW:
+            o = table[name]
+            r = robustness(values[d.name][name] - base[name], draw, o.higher_is_better)
+            dec = r.decomposition
+            unit = shown_unit(yearly_unit(o))
+            out_rows.append(
+                [
+                    d.name,
+                    _label(name),
+                    fmt_diff(dec.mean, unit),
+                    "n/a" if not dec.separable else f"{math.sqrt(dec.seed):.3g}",
+                    "n/a" if not dec.separable else f"{math.sqrt(dec.parameter):.3g}",
+                    "n/a" if not dec.separable else f"{dec.parameter_share:.0%}",
+                    r.statement(),
+                ]
+            )
+    return Section(
+        "Parameter uncertainty",
+        paragraphs=[
+            f"Posterior ensemble: {record.get('file', '')} (SHA-256 {str(record.get('sha256', ''))[:12]}); "
+            f"{len(set(record['draw_of_replicate']))} draws x {record.get('seeds_per_draw', 1)} seeds, and replicate i "
+            "of every scenario used the same draw and seed. Per replicate difference from the baseline: sd from seed "
+            "noise (within a draw), sd from parameter uncertainty (between draws), the parameters' share of the "
+            "variance, and the share of draws whose mean difference goes the better way."
+        ],
+        table=Table(
+            ["scenario", "outcome", "mean difference", "seed sd", "parameter sd", "parameter share", "robustness"],
+            out_rows,
+        ),
+    )
+
+
+HEADLINE_VIEW = outcomes.view("console")
+"""Outcomes of the parameter-uncertainty section (the ``console`` view: the short list)."""
+
+
 def report_document(data: list[ScenarioData], rows: list[Row], window: Window, notes: list[str]) -> Document:
     """The report of one ensemble (or run), or of scenarios compared with the first one."""
     years = data[0].years
@@ -554,6 +604,9 @@ def report_document(data: list[ScenarioData], rows: list[Row], window: Window, n
         )
     if notes:
         sections.append(Section("Precision", items=notes))
+    posterior = uncertainty_section(data, window)
+    if posterior is not None:
+        sections.append(posterior)
     fans = [Figure(f"fan_{o}.png", fan_chart(data, o, window), _label(o)) for o in FAN_OUTCOMES]
     band = "Lines: mean over runs; bands: 25-75% and 5-95% of runs." if data[0].replicates > 1 else "One run."
     shade = "" if window.mask(years).all() else f" Shaded: {span}, the window of the tables."
