@@ -553,6 +553,38 @@ def uncertainty_section(data: list[ScenarioData], window: Window) -> Section | N
     )
 
 
+def explanation_section(explanations: list[Any]) -> Section:
+    """``compare --explain``: each difference as direct + coupling parts + remainder (:mod:`scenarios.analysis.explain`)."""
+    out_rows = []
+    for e in explanations:
+        unit = shown_unit(yearly_unit(outcomes.national()[e.outcome]))
+        for part in [e.total, *e.terms()]:
+            lo, hi = part.interval
+            if part.name not in ("total", "direct", "remainder") and np.allclose(part.values, 0.0):
+                continue  # a coupling that carries none of this difference in any replicate
+            out_rows.append(
+                [
+                    e.scenario,
+                    _label(e.outcome),
+                    part.label,
+                    fmt_diff(part.mean, unit),
+                    "" if not math.isfinite(lo) else f"[{fmt_diff(lo, unit)}, {fmt_diff(hi, unit)}]",
+                ]
+            )
+    return Section(
+        "Why the outcomes moved",
+        paragraphs=[
+            "Each difference from the baseline split by mechanism with paired knockouts of the couplings of "
+            "docs/model.md 7.7 (spec/data/knockouts.yaml): a coupling's part is the difference minus the difference "
+            "with that coupling switched off in both scenarios; 'direct' is the difference with every listed coupling "
+            "off; the remainder is what interactions between couplings leave. Direct + parts + remainder = total in "
+            "every replicate. Intervals: 95% t intervals over the paired replicates (not adjusted). Couplings that "
+            "carry nothing of a difference in any replicate are left out."
+        ],
+        table=Table(["scenario", "outcome", "part", "mean difference", "95% interval"], out_rows),
+    )
+
+
 HEADLINE_VIEW = outcomes.view("console")
 """Outcomes of the parameter-uncertainty section (the ``console`` view: the short list)."""
 
@@ -650,6 +682,7 @@ def build_comparison(
     precision: float | None = None,
     precision_outcome: str = "stability_index",
     window: Window | None = None,
+    extra_sections: tuple[Section, ...] = (),
 ) -> tuple[list[Row], list[str], dict[str, Path]]:
     """Load ensembles, compare them with the first (or ``baseline_index``), write the report into ``out``.
 
@@ -678,7 +711,10 @@ def build_comparison(
     rows = comparison_rows(data, window)
     notes = precision_notes(rows, data, precision, precision_outcome)
     out.mkdir(parents=True, exist_ok=True)
-    paths = write_document(report_document(data, rows, window, notes), out)
+    doc = report_document(data, rows, window, notes)
+    if extra_sections:  # e.g. compare --explain: after the comparison's own sections
+        doc = replace(doc, sections=(*doc.sections, *extra_sections))
+    paths = write_document(doc, out)
     paths["csv"] = out / "comparison.csv"
     with open(paths["csv"], "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
