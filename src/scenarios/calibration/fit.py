@@ -44,7 +44,7 @@ from scenarios.experiments.results import config_hash, git_revision, versions
 from scenarios.experiments.runner import local_executor, run_replicate, run_tasks
 from scenarios.spec.config import Scenario, derive, scenario_dict
 
-QUICK = {"particles": 40, "generations": 3, "batch": 20, "max_attempts": 6, "citizens": 1000}
+QUICK = {"particles": 30, "generations": 3, "batch": 15, "max_attempts": 6, "citizens": 1000}
 """``--quick``: a small calibration (under 10 minutes on 2 cores; measured in docs/usage.md)."""
 FULL = {"particles": 200, "generations": 6, "batch": 50, "max_attempts": 20, "citizens": 2000}
 """The default (and the shipped posterior's) size."""

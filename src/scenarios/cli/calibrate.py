@@ -37,13 +37,13 @@ def register(sub: SubParsers) -> None:
         "config", metavar="CONFIG", help="scenario YAML file or library name (it must start in January 2021 or earlier)"
     )
     p.add_argument(
-        "--quick", action="store_true", help="a small calibration (40 particles, 3 generations, 1,000 citizens)"
+        "--quick", action="store_true", help="a small calibration (30 particles, 3 generations, 1,000 citizens)"
     )
     p.add_argument(
         "--particles",
         type=int_in(2, 100_000, "a whole number in 2-100000"),
         default=None,
-        help="particles per generation (default 200; --quick 40)",
+        help="particles per generation (default 200; --quick 30)",
     )
     p.add_argument(
         "--generations",
