@@ -89,3 +89,35 @@ def test_cli_compare_needs_replicates_a_multiple_of_seeds_per_draw(tmp_path, cap
     )
     assert code == 2
     assert "multiple of --seeds-per-draw 2" in capsys.readouterr().err
+
+
+def test_api_compare_over_a_posterior_separates_seed_noise_from_parameter_uncertainty(tmp_path):
+    import scenarios
+
+    cal = _posterior_dir(tmp_path)
+    base = tiny(years=1, society={"citizens": 200})
+    more = tiny(years=1, society={"citizens": 200}, name="more", states={"china": {"levers": {"cybersecurity": 150}}})
+    folder = scenarios.compare([base, more], tmp_path / "cmp", replicates=4, results=tmp_path / "res", parameters=cal)
+    report = (folder / "report.md").read_text(encoding="utf-8")
+    assert "## Parameter uncertainty" in report and "2 draws x 2 seeds" in report
+    table = scenarios.uncertainty(folder)
+    assert set(table["scenario"]) == {"more"}
+    row = table.set_index("outcome").loc["radicalised_share"]
+    assert 0.0 <= row["share_better"] <= 1.0
+    assert row["robustness"].startswith("better in ") and "seed noise: +/-" in row["robustness"]
+    assert row["seed_variance"] >= 0 and row["parameter_variance"] >= 0
+    frame = scenarios.posterior(cal)
+    assert list(frame.columns) == ["legitimacy_initial", "police_per_citizen", "weight", "distance"]
+    assert frame["weight"].sum() == pytest.approx(1.0)
+    with pytest.raises(Exception, match="multiple of seeds_per_draw"):
+        scenarios.compare([base, more], tmp_path / "c2", replicates=3, results=tmp_path / "res", parameters=cal)
+
+
+def test_api_calibrate_writes_a_posterior(tmp_path):
+    import scenarios
+
+    sc = tiny(years=4)
+    result = scenarios.calibrate(sc, tmp_path / "cal", particles=2, generations=0, citizens=100)
+    assert (tmp_path / "cal" / "posterior.parquet").is_file()
+    assert len(scenarios.posterior(tmp_path / "cal")) == 2
+    assert result.manifest["settings"]["particles"] == 2

@@ -18,7 +18,20 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-API = ("compare", "load", "manifest", "override", "read", "read_wide", "run", "summary", "validate")
+API = (
+    "calibrate",
+    "compare",
+    "load",
+    "manifest",
+    "override",
+    "posterior",
+    "read",
+    "read_wide",
+    "run",
+    "summary",
+    "uncertainty",
+    "validate",
+)
 """Names of :mod:`scenarios.api` available as ``scenarios.<name>``."""
 
 
