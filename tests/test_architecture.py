@@ -17,6 +17,7 @@ LAYER = {
     "analysis": 3,
     "experiments": 4,
     "reporting": 5,
+    "calibration": 5,  # runs the model through experiments and writes its report through reporting
     "cli": 6,
     "api": 6,
     "web": 6,

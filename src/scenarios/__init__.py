@@ -19,18 +19,21 @@ from typing import Any
 __version__ = "0.1.0"
 
 API = (
+    "calibrate",
     "compare",
     "discover",
     "load",
     "manifest",
     "optimise",
     "override",
+    "posterior",
     "read",
     "read_wide",
     "run",
     "sensitivity",
     "summary",
     "sweep",
+    "uncertainty",
     "validate",
 )
 """Names of :mod:`scenarios.api` available as ``scenarios.<name>``."""

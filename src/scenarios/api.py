@@ -23,6 +23,7 @@ from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -104,6 +105,7 @@ def run(
     executor: Executor | None = None,
     resume: bool = False,
     progress: bool = False,
+    parameters: str | Path | None = None,
 ) -> EnsembleResult:
     """Run ``replicates`` replicates of a scenario into a results folder.
 
@@ -117,11 +119,19 @@ def run(
         executor: any ``concurrent.futures.Executor``, e.g. ``distributed.Client(...).get_executor()``.
         resume: finish an interrupted run of ``out``.
         progress: print a progress line on stderr.
+        parameters: a posterior ensemble: a calibration folder, a ``posterior.parquet`` or
+            ``"calibrated"`` (the shipped posterior); replicate i runs posterior draw i with seed i,
+            recorded in the manifest under ``parameters``.
 
     Returns:
         The folder (``.path``), its manifest and per-replicate summaries.
     """
     target = out if out is not None else default_out(scenario.name)
+    sets, record = None, None
+    if parameters is not None:
+        from scenarios.calibration.posterior import ensemble_parameters
+
+        sets, record = ensemble_parameters(parameters, replicates)
     return run_ensemble(
         scenario,
         target,
@@ -132,6 +142,8 @@ def run(
         resume=resume,
         progress=progress,
         executor_label="local" if executor is None else type(executor).__name__,
+        parameter_sets=sets,
+        parameters_record=record,
     )
 
 
@@ -143,6 +155,8 @@ def compare(
     workers: int = 1,
     results: str | Path = "results",
     resume: bool = False,
+    parameters: str | Path | None = None,
+    seeds_per_draw: int = 2,
 ) -> Path:
     """Compare scenarios with the first (paired over common random numbers); write a comparison folder.
 
@@ -150,6 +164,10 @@ def compare(
     version are reused; the others are run there (``resume`` finishes interrupted ones). The comparison folder (default
     ``<results>/compare-<UTC time>``) holds ``report.html``, ``report.md``, ``comparison.csv`` and
     ``comparison.json`` (which refers to the ensembles relative to itself).
+
+    With ``parameters`` (a calibration folder, a posterior file or ``"calibrated"``) every scenario
+    runs a posterior ensemble: replicate i uses draw ``i // seeds_per_draw`` and seed i, and the
+    report separates seed noise from parameter uncertainty (read it with :func:`uncertainty`).
 
     Returns:
         The comparison folder; read it with :func:`read`.
@@ -161,15 +179,30 @@ def compare(
         raise ResultsError("compare needs at least one scenario (the baseline first)")
     check_compare_locations(out, results)
     root = int(scenarios[0].seed if seed is None else seed)
+    sets, record = None, None
+    if parameters is not None:
+        from scenarios.calibration.posterior import ensemble_parameters
+
+        if replicates % seeds_per_draw:
+            raise ResultsError(f"replicates ({replicates}) must be a multiple of seeds_per_draw ({seeds_per_draw})")
+        sets, record = ensemble_parameters(parameters, replicates, seeds_per_draw)
     folders = []
-    for plan in plan_ensembles(list(scenarios), results, root, replicates, resume):
+    key = None if record is None else record["key"]
+    for plan in plan_ensembles(list(scenarios), results, root, replicates, resume, key):
         if plan.warning:  # an ensemble reused from another git revision: the CLI prints the same words
             warnings.warn(plan.warning, stacklevel=2)
         if plan.action == "reuse":
             folders.append(plan.path)
             continue
         res = run_ensemble(
-            plan.scenario, plan.path, replicates=replicates, seed=root, workers=workers, resume=plan.action == "resume"
+            plan.scenario,
+            plan.path,
+            replicates=replicates,
+            seed=root,
+            workers=workers,
+            resume=plan.action == "resume",
+            parameter_sets=sets,
+            parameters_record=record,
         )
         folders.append(Path(res.path))
     final = Path(out) if out is not None else default_out("compare", results)
@@ -538,19 +571,116 @@ def optimise(
     return frame
 
 
+def calibrate(
+    scenario: Any,
+    out: str | Path | None = None,
+    quick: bool = False,
+    particles: int | None = None,
+    generations: int | None = None,
+    citizens: int | None = None,
+    seed: int | None = None,
+    workers: int = 1,
+    resume: bool = False,
+    progress: bool = False,
+) -> Any:
+    """Calibrate a scenario against the targets of ``spec/data/targets.yaml`` by ABC-SMC (as ``scenarios calibrate``).
+
+    Args:
+        scenario: a validated scenario starting in January 2021 or earlier.
+        out: the calibration folder (default ``results/calibrate-<name>-<UTC time>``).
+        quick: the small size of ``--quick``; ``particles``, ``generations`` and ``citizens`` override it.
+        seed: root seed of the calibration (default: the scenario's).
+        workers: local worker processes (call from under ``if __name__ == "__main__":`` when more than 1).
+        resume: continue an interrupted calibration of ``out``.
+        progress: print a line per generation on stderr.
+
+    Returns:
+        The result: ``.path``, ``.manifest``, ``.generations`` and ``.posterior``; read the posterior
+        as a DataFrame with :func:`posterior`.
+    """
+    from scenarios.calibration.fit import calibrate as run_calibration
+    from scenarios.calibration.fit import plan
+
+    p = plan(scenario, quick, particles, generations, citizens, seed)
+    target = Path(out) if out is not None else default_out(f"calibrate-{scenario.name}")
+    return run_calibration(p, target, workers=workers, resume=resume, progress=progress, verbose=progress)
+
+
+def posterior(folder: str | Path = "calibrated") -> pd.DataFrame:
+    """A posterior as a DataFrame: one row per particle, a column per parameter, ``weight`` and ``distance``.
+
+    Args:
+        folder: a calibration folder, a ``posterior.parquet``, or ``"calibrated"`` (the shipped one).
+    """
+    from scenarios.calibration.posterior import read_posterior, resolve
+
+    post = read_posterior(resolve(folder))
+    frame = pd.DataFrame(post.theta, columns=list(post.names))
+    frame["weight"] = post.weights
+    frame["distance"] = post.distances
+    return frame
+
+
+def uncertainty(comparison: str | Path, window: Any = None) -> pd.DataFrame:
+    """Seed noise against parameter uncertainty of a comparison of posterior ensembles.
+
+    One row per scenario (not the baseline) and outcome: ``mean_difference``, ``seed_variance``,
+    ``parameter_variance``, ``parameter_share``, ``share_better`` (share of posterior draws whose
+    mean difference goes the better way), ``seed_noise`` and the ``robustness`` sentence.
+
+    Raises:
+        ResultsError: the comparison's ensembles are not posterior ensembles.
+    """
+    from scenarios.analysis.compare import Window, window_values
+    from scenarios.analysis.uncertainty import robustness
+    from scenarios.reporting.comparison import load_scenario_data
+    from scenarios.spec import outcomes as registry_outcomes
+
+    data = [load_scenario_data(f) for f in ensembles_of(comparison)]
+    record = data[0].manifest.get("parameters")
+    if not record or "draw_of_replicate" not in record:
+        raise ResultsError(f"{comparison}: not a comparison of posterior ensembles (run compare with parameters=)")
+    draw = np.asarray(record["draw_of_replicate"])
+    win = window or Window()
+    values = {d.name: window_values(d.yearly, d.years, win) for d in data}
+    base = values[data[0].name]
+    rows = []
+    for d in data[1:]:
+        for name, o in registry_outcomes.national().items():
+            r = robustness(values[d.name][name] - base[name], draw, o.higher_is_better)
+            dec = r.decomposition
+            rows.append(
+                {
+                    "scenario": d.name,
+                    "outcome": name,
+                    "mean_difference": dec.mean,
+                    "seed_variance": dec.seed,
+                    "parameter_variance": dec.parameter,
+                    "parameter_share": dec.parameter_share,
+                    "share_better": r.share_better,
+                    "seed_noise": r.seed_noise,
+                    "robustness": r.statement(),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 __all__ = [
     "EnsembleResult",
+    "calibrate",
     "compare",
     "discover",
     "load",
     "manifest",
     "optimise",
     "override",
+    "posterior",
     "read",
     "read_wide",
     "run",
     "sensitivity",
     "summary",
     "sweep",
+    "uncertainty",
     "validate",
 ]

@@ -16,6 +16,7 @@ from scenarios.cli.options import (
     confirm_cost,
     executor_args,
     int_in,
+    parameters_arg,
     positive_int,
     replicates_count,
     seed,
@@ -75,6 +76,24 @@ def register(sub: SubParsers) -> None:
     )
     yes_arg(p)
     executor_args(p)
+    parameters_arg(p)
+    p.add_argument(
+        "--seeds-per-draw",
+        type=int_in(1, 1000, "a whole number in 1-1000"),
+        default=2,
+        help="with --parameters: seeds run per posterior draw (default 2: replicate i uses draw i // 2), so the "
+        "report can separate seed noise from parameter uncertainty",
+    )
+    p.add_argument(
+        "--explain",
+        nargs="?",
+        const="all",
+        default=None,
+        metavar="COUPLINGS",
+        help="also decompose each difference by coupling: paired knockouts of the couplings of docs/model.md 7.7 "
+        "(all, or a comma-separated list of names of spec/data/knockouts.yaml), with the remainder interactions "
+        "leave; runs 2 more ensembles per coupling and scenario",
+    )
 
     p = command(
         sub,
@@ -129,7 +148,22 @@ def ensembles(args: argparse.Namespace, scenarios: list[Any], root: int) -> list
     from scenarios.experiments.progress import scenario_seconds
     from scenarios.experiments.runner import executor_for, plan_ensembles, run_ensemble
 
-    plans = plan_ensembles(scenarios, args.results, root, args.replicates, args.resume)
+    sets, record = None, None
+    if getattr(args, "parameters", None):
+        from scenarios.calibration.posterior import ensemble_parameters
+
+        if args.replicates % args.seeds_per_draw:
+            raise ScenarioError(
+                f"--replicates {args.replicates} must be a multiple of --seeds-per-draw {args.seeds_per_draw}"
+            )
+        sets, record = ensemble_parameters(args.parameters, args.replicates, args.seeds_per_draw)
+        print(
+            f"parameters: posterior {record['file']}; replicate i of every scenario uses draw i and seed i",
+            file=sys.stderr,
+        )
+    plans = plan_ensembles(
+        scenarios, args.results, root, args.replicates, args.resume, None if record is None else record["key"]
+    )
     runs = [p.scenario for p in plans if p.action != "reuse"]
     if runs:
         confirm_cost(
@@ -163,6 +197,8 @@ def ensembles(args: argparse.Namespace, scenarios: list[Any], root: int) -> list
                 command=command_line(),
                 progress=show_progress(args),
                 executor_label=pool.label,
+                parameter_sets=sets,
+                parameters_record=record,
             )
             folders.append(Path(res.path))
     return folders
@@ -191,10 +227,19 @@ def compare(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default_out("compare", args.results)
     if out.exists():
         raise ScenarioError(f"{out} already exists; choose another --out")
-    folders = ensembles(args, scenarios, scenarios[0].seed if args.seed is None else args.seed)
+    if args.explain:
+        chosen_knockouts(args.explain)  # an unknown name is refused before anything runs
+    root = scenarios[0].seed if args.seed is None else args.seed
+    folders = ensembles(args, scenarios, root)
+    extra = (explained(args, scenarios, folders, root, window),) if args.explain else ()
     with staged_folder(out) as partial:
         rows, notes, _ = build_comparison(
-            folders, partial, precision=args.precision, precision_outcome=args.precision_outcome, window=window
+            folders,
+            partial,
+            precision=args.precision,
+            precision_outcome=args.precision_outcome,
+            window=window,
+            extra_sections=extra,
         )
         make_portable(partial)
     header, table = console_rows(rows)
@@ -204,6 +249,60 @@ def compare(args: argparse.Namespace) -> int:
         print("note:", n)
     print(f"report: {out / 'report.html'}  (Markdown: {out / 'report.md'})")
     return EXIT_OK
+
+
+def chosen_knockouts(text: str) -> list[Any]:
+    """The knockouts ``--explain`` names (``all``, or names separated by commas)."""
+    from scenarios.analysis.explain import knockouts
+
+    declared = {k.name: k for k in knockouts()}
+    if text == "all":
+        return list(declared.values())
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in declared]
+    if unknown or not names:
+        raise ScenarioError(
+            f"--explain {text}: unknown couplings {unknown}; allowed: all, or some of {', '.join(declared)}"
+        )
+    return [declared[n] for n in names]
+
+
+def explained(args: argparse.Namespace, scenarios: list[Any], folders: list[Path], root: int, window: Window) -> Any:
+    """``--explain``: run every knockout variant (reusing stored ones), decompose each difference, print the
+    main parts and return the report's section."""
+    from scenarios.analysis.compare import window_values
+    from scenarios.analysis.explain import FULL, explain, variants
+    from scenarios.analysis.summary import render_table
+    from scenarios.reporting.comparison import HEADLINE_VIEW, explanation_section, load_scenario_data
+
+    chosen = chosen_knockouts(args.explain)
+    by_scenario = [variants(sc, chosen) for sc in scenarios]
+    others = [v for vs in by_scenario for name, v in vs.items() if name != FULL]
+    print(f"--explain: {len(others)} knockout ensembles ({len(by_scenario[0]) - 2} couplings)", file=sys.stderr)
+    ko_folders = iter(ensembles(args, others, root))
+    values = []
+    for vs, full in zip(by_scenario, folders, strict=True):
+        got = {}
+        for name in vs:
+            d = load_scenario_data(full if name == FULL else next(ko_folders))
+            got[name] = window_values(d.yearly, d.years, window)
+        values.append(got)
+    found = []
+    for sc, vals in zip(scenarios[1:], values[1:], strict=True):
+        for outcome in HEADLINE_VIEW:
+            base = {k: v[outcome] for k, v in values[0].items()}
+            mine = {k: v[outcome] for k, v in vals.items()}
+            found.append(explain(base, mine, sc.name, outcome, chosen))
+    table = []
+    for e in found:
+        top = sorted(e.parts, key=lambda p: -abs(p.mean))[:2]
+        table.append(
+            [e.scenario, e.outcome, f"{e.total.mean:+.4g}", f"{e.direct.mean:+.4g}"]
+            + [f"{p.name} {p.mean:+.3g}" for p in top]
+            + [f"{e.remainder.mean:+.4g}"]
+        )
+    print(render_table(["scenario", "outcome", "total", "direct", "largest part", "next part", "remainder"], table))
+    return explanation_section(found)
 
 
 def report(args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from types import FrameType
 
 from scenarios import __version__
-from scenarios.cli import check, compare, explore, optimise, run, serve, specs
+from scenarios.cli import calibrate, check, compare, explore, optimise, run, serve, specs
 from scenarios.cli.options import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
@@ -29,7 +29,7 @@ from scenarios.cli.options import (
 )
 from scenarios.errors import ConfigError, Interrupted, ScenarioError
 
-GROUPS = (specs, run, compare, check, serve, explore, optimise)
+GROUPS = (specs, run, compare, calibrate, check, serve, explore, optimise)
 """Command modules, each with ``register(subparsers)``; their order is the order of ``--help``."""
 
 

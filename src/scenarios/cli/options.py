@@ -188,3 +188,14 @@ def load_config(ref: str, overrides: list[str] | tuple[str, ...] = ()) -> Scenar
     for note in outside_the_run(scenario):
         print(f"warning: {scenario.name}: {note}", file=sys.stderr)
     return scenario
+
+
+def parameters_arg(p: argparse.ArgumentParser) -> None:
+    """``--parameters DIR|calibrated``: a posterior ensemble (replicate i uses posterior draw i)."""
+    p.add_argument(
+        "--parameters",
+        default=None,
+        metavar="DIR|calibrated",
+        help="run over a calibrated posterior: a folder written by 'scenarios calibrate', a posterior.parquet, or "
+        "'calibrated' (the one shipped); replicate i uses posterior draw i and seed i",
+    )

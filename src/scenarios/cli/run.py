@@ -15,6 +15,7 @@ from scenarios.cli.options import (
     command_line,
     confirm_cost,
     load_config,
+    parameters_arg,
     set_option,
     show_progress,
 )
@@ -36,6 +37,7 @@ def register(sub: SubParsers) -> None:
     batch_args(p, "replicates (default 1); seeds come from the root seed by SeedSequence.spawn")
     set_option(p, "override a config value (repeatable), e.g. --set states.china.levers.financial_aid=0")
     p.add_argument("--quiet", action="store_true", help="no progress line and no summary table")
+    parameters_arg(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,6 +59,16 @@ def run(args: argparse.Namespace) -> int:
         show,
     )
     seed = scenario.seed if args.seed is None else args.seed
+    sets, record = None, None
+    if args.parameters:
+        from scenarios.calibration.posterior import ensemble_parameters
+
+        sets, record = ensemble_parameters(args.parameters, args.replicates)
+        if show:
+            print(
+                f"parameters: posterior {record['file']} ({record['particles']} particles); replicate i uses draw i",
+                file=sys.stderr,
+            )
     if show:
         print(
             f"running {scenario.name}: {args.replicates} replicate(s), {scenario.years} years weekly, "
@@ -76,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
             command=command_line(),
             progress=show and show_progress(args),
             executor_label=pool.label,
+            parameter_sets=sets,
+            parameters_record=record,
         )
     if show:
         header = ["outcome", "unit", f"first year ({scenario.start[:4]})", "last year", "mean per year"]

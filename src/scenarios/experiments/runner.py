@@ -11,6 +11,7 @@ process pool whose workers import the model once; Dask's ``Client.get_executor()
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import multiprocessing
@@ -19,7 +20,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -105,6 +106,21 @@ def run_and_write(
         write_replicate(folder, config["name"], config["start"], sha, i, data)
         summary = replicate_summary(data.timeseries)
         out.append(ReplicateDone(i, summary, seconds, time.process_time() - cpu))
+    return out
+
+
+def ensemble_sha(config: dict[str, Any], parameters_sha256: str | None = None) -> str:
+    """The key an ensemble is stored and reused under: its config's hash, or, for a posterior
+    ensemble (``--parameters``), the hash of the config together with the posterior file's."""
+    if parameters_sha256 is None:
+        return config_hash(config)
+    return config_hash({"config": config, "parameters_sha256": parameters_sha256})
+
+
+def draw_config(config: dict[str, Any], values: Mapping[str, float]) -> dict[str, Any]:
+    """``config`` with the parameter values of one posterior draw (the rest of ``parameters:`` kept)."""
+    out = copy.deepcopy(config)
+    out["parameters"] = {**out.get("parameters", {}), **{k: float(v) for k, v in values.items()}}
     return out
 
 
@@ -309,6 +325,8 @@ def run_ensemble(
     command: list[str] | None = None,
     progress: bool = False,
     executor_label: str = "local",
+    parameter_sets: Sequence[Mapping[str, float]] | None = None,
+    parameters_record: Mapping[str, Any] | None = None,
 ) -> EnsembleResult:
     """Run ``replicates`` replicates of a validated scenario into the results folder ``out``.
 
@@ -327,6 +345,12 @@ def run_ensemble(
         command: the command line, recorded in the manifest.
         progress: print a progress line on stderr.
         executor_label: recorded in the manifest.
+        parameter_sets: a posterior ensemble: replicate i runs with the parameter values
+            ``parameter_sets[i]`` (and seed i, so scenarios stay paired within each draw).
+        parameters_record: what the parameter sets are (posterior file, its SHA-256, the rows
+            drawn), recorded in the manifest under ``parameters``; its ``key`` (the posterior's
+            SHA-256 and the seeds per draw) joins the key the ensemble is stored and reused under
+            (:func:`ensemble_sha`).
 
     Raises:
         ResultsError: the folder exists, or cannot be resumed.
@@ -337,9 +361,12 @@ def run_ensemble(
     config = scenario_dict(scenario)
     root = int(scenario.seed if seed is None else seed)
     seeds = replicate_seeds(root, replicates)
+    if parameter_sets is not None and len(parameter_sets) < replicates:
+        raise ValueError(f"{len(parameter_sets)} parameter sets for {replicates} replicates")
+    psha = None if parameter_sets is None else str((parameters_record or {}).get("key", ""))
     manifest: dict[str, Any] = {
         "scenario": config["name"],
-        "config_sha256": config_hash(config),
+        "config_sha256": ensemble_sha(config, psha),
         "root_seed": root,
         "replicates": replicates,
         "replicate_seeds": seeds,
@@ -354,6 +381,11 @@ def run_ensemble(
         "cpu_seconds": {},
         "config": config,
     }
+    if parameter_sets is not None:
+        manifest["parameters"] = {
+            **dict(parameters_record or {}),
+            "replicate_values": [dict(parameter_sets[i]) for i in range(replicates)],
+        }
     folder = ResultsFolder(out)
     done = folder.start(manifest, config_yaml(config), resume)
     todo = [i for i in range(replicates) if i not in done]
@@ -376,6 +408,9 @@ def run_ensemble(
         (k, (config, [(i, seeds[i]) for i in batch], target, year_bar))
         for k, batch in enumerate(batches(todo, workers, executor is not None))
     )
+    if parameter_sets is not None:  # one task per replicate: each runs its own draw's config
+        sets = parameter_sets
+        tasks = ((i, (draw_config(config, sets[i]), [(i, seeds[i])], target, year_bar)) for i in todo)
     try:
         run_tasks(run_and_write, tasks, workers, executor, finished)
     except BaseException as err:
@@ -578,7 +613,12 @@ def check_compare_locations(out: str | Path | None, results: str | Path) -> None
 
 
 def plan_ensembles(
-    scenarios: list[Any], results_root: str | Path, root_seed: int, replicates: int, resume: bool = False
+    scenarios: list[Any],
+    results_root: str | Path,
+    root_seed: int,
+    replicates: int,
+    resume: bool = False,
+    parameters_sha256: str | None = None,
 ) -> list[Planned]:
     """One plan per scenario of a comparison, the same for the command line and the Python API.
 
@@ -587,13 +627,16 @@ def plan_ensembles(
     interrupted ensemble of the same config, seed and size is finished with ``resume`` and never
     silently started again beside its ``.partial``.
 
+    With ``parameters_sha256`` (posterior ensembles: the record's ``key``), only ensembles of the same
+    posterior file and seeds per draw qualify.
+
     Raises:
         ResultsError: an interrupted ensemble exists and ``resume`` is not set.
     """
     version = (__version__, git_revision())
     plans = []
     for sc in scenarios:
-        sha = config_hash(scenario_dict(sc))
+        sha = ensemble_sha(scenario_dict(sc), parameters_sha256)
         stored = find_reusable(results_root, sha, root_seed, replicates, version)
         if stored is not None:
             warning = (

@@ -507,6 +507,88 @@ def _code_note(data: list[ScenarioData]) -> list[str]:
     ]
 
 
+def uncertainty_section(data: list[ScenarioData], window: Window) -> Section | None:
+    """Posterior ensembles (``--parameters``): each difference's seed noise against its parameter
+    uncertainty, and how robust it is across the draws (:mod:`scenarios.analysis.uncertainty`)."""
+    from scenarios.analysis.uncertainty import robustness
+
+    record = data[0].manifest.get("parameters")
+    if len(data) < 2 or not record or "draw_of_replicate" not in record:
+        return None
+    draw = np.asarray(record["draw_of_replicate"])
+    values = {d.name: window_values(d.yearly, d.years, window) for d in data}
+    base = values[data[0].name]
+    table = outcomes.national()
+    out_rows = []
+    for d in data[1:]:
+        for name in HEADLINE_VIEW:
+            o = table[name]
+            r = robustness(values[d.name][name] - base[name], draw, o.higher_is_better)
+            dec = r.decomposition
+            unit = shown_unit(yearly_unit(o))
+            out_rows.append(
+                [
+                    d.name,
+                    _label(name),
+                    fmt_diff(dec.mean, unit),
+                    "n/a" if not dec.separable else f"{math.sqrt(dec.seed):.3g}",
+                    "n/a" if not dec.separable else f"{math.sqrt(dec.parameter):.3g}",
+                    "n/a" if not dec.separable else f"{dec.parameter_share:.0%}",
+                    r.statement(),
+                ]
+            )
+    return Section(
+        "Parameter uncertainty",
+        paragraphs=[
+            f"Posterior ensemble: {record.get('file', '')} (SHA-256 {str(record.get('sha256', ''))[:12]}); "
+            f"{len(set(record['draw_of_replicate']))} draws x {record.get('seeds_per_draw', 1)} seeds, and replicate i "
+            "of every scenario used the same draw and seed. Per replicate difference from the baseline: sd from seed "
+            "noise (within a draw), sd from parameter uncertainty (between draws), the parameters' share of the "
+            "variance, and the share of draws whose mean difference goes the better way."
+        ],
+        table=Table(
+            ["scenario", "outcome", "mean difference", "seed sd", "parameter sd", "parameter share", "robustness"],
+            out_rows,
+        ),
+    )
+
+
+def explanation_section(explanations: list[Any]) -> Section:
+    """``compare --explain``: each difference as direct + coupling parts + remainder (:mod:`scenarios.analysis.explain`)."""
+    out_rows = []
+    for e in explanations:
+        unit = shown_unit(yearly_unit(outcomes.national()[e.outcome]))
+        for part in [e.total, *e.terms()]:
+            lo, hi = part.interval
+            if part.name not in ("total", "direct", "remainder") and np.allclose(part.values, 0.0):
+                continue  # a coupling that carries none of this difference in any replicate
+            out_rows.append(
+                [
+                    e.scenario,
+                    _label(e.outcome),
+                    part.label,
+                    fmt_diff(part.mean, unit),
+                    "" if not math.isfinite(lo) else f"[{fmt_diff(lo, unit)}, {fmt_diff(hi, unit)}]",
+                ]
+            )
+    return Section(
+        "Why the outcomes moved",
+        paragraphs=[
+            "Each difference from the baseline split by mechanism with paired knockouts of the couplings of "
+            "docs/model.md 7.7 (spec/data/knockouts.yaml): a coupling's part is the difference minus the difference "
+            "with that coupling switched off in both scenarios; 'direct' is the difference with every listed coupling "
+            "off; the remainder is what interactions between couplings leave. Direct + parts + remainder = total in "
+            "every replicate. Intervals: 95% t intervals over the paired replicates (not adjusted). Couplings that "
+            "carry nothing of a difference in any replicate are left out."
+        ],
+        table=Table(["scenario", "outcome", "part", "mean difference", "95% interval"], out_rows),
+    )
+
+
+HEADLINE_VIEW = outcomes.view("console")
+"""Outcomes of the parameter-uncertainty section (the ``console`` view: the short list)."""
+
+
 def report_document(data: list[ScenarioData], rows: list[Row], window: Window, notes: list[str]) -> Document:
     """The report of one ensemble (or run), or of scenarios compared with the first one."""
     years = data[0].years
@@ -557,6 +639,9 @@ def report_document(data: list[ScenarioData], rows: list[Row], window: Window, n
         intro.append(clipped[0].upper() + clipped[1:] + ".")
     if notes:
         sections.append(Section("Precision", items=notes))
+    posterior = uncertainty_section(data, window)
+    if posterior is not None:
+        sections.append(posterior)
     fans = [Figure(f"fan_{o}.png", fan_chart(data, o, window), _label(o)) for o in FAN_OUTCOMES]
     band = "Lines: mean over runs; bands: 25-75% and 5-95% of runs." if data[0].replicates > 1 else "One run."
     shade = "" if window.mask(years).all() else f" Shaded: {span}, the window of the tables."
@@ -600,6 +685,7 @@ def build_comparison(
     precision: float | None = None,
     precision_outcome: str = "stability_index",
     window: Window | None = None,
+    extra_sections: tuple[Section, ...] = (),
 ) -> tuple[list[Row], list[str], dict[str, Path]]:
     """Load ensembles, compare them with the first (or ``baseline_index``), write the report into ``out``.
 
@@ -628,7 +714,10 @@ def build_comparison(
     rows = comparison_rows(data, window)
     notes = precision_notes(rows, data, precision, precision_outcome)
     out.mkdir(parents=True, exist_ok=True)
-    paths = write_document(report_document(data, rows, window, notes), out)
+    doc = report_document(data, rows, window, notes)
+    if extra_sections:  # e.g. compare --explain: after the comparison's own sections
+        doc = replace(doc, sections=(*doc.sections, *extra_sections))
+    paths = write_document(doc, out)
     clipped = window.clip_note(data[0].years)
     notes = [clipped, *notes] if clipped else notes
     paths["csv"] = out / "comparison.csv"
