@@ -35,12 +35,14 @@ def test_the_shipped_targets_are_sourced_and_hold_out_seizures_2023_24():
     assert {
         "seizures_t",
         "extremism_arrests",
-        "protest_region_weeks",
-        "arrests",
+        "extremism_prisoners",
+        "protest_detentions",
+        "protest_incidents",
         "attacks",
         "casualties",
     } <= fitted_outcomes
-    assert "prison_population" in fitted_outcomes
+    # persons jailed are compared with the count for extremism, never with all offences
+    assert "prison_population" not in fitted_outcomes
 
 
 def test_calibrated_parameters_are_every_calibrated_one_plus_the_chosen_assumptions():

@@ -24,7 +24,14 @@ from scenarios.spec.config import derive
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = Design(
-    seeds=2, years=1, citizens=300, stress_years=1, workers=1, burn_in_weeks=0, mid_course_years=6, mid_course_suppliers=None
+    seeds=2,
+    years=1,
+    citizens=300,
+    stress_years=1,
+    workers=1,
+    burn_in_weeks=0,
+    mid_course_years=6,
+    mid_course_suppliers=None,
 )
 """Two paired seeds on a small world: enough to run every code path, not to claim anything. Without
 the 52-week burn-in: half the simulated weeks, the same code paths (``check-model`` keeps it)."""
@@ -109,7 +116,10 @@ def test_full_model_checks_return_well_formed_rows_and_tables():
 def test_mid_course_schedule_keeps_the_baseline_before_the_change():
     base = baseline(years=6)
     # a constant in the baseline: kept from the start, the dose from 2025
-    assert checks.levers.mid_course_schedule(base, "china", "joint_border_patrols", 100, 2025) == {"2021": 5.0, "2025": 100.0}
+    assert checks.levers.mid_course_schedule(base, "china", "joint_border_patrols", 100, 2025) == {
+        "2021": 5.0,
+        "2025": 100.0,
+    }
     # a dated schedule: its dates before 2025 kept; a lever the state does not plan: 0 until 2025
     aid = checks.levers.mid_course_schedule(base, "china", "financial_aid", 250, 2025)
     assert aid == {"2021": 50.0, "2022": 70.0, "2023": 85.0, "2025": 250.0}
@@ -137,7 +147,11 @@ def test_the_runaway_check_fails_when_a_region_runs_away():
     assert ok.passed is True and ok.measured < 1
     hot = replace(TINY, runs=RunCache())
     original = hot.baseline
-    object.__setattr__(hot, "baseline", lambda years=None, citizens=None: derive(original(years, citizens), parameters__radicalisation_contact=0.2))
+    object.__setattr__(
+        hot,
+        "baseline",
+        lambda years=None, citizens=None: derive(original(years, citizens), parameters__radicalisation_contact=0.2),
+    )
     (bad,) = run_checks(quick=True, only=("B1",), design=hot)
     assert bad.passed is False and bad.measured > 1
 

@@ -34,9 +34,9 @@ def test_variants_set_the_neutral_values_in_both_runs():
     vs = variants(sc, chosen)
     assert list(vs) == [FULL, "prison_radicalisation", "anti_china_recruitment", ALL_OFF]
     assert vs[FULL] is sc
-    assert vs["prison_radicalisation"].parameters.prison_radicalisation == 1.0
+    assert vs["prison_radicalisation"].parameters.prison_recruiter_share == 0.0
     assert vs["prison_radicalisation"].parameters.anti_china_recruitment is None  # only its own coupling
-    assert vs[ALL_OFF].parameters.prison_radicalisation == 1.0
+    assert vs[ALL_OFF].parameters.prison_recruiter_share == 0.0
     assert vs[ALL_OFF].parameters.anti_china_recruitment == 0.0
     assert vs[ALL_OFF].name == variant_name("tiny", ALL_OFF) == "tiny.ko.all_off"
 

@@ -161,8 +161,16 @@ def test_protest_needs_an_incident_in_a_region_with_an_autonomy_movement():
     """Off the knife-edge nobody protests (1 - L < T); an incident in the autonomy region sparks an
     episode there and nowhere else, and the episode ends as the shock decays."""
     traits = RegionTraits(np.array([False, True]), np.ones(2))
-    s = society(4000, traits=traits, legitimacy_initial=0.93, autonomy_legitimacy_gap=0.0, protest_incident_rate=0.0,
-                incident_legitimacy_drop=0.25, incident_weeks=3.0, police_per_citizen=0.03)
+    s = society(
+        4000,
+        traits=traits,
+        legitimacy_initial=0.93,
+        autonomy_legitimacy_gap=0.0,
+        protest_incident_rate=0.0,
+        incident_legitimacy_drop=0.25,
+        incident_weeks=3.0,
+        police_per_citizen=0.03,
+    )
     step(s, steps=10)
     assert s.active_count.sum() == 0 and s.protest_detentions().sum() == 0
     # an incident: the shock of one incident, then decay (the incident draw itself is tested below)
@@ -203,20 +211,34 @@ def radicalisation(population=(1_000_000.0,), susceptibility=(1.0,), **params):
 
 
 def context(n=1, economy=0.0, surveillance=0.0, cells=0.0, suppression=0.0):
-    return RadicalisationContext(np.full(n, economy), np.ones(n), np.full(n, cells), suppression, np.full(n, surveillance))
+    return RadicalisationContext(
+        np.full(n, economy), np.ones(n), np.full(n, cells), suppression, np.full(n, surveillance)
+    )
 
 
 def test_r0_is_the_santoprete_xu_threshold_with_arrest_as_an_exit():
-    r = radicalisation(radicalisation_contact=0.1, extremist_to_recruiter=0.02, prevention_rate=0.03,
-                       treatment_rate=0.04, extremism_arrest_base=0.01, economy_radicalisation_damping=0.5)
+    r = radicalisation(
+        radicalisation_contact=0.1,
+        extremist_to_recruiter=0.02,
+        prevention_rate=0.03,
+        treatment_rate=0.04,
+        extremism_arrest_base=0.01,
+        economy_radicalisation_damping=0.5,
+    )
     # beta d gamma / ((gamma + prevention + a)(treatment + a)) = 0.1 x 0.75 x 0.02 / (0.06 x 0.05)
     assert r.r0(context(economy=0.5))[0] == pytest.approx(0.1 * 0.75 * 0.02 / (0.06 * 0.05))
 
 
 @pytest.mark.parametrize(("contact", "endemic"), [(0.02, False), (0.2, True)])
 def test_extremism_dies_out_below_threshold_and_persists_above(contact, endemic):
-    r = radicalisation(radicalisation_contact=contact, online_propaganda=0.0, extremism_arrest_base=0.0,
-                       extremist_to_recruiter=0.01, prevention_rate=0.02, treatment_rate=0.02)
+    r = radicalisation(
+        radicalisation_contact=contact,
+        online_propaganda=0.0,
+        extremism_arrest_base=0.0,
+        extremist_to_recruiter=0.01,
+        prevention_rate=0.02,
+        treatment_rate=0.02,
+    )
     assert (r.r0(context())[0] > 1) == endemic  # R0 0.17 and 1.67
     r.extremists = np.array([5_000])
     rng = np.random.default_rng(3)
@@ -265,8 +287,13 @@ def test_radicalisation_is_national_and_does_not_read_legitimacy():
 
 
 def test_released_convicts_come_out_as_recruiters_in_the_stated_share():
-    r = radicalisation(extremism_sentence_weeks=156, prison_recruiter_share=0.5, online_propaganda=0.0,
-                       radicalisation_contact=0.0, extremism_arrest_base=0.0)
+    r = radicalisation(
+        extremism_sentence_weeks=156,
+        prison_recruiter_share=0.5,
+        online_propaganda=0.0,
+        radicalisation_contact=0.0,
+        extremism_arrest_base=0.0,
+    )
     r.prisoners = np.array([156_000])
     r.step(context(), np.random.default_rng(2))
     # about 1,000 released, about half of them recruiters

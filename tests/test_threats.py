@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from helpers import baseline
 
 from scenarios.analysis.summary import mean_ci
@@ -51,9 +52,7 @@ def test_radicalised_citizens_feed_militant_recruitment():
         base,
         parameters={"radicalisation_contact": 0.2, "tajik_recruitment_rate": 0.0002},
     )
-    cold = derive(
-        base, parameters={"radicalisation_contact": 0.2, "tajik_recruitment_rate": 0.0}
-    )
+    cold = derive(base, parameters={"radicalisation_contact": 0.2, "tajik_recruitment_rate": 0.0})
     more = [
         simulate(hot, s).timeseries["militant_members"][-52:].mean()
         - simulate(cold, s).timeseries["militant_members"][-52:].mean()
@@ -82,3 +81,81 @@ def test_traffickers_and_groups_sit_in_their_provinces():
     m = SecurityModel(baseline(years=1, society__citizens=1000), 3)
     kinds = {m.space.G.nodes[a.cell.coordinate]["kind"] for a in [*m.traffickers, *m.groups]}
     assert kinds == {"province"}
+
+
+# ---------------------------------------------------------------- adaptive adversaries
+
+
+def _model(**parameters):
+    return SecurityModel(
+        baseline(
+            years=1,
+            society__citizens=300,
+            parameters__burn_in_weeks=0,
+            **{f"parameters__{k}": v for k, v in parameters.items()},
+        ),
+        3,
+    )
+
+
+def test_a_network_starts_on_its_best_combinations():
+    from scenarios.model.trafficking import initial_network
+
+    m = _model(initial_routes=5)
+    mask = initial_network(m, 5)
+    assert mask.sum() == 5
+    org = m.traffickers[0]
+    assert np.array_equal(org.open, mask)
+    probs = org.choice_probabilities()
+    assert np.all(probs[~org.open] == 0) and probs.sum() == pytest.approx(1.0)
+
+
+def test_losses_open_the_best_closed_combination_and_risk_closes_one():
+    m = _model(initial_routes=4, route_expansion=1.0, route_abandon_risk=0.6)
+    org = m.traffickers[0]
+    before = org.open.copy()
+    org.loss = 0.0  # within tolerance: nothing opens
+    org.adapt_network()
+    assert np.array_equal(org.open, before)
+    org.loss = 0.5  # far above the tolerance, expansion certain: one more combination
+    org.adapt_network()
+    assert org.open.sum() == before.sum() + 1 and np.all(org.open[before])
+    # a seized segment: its perceived risk passes the threshold and its open combinations close
+    seg = m.index.combo_segment[np.flatnonzero(org.open)[0]]
+    trials = np.zeros(len(m.index.segments))
+    trials[seg] = 50.0
+    org.segment_risk.update(trials, trials)
+    org.loss = 0.0
+    org.adapt_network()
+    assert not np.any(org.open & (m.index.combo_segment == seg)) or org.open.sum() == 1
+    assert org.open.sum() >= 1
+
+
+def test_target_hardening_shifts_attacks_to_civilians_unless_they_are_protected_too():
+    """Enders & Sandler's substitution: with every attack foiled on security targets, the groups'
+    belief moves and most attacks choose civilians; with civilians as protected (1.0), no shift."""
+    shares = {}
+    for protection in (0.0, 1.0):
+        m = _model(
+            cell_attack_rate=0.1,
+            cell_disruption_base=0.005,
+            cell_disruption_gain=0.05,
+            target_hardening=0.9,
+            soft_target_protection=protection,
+        )
+        mil = m.militants
+        mil.counterterrorism = 1.0
+        mil.chinese_share = 0.0
+        for week in range(30):
+            ids = np.arange(40, dtype=np.int64) + 1000 * (week + 1)
+            mil.add_cells(ids, np.zeros(40, dtype=np.int64))
+            m.week = week
+            mil.step_cells([])
+        shares[protection] = mil.target_probabilities()[1]
+    assert shares[0.0] > 0.8
+    assert abs(shares[1.0] - 0.5) < 0.2
+
+
+def test_attacks_on_civilians_draw_larger_severities():
+    u = np.linspace(0.0, 0.99, 50)
+    assert np.all(draw_severity(u, 2.5, np.full(50, 1.5)) >= draw_severity(u, 2.5, 1.0))

@@ -78,7 +78,10 @@ class Capacities:
         pop = np.ones(n_regions) if population is None else np.asarray(population, float)
         # what an allocation share is worth in each unit: n x share for segments (even = national
         # level), share / population share for regions (equal per person = national level)
-        per_unit = {"segment": np.full(shares["segment"].size, float(shares["segment"].size)), "region": pop.sum() / pop}
+        per_unit = {
+            "segment": np.full(shares["segment"].size, float(shares["segment"].size)),
+            "region": pop.sum() / pop,
+        }
         self.base_segment_shares = shares["segment"].copy()
         self.segment_shares = shares["segment"].copy()
         self._segment_rows = np.array([lever.spatial == "segment" for lever in lv])

@@ -28,11 +28,17 @@ interdiction chance and then on the Chinese side with ``china_side_interdiction`
 China's first stated goal (the security of its Xinjiang border) and what its GBAO outposts and
 patrols act on.
 
-**Severity is drawn, not emergent.** Casualties follow a continuous power law
-``P(x) ~ x^-alpha`` above ``x_min`` (inverse-transform sampling), rounded down to whole casualties;
-``alpha = 2.5`` (Bohorquez et al., Nature 2009; Clauset, Young & Gleditsch 2007 find ~2 for
-terrorism). The target is Chinese nationals or assets with a chance that grows with the stock
-of Chinese infrastructure investment (exposure; Chinese workers were killed in 2024 and 2025).
+**Targets adapt; severity follows the target.** An attacking cell strikes Chinese nationals or
+assets with a chance that grows with the stock of Chinese infrastructure investment (exposure;
+Chinese workers were killed in 2024 and 2025); otherwise it chooses between the state's
+**security** forces and **civilian** targets by a logit on the groups' perceived chance of being
+foiled (a Beta-Bernoulli belief per target class, as for segments). Target hardening foils attacks
+on security and Chinese targets with ``target_hardening x CT`` but civilian ones only with
+``soft_target_protection`` of that, so hardening pushes attacks toward civilians: the
+substitution Enders & Sandler (1993) measured after hardening measures. Casualties follow a
+continuous power law ``P(x) ~ x^-alpha`` above ``x_min`` (inverse-transform sampling), rounded
+down; ``alpha = 2.5`` (Bohorquez et al., Nature 2009; Clauset, Young & Gleditsch 2007 find ~2 for
+terrorism); attacks on civilians have ``x_min x civilian_severity`` (crowds: an assumption).
 
 **Common random numbers.** Counts that depend on group size (recruits, losses, attempts) come
 from per-(week, group, purpose) generators. Every attempt and every cell has its own keyed
@@ -54,11 +60,14 @@ from scenarios.rng import WEEK_OFFSET
 if TYPE_CHECKING:
     from scenarios.model.border import Conditions
 
+TARGETS = ("security", "civilian")
+"""Target classes a cell chooses between (Chinese targets are drawn first, by exposure)."""
+
 _GROUP_SLOTS = 1 << 20  # attempts per group and week that get distinct keys
 _WEEK_SLOTS = 1 << 40  # ... and weeks (cell ids are week * _WEEK_SLOTS + group * _GROUP_SLOTS + attempt)
 
 
-def draw_severity(u: np.ndarray, alpha: float, x_min: float) -> np.ndarray:
+def draw_severity(u: np.ndarray, alpha: float, x_min: float | np.ndarray) -> np.ndarray:
     """Casualties from uniforms ``u``: a continuous power law above ``x_min``, floored to integers."""
     return np.floor(x_min * (1.0 - u) ** (-1.0 / (alpha - 1.0)))
 
@@ -145,6 +154,9 @@ class Militants:
         self.motive = 1.0
         self.tajik_base = 0.0
         self.severities: list[tuple[int, np.ndarray]] = []  # (week, casualties of its attacks)
+        p = model.p
+        # the groups' shared belief of being foiled, per target class (security, civilian)
+        self.target_risk = RiskBelief((len(TARGETS),), p.risk_prior_a, p.risk_prior_b, p.risk_memory)
         # transit to Xinjiang crosses the segments of the region on the Chinese border (GBAO)
         china_side = model.index.regions.index(model.world.china_border.region)
         self.gbao_segments = np.flatnonzero(model.index.segment_region == china_side)
@@ -159,6 +171,7 @@ class Militants:
         self.attacks = np.zeros(n_r)
         self.casualties = np.zeros(n_r)
         self.attacks_chinese = 0
+        self.attacks_civilian = 0
         self.casualties_chinese = 0.0
         self.mass_casualty = 0
         self.xinjiang_attempts = 0
@@ -188,8 +201,13 @@ class Militants:
         self.cell_id = np.concatenate([self.cell_id, ids.astype(np.int64)])
         self.cell_region = np.concatenate([self.cell_region, regions.astype(np.int64)])
 
+    def target_probabilities(self) -> np.ndarray:
+        """Chance an attack not aimed at Chinese targets chooses each class of :data:`TARGETS`."""
+        w = np.exp(-self.model.p.risk_sensitivity * self.target_risk.risk)
+        return w / w.sum()
+
     def step_cells(self, forced: list[int]) -> None:
-        """Disrupt cells, let the others attack; ``forced`` adds attacks (injected events) by region."""
+        """Disrupt cells, let the others choose a target and attack; ``forced`` adds attacks (injected events) by region."""
         m = self.model
         p = m.p
         week = m.week
@@ -197,28 +215,43 @@ class Militants:
         disrupt = p.cell_disruption_base + p.cell_disruption_gain * self.counterterrorism
         disrupted = u < disrupt
         attacking = (u >= disrupt) & (u < disrupt + p.cell_attack_rate)
-        foiled = m.draws.uniforms("cell-foiled", week, self.cell_id) < p.target_hardening * self.counterterrorism
-        go = attacking & ~foiled
+        ids = self.cell_id[attacking]
+        keys = ids.astype(np.uint64)
+        chinese = m.draws.uniforms("attack-target", week, keys) < self.chinese_share
+        civilian = ~chinese & (m.draws.uniforms("attack-class", week, keys) >= self.target_probabilities()[0])
+        hardening = p.target_hardening * self.counterterrorism * np.where(civilian, p.soft_target_protection, 1.0)
+        foiled = m.draws.uniforms("cell-foiled", week, ids) < hardening
+        self.target_risk.update(
+            np.array([np.sum(~chinese & ~civilian), np.sum(civilian)], dtype=float),
+            np.array([np.sum(~chinese & ~civilian & foiled), np.sum(civilian & foiled)], dtype=float),
+        )
+        go = ~foiled
         forced_ids = np.arange(len(forced), dtype=np.int64) - len(forced) - 1  # negative: never a cell's id
-        ids = np.concatenate([self.cell_id[go], forced_ids])
-        regions = np.concatenate([self.cell_region[go], np.asarray(forced, dtype=np.int64)])
+        forced_keys = forced_ids.astype(np.uint64)
+        all_ids = np.concatenate([ids[go], forced_ids])
+        regions = np.concatenate([self.cell_region[attacking][go], np.asarray(forced, dtype=np.int64)])
+        on_chinese = np.concatenate(
+            [chinese[go], m.draws.uniforms("attack-target", week, forced_keys) < self.chinese_share]
+        )
+        on_civilians = np.concatenate([civilian[go], np.zeros(len(forced), dtype=bool)])
         keep = ~(disrupted | attacking)
         self.cell_id = self.cell_id[keep]
         self.cell_region = self.cell_region[keep]
         if regions.size:
-            self._attack(ids, regions)
+            self._attack(all_ids, regions, on_chinese, on_civilians)
 
-    def _attack(self, ids: np.ndarray, regions: np.ndarray) -> None:
+    def _attack(self, ids: np.ndarray, regions: np.ndarray, chinese: np.ndarray, civilian: np.ndarray) -> None:
         m = self.model
         p = m.p
         keys = ids.astype(np.uint64)
-        sev = draw_severity(m.draws.uniforms("attack-severity", m.week, keys), p.severity_alpha, p.severity_xmin)
-        chinese = m.draws.uniforms("attack-target", m.week, keys) < self.chinese_share
+        x_min = p.severity_xmin * np.where(civilian, p.civilian_severity, 1.0)
+        sev = draw_severity(m.draws.uniforms("attack-severity", m.week, keys), p.severity_alpha, x_min)
         n_r = len(m.index.regions)
         self.attacks += np.bincount(regions, minlength=n_r)
         self.casualties += np.bincount(regions, sev, n_r)
         self.attacks_chinese += int(chinese.sum())
         self.casualties_chinese += float(sev[chinese].sum())
+        self.attacks_civilian += int(civilian.sum())
         self.mass_casualty += int(np.count_nonzero(sev >= p.mass_casualty_threshold))
         self.severities.append((m.week, sev))
 

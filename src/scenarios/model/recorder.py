@@ -59,6 +59,7 @@ class Recorder:
         ts["attacks"][t] = mil.attacks.sum()
         ts["casualties"][t] = mil.casualties.sum()
         ts["attacks_on_chinese"][t] = mil.attacks_chinese
+        ts["attacks_on_civilians"][t] = mil.attacks_civilian
         ts["casualties_chinese"][t] = mil.casualties_chinese
         ts["mass_casualty_attacks"][t] = mil.mass_casualty
         ts["infiltration_attempts"][t] = mil.attempts

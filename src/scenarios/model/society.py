@@ -224,7 +224,12 @@ class Radicalisation:
         a = self.arrest_chance(context.surveillance)
         release = 1.0 / p.extremism_sentence_weeks
         new_e = s * -np.expm1(-lam)
-        e2 = e + new_e - e * (p.extremist_to_recruiter + p.prevention_rate + a) + j * release * (1 - p.prison_recruiter_share)
+        e2 = (
+            e
+            + new_e
+            - e * (p.extremist_to_recruiter + p.prevention_rate + a)
+            + j * release * (1 - p.prison_recruiter_share)
+        )
         r2 = r + e * p.extremist_to_recruiter - r * (p.treatment_rate + a) + j * release * p.prison_recruiter_share
         j2 = j + a * (e + r) - j * release
         return np.maximum(np.stack([e2, r2, j2]), 0.0)
@@ -255,8 +260,18 @@ class Radicalisation:
         release = min(1.0, 1.0 / p.extremism_sentence_weeks)
         s = self.susceptible
         new_e = rng.binomial(s, -np.expm1(-lam))
-        e_out = np.array([rng.multinomial(n, [gamma, prevent, a_r, 1.0 - gamma - prevent - a_r]) for n, a_r in zip(self.extremists, np.minimum(a, 1.0 - gamma - prevent), strict=True)])
-        r_out = np.array([rng.multinomial(n, [treat, a_r, 1.0 - treat - a_r]) for n, a_r in zip(self.recruiters, np.minimum(a, 1.0 - treat), strict=True)])
+        e_out = np.array(
+            [
+                rng.multinomial(n, [gamma, prevent, a_r, 1.0 - gamma - prevent - a_r])
+                for n, a_r in zip(self.extremists, np.minimum(a, 1.0 - gamma - prevent), strict=True)
+            ]
+        )
+        r_out = np.array(
+            [
+                rng.multinomial(n, [treat, a_r, 1.0 - treat - a_r])
+                for n, a_r in zip(self.recruiters, np.minimum(a, 1.0 - treat), strict=True)
+            ]
+        )
         freed = rng.binomial(self.prisoners, release)
         as_recruiters = rng.binomial(freed, p.prison_recruiter_share)
         to_r, to_s_e, caught_e = e_out[:, 0], e_out[:, 1], e_out[:, 2]
@@ -440,7 +455,8 @@ class Society:
         self._update_legitimacy(economy, soft, surveillance, casualties, resentment)
         self._incidents(week)
         factor = np.maximum(
-            (1.0 - p.economy_hardship_relief * economy) * (1.0 + p.remittance_hardship * (p.remittance_pivot - remittances)),
+            (1.0 - p.economy_hardship_relief * economy)
+            * (1.0 + p.remittance_hardship * (p.remittance_pivot - remittances)),
             0.0,
         )
         self._protest(factor, surveillance, threat, week)
@@ -460,7 +476,9 @@ class Society:
         rate = p.protest_incident_rate / WEEKS_PER_YEAR * self.traits.autonomy
         u = self.draws.uniforms("incident", week, np.arange(self.n_regions))
         self.incidents = (u < -np.expm1(-rate)).astype(float)
-        self.incident_shock = self.incident_shock * np.exp(-1.0 / p.incident_weeks) + p.incident_legitimacy_drop * self.incidents
+        self.incident_shock = (
+            self.incident_shock * np.exp(-1.0 / p.incident_weeks) + p.incident_legitimacy_drop * self.incidents
+        )
 
     def _protest(self, factor: np.ndarray, surveillance: np.ndarray, threat: float, week: int) -> None:
         """Epstein's week: grievance, police, activation on last week's actives, arrests, jail."""

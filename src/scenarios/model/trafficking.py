@@ -13,7 +13,15 @@ and an exit to Uzbekistan or Kyrgyzstan). Choice is a logit on:
 An organisation whose recent losses exceed its loss tolerance (NarcoLogic's ``losslim``) splits
 its volume into smaller shipments and spreads them over more combinations (a higher logit
 temperature): Magliocca et al. (2024) find interdiction spreads trafficking out, so seizures rise
-while active routes do not fall and value per seizure drops. A shipment is stopped at the border
+while active routes do not fall and value per seizure drops.
+
+**Its network opens and closes routes** (NarcoLogic's network expansion, ``expandmax``: facts.yaml
+model.narcologic.expandmax). An organisation ships only over the combinations it has open: at
+first the ``initial_routes`` with the best access and cost. While its losses exceed its tolerance
+it opens the best closed combination with chance ``route_expansion`` a week; it abandons an open
+combination once its perceived risk (segment and route) passes ``route_abandon_risk``, keeping at
+least one. Volume an organisation does not send (the risks-and-prices response below) goes by the
+Balkan or Southern route, out of this model's world, rather than waiting at the border. A shipment is stopped at the border
 with the segment's interdiction chance, then on each region it crosses with that region's transit
 chance (both from the capacities the levers build; see :mod:`.model`).
 """
@@ -50,6 +58,7 @@ class TraffickingOrganisation(CellAgent):
         self.segment_risk = RiskBelief((len(ix.segments),), p.risk_prior_a, p.risk_prior_b, p.risk_memory)
         self.route_risk = RiskBelief((len(ix.routes),), p.risk_prior_a, p.risk_prior_b, p.risk_memory)
         self.loss = 0.0  # smoothed share of volume lost to seizures
+        self.open = initial_network(model, int(p.initial_routes))  # combinations it ships over
 
     def spread(self) -> float:
         """Logit temperature and shipment-splitting factor: 1, or more when losses exceed tolerance."""
@@ -68,8 +77,38 @@ class TraffickingOrganisation(CellAgent):
             - p.cost_sensitivity * m.trafficking.cost
         )
         utility = utility / self.spread()
-        w = np.exp(utility - utility.max())
+        w = np.exp(utility - utility[self.open].max()) * self.open
         return w / w.sum()
+
+    def risk_of_combinations(self) -> np.ndarray:
+        """Perceived risk of each (segment, route) combination: the segment's and the route's beliefs."""
+        ix = self.model.index
+        return self.segment_risk.risk[ix.combo_segment] + self.route_risk.risk[ix.combo_route]
+
+    def adapt_network(self) -> None:
+        """Open the best closed combination under losses (chance ``route_expansion``), abandon risky ones.
+
+        Best: the highest utility at the current beliefs and costs. Abandoned: perceived risk above
+        ``route_abandon_risk``; the least risky open combination is always kept.
+        """
+        m = self.model
+        p = m.p
+        risk = self.risk_of_combinations()
+        closed = np.flatnonzero(~self.open)
+        if closed.size and self.loss > p.loss_tolerance:
+            u = m.draws.uniforms("route-open", m.week, np.array([self.unique_id]))[0]
+            if u < p.route_expansion:
+                utility = (
+                    m.trafficking.log_access[m.index.combo_segment]
+                    - p.risk_sensitivity * risk
+                    - p.cost_sensitivity * m.trafficking.cost
+                )
+                self.open[closed[np.argmax(utility[closed])]] = True
+        risky = self.open & (risk > p.route_abandon_risk)
+        if risky.any():
+            keep = np.flatnonzero(self.open)[np.argmin(risk[self.open])]
+            risky[keep] = False
+            self.open &= ~risky
 
     def volume_factor(self, road_factor: float) -> float:
         """Share of its potential supply the organisation sends through Tajikistan this week.
@@ -103,6 +142,19 @@ class TraffickingOrganisation(CellAgent):
         self.route_risk.update(*route)
         if lost_share is not None:
             self.loss += self.model.p.loss_learning * (lost_share - self.loss)
+
+
+def initial_network(model: mesa.Model, n: int) -> np.ndarray:
+    """The ``n`` combinations with the best access and cost (no risk learned yet): where an organisation starts."""
+    ix = model.index
+    p = model.p
+    access = ix.supply_share @ (ix.province_segment / ix.province_segment.sum(axis=1, keepdims=True))
+    cost = ix.segment_difficulty[ix.combo_segment] + ix.route_length[ix.combo_route] / 1000.0
+    utility = np.log(np.maximum(access, 1e-12))[ix.combo_segment] - p.cost_sensitivity * cost
+    best = np.argsort(-utility, kind="stable")[: max(1, min(n, utility.size))]
+    mask = np.zeros(utility.size, dtype=bool)
+    mask[best] = True
+    return mask
 
 
 class Trafficking:
@@ -205,6 +257,7 @@ class Trafficking:
                 ),
                 lost[i] / shipped[i] if shipped[i] > 0 else None,
             )
+            org.adapt_network()
 
     def reset(self) -> None:
         """Zero this week's tallies."""

@@ -235,10 +235,18 @@ percentiles for alpha). *result* is PASS or FAIL, or REPORT where no pass/fail i
 world) or report only. Check families:
 
 - **F1-F10, C1-C5**: stylized facts and calibration targets (docs/model.md section 1 and 8).
+- **B1-B4**: the baseline's own regime, which every comparison starts from: effective R0 of
+  radicalisation by region (< 1 everywhere: no region runs away), no drift of radicalised persons
+  and extremism prisoners, open protest only where the world has an autonomy movement (GBAO), and
+  the sensitivity of the baseline to the calibrated legitimacy (report).
 - **L:lever@state**: the full model's effect of raising one state's lever to its strong dose
-  (`STRONG_DOSE` in `src/scenarios/experiments/checks/levers.py`, one place, with its rationale) from
-  the first year, against the baseline, on the dashboard outcomes; the sign is asserted where the
-  literature is clear (`EXPECTED_SIGN`), the magnitude reported either way (table below).
+  (`STRONG_DOSE` in `src/scenarios/experiments/checks/levers.py`, one place, with its rationale)
+  **mid-course, from 2025** (the years before as in the baseline, so the new effort passes through
+  the lever's lag and builds its stock), against the baseline, over the years after (2026 to the
+  end of the run); the sign is asserted where the literature is clear (`EXPECTED_SIGN`), the
+  magnitude reported either way (table below). `--quick` checks China's levers to 2028; the full
+  run every supplier to 2030, and adds the whole-run table (dose from 2021) as a secondary view:
+  it skips lag and build-up and overstates what a mid-course change of a slow lever buys.
 - **S1-S3**: the library's stress cases and their combinations (`afghan_collapse_china_withdraws`,
   `afghan_collapse_russia_distracted`, `china_withdraws_russia_distracted`, `triple_stress`),
   compared from 2025, and how their ordering moves when each `index_weight_*` moves +/-50%
@@ -248,7 +256,9 @@ world) or report only. Check families:
   (0.5 and 0).
 - **P1**: Chinese presence (China's infrastructure investment at its strong dose) and attacks on
   Chinese interests.
-- **M1-M3**: magnitudes against sourced ranges; **H1**: held-out years (seizure parameters were
+- **M1-M5**: magnitudes against sourced ranges, each against its own source: extremism detentions,
+  persons jailed for extremism (never all offences), persons jailed for protest or extremism,
+  seizures, detentions per protest incident; **H1**: held-out years (seizure parameters were
   calibrated on 2021-22 totals only, C1-C2; H1 2023 and H1 2024 are compared, report only).
 - **A1**: the adaptive baseline (`adaptive_baseline.yaml`) against the scheduled one in the
   stress cases (docs/scenarios.md, last section).
@@ -259,9 +269,13 @@ What was calibrated, and on which years: only parameters of `kind: calibrated` i
 `src/scenarios/spec/data/parameters.yaml`, within their documented ranges (docs/model.md section 8):
 `opiate_product_per_opium_t`, `base_interdiction`, `base_transit_seizure` and `interdiction_max`
 on the 2021-22 seizure totals and the seizure share (C1, C2), `infiltration_rate` on the rarity of
-attacks (C4), `extremism_arrest_base` on the extremism detentions (M1), and `legitimacy_initial`
-and `gbao_legitimacy_gap` (their targets in parameters.yaml). Seizures in 2023 and
-2024 were not used: H1 compares them.
+attacks (C4), `extremism_arrest_base` on the extremism detentions (M1), `extremism_sentence_weeks`
+on the extremism prisoners (M2), `online_propaganda` on the order of magnitude of radicalised
+persons, `legitimacy_initial` on the absence of open protest outside GBAO, and
+`autonomy_legitimacy_gap` and `incident_legitimacy_drop` on GBAO's protest episodes (M5; a grid
+over both, 4 seeds x 8 years each: 271 detained per incident and none between incidents).
+Seizures in 2023 and 2024 were not used: H1 compares them. `scenarios calibrate` fits the same
+parameters by ABC-SMC against `src/scenarios/spec/data/targets.yaml` (section below).
 
 """
 

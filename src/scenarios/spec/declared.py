@@ -112,6 +112,9 @@ class Parameters(Values):
     risk_sensitivity: Annotated[float | None, Registered("parameter", "risk_sensitivity")] = None
     cost_sensitivity: Annotated[float | None, Registered("parameter", "cost_sensitivity")] = None
     loss_tolerance: Annotated[float | None, Registered("parameter", "loss_tolerance")] = None
+    initial_routes: Annotated[float | None, Registered("parameter", "initial_routes")] = None
+    route_expansion: Annotated[float | None, Registered("parameter", "route_expansion")] = None
+    route_abandon_risk: Annotated[float | None, Registered("parameter", "route_abandon_risk")] = None
     spread_gain: Annotated[float | None, Registered("parameter", "spread_gain")] = None
     interdiction_max: Annotated[float | None, Registered("parameter", "interdiction_max")] = None
     base_interdiction: Annotated[float | None, Registered("parameter", "base_interdiction")] = None
@@ -132,6 +135,8 @@ class Parameters(Values):
     cell_disruption_gain: Annotated[float | None, Registered("parameter", "cell_disruption_gain")] = None
     target_hardening: Annotated[float | None, Registered("parameter", "target_hardening")] = None
     severity_alpha: Annotated[float | None, Registered("parameter", "severity_alpha")] = None
+    soft_target_protection: Annotated[float | None, Registered("parameter", "soft_target_protection")] = None
+    civilian_severity: Annotated[float | None, Registered("parameter", "civilian_severity")] = None
     severity_xmin: Annotated[float | None, Registered("parameter", "severity_xmin")] = None
     mass_casualty_threshold: Annotated[float | None, Registered("parameter", "mass_casualty_threshold")] = None
     chinese_target_base: Annotated[float | None, Registered("parameter", "chinese_target_base")] = None

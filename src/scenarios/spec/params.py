@@ -39,6 +39,12 @@ class Params:
     """utility per unit cost (assumption)."""
     loss_tolerance: float
     """share lost (sourced)."""
+    initial_routes: float
+    """segment-route combinations (assumption)."""
+    route_expansion: float
+    """chance per week while losses exceed tolerance (assumption)."""
+    route_abandon_risk: float
+    """perceived risk (segment + route) (assumption)."""
     spread_gain: float
     """factor (assumption)."""
     interdiction_max: float
@@ -79,6 +85,10 @@ class Params:
     """share of attacks foiled at full counterterrorism (assumption)."""
     severity_alpha: float
     """power-law exponent (sourced)."""
+    soft_target_protection: float
+    """share of target hardening that protects civilian targets (assumption)."""
+    civilian_severity: float
+    """factor on severity_xmin (assumption)."""
     severity_xmin: float
     """casualties (assumption)."""
     mass_casualty_threshold: float

@@ -108,7 +108,9 @@ def _legitimacy_sensitivity(design: Design, quick: bool) -> Row:
     parts = []
     diffs = {}
     for end in ("low", "high"):
-        m, lo, hi = paired(runs["calibrated"]["stability_index"].mean(axis=1), runs[end]["stability_index"].mean(axis=1))
+        m, lo, hi = paired(
+            runs["calibrated"]["stability_index"].mean(axis=1), runs[end]["stability_index"].mean(axis=1)
+        )
         det = runs[end]["protest_detentions"].mean()
         diffs[end] = (m, lo, hi)
         parts.append(
