@@ -17,9 +17,11 @@ def register(sub: SubParsers) -> None:
     p = command(
         sub,
         "check-model",
-        "Run the validation suite: stylized facts (F1-F10), calibration targets (C1-C5), the full model's lever "
-        "effects (L:lever@state), stress orderings (S1-S3), surveillance regions (R1-R2), Chinese presence (P1), "
-        "magnitudes (M1-M3), held-out years (H1) and the adaptive baseline (A1); print and save one table.",
+        "Run the validation suite: stylized facts (F1-F10), the baseline's regime (B1-B4: effective R0 by region, "
+        "drift, where protest happens, legitimacy sensitivity), calibration targets (C1-C5), the full model's lever "
+        "effects raised mid-course from 2025 (L:lever@state), stress orderings (S1-S3), surveillance regions "
+        "(R1-R2), Chinese presence (P1), magnitudes (M1-M5), held-out years (H1) and the adaptive baseline (A1); "
+        "print and save one table.",
         "scenarios check-model --quick\nscenarios check-model --only F5,C1,S1\n"
         "scenarios check-model --quick --write-docs docs/validation.md",
         check_model,
@@ -27,7 +29,9 @@ def register(sub: SubParsers) -> None:
     p.add_argument(
         "--quick",
         action="store_true",
-        help="20 seeds, 4-year lever runs (7-year stress runs), 2,000 citizens; default 30 seeds, 6 years (8), 3,000 citizens",
+        help="20 seeds, 2,000 citizens, 4-year magnitude runs, 7-year stress runs, China's levers raised from 2025 "
+        "in runs to 2028; default 30 seeds, 3,000 citizens, 6 and 8 years, every supplier's levers in runs to 2030 "
+        "plus the whole-run lever table",
     )
     p.add_argument("--workers", type=positive_int, default=2, help="processes for the full-model ensembles (default 2)")
     p.add_argument(
@@ -107,7 +111,8 @@ def check_model(args: argparse.Namespace) -> int:
         )
     timing = (
         f"Run: `scenarios check-model{' --quick' if args.quick else ''}`, {len(results)} checks, {design.seeds} seeds, "
-        f"{design.citizens:,} citizens, {design.years}-year lever runs, {design.stress_years}-year stress runs, "
+        f"{design.citizens:,} citizens, {design.years}-year magnitude runs, {design.mid_course_years}-year mid-course "
+        f"lever runs, {design.stress_years}-year stress runs, "
         f"{design.workers} workers: {minutes:.1f} minutes ({datetime.now(UTC):%Y-%m-%d})."
     )
     print(render_table(HEADER, check_rows(results)))

@@ -142,23 +142,36 @@ def write_checks(
     md += [f"- **{r.id}** {r.detail}" for r in results]
     if timing:
         md += ["", timing]
-    effects = list(getattr(tables, "lever_effects", []))
-    if effects:
-        with open(folder / "lever_effects.csv", "w", newline="", encoding="utf-8") as fh:
+    mid = list(getattr(tables, "mid_course_effects", []))
+    whole = list(getattr(tables, "lever_effects", []))
+    for effects, csv_name, title, text in (
+        (
+            mid,
+            "lever_effects.csv",
+            "### Lever effects, mid-course: raised from 2025",
+            "Mean paired difference per year over the years after 2025 (variant - baseline) with its 95% CI, "
+            "over the seeds; `dose` is the level the state's plan is raised to from 2025, the years before as in "
+            "the baseline (the new effort passes through the lever's lag and builds its stock). A ranking of "
+            "levers by these effects per USD also reflects the levers' prices, most of them assumptions "
+            "(docs/model.md, section 7.1).",
+        ),
+        (
+            whole,
+            "lever_effects_whole_run.csv",
+            "### Lever effects, whole run (secondary view): raised from the first year",
+            "As above, with the dose from the first year over every year: it skips lag and build-up, so it "
+            "overstates what a mid-course change of a slow lever buys.",
+        ),
+    ):
+        if not effects:
+            continue
+        with open(folder / csv_name, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(LEVER_COLUMNS)
             for e in effects:
                 w.writerow([getattr(e, c) for c in LEVER_COLUMNS])
         outcomes = list(dict.fromkeys(e.outcome for e in effects))
-        md += [
-            "",
-            "### Lever effects at the strong doses",
-            "",
-            "Mean paired difference per year (variant - baseline) with its 95% CI, over the seeds; "
-            "`dose` is the level the state's plan is raised to from the first year.",
-            "",
-            md_table(["lever", "state", "dose", *outcomes], lever_effect_rows(effects)),
-        ]
+        md += ["", title, "", text, "", md_table(["lever", "state", "dose", *outcomes], lever_effect_rows(effects))]
     ordering = list(getattr(tables, "stress_ordering", []))
     if ordering:
         md += [
