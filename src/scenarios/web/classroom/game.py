@@ -30,7 +30,7 @@ from scenarios.errors import ScenarioError
 from scenarios.schedule import expand
 from scenarios.spec import registry
 from scenarios.spec.config import load_scenario, scenario_dict, validate_data
-from scenarios.web.classroom import scoring
+from scenarios.web.classroom import claims, scoring
 from scenarios.web.classroom.codes import CODE_LENGTH, normalize_code, random_code, show_code
 from scenarios.web.classroom.simulate import noise_band, run_years
 from scenarios.web.classroom.store import Store
@@ -83,6 +83,13 @@ class Classroom:
         self.exercises_dir = Path(exercises_dir)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        with self.store.transaction(write=True) as db:
+            # a round marked running by a server that stopped mid-simulation opens again as it was
+            db.execute(
+                "DELETE FROM results WHERE kind='inputs' AND EXISTS (SELECT 1 FROM sessions s"
+                " WHERE s.id=results.session_id AND s.running=results.round)"
+            )
+            db.execute("UPDATE sessions SET running=NULL WHERE running IS NOT NULL")
 
     def _session_lock(self, sid: str) -> threading.Lock:
         """One lock per session: advancing one class never waits for another class."""
@@ -128,7 +135,10 @@ class Classroom:
                             now,
                         ),
                     )
-                    db.executemany("INSERT INTO teams VALUES (?,?,?)", [(sid, t.state, t.code) for t in teams])
+                    db.executemany(
+                        "INSERT INTO teams (session_id, state, code) VALUES (?,?,?)",
+                        [(sid, t.state, t.code) for t in teams],
+                    )
                 return sid, teams
             except sqlite3.IntegrityError:
                 continue
@@ -164,6 +174,15 @@ class Classroom:
             raise ClassroomError("unknown join code", 404)
         return row["session_id"], row["state"]
 
+    def find_team(self, code: str) -> tuple[str, str, str | None] | None:
+        """(session id, state, hash of the device holding the code or None) of a join code, or None."""
+        norm = normalize_code(code)
+        if not norm:
+            return None
+        with self.store.transaction() as db:
+            row = db.execute("SELECT session_id, state, device_hash FROM teams WHERE code=?", (norm,)).fetchone()
+        return None if row is None else (row["session_id"], row["state"], row["device_hash"])
+
     def teams(self, sid: str) -> list[Team]:
         with self.store.transaction() as db:
             self._session(db, sid)
@@ -171,12 +190,45 @@ class Classroom:
         return [Team(r["state"], r["code"]) for r in rows]
 
     # ------------------------------------------------------------------ rounds
-    def submit(self, code: str, round_: int, allocation: dict[str, float]) -> None:
+    def submit(
+        self, code: str, round_: int, allocation: dict[str, float], device: str | None = None, client: str = ""
+    ) -> dict[str, float]:
         """A team's allocation (USD M per lever) for the round it names; replaces an earlier one of
-        the same round. A round that is no longer (or not yet) open is refused with a message."""
+        the same round. Returns the allocation as stored (every lever of the team, 0 where not
+        given): exactly what the round will use unless the team changes it before Advance.
+
+        Refused (and logged, as every submission is, with ``device`` and ``client``): a round that
+        is no longer or not yet open, or that is being simulated (409: submissions close when the
+        teacher presses Advance); a code claimed by another device (403); time up with the lock on
+        (409); a bad allocation (400). ``device`` None (Python callers, not the web) skips the claim.
+        """
         sid, state = self.team_by_code(code)
-        sc = self.scenario(sid)
-        team = sc.exercise.teams[state]
+        try:
+            stored = self._check_allocation(sid, state, allocation)
+            with self.store.transaction(write=True) as db:
+                row = self._session(db, sid)
+                if device is not None and not claims.claim(db, sid, state, device):
+                    raise ClassroomError(
+                        f"this device only views {state}'s page: the team's code is in use on another device. "
+                        "Nothing was saved; ask the teacher to release the code if that device is yours",
+                        403,
+                    )
+                self._check_open(row, round_)
+                db.execute(
+                    "INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?)",
+                    (sid, state, round_, json.dumps(stored), time.time()),
+                )
+                db.execute("UPDATE sessions SET version = version + 1 WHERE id=?", (sid,))
+                claims.log(db, sid, state, round_, stored, device or "", client, 200, "saved")
+        except ClassroomError as e:
+            with self.store.transaction(write=True) as db:
+                claims.log(db, sid, state, round_, allocation, device or "", client, e.status, str(e))
+            raise
+        return stored
+
+    def _check_allocation(self, sid: str, state: str, allocation: dict[str, Any]) -> dict[str, float]:
+        """The allocation with every lever of ``state`` (0 where not given), or every problem at once (400)."""
+        team = self.scenario(sid).exercise.teams[state]
         own = registry.levers_of(state)
         levers = registry.levers()
         problems = []
@@ -195,25 +247,39 @@ class Classroom:
             problems.append(f"total {total:g} USD M is over the budget of {team.budget_musd:g} USD M")
         if problems:
             raise ClassroomError("; ".join(problems))
-        with self.store.transaction(write=True) as db:
-            row = self._session(db, sid)
-            if row["round"] >= row["rounds"]:
-                raise ClassroomError("the exercise is over: no more rounds", 409)
-            current = row["round"] + 1
-            if round_ < current:
-                raise ClassroomError(
-                    f"round {round_} is closed: the teacher has already run it and round {current} is open. "
-                    "Nothing was saved; look at what happened and submit again for round "
-                    f"{current}",
-                    409,
-                )
-            if round_ != current:
-                raise ClassroomError(f"round {round_} is not open: the current round is {current}", 409)
-            db.execute(
-                "INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?)",
-                (sid, state, round_, json.dumps(allocation), time.time()),
+        return {name: float(allocation.get(name, 0.0)) for name in own}
+
+    def _check_open(self, row: sqlite3.Row, round_: int) -> None:
+        """Refuse (409) a submission for a round that is not the open one, is being simulated, or whose time is up."""
+        if row["round"] >= row["rounds"]:
+            raise ClassroomError("the exercise is over: no more rounds", 409)
+        current = row["round"] + 1
+        if round_ < current:
+            raise ClassroomError(
+                f"round {round_} is closed: the teacher has already run it and round {current} is open. "
+                "Nothing was saved; look at what happened and submit again for round "
+                f"{current}",
+                409,
             )
-            db.execute("UPDATE sessions SET version = version + 1 WHERE id=?", (sid,))
+        if round_ != current:
+            raise ClassroomError(f"round {round_} is not open: the current round is {current}", 409)
+        if row["running"] == current:
+            after = (
+                f"submit again for round {current + 1} when it opens"
+                if current < row["rounds"]
+                else "that was the last round"
+            )
+            raise ClassroomError(
+                f"round {current} is being simulated now: submissions closed when the teacher pressed Advance. "
+                f"Nothing was saved; the round uses what your team had submitted before; {after}",
+                409,
+            )
+        if row["lock_at_zero"] and row["deadline"] is not None and time.time() > row["deadline"]:
+            raise ClassroomError(
+                f"time is up for round {current}: the teacher locked submissions at zero. Nothing was saved; "
+                "the round uses what your team had submitted before",
+                409,
+            )
 
     def inject(self, sid: str, kind: str, region: str | None = None, segment: str | None = None) -> None:
         """Schedule an event at the start of the next round."""
@@ -231,6 +297,11 @@ class Classroom:
             row = self._session(db, sid)
             if row["round"] >= row["rounds"]:
                 raise ClassroomError("the exercise is over", 409)
+            if row["running"] is not None:
+                raise ClassroomError(
+                    f"round {row['running']} is being simulated now: inject after it has run (for the next round)",
+                    409,
+                )
             db.execute(
                 "INSERT INTO injects VALUES (?,?,?,?,?,?)", (sid, row["round"] + 1, kind, region, segment, time.time())
             )
@@ -241,38 +312,58 @@ class Classroom:
         with self.store.transaction() as db:
             row = self._session(db, sid)
             rows = db.execute(
-                "SELECT round, kind, region, segment FROM injects WHERE session_id=? ORDER BY round, created", (sid,)
+                "SELECT rowid AS id, round, kind, region, segment FROM injects WHERE session_id=? ORDER BY round, created",
+                (sid,),
             ).fetchall()
         start_year = int(json.loads(row["config_json"])["start"][:4])
         return [dict(r) | {"year": start_year + r["round"] - 1, "played": r["round"] <= row["round"]} for r in rows]
 
     def allocations_in_force(self, sid: str, upto: int) -> list[dict[str, dict[str, Any]]]:
         """For rounds 1..upto, each team's allocation in force (USD M per lever) and where it came
-        from: ``submitted`` that round, ``kept`` from an earlier round, or the exercise's ``plan``."""
+        from: ``submitted`` that round, ``kept`` from an earlier round, or the exercise's ``plan``.
+
+        A round that has run (or is running) reads the inputs frozen when Advance was pressed, so
+        what a page or the debrief shows for it is what was simulated, whatever came in later."""
         with self.store.transaction() as db:
-            self._session(db, sid)
-            subs: dict[int, dict[str, dict[str, float]]] = {}
-            for r in db.execute("SELECT state, round, allocation_json FROM submissions WHERE session_id=?", (sid,)):
-                subs.setdefault(r["round"], {})[r["state"]] = json.loads(r["allocation_json"])
-        cfg = self.config(sid)
+            return self._in_force(db, sid, upto)
+
+    def _in_force(self, db: sqlite3.Connection, sid: str, upto: int) -> list[dict[str, dict[str, Any]]]:
+        row = self._session(db, sid)
+        cfg = json.loads(row["config_json"])
         start_year = int(cfg["start"][:4])
+        subs: dict[int, dict[str, dict[str, float]]] = {}
+        for r in db.execute("SELECT state, round, allocation_json FROM submissions WHERE session_id=?", (sid,)):
+            subs.setdefault(r["round"], {})[r["state"]] = json.loads(r["allocation_json"])
         out: list[dict[str, dict[str, Any]]] = []
         last: dict[str, dict[str, float]] = {}
         for r in range(1, upto + 1):
-            this: dict[str, dict[str, Any]] = {}
-            for state in cfg["exercise"]["teams"]:
-                own = registry.levers_of(state)
-                if state in subs.get(r, {}):
-                    last[state] = subs[r][state]
-                    source = "submitted"
-                elif state in last:
-                    source = "kept"
-                else:
-                    this[state] = {"allocation": plan_allocation(cfg, state, start_year + r - 1), "source": "plan"}
-                    continue
-                this[state] = {"allocation": {n: float(last[state].get(n, 0.0)) for n in own}, "source": source}
+            frozen = self._frozen(db, row, r)
+            if frozen is not None:
+                this = frozen["allocations"]
+            else:
+                this = {}
+                for state in cfg["exercise"]["teams"]:
+                    own = registry.levers_of(state)
+                    if state in subs.get(r, {}):
+                        alloc, source = subs[r][state], "submitted"
+                    elif state in last:
+                        alloc, source = last[state], "kept"
+                    else:
+                        this[state] = {"allocation": plan_allocation(cfg, state, start_year + r - 1), "source": "plan"}
+                        continue
+                    this[state] = {"allocation": {n: float(alloc.get(n, 0.0)) for n in own}, "source": source}
+            for state, entry in this.items():
+                if entry["source"] != "plan":
+                    last[state] = entry["allocation"]
             out.append(this)
         return out
+
+    def _frozen(self, db: sqlite3.Connection, row: sqlite3.Row, round_: int) -> dict[str, Any] | None:
+        """The inputs frozen for a round that has run or is running (None for an open round, or a
+        round played before inputs were frozen: then the submissions decide)."""
+        if round_ > row["round"] and round_ != row["running"]:
+            return None
+        return self._result(db, row["id"], round_, "inputs")
 
     def played_config(self, sid: str, upto: int) -> dict[str, Any]:
         """The config of rounds 1..upto as played: allocations as yearly lever schedules, injects as events."""
@@ -291,7 +382,7 @@ class Classroom:
                     sched = {k: v for k, v in sched.items() if int(k[:4]) < year}
                     sched[str(year)] = usd / levers[name].cost_musd_per_unit
                     plan[name] = sched
-        for inj in self.injects(sid):
+        for inj in self.round_injects(sid, upto):
             if inj["round"] <= upto:
                 ev = {"when": f"{inj['year']}-01", "kind": inj["kind"]}
                 if inj["region"]:
@@ -305,12 +396,57 @@ class Classroom:
             cfg["states"][state]["budget_musd"] = None  # budgets are enforced per round on submission
         return cfg
 
+    def round_injects(self, sid: str, upto: int) -> list[dict[str, Any]]:
+        """The injects of rounds 1..upto: frozen with a round's inputs once it has run (or is running)."""
+        with self.store.transaction() as db:
+            row = self._session(db, sid)
+            frozen = [self._frozen(db, row, r) for r in range(1, upto + 1)]
+        live = self.injects(sid)
+        out = []
+        for r, f in enumerate(frozen, start=1):
+            out += f["injects"] if f is not None else [i for i in live if i["round"] == r]
+        return out
+
     def advance(self, sid: str, expected_round: int) -> dict[str, Any]:
         """Run round ``expected_round`` (one simulated year) if it is the open round; store its
-        outcomes and return the new state. A repeated or stale request gets 409 and changes nothing."""
+        outcomes and return the new state. A repeated or stale request gets 409 and changes nothing.
+
+        Pressing Advance first closes the round in one write transaction: the allocations in force
+        and the injects are frozen with the round, and from then on a submission or an inject for
+        it is refused with 409. The simulation then runs on exactly those inputs; if it fails, the
+        round opens again as it was.
+        """
         with self._session_lock(sid):
-            with self.store.transaction() as db:
-                row = self._session(db, sid)
+            nxt, row = self._close_round(sid, expected_round)
+            try:
+                series = run_years(self.played_config(sid, nxt), row["seed"], nxt)
+                extra = self._missing_references(sid, row)
+            except BaseException:
+                with self.store.transaction(write=True) as db:
+                    db.execute("DELETE FROM results WHERE session_id=? AND round=? AND kind='inputs'", (sid, nxt))
+                    db.execute(
+                        "UPDATE sessions SET running=NULL, version = version + 1 WHERE id=? AND running=?", (sid, nxt)
+                    )
+                raise
+            minutes = json.loads(row["config_json"])["exercise"].get("minutes_per_round")
+            now = time.time()
+            with self.store.transaction(write=True) as db:
+                done = db.execute(
+                    "UPDATE sessions SET round=?, running=NULL, version = version + 1, round_started=?, deadline=?,"
+                    " paused_left=NULL WHERE id=? AND round=? AND running=?",
+                    (nxt, now, now + 60 * minutes if minutes and nxt < row["rounds"] else None, sid, nxt - 1, nxt),
+                )
+                if done.rowcount != 1:  # another process advanced it meanwhile
+                    raise ClassroomError(f"round {nxt} has already been run", 409)
+                db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", (sid, nxt, "played", json.dumps(series)))
+                for kind, data in extra:
+                    db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", (sid, 0, kind, json.dumps(data)))
+        return self.state(sid)
+
+    def _close_round(self, sid: str, expected_round: int) -> tuple[int, sqlite3.Row]:
+        """Freeze round ``expected_round``'s inputs and mark it running (one write transaction)."""
+        with self.store.transaction(write=True) as db:
+            row = self._session(db, sid)
             if row["round"] >= row["rounds"]:
                 raise ClassroomError("the exercise is over: no more rounds", 409)
             nxt = row["round"] + 1
@@ -320,19 +456,26 @@ class Classroom:
                     " (was the button pressed twice, or on an old page?)",
                     409,
                 )
-            series = run_years(self.played_config(sid, nxt), row["seed"], nxt)
-            extra = self._missing_references(sid, row)
-            with self.store.transaction(write=True) as db:
-                done = db.execute(
-                    "UPDATE sessions SET round=?, version = version + 1, round_started=? WHERE id=? AND round=?",
-                    (nxt, time.time(), sid, nxt - 1),
+            if row["running"] is not None:
+                raise ClassroomError(
+                    f"round {row['running']} is being simulated now (was the button pressed twice?)", 409
                 )
-                if done.rowcount != 1:  # another process advanced it meanwhile
-                    raise ClassroomError(f"round {nxt} has already been run", 409)
-                db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", (sid, nxt, "played", json.dumps(series)))
-                for kind, data in extra:
-                    db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", (sid, 0, kind, json.dumps(data)))
-        return self.state(sid)
+            allocations = self._in_force(db, sid, nxt)[-1]
+            injects = [
+                dict(r) | {"year": int(json.loads(row["config_json"])["start"][:4]) + nxt - 1, "played": True}
+                for r in db.execute(
+                    "SELECT rowid AS id, round, kind, region, segment FROM injects WHERE session_id=? AND round=?"
+                    " ORDER BY created",
+                    (sid, nxt),
+                )
+            ]
+            db.execute(
+                "INSERT OR REPLACE INTO results VALUES (?,?,?,?)",
+                (sid, nxt, "inputs", json.dumps({"allocations": allocations, "injects": injects})),
+            )
+            db.execute("UPDATE sessions SET running=?, version = version + 1 WHERE id=?", (nxt, sid))
+            row = self._session(db, sid)
+        return nxt, row
 
     def _missing_references(self, sid: str, row: sqlite3.Row) -> list[tuple[str, dict[str, Any]]]:
         """The baseline and the noise band of the session, computed if not stored yet."""
@@ -376,7 +519,7 @@ class Classroom:
         noise band, injects; with ``for_state``, that team's allocation and its "this year" report."""
         with self.store.transaction() as db:
             row = self._session(db, sid)
-            teams = db.execute("SELECT state FROM teams WHERE session_id=? ORDER BY rowid", (sid,)).fetchall()
+            teams = db.execute("SELECT state, joined FROM teams WHERE session_id=? ORDER BY rowid", (sid,)).fetchall()
             cur = row["round"] + 1
             submitted = {
                 r["state"]
@@ -405,12 +548,21 @@ class Classroom:
             "finished": finished,
             "open_round": None if finished else cur,
             "open_year": None if finished else start_year + row["round"],
+            "running": row["running"],
             "minutes_per_round": cfg["exercise"].get("minutes_per_round"),
             "round_started": row["round_started"],
+            "clock": {
+                "deadline": row["deadline"],
+                "paused_left": row["paused_left"],
+                "lock_at_zero": bool(row["lock_at_zero"]),
+            },
             "server_time": time.time(),
-            "teams": [{"state": t["state"], "submitted": t["state"] in submitted} for t in teams],
+            "teams": [
+                {"state": t["state"], "joined": t["joined"] is not None, "submitted": t["state"] in submitted}
+                for t in teams
+            ],
             "pending_injects": [i for i in injects if not i["played"]],
-            "last_injects": [i for i in injects if i["round"] == row["round"]],
+            "last_injects": [i for i in self.round_injects(sid, row["round"]) if i["round"] == row["round"]],
             "years": [start_year + i for i in range(row["round"])],
             "played": played,
             "baseline": baseline,
@@ -422,6 +574,7 @@ class Classroom:
             if mine is None and not finished:  # the starting point of the open round: what holds if nothing is sent
                 mine = self.allocations_in_force(sid, cur)[-1][for_state]["allocation"]
             out["my_allocation"] = mine
+            out["my_submitted"] = for_state in submitted
             out["this_year"] = (
                 scoring.year_report(out, for_state, in_force[-1][for_state], out["last_injects"])
                 if played and baseline
