@@ -26,22 +26,14 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.errors import ScenarioError
 from scenarios.schedule import expand
 from scenarios.spec import registry
 from scenarios.spec.config import load_scenario, scenario_dict, validate_data
 from scenarios.web.classroom import claims, scoring
 from scenarios.web.classroom.codes import CODE_LENGTH, normalize_code, random_code, show_code
+from scenarios.web.classroom.errors import ClassroomError
 from scenarios.web.classroom.simulate import noise_band, run_years
 from scenarios.web.classroom.store import Store
-
-
-class ClassroomError(ScenarioError):
-    """A request that cannot be honoured; ``status`` is the HTTP status the web layer returns."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -70,6 +62,11 @@ def plan_allocation(cfg: dict[str, Any], state: str, year: int) -> dict[str, flo
     return out
 
 
+def exercise_minutes(sc: Any) -> float:
+    """How long an exercise takes: rounds x minutes per round."""
+    return float(sc.exercise.rounds * sc.exercise.minutes_per_round)
+
+
 class Classroom:
     """All sessions of one server, stored in one SQLite file.
 
@@ -91,19 +88,20 @@ class Classroom:
             )
             db.execute("UPDATE sessions SET running=NULL WHERE running IS NOT NULL")
 
-    def _session_lock(self, sid: str) -> threading.Lock:
+    def session_lock(self, sid: str) -> threading.Lock:
         """One lock per session: advancing one class never waits for another class."""
         with self._locks_guard:
             return self._locks.setdefault(sid, threading.Lock())
 
     # ------------------------------------------------------------------ sessions
     def exercises(self) -> dict[str, Any]:
+        """The exercises (validated scenarios) by name, the shortest first (rounds x minutes per round)."""
         out = {}
         for name, path in exercise_files(self.exercises_dir).items():
             sc = load_scenario(path)
             if sc.exercise is not None:
                 out[name] = sc
-        return out
+        return dict(sorted(out.items(), key=lambda kv: (exercise_minutes(kv[1]), kv[0])))
 
     def create_session(self, exercise: str, label: str = "", seed: int | None = None) -> tuple[str, list[Team]]:
         """Create a session of an exercise; returns its id and the teams' join codes."""
@@ -145,8 +143,11 @@ class Classroom:
         raise ClassroomError("could not draw unique join codes", 500)
 
     def sessions(self) -> list[dict[str, Any]]:
+        """Every session, newest first: id, label, rounds, round, created and archived (epoch seconds or None)."""
         with self.store.transaction() as db:
-            rows = db.execute("SELECT id, label, rounds, round, created FROM sessions ORDER BY created DESC").fetchall()
+            rows = db.execute(
+                "SELECT id, label, rounds, round, created, archived FROM sessions ORDER BY created DESC"
+            ).fetchall()
         return [dict(r) for r in rows]
 
     def _session(self, db: sqlite3.Connection, sid: str) -> sqlite3.Row:
@@ -402,7 +403,7 @@ class Classroom:
             row = self._session(db, sid)
             frozen = [self._frozen(db, row, r) for r in range(1, upto + 1)]
         live = self.injects(sid)
-        out = []
+        out: list[dict[str, Any]] = []
         for r, f in enumerate(frozen, start=1):
             out += f["injects"] if f is not None else [i for i in live if i["round"] == r]
         return out
@@ -416,7 +417,7 @@ class Classroom:
         it is refused with 409. The simulation then runs on exactly those inputs; if it fails, the
         round opens again as it was.
         """
-        with self._session_lock(sid):
+        with self.session_lock(sid):
             nxt, row = self._close_round(sid, expected_round)
             try:
                 series = run_years(self.played_config(sid, nxt), row["seed"], nxt)
@@ -490,7 +491,7 @@ class Classroom:
     def warm_up(self, sid: str) -> None:
         """Compute and store the session's baseline and noise band now (a server does it in the
         background when a session is created, so that the first Advance is as quick as the others)."""
-        with self._session_lock(sid):
+        with self.session_lock(sid):
             with self.store.transaction() as db:
                 row = self._session(db, sid)
             extra = self._missing_references(sid, row)
