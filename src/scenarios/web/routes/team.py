@@ -24,7 +24,21 @@ class Submission(BaseModel):
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request) -> HTMLResponse:
-    return page(request, "index.html")
+    """The start page; it gives a new browser its device cookie, so its join attempts count as its own."""
+    resp = page(request, "index.html")
+    if not ctx(request).devices.of(request):
+        set_device(resp, ctx(request).devices.new())
+    return resp
+
+
+def device_first(request: Request) -> Response | None:
+    """A browser without a device cookie (a QR code scanned by a fresh phone) is sent back to the
+    same address once with one, so its attempts are counted per device, not per shared address."""
+    if ctx(request).devices.of(request) or request.query_params.get("d") == "1":
+        return None
+    resp = RedirectResponse(f"{request.url.path}?d=1", status_code=303)
+    set_device(resp, ctx(request).devices.new())
+    return resp
 
 
 @router.post("/join")
@@ -38,6 +52,9 @@ async def join(request: Request) -> Response:
 @router.get("/j/{code}")
 def join_link(request: Request, code: str) -> Response:
     """The link in a QR code."""
+    first = device_first(request)
+    if first is not None:
+        return first
     team_of(request, code)
     return RedirectResponse(f"/team/{normalize_code(code)}", status_code=303)
 
@@ -56,8 +73,11 @@ def set_device(resp: Response, token: str) -> None:
 
 
 @router.get("/team/{code}", response_class=HTMLResponse)
-def team_page(request: Request, code: str) -> HTMLResponse:
+def team_page(request: Request, code: str) -> Response:
     """The team's page. The first device to open it claims the code; any other gets a read-only view."""
+    first = device_first(request)
+    if first is not None:
+        return first
     access, new_token = with_device(request, team_access(request, code))
     room = ctx(request).room
     with room.store.transaction(write=True) as db:
