@@ -368,7 +368,7 @@ def test_a_team_sees_what_happened_this_year(round_one):
     room, sid = round_one.room, round_one.sid
     assert round_one.before["pending_injects"] and "pending_injects" not in round_one.team_before
     y = room.state(sid, "tajikistan")["this_year"]
-    assert y["year"] == 2022 and y["events"] == ["attack in gbao"]
+    assert y["year"] == 2022 and y["events"] == ["attack in Gorno-Badakhshan (GBAO)"]
     assert y["spending_total"] == pytest.approx(150) and "your submission" in y["spending_source"]
     rows = {r["outcome"]: r for r in y["rows"]}
     assert "unrest_active_share" in rows and rows["unrest_active_share"]["value"].endswith(" %")

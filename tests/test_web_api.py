@@ -99,7 +99,7 @@ def test_a_round_over_http(teacher):
     assert "1,2022,attack,khatlon," in csv_text  # the inject timeline
     exported = teacher.get(f"/debrief/{sid}/export.html")
     assert "data:image/png;base64" in exported.text and "<script" not in exported.text
-    assert "Coordinated border patrols" in exported.text and "attack in khatlon" in exported.text
+    assert "Coordinated border patrols" in exported.text and "attack in Khatlon" in exported.text
     assert "default-src 'none'" in exported.headers["content-security-policy"]
 
 
@@ -404,7 +404,8 @@ def test_the_projector_shows_no_codes_and_no_controls(teacher):
     assert not any(c in proj or c.lower() in proj or f"{c[:4]}-{c[4:]}" in proj for c in codes.values())
     assert "<button" not in proj and "<form" not in proj and 'id="countdown"' in proj
     console = teacher.get(f"/teacher/session/{sid}").text
-    details = console[console.index('<details id="codes"') : console.index("</details>")]
+    start = console.index('<details id="codes"')
+    details = console[start : console.index("</details>", start)]
     for c in codes.values():
         assert f"{c[:4]}-{c[4:]}" in details and f"/j/{c}" not in console.replace(details, "")
     assert details.count("<svg") == 3
@@ -431,6 +432,8 @@ def test_join_by_typed_code_or_qr_link(teacher):
     code = codes["china"]
     r = teacher.post("/join", data={"code": f"{code[:4]}-{code[4:]}".lower()}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/team/{code}"
+    r = teacher.get(f"/j/{code}", follow_redirects=False)  # a browser without a device cookie gets one first
+    assert r.status_code == 303 and r.headers["location"] == f"/j/{code}?d=1" and "device" in r.cookies
     r = teacher.get(f"/j/{code}", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/team/{code}"
 
@@ -452,11 +455,19 @@ def test_the_teachers_guide_is_generated_from_the_config(teacher):
     assert TestClient(teacher.app).get("/teacher/guide/short_border_pressure").status_code == 403
 
 
-def test_the_team_page_uses_sliders_in_natural_units(teacher):
+def test_the_team_page_counts_in_usd_with_the_natural_unit_beside_and_sliders_within_the_budget(teacher):
     _, codes = new_session(teacher)
-    page = teacher.get(f"/team/{codes['china']}").text
-    assert 'type="range"' in page and "USD M each" in page and 'id="this-year"' in page
-    assert re.search(r'<label for="lv-intelligence_sharing"', page)
+    page = teacher.get(f"/team/{codes['tajikistan']}").text
+    assert 'type="range"' in page and 'id="this-year"' in page and 'id="budget-bar"' in page
+    assert re.search(
+        r'<label for="usd-joint_border_patrols" class="lever-name">Coordinated border patrols</label>', page
+    )
+    assert "intensity 0-1; 5 USD M buys 1, the most there is" in page  # the natural unit beside the USD
+    assert "USD M/yr; 1 USD M each" not in page  # levers counted in USD M need no second unit
+    budget = 250  # Tajikistan's budget in short_border_pressure
+    maxima = [float(m) for m in re.findall(r'type="range"[^>]* max="([0-9.]+)"', page)]
+    assert len(maxima) == 9 and max(maxima) <= budget and maxima.count(budget) == 4  # never past the budget
+    assert 'id="feedback" role="status"' in page and "Team tajikistan" not in page and "<h1>Tajikistan</h1>" in page
 
 
 # ---------------------------------------------------------------------------- explorer

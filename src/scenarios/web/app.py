@@ -23,6 +23,7 @@ from starlette.responses import Response
 
 from scenarios.spec.config import ConfigError
 from scenarios.web.classroom import Classroom, ClassroomError
+from scenarios.web.classroom.scoring import state_label
 from scenarios.web.explorer import Explorer
 from scenarios.web.pages import TEMPLATES, AppContext, error
 from scenarios.web.routes import assets, debrief, explore, teacher, team
@@ -63,6 +64,8 @@ def create_app(
         yield
         explorer.close()
 
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    templates.env.filters["state_label"] = state_label
     app = FastAPI(title="scenarios classroom", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.ctx = AppContext(
         room=room,
@@ -74,7 +77,7 @@ def create_app(
         devices=Devices(room.store.meta_value("device_key", secrets.token_hex(32))),
         # a page polls every 2 s; a phone submitting and reloading stays far below 4 a second
         code_limit=RequestLimit("join code", rate=4.0, burst=20.0),
-        templates=Jinja2Templates(directory=str(TEMPLATES)),
+        templates=templates,
         configs_dir=configs_dir,
         explorer=explorer,
         warm_up=warm_up,

@@ -562,8 +562,12 @@ class Classroom:
                 {"state": t["state"], "joined": t["joined"] is not None, "submitted": t["state"] in submitted}
                 for t in teams
             ],
-            "pending_injects": [i for i in injects if not i["played"]],
-            "last_injects": [i for i in self.round_injects(sid, row["round"]) if i["round"] == row["round"]],
+            "pending_injects": [i | {"words": scoring.event_words(i)} for i in injects if not i["played"]],
+            "last_injects": [
+                i | {"words": scoring.event_words(i)}
+                for i in self.round_injects(sid, row["round"])
+                if i["round"] == row["round"]
+            ],
             "years": [start_year + i for i in range(row["round"])],
             "played": played,
             "baseline": baseline,

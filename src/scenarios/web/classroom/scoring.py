@@ -37,6 +37,31 @@ def lever_labels() -> dict[str, dict[str, Any]]:
     }
 
 
+def lever_view(name: str, budget_musd: float) -> dict[str, Any]:
+    """A lever as the team page shows it: in USD M, its slider bounded by the lever's maximum and the
+    budget, and what a USD M buys in the lever's own unit (none for levers counted in USD M)."""
+    lv = registry.levers()[name]
+    cap = lv.max * lv.cost_musd_per_unit
+    if lv.unit.startswith("USD M"):
+        natural = None
+    elif "0-1" in lv.unit:
+        natural = f"{lv.unit}; {lv.cost_musd_per_unit:g} USD M buys 1, the most there is"
+    else:
+        natural = f"{lv.unit}; {lv.cost_musd_per_unit:g} USD M each, at most {lv.max:g}"
+    return {
+        "name": name,
+        "label": lv.label,
+        "description": lv.description,
+        "article": lv.article,
+        "lag_weeks": lv.lag_weeks,
+        "cost": lv.cost_musd_per_unit,
+        "max_musd": cap,
+        "slider_max": min(cap, budget_musd),
+        "unit": lv.unit,
+        "natural": natural,
+    }
+
+
 def fmt(name: str, value: float | None) -> str:
     """A value of a series in its unit, readable (shares as percentages, no exponents)."""
     if value is None or not np.isfinite(value):
@@ -84,9 +109,26 @@ def change(name: str, now: float, ref: float, noise: float | None) -> dict[str, 
     return {"diff": diff, "pct": pct, "within_noise": within, "words": words}
 
 
+STATE_LABELS = {"sco": "SCO"}
+"""States whose name is not simply capitalized (the state registry has names only)."""
+
+
+def state_label(state: str) -> str:
+    """A state as people write it: "China", "SCO"."""
+    return STATE_LABELS.get(state, state.capitalize())
+
+
+def place_labels() -> dict[str, str]:
+    """Label of every region and border segment of the default world (registry names otherwise)."""
+    world = registry.default_world()
+    return {p.name: p.label for p in (*world.regions, *world.segments)}
+
+
 def event_words(inj: dict[str, Any]) -> str:
-    where = " in " + inj["region"] if inj.get("region") else ""
-    where += " on segment " + inj["segment"] if inj.get("segment") else ""
+    """An inject in words, with the places' labels: "attack in Gorno-Badakhshan"."""
+    places = place_labels()
+    where = " in " + places.get(inj["region"], inj["region"]) if inj.get("region") else ""
+    where += " on the " + places.get(inj["segment"], inj["segment"]) + " segment" if inj.get("segment") else ""
     return f"{inj['kind'].replace('_', ' ')}{where}"
 
 
@@ -220,8 +262,9 @@ def detect_facts(played: dict[str, Any], base: dict[str, Any], n: int) -> list[d
     facts = []
     seg_p = {k: sum(v[:n]) for k, v in played["segments"].items()}
     seg_b = {k: sum(v[:n]) for k, v in base["segments"].items()}
-    down = [k for k in seg_p if seg_p[k] < 0.9 * seg_b[k]]
-    up = [k for k in seg_p if seg_p[k] > 1.1 * seg_b[k]]
+    places = place_labels()
+    down = [places.get(k, k) for k in seg_p if seg_p[k] < 0.9 * seg_b[k]]
+    up = [places.get(k, k) for k in seg_p if seg_p[k] > 1.1 * seg_b[k]]
     facts.append(
         {
             "id": "balloon",

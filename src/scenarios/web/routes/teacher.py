@@ -15,6 +15,7 @@ from scenarios.spec import registry
 from scenarios.spec.config import load_scenario
 from scenarios.web.classroom import ClassroomError, claims, controls, exercise_files
 from scenarios.web.classroom.codes import show_code
+from scenarios.web.classroom.scoring import state_label
 from scenarios.web.pages import ctx, error, page, page_data, read_form, unchanged_or
 from scenarios.web.qr import qr_svg
 from scenarios.web.security import LOGIN_COOKIE, TEACHER_COOKIE_SECONDS, client_of
@@ -158,6 +159,7 @@ def join_cards(request: Request, sid: str) -> list[dict[str, str]]:
     return [
         {
             "state": t.state,
+            "label": state_label(t.state),
             "code": t.shown_code,
             "link": f"{base}/j/{t.code}",
             "qr": qr_svg(f"{base}/j/{t.code}", f"QR code: join as {t.state}"),
@@ -180,8 +182,8 @@ def console(request: Request, sid: str) -> HTMLResponse:
         cards=join_cards(request, sid),
         exercise=sc.exercise,
         state=state,
-        regions=world.region_names,
-        segments=world.segment_names,
+        regions=world.regions,
+        segments=world.segments,
         data=page_data() | {"sid": sid, "state": state},
     )
 

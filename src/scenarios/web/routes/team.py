@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from scenarios.spec import registry
 from scenarios.web.classroom import claims, normalize_code
+from scenarios.web.classroom.scoring import lever_view
 from scenarios.web.pages import TeamAccess, ctx, page, page_data, read_form, team_access, team_of, unchanged_or
 from scenarios.web.security import DEVICE_COOKIE, DEVICE_COOKIE_SECONDS, client_of
 
@@ -84,9 +85,9 @@ def team_page(request: Request, code: str) -> Response:
         holds = claims.claim(db, access.sid, access.state, access.device)
     sid, state = access.sid, access.state
     sc = room.scenario(sid)
-    levers = [registry.levers()[n] for n in registry.levers_of(state)]
-    st = room.state(sid, state)
     team = sc.exercise.teams[state]
+    levers = [lever_view(n, team.budget_musd) for n in registry.levers_of(state)]
+    st = room.state(sid, state)
     resp = page(
         request,
         "team.html",
