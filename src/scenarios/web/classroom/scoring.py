@@ -121,7 +121,8 @@ def state_label(state: str) -> str:
 def place_labels() -> dict[str, str]:
     """Label of every region and border segment of the default world (registry names otherwise)."""
     world = registry.default_world()
-    return {p.name: p.label for p in (*world.regions, *world.segments)}
+    out = {r.name: r.label for r in world.regions}
+    return out | {s.name: s.label for s in world.segments}
 
 
 def event_words(inj: dict[str, Any]) -> str:
