@@ -50,16 +50,34 @@ def new_session(teacher, label="Class 9A", prepared=False):
     return sid, codes
 
 
-def test_pages_render_and_assets_are_local(client):
-    for path in ("/", "/teacher", "/explore", "/static/app.js", "/static/style.css", "/static/vendor/plotly.min.js"):
+def test_pages_render_and_assets_are_local_compressed_and_cached(client):
+    for path in ("/", "/teacher", "/explore", "/static/app.js", "/static/style.css"):
         r = client.get(path)
         assert r.status_code == 200, path
-    assert len(client.get("/static/vendor/plotly.min.js").content) > 1_000_000
     for path in ("/", "/explore"):
         html = client.get(path).text
         srcs = re.findall(r'(?:src|href)="([^"]+)"', html)
         assert srcs and all(s.startswith("/") or s == "data:," for s in srcs), srcs
+        assert "plotly" not in html  # charts are drawn by the app's own script
     assert client.get("/static/../pyproject.toml").status_code == 404
+    assert client.get("/static/vendor/plotly.min.js").status_code == 404
+    url = re.search(r'src="(/static/app\.js\?v=[0-9a-f]{12})"', client.get("/explore").text)[1]
+    r = client.get(url, headers={"accept-encoding": "gzip"})
+    assert r.headers["content-encoding"] == "gzip" and "immutable" in r.headers["cache-control"]
+    assert int(r.headers["content-length"]) < len(r.content) / 2  # sent compressed (httpx unzips it)
+    assert client.get(url, headers={"if-none-match": r.headers["etag"]}).status_code == 304
+
+
+def test_a_phones_first_load_is_small(teacher):
+    """Everything a team page downloads first, compressed as sent: well under 1.5 MB."""
+    _, codes = new_session(teacher, prepared=True)
+    phone = TestClient(teacher.app, headers={"accept-encoding": "gzip"} | ORIGIN)
+    page = phone.get(f"/team/{codes['china']}")
+    sizes = [int(page.headers["content-length"])]
+    for src in re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text):
+        sizes.append(int(phone.get(src).headers["content-length"]))
+    sizes.append(int(phone.get(f"/api/team/{codes['china']}/state").headers["content-length"]))
+    assert len(sizes) == 4 and sum(sizes) < 150_000, sizes
 
 
 def test_teacher_actions_need_the_pin(client):
@@ -403,6 +421,9 @@ def test_the_projector_shows_no_codes_and_no_controls(teacher):
     proj = teacher.get(f"/projector/{sid}").text
     assert not any(c in proj or c.lower() in proj or f"{c[:4]}-{c[4:]}" in proj for c in codes.values())
     assert "<button" not in proj and "<form" not in proj and 'id="countdown"' in proj
+    # before round 1: the address to open and its QR code (of the start page, not of a team)
+    join = proj[proj.index('id="join-panel"') : proj.index("</section>", proj.index('id="join-panel"'))]
+    assert "http://testserver/" in join and join.count("<svg") == 1
     console = teacher.get(f"/teacher/session/{sid}").text
     start = console.index('<details id="codes"')
     details = console[start : console.index("</details>", start)]

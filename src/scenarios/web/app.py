@@ -2,7 +2,7 @@
 
 Pages are server-rendered Jinja2 templates (autoescaped); they update themselves by polling small
 JSON endpoints, so no page needs a reload and nothing is fetched from outside the server (the
-chart library is the ``plotly.min.js`` shipped inside the installed ``plotly`` package). The routes
+charts are SVG drawn by the app's own script: no chart library to download). The routes
 are in :mod:`scenarios.web.routes`; the guards in :mod:`scenarios.web.security`.
 """
 
@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
 
 from scenarios.spec.config import ConfigError
@@ -66,6 +67,7 @@ def create_app(
 
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.filters["state_label"] = state_label
+    templates.env.globals["asset_url"] = assets.asset_url
     app = FastAPI(title="scenarios classroom", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.ctx = AppContext(
         room=room,
@@ -87,6 +89,8 @@ def create_app(
     app.state.room = room
     for module in (assets, teacher, team, debrief, explore):
         app.include_router(module.router)
+    # pages and JSON states compressed for phones (static files come compressed already)
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     app.add_middleware(RequestGuard, allowed_hosts=tuple(allowed_hosts))
 
     @app.exception_handler(ClassroomError)

@@ -7,6 +7,7 @@ band (:func:`~scenarios.web.classroom.simulate.noise_band`): within it, it is ca
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -23,10 +24,23 @@ def yearly_unit(o: outcomes.Outcome) -> str:
     return "%" if unit == "share" else unit
 
 
-def labels() -> dict[str, dict[str, str]]:
-    """Label and yearly unit of every recorded series."""
+def bounds(unit: str) -> tuple[float, float | None]:
+    """What an outcome of this unit can be: an index's scale ("0-1", "0-100"), a share in [0, 1];
+    every other classroom outcome is a count, a flow, an amount or a level, never below zero."""
+    m = re.fullmatch(r"(\d+)-(\d+)", unit)
+    if m:
+        return float(m[1]), float(m[2])
+    return (0.0, 1.0) if unit == "share" else (0.0, None)
+
+
+def labels() -> dict[str, dict[str, Any]]:
+    """Label, yearly unit and bounds (``min``, ``max`` or None) of every recorded series."""
     table = outcomes.national()
-    return {name: {"label": table[name].label, "unit": yearly_unit(table[name])} for name in SERIES.recorded}
+    out: dict[str, dict[str, Any]] = {}
+    for name in SERIES.recorded:
+        lo, hi = bounds(table[name].unit)
+        out[name] = {"label": table[name].label, "unit": yearly_unit(table[name]), "min": lo, "max": hi}
+    return out
 
 
 def lever_labels() -> dict[str, dict[str, Any]]:

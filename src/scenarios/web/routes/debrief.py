@@ -117,18 +117,19 @@ def figures(d: dict[str, Any]) -> list[tuple[str, str]]:
     for name in SERIES.charts:
         fig, ax = plt.subplots(figsize=(4.6, 2.6))
         base = st["baseline"]["yearly"][name][:n]
-        if st["band"]:
+        lab = d["labels"][name]
+        if st["band"]:  # clipped to what the outcome can be (no negative casualties)
             half = st["band"][name][:n]
+            top = float("inf") if lab["max"] is None else lab["max"]
             ax.fill_between(
                 st["years"],
-                [b - h for b, h in zip(base, half, strict=True)],
-                [b + h for b, h in zip(base, half, strict=True)],
+                [max(lab["min"], b - h) for b, h in zip(base, half, strict=True)],
+                [min(top, b + h) for b, h in zip(base, half, strict=True)],
                 alpha=0.2,
                 label="noise band",
             )
         ax.plot(st["years"], st["played"]["yearly"][name], marker="o", label="this session")
         ax.plot(st["years"], base, marker="s", linestyle="--", label="baseline")
-        lab = d["labels"][name]
         ax.set_title(f"{lab['label']} ({lab['unit']})", fontsize=9)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)

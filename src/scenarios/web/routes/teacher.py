@@ -153,9 +153,14 @@ async def create_session(request: Request) -> Response:
     return RedirectResponse(f"/teacher/session/{sid}", status_code=303, background=background)
 
 
+def join_address(request: Request) -> str:
+    """The address students open: ``--public-url`` (or ``--lan``'s), else the one this browser used."""
+    return ctx(request).public_url or str(request.base_url).rstrip("/")
+
+
 def join_cards(request: Request, sid: str) -> list[dict[str, str]]:
     """Each team's code as shown, its join link and the link's QR code (SVG)."""
-    base = ctx(request).public_url or str(request.base_url).rstrip("/")
+    base = join_address(request)
     return [
         {
             "state": t.state,
@@ -223,7 +228,16 @@ def projector(request: Request, sid: str) -> HTMLResponse:
     c = ctx(request)
     c.auth.require(request)
     state = c.room.state(sid)
-    return page(request, "projector.html", sid=sid, state=state, data=page_data() | {"sid": sid, "state": state})
+    address = join_address(request) + "/"
+    return page(
+        request,
+        "projector.html",
+        sid=sid,
+        state=state,
+        join_address=address,
+        join_qr=qr_svg(address, f"QR code: open {address}", scale=9),
+        data=page_data() | {"sid": sid, "state": state},
+    )
 
 
 @router.get("/api/session/{sid}/state")

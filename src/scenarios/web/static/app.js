@@ -51,27 +51,63 @@ function fmt(x) {
 // A series in its unit: shares (unit "%") are stored as fractions and shown as percentages.
 function scaled(labels, name, values) { return labels[name].unit === "%" ? values.map(v => 100 * v) : values; }
 
+// Charts are drawn here as SVG (no chart library: a phone's first load stays small and nothing is
+// fetched from outside). A trace is a line ({name, y, dash}) or a band ({band: true, name, lo, hi}).
+const SVGNS = "http://www.w3.org/2000/svg";
+const COLORS = ["#0b4f8a", "#8a4b00", "#5b2a86"];
+function svgEl(tag, attrs, parent) {
+  const el = document.createElementNS(SVGNS, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  if (parent) parent.appendChild(el);
+  return el;
+}
+function niceStep(span) {
+  const raw = span / 4, mag = Math.pow(10, Math.floor(Math.log10(raw))), r = raw / mag;
+  return mag * (r <= 1 ? 1 : r <= 2 ? 2 : r <= 2.5 ? 2.5 : r <= 5 ? 5 : 10);
+}
 function chart(container, id, title, years, traces, big) {
-  let el = $(id);
-  if (!el) { el = document.createElement("div"); el.id = id; el.className = "chart"; el.setAttribute("role", "img"); el.setAttribute("aria-label", title); container.appendChild(el); }
-  if (typeof Plotly === "undefined") { el.textContent = title; return; }
-  const data = [];
-  for (const t of traces) {
-    if (t.band) {
-      data.push({ x: years, y: t.lo, mode: "lines", line: { width: 0 }, showlegend: false, hoverinfo: "skip" });
-      data.push({ x: years, y: t.hi, mode: "lines", line: { width: 0 }, fill: "tonexty", fillcolor: "rgba(120,120,120,0.2)", name: t.name });
-    } else {
-      data.push({ x: years, y: t.y, name: t.name, mode: "lines+markers", line: { dash: t.dash || "solid", width: big ? 4 : 2 }, marker: { size: big ? 10 : 6 } });
-    }
+  let fig = $(id);
+  if (!fig) { fig = document.createElement("figure"); fig.id = id; fig.className = "chart"; container.appendChild(fig); }
+  fig.replaceChildren();
+  const cap = document.createElement("figcaption"); cap.textContent = title; fig.appendChild(cap);
+  const finite = v => typeof v === "number" && Number.isFinite(v);
+  const values = traces.flatMap(t => t.band ? t.lo.concat(t.hi) : t.y).filter(finite);
+  const lines = traces.filter(t => !t.band);
+  const summary = lines.map(t => t.name + " " + fmt(t.y[t.y.length - 1])).join(", ");
+  const W = 400, H = 190, m = { l: 50, r: 8, t: 8, b: 24 };
+  const svg = svgEl("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": title + (years.length ? ", " + years[years.length - 1] + ": " + summary : ": no year played yet") }, fig);
+  let lo = values.length ? Math.min(...values) : 0, hi = values.length ? Math.max(...values) : 1;
+  if (hi - lo < 1e-9) { const pad = Math.abs(hi) * 0.1 || 1; lo -= pad; hi += pad; }
+  const step = niceStep(hi - lo);
+  lo = Math.floor(lo / step) * step; hi = Math.ceil(hi / step) * step;
+  const x = i => years.length < 2 ? (m.l + W - m.r) / 2 : m.l + (W - m.l - m.r) * i / (years.length - 1);
+  const y = v => m.t + (H - m.t - m.b) * (1 - (v - lo) / (hi - lo));
+  for (let v = lo; v <= hi + step / 2; v += step) {
+    svgEl("line", { x1: m.l, x2: W - m.r, y1: y(v), y2: y(v), stroke: "#ddd" }, svg);
+    svgEl("text", { x: m.l - 4, y: y(v) + 4, "text-anchor": "end", "font-size": 11, fill: "#333" }, svg).textContent = fmt(v);
   }
-  const font = big ? 20 : 12;
-  Plotly.react(el, data,
-    { title: { text: title, font: { size: font + 2 } }, font: { size: font }, margin: { l: 55, r: 10, t: 40, b: 35 },
-      legend: { orientation: "h", font: { size: font - 2 } }, xaxis: { tickformat: "d", dtick: 1 } },
-    { displayModeBar: false, responsive: true });
+  years.forEach((yr, i) => { svgEl("text", { x: x(i), y: H - 6, "text-anchor": "middle", "font-size": 11, fill: "#333" }, svg).textContent = yr; });
+  const legend = document.createElement("ul"); legend.className = "legend";
+  let color = 0;
+  for (const t of traces) {
+    const li = document.createElement("li"); const sw = document.createElement("span"); sw.className = "swatch";
+    if (t.band) {
+      const pts = t.lo.map((v, i) => x(i) + "," + y(v)).concat(t.hi.map((v, i) => x(i) + "," + y(v)).reverse());
+      if (years.length) svgEl("polygon", { points: pts.join(" "), fill: "rgba(120,120,120,0.25)", stroke: "none" }, svg);
+      sw.classList.add("band");
+    } else {
+      const c = COLORS[color++ % COLORS.length];
+      const pts = t.y.map((v, i) => x(i) + "," + y(v)).join(" ");
+      svgEl("polyline", { points: pts, fill: "none", stroke: c, "stroke-width": big ? 3 : 2, "stroke-dasharray": t.dash ? "5 4" : "none" }, svg);
+      t.y.forEach((v, i) => svgEl("circle", { cx: x(i), cy: y(v), r: big ? 4 : 3, fill: c }, svg));
+      sw.style.background = c; if (t.dash) sw.classList.add("dashed");
+    }
+    li.append(sw, document.createTextNode(t.name)); legend.appendChild(li);
+  }
+  fig.appendChild(legend);
 }
 
-// Played against baseline with the noise band, for the first n years.
+// Played against baseline with the noise band (clipped to what the outcome can be), for the first n years.
 function drawSession(st, d, n, big) {
   const box = $("charts");
   if (!box || !st.played || !st.baseline) return;
@@ -80,13 +116,14 @@ function drawSession(st, d, n, big) {
   for (const name of d.charts) {
     const lab = d.labels[name];
     const base = st.baseline.yearly[name].slice(0, n);
+    const clip = v => Math.min(lab.max === null ? Infinity : lab.max, Math.max(lab.min, v));
     const traces = [];
     if (st.band) {
       const half = st.band[name].slice(0, n);
-      traces.push({ band: true, name: "noise band", lo: scaled(d.labels, name, base.map((b, i) => b - half[i])), hi: scaled(d.labels, name, base.map((b, i) => b + half[i])) });
+      traces.push({ band: true, name: "noise band", lo: scaled(d.labels, name, base.map((b, i) => clip(b - half[i]))), hi: scaled(d.labels, name, base.map((b, i) => clip(b + half[i]))) });
     }
     traces.push({ name: "this session", y: scaled(d.labels, name, st.played.yearly[name].slice(0, n)) });
-    traces.push({ name: "baseline", y: scaled(d.labels, name, base), dash: "dot" });
+    traces.push({ name: "baseline", y: scaled(d.labels, name, base), dash: true });
     chart(box, "chart-" + name, lab.label + " (" + lab.unit + ")", years, traces, big);
   }
 }
@@ -219,6 +256,8 @@ function initProjector() {
     const events = st.last_injects.map(injectWords);
     banner.textContent = events.length ? "Events in " + st.years[st.years.length - 1] + ": " + events.join("; ") : "";
     banner.hidden = !events.length;
+    setText("round-line", st.finished ? "All " + st.rounds + " rounds played" : "Round " + st.open_round + " of " + st.rounds + ", year " + st.open_year);
+    $("join-panel").hidden = st.round > 0;
     drawSession(st, d, 0, true);
   }
   render(d.state);
@@ -408,7 +447,7 @@ function initExplore() {
     for (const name of d.charts) {
       chart(box, "chart-" + name, d.labels[name].label + " (" + d.labels[name].unit + ")", r.years, [
         { name: changed.size ? "your levers" : "run (as written)", y: scaled(d.labels, name, r.explored.yearly[name]) },
-        { name: "scenario as written", y: scaled(d.labels, name, r.baseline.yearly[name]), dash: "dot" }]);
+        { name: "scenario as written", y: scaled(d.labels, name, r.baseline.yearly[name]), dash: true }]);
     }
     const body = document.querySelector("#regions tbody");
     body.replaceChildren();
