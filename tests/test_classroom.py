@@ -504,3 +504,31 @@ def test_a_round_left_running_by_a_stopped_server_opens_again_at_restart(tmp_pat
     again.submit(codes(again, sid)["china"], 1, {"military_training": 10})
     assert again.advance(sid, 1)["round"] == 1
     assert again.allocations_in_force(sid, 1)[0]["china"]["source"] == "submitted"
+
+
+def test_each_team_sees_what_its_own_choices_did_with_common_random_numbers(room):
+    """China's counterfactual (its round-1 choices replaced by the plan) is exactly the session in
+    which China sent nothing; a team that kept the plan needs no run; goals differ between teams."""
+    sid, _ = prepared_session(room)
+    c = codes(room, sid)
+    room.submit(c["china"], 1, {"military_training": 100})
+    room.submit(c["tajikistan"], 1, {"joint_border_patrols": 150})
+    room.advance(sid, 1)
+    assert room.state(sid, "china")["this_year"]["own_effect"] is None  # not computed yet
+    room.counterfactuals(sid, 1)
+    without_china, _ = prepared_session(room)
+    room.submit(codes(room, without_china)["tajikistan"], 1, {"joint_border_patrols": 150})
+    played_without = room.advance(without_china, 1)["played"]["yearly"]
+    cf = room.counterfactual(sid, 1, "china")
+    assert cf["same_as_plan"] is False
+    assert cf["yearly"] == {k: v[0] for k, v in played_without.items()}
+    assert room.counterfactual(sid, 1, "russia") == {"same_as_plan": True, "yearly": None}
+    china = room.state(sid, "china")["this_year"]
+    tajik = room.state(sid, "tajikistan")["this_year"]
+    assert china["own_effect"].startswith("Against the same year re-run with the exercise's plan for your team")
+    china_goals = [r["label"] for r in china["own_effect_rows"]]
+    tajik_goals = [r["label"] for r in tajik["own_effect_rows"]]
+    assert china_goals[0] == tajik_goals[0] == "Stability index" and set(china_goals) != set(tajik_goals)
+    assert "changed nothing" in room.state(sid, "russia")["this_year"]["own_effect"]
+    for r in china["own_effect_rows"]:  # each change judged against the noise band, and for China's goals
+        assert r["words"] == "no change" or ("within noise" in r["words"]) == (r["better"] is None)

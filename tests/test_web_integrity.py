@@ -160,3 +160,19 @@ def test_a_team_sees_other_teams_allocations_only_after_the_game(app, teacher):
         teacher.post(f"/api/session/{sid}/advance", json={"round": r})
     after = team.get(f"/debrief/{sid}?code={codes['china']}").text
     assert 'data-state="russia"' in after and "Your team's allocations only" not in after
+
+
+def test_after_advance_each_team_page_and_the_debrief_show_what_its_own_choices_did(app, teacher):
+    sid, codes = new_session(teacher)
+    phone = joined(app, codes["china"])
+    phone.post(f"/api/team/{codes['china']}/submit", json={"round": 1, "allocation": {"military_training": 100}})
+    teacher.post(f"/api/session/{sid}/advance", json={"round": 1})  # counterfactuals run after the answer
+    effect = phone.get(f"/api/team/{codes['china']}/state").json()["this_year"]["own_effect"]
+    assert effect.startswith("Against the same year re-run with the exercise's plan") and "Stability index" in effect
+    page = teacher.get(f"/debrief/{sid}").text
+    table = page[page.index('id="own-effects"') :]
+    china = table[table.index('data-state="china"') : table.index("</tr>", table.index('data-state="china"'))]
+    russia = table[table.index('data-state="russia"') : table.index("</tr>", table.index('data-state="russia"'))]
+    assert "Stability index:" in china and "kept the plan" in russia
+    own = browser(app).get(f"/debrief/{sid}?code={codes['russia']}").text
+    assert 'id="own-effects"' in own and 'data-state="china"' not in own  # mid-game: its own row only

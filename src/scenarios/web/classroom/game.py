@@ -366,13 +366,17 @@ class Classroom:
             return None
         return self._result(db, row["id"], round_, "inputs")
 
-    def played_config(self, sid: str, upto: int) -> dict[str, Any]:
-        """The config of rounds 1..upto as played: allocations as yearly lever schedules, injects as events."""
+    def played_config(self, sid: str, upto: int, plan_for: str | None = None) -> dict[str, Any]:
+        """The config of rounds 1..upto as played: allocations as yearly lever schedules, injects as
+        events. With ``plan_for`` (a team), that team's round ``upto`` holds the exercise's plan
+        instead of its choices (the counterfactual of :meth:`counterfactuals`)."""
         cfg = self.config(sid)
         start_year = int(cfg["start"][:4])
         levers = registry.levers()
         for r, teams in enumerate(self.allocations_in_force(sid, upto), start=1):
             year = start_year + r - 1
+            if plan_for is not None and r == upto:
+                teams = teams | {plan_for: {"allocation": plan_allocation(cfg, plan_for, year), "source": "swapped"}}
             for state, entry in teams.items():
                 if entry["source"] == "plan":
                     continue  # the exercise's plan holds as written
@@ -443,6 +447,43 @@ class Classroom:
                 for kind, data in extra:
                     db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", (sid, 0, kind, json.dumps(data)))
         return self.state(sid)
+
+    def counterfactuals(self, sid: str, round_: int) -> None:
+        """What each team's own choices did in round ``round_``: the same rounds re-run, same seed
+        (common random numbers), with that team's choices of that round replaced by the exercise's
+        plan, every other input as played. Stores, per team, that year's outcomes (``None`` when
+        the team's allocation was the plan anyway: no run is needed). The server computes them right
+        after each Advance, in the background; an undone round loses them with its results."""
+        with self.store.transaction() as db:
+            row = self._session(db, sid)
+            if not 1 <= round_ <= row["round"] or self._result(db, sid, round_, "played") is None:
+                raise ClassroomError(f"round {round_} has not been played", 409)
+            in_force = self._in_force(db, sid, round_)[-1]
+        year_index = round_ - 1
+        for state, entry in in_force.items():
+            cfg = self.config(sid)
+            plan = plan_allocation(cfg, state, int(cfg["start"][:4]) + year_index)
+            same = entry["source"] == "plan" or all(
+                abs(entry["allocation"].get(n, 0.0) - plan.get(n, 0.0)) < 1e-9
+                for n in set(plan) | set(entry["allocation"])
+            )
+            data: dict[str, Any] = {"same_as_plan": same, "yearly": None}
+            if not same:
+                series = run_years(self.played_config(sid, round_, plan_for=state), row["seed"], round_)
+                data["yearly"] = {k: v[year_index] for k, v in series["yearly"].items()}
+            with self.store.transaction(write=True) as db:
+                if self._session(db, sid)["round"] < round_ or self._in_force(db, sid, round_)[-1] != in_force:
+                    return  # the round was undone (and perhaps played again) meanwhile: nothing to store
+                db.execute(
+                    "INSERT OR REPLACE INTO results VALUES (?,?,?,?)",
+                    (sid, round_, f"counterfactual:{state}", json.dumps(data)),
+                )
+                db.execute("UPDATE sessions SET version = version + 1 WHERE id=?", (sid,))
+
+    def counterfactual(self, sid: str, round_: int, state: str) -> dict[str, Any] | None:
+        """The stored counterfactual of a team's round (see :meth:`counterfactuals`), or None."""
+        with self.store.transaction() as db:
+            return self._result(db, sid, round_, f"counterfactual:{state}")
 
     def _close_round(self, sid: str, expected_round: int) -> tuple[int, sqlite3.Row]:
         """Freeze round ``expected_round``'s inputs and mark it running (one write transaction)."""
@@ -581,7 +622,13 @@ class Classroom:
             out["my_allocation"] = mine
             out["my_submitted"] = for_state in submitted
             out["this_year"] = (
-                scoring.year_report(out, for_state, in_force[-1][for_state], out["last_injects"])
+                scoring.year_report(
+                    out,
+                    for_state,
+                    in_force[-1][for_state],
+                    out["last_injects"],
+                    self.counterfactual(sid, row["round"], for_state),
+                )
                 if played and baseline
                 else None
             )
@@ -599,4 +646,9 @@ class Classroom:
         plans = [
             {state: plan_allocation(cfg, state, start_year + r) for state in cfg["exercise"]["teams"]} for r in range(n)
         ]
-        return scoring.debrief(st, in_force, plans, self.injects(sid), cfg["exercise"].get("debrief_questions") or [])
+        d = scoring.debrief(st, in_force, plans, self.injects(sid), cfg["exercise"].get("debrief_questions") or [])
+        effects = {}
+        for state in cfg["exercise"]["teams"]:
+            per_round = [scoring.own_effect(st, state, r, self.counterfactual(sid, r, state)) for r in range(1, n + 1)]
+            effects[state] = [None if e is None else e["rows"] for e in per_round]
+        return d | {"own_effects": effects}

@@ -147,9 +147,51 @@ def event_words(inj: dict[str, Any]) -> str:
     return f"{inj['kind'].replace('_', ' ')}{where}"
 
 
-def year_report(st: dict[str, Any], state: str, in_force: dict[str, Any], injects: list[dict[str, Any]]) -> dict:
-    """A team's "this year" panel: events, its own spending, and each indicator's change since last
-    year and against the baseline in words and percentages, with the noise band."""
+def own_effect(
+    st: dict[str, Any], state: str, round_: int, counterfactual: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """What a team's own choices did in ``round_``: that year as played against the same year re-run
+    with the team's plan instead of its choices (common random numbers), for shared stability and
+    the team's own goals, each with the noise band. None until the counterfactual is computed."""
+    if counterfactual is None:
+        return None
+    if counterfactual["same_as_plan"]:
+        return {
+            "text": "Your allocation this round was the exercise's plan, so it changed nothing against the plan.",
+            "rows": [],
+        }
+    i = round_ - 1
+    played, cf, band = st["played"]["yearly"], counterfactual["yearly"], (st["band"] or {})
+    rows = []
+    goals = dict(SCORE_GOALS.get(state, ()))
+    for name in dict.fromkeys(["stability_index", *goals]):
+        noise = band[name][i] if name in band else None
+        c = change(name, played[name][i], cf[name], noise)
+        sign = goals.get(name, 1)
+        better = None if c["within_noise"] or c["diff"] == 0 else (c["diff"] * sign > 0)
+        verdict = "" if better is None else (" (better for you)" if better else " (worse for you)")
+        rows.append(
+            {"outcome": name, "label": labels()[name]["label"], "words": c["words"] + verdict, "better": better}
+        )
+    text = (
+        "Against the same year re-run with the exercise's plan for your team instead of your choices "
+        "(same random numbers, every other team as it played): "
+        + "; ".join(f"{r['label']}: {r['words']}" for r in rows)
+        + "."
+    )
+    return {"text": text, "rows": rows}
+
+
+def year_report(
+    st: dict[str, Any],
+    state: str,
+    in_force: dict[str, Any],
+    injects: list[dict[str, Any]],
+    counterfactual: dict[str, Any] | None = None,
+) -> dict:
+    """A team's "this year" panel: events, its own spending (exactly what the simulation used), what
+    its own choices did (:func:`own_effect`), and each indicator's change since last year and
+    against the baseline in words and percentages, with the noise band."""
     n = st["round"]
     played, base, band = st["played"]["yearly"], st["baseline"]["yearly"], (st["band"] or {})
     lev = registry.levers()
@@ -182,8 +224,11 @@ def year_report(st: dict[str, Any], state: str, in_force: dict[str, Any], inject
         "kept": "your last submission (you did not submit this round)",
         "plan": "the exercise's plan (you did not submit)",
     }[in_force["source"]]
+    effect = own_effect(st, state, n, counterfactual)
     return {
         "year": st["years"][-1],
+        "own_effect": None if effect is None else effect["text"],
+        "own_effect_rows": [] if effect is None else effect["rows"],
         "events": [event_words(i) for i in injects],
         "spending_total": sum(in_force["allocation"].values()),
         "spending_source": source,

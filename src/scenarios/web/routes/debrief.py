@@ -38,6 +38,7 @@ def debrief_for(request: Request, sid: str, code: str | None) -> dict[str, Any]:
                 "scores": [x for x in d["scores"] if x["state"] == state],
                 "allocations": {state: d["allocations"][state]},
                 "sources": {state: d["sources"][state]},
+                "own_effects": {state: d["own_effects"][state]},
             }
     raise ClassroomError("this page needs the teacher's PIN or a join code of this session", 403)
 

@@ -7,7 +7,7 @@ import time
 from typing import Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from scenarios.reporting.docs import exercise_guide
@@ -256,10 +256,14 @@ def inject(request: Request, sid: str, body: Inject) -> dict[str, Any]:
 
 
 @router.post("/api/session/{sid}/advance")
-def advance(request: Request, sid: str, body: Advance) -> dict[str, Any]:
+def advance(request: Request, sid: str, body: Advance) -> JSONResponse:
+    """Run the open round; then, after the answer, what each team's own choices did (counterfactuals)."""
     c = ctx(request)
     c.auth.require(request)
-    return {"ok": True, "state": c.room.advance(sid, body.round)}
+    state = c.room.advance(sid, body.round)
+    background = BackgroundTasks()
+    background.add_task(c.room.counterfactuals, sid, body.round)
+    return JSONResponse({"ok": True, "state": state}, background=background)
 
 
 @router.post("/api/session/{sid}/undo")
