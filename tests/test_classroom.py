@@ -17,10 +17,11 @@ import numpy as np
 import pytest
 from helpers import CONFIGS, library_copy, prepared_session, shortened
 
+from scenarios.errors import ScenarioError
 from scenarios.web.classroom import Classroom, ClassroomError, exercise_files, game, simulate
 from scenarios.web.classroom.codes import ALPHABET as PIN_ALPHABET
 from scenarios.web.classroom.scoring import number
-from scenarios.web.classroom.store import Store
+from scenarios.web.classroom.store import Store, pin_hash
 
 EXERCISES = CONFIGS / "exercises"
 
@@ -367,7 +368,7 @@ def test_a_team_sees_what_happened_this_year(round_one):
     room, sid = round_one.room, round_one.sid
     assert round_one.before["pending_injects"] and "pending_injects" not in round_one.team_before
     y = room.state(sid, "tajikistan")["this_year"]
-    assert y["year"] == 2022 and y["events"] == ["attack in gbao"]
+    assert y["year"] == 2022 and y["events"] == ["attack in Gorno-Badakhshan (GBAO)"]
     assert y["spending_total"] == pytest.approx(150) and "your submission" in y["spending_source"]
     rows = {r["outcome"]: r for r in y["rows"]}
     assert "unrest_active_share" in rows and rows["unrest_active_share"]["value"].endswith(" %")
@@ -385,7 +386,149 @@ def test_numbers_read_without_exponents(x, text):
     assert number(x) == text
 
 
-def test_the_teacher_secret_is_kept_with_the_database(tmp_path):
-    first = Store(tmp_path / "c.sqlite").teacher_pin(None)
+def test_the_teacher_pin_is_kept_as_a_salted_scrypt_hash(tmp_path):
+    store = Store(tmp_path / "c.sqlite")
+    first = store.teacher_pin(None)  # a new file: a PIN is generated and shown once
     assert len(first) == 12 and set(first) <= set(PIN_ALPHABET)
-    assert Store(tmp_path / "c.sqlite").teacher_pin(None) == first
+    assert Store(tmp_path / "c.sqlite").teacher_pin(None) is None  # a restart keeps it (only its hash is stored)
+    with store.transaction() as db:
+        meta = {r["key"]: r["value"] for r in db.execute("SELECT key, value FROM meta")}
+    assert first not in "".join(meta.values()) and meta["teacher_pin_hash"].startswith("scrypt$16384$8$1$")
+    assert store.pin_matches(first.lower()) and not store.pin_matches(first[:-1])
+    assert pin_hash(first) != pin_hash(first)  # salted: the same PIN never hashes alike twice
+
+
+def test_a_pin_stored_in_plain_text_by_an_older_version_is_hashed(tmp_path):
+    store = Store(tmp_path / "c.sqlite")
+    store.meta_value("teacher_pin", "OLDPIN-2345")
+    assert store.teacher_pin(None) is None and store.pin_matches("oldpin-2345")
+    with store.transaction() as db:
+        assert db.execute("SELECT value FROM meta WHERE key='teacher_pin'").fetchone() is None
+
+
+def test_a_short_pin_is_refused_and_a_new_pin_ends_every_login(tmp_path):
+    store = Store(tmp_path / "c.sqlite")
+    with pytest.raises(ScenarioError, match="at least 8 characters"):
+        store.teacher_pin("1234")
+    assert store.teacher_pin("first-pin") == "first-pin"
+    login, link = store.new_teacher_login(), store.new_teacher_link()
+    assert store.teacher_pin("first-pin") == "first-pin" and store.teacher_login_valid(login)  # same PIN: kept
+    store.teacher_pin("second-pin")
+    assert not store.teacher_login_valid(login) and not store.use_teacher_link(link)
+    assert store.pin_matches("second-pin") and not store.pin_matches("first-pin")
+
+
+# ---------------------------------------------------------------------------- Advance and submissions race
+
+
+def hold_the_simulation(monkeypatch):
+    """Make Advance wait inside the simulation until released: (inside, release) events."""
+    inside, release = threading.Event(), threading.Event()
+    simulate_year = game.run_years
+
+    def held(*args, **kwargs):
+        inside.set()
+        release.wait(20)
+        return simulate_year(*args, **kwargs)
+
+    monkeypatch.setattr(game, "run_years", held)
+    return inside, release
+
+
+def test_a_submission_during_advance_is_refused_and_the_past_never_changes(room, monkeypatch):
+    sid, _ = prepared_session(room)
+    c = codes(room, sid)
+    room.submit(c["tajikistan"], 1, {"joint_border_patrols": 150})
+    inside, release = hold_the_simulation(monkeypatch)
+    done = []
+    press = threading.Thread(target=lambda: done.append(room.advance(sid, 1)))
+    press.start()
+    assert inside.wait(20)
+    assert room.state(sid)["running"] == 1
+    with pytest.raises(ClassroomError, match=r"round 1 is being simulated now.*Nothing was saved") as info:
+        room.submit(c["tajikistan"], 1, {"joint_border_patrols": 43})
+    assert info.value.status == 409
+    with pytest.raises(ClassroomError, match="being simulated") as info:
+        room.submit(c["china"], 1, {"military_training": 10})  # a team that had not submitted either
+    with pytest.raises(ClassroomError, match="being simulated"):
+        room.inject(sid, "attack")
+    release.set()
+    press.join(60)
+    after_one = done[0]
+    assert after_one["round"] == 1 and after_one["running"] is None
+    used = room.allocations_in_force(sid, 1)[0]
+    assert (
+        used["tajikistan"]["source"] == "submitted" and used["tajikistan"]["allocation"]["joint_border_patrols"] == 150
+    )
+    assert sum(used["tajikistan"]["allocation"].values()) == 150
+    assert used["china"]["source"] == "plan"
+    report = room.state(sid, "tajikistan")["this_year"]
+    assert report["spending_total"] == pytest.approx(150) and "your submission" in report["spending_source"]
+    debriefed = {r["lever"]: r["musd"] for r in room.debrief(sid)["allocations"]["tajikistan"]}
+    assert debriefed["joint_border_patrols"] == [150.0]
+    # whatever reaches the submissions table later, the round that ran keeps its inputs
+    with room.store.transaction(write=True) as db:
+        db.execute(
+            "UPDATE submissions SET allocation_json=? WHERE state='tajikistan'",
+            (json.dumps({"joint_border_patrols": 43}),),
+        )
+    monkeypatch.setattr(game, "run_years", simulate.run_years)
+    after_two = room.advance(sid, 2)
+    for name, series in after_one["played"]["yearly"].items():
+        assert after_two["played"]["yearly"][name][0] == series[0], name  # 2022 unchanged, bit for bit
+    assert room.allocations_in_force(sid, 1)[0]["tajikistan"]["allocation"]["joint_border_patrols"] == 150.0
+
+
+def test_a_failed_simulation_opens_the_round_again(room, monkeypatch):
+    sid, _ = prepared_session(room)
+    c = codes(room, sid)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(game, "run_years", broken)
+    with pytest.raises(RuntimeError):
+        room.advance(sid, 1)
+    st = room.state(sid)
+    assert st["round"] == 0 and st["running"] is None
+    room.submit(c["china"], 1, {"military_training": 10})  # open again
+
+
+def test_a_round_left_running_by_a_stopped_server_opens_again_at_restart(tmp_path, two_band_seeds):
+    room = Classroom(tmp_path / "class.sqlite", EXERCISES)
+    sid, _ = prepared_session(room)
+    room._close_round(sid, 1)  # the server was killed while simulating round 1
+    assert room.state(sid)["running"] == 1
+    again = Classroom(tmp_path / "class.sqlite", EXERCISES)
+    assert again.state(sid)["running"] is None and again.state(sid)["round"] == 0
+    again.submit(codes(again, sid)["china"], 1, {"military_training": 10})
+    assert again.advance(sid, 1)["round"] == 1
+    assert again.allocations_in_force(sid, 1)[0]["china"]["source"] == "submitted"
+
+
+def test_each_team_sees_what_its_own_choices_did_with_common_random_numbers(room):
+    """China's counterfactual (its round-1 choices replaced by the plan) is exactly the session in
+    which China sent nothing; a team that kept the plan needs no run; goals differ between teams."""
+    sid, _ = prepared_session(room)
+    c = codes(room, sid)
+    room.submit(c["china"], 1, {"military_training": 100})
+    room.submit(c["tajikistan"], 1, {"joint_border_patrols": 150})
+    room.advance(sid, 1)
+    assert room.state(sid, "china")["this_year"]["own_effect"] is None  # not computed yet
+    room.counterfactuals(sid, 1)
+    without_china, _ = prepared_session(room)
+    room.submit(codes(room, without_china)["tajikistan"], 1, {"joint_border_patrols": 150})
+    played_without = room.advance(without_china, 1)["played"]["yearly"]
+    cf = room.counterfactual(sid, 1, "china")
+    assert cf["same_as_plan"] is False
+    assert cf["yearly"] == {k: v[0] for k, v in played_without.items()}
+    assert room.counterfactual(sid, 1, "russia") == {"same_as_plan": True, "yearly": None}
+    china = room.state(sid, "china")["this_year"]
+    tajik = room.state(sid, "tajikistan")["this_year"]
+    assert china["own_effect"].startswith("Against the same year re-run with the exercise's plan for your team")
+    china_goals = [r["label"] for r in china["own_effect_rows"]]
+    tajik_goals = [r["label"] for r in tajik["own_effect_rows"]]
+    assert china_goals[0] == tajik_goals[0] == "Stability index" and set(china_goals) != set(tajik_goals)
+    assert "changed nothing" in room.state(sid, "russia")["this_year"]["own_effect"]
+    for r in china["own_effect_rows"]:  # each change judged against the noise band, and for China's goals
+        assert r["words"] == "no change" or ("within noise" in r["words"]) == (r["better"] is None)

@@ -18,7 +18,7 @@ from helpers import CONFIGS, library_copy, prepare, shortened
 
 from scenarios.web.app import create_app, lan_address
 
-PIN = "4321"
+PIN = "4321-class"
 
 
 ORIGIN = {"origin": "http://testserver"}
@@ -50,16 +50,34 @@ def new_session(teacher, label="Class 9A", prepared=False):
     return sid, codes
 
 
-def test_pages_render_and_assets_are_local(client):
-    for path in ("/", "/teacher", "/explore", "/static/app.js", "/static/style.css", "/static/vendor/plotly.min.js"):
+def test_pages_render_and_assets_are_local_compressed_and_cached(client):
+    for path in ("/", "/teacher", "/explore", "/static/app.js", "/static/style.css"):
         r = client.get(path)
         assert r.status_code == 200, path
-    assert len(client.get("/static/vendor/plotly.min.js").content) > 1_000_000
     for path in ("/", "/explore"):
         html = client.get(path).text
         srcs = re.findall(r'(?:src|href)="([^"]+)"', html)
         assert srcs and all(s.startswith("/") or s == "data:," for s in srcs), srcs
+        assert "plotly" not in html  # charts are drawn by the app's own script
     assert client.get("/static/../pyproject.toml").status_code == 404
+    assert client.get("/static/vendor/plotly.min.js").status_code == 404
+    url = re.search(r'src="(/static/app\.js\?v=[0-9a-f]{12})"', client.get("/explore").text)[1]
+    r = client.get(url, headers={"accept-encoding": "gzip"})
+    assert r.headers["content-encoding"] == "gzip" and "immutable" in r.headers["cache-control"]
+    assert int(r.headers["content-length"]) < len(r.content) / 2  # sent compressed (httpx unzips it)
+    assert client.get(url, headers={"if-none-match": r.headers["etag"]}).status_code == 304
+
+
+def test_a_phones_first_load_is_small(teacher):
+    """Everything a team page downloads first, compressed as sent: well under 1.5 MB."""
+    _, codes = new_session(teacher, prepared=True)
+    phone = TestClient(teacher.app, headers={"accept-encoding": "gzip"} | ORIGIN)
+    page = phone.get(f"/team/{codes['china']}")
+    sizes = [int(page.headers["content-length"])]
+    for src in re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text):
+        sizes.append(int(phone.get(src).headers["content-length"]))
+    sizes.append(int(phone.get(f"/api/team/{codes['china']}/state").headers["content-length"]))
+    assert len(sizes) == 4 and sum(sizes) < 150_000, sizes
 
 
 def test_teacher_actions_need_the_pin(client):
@@ -99,7 +117,7 @@ def test_a_round_over_http(teacher):
     assert "1,2022,attack,khatlon," in csv_text  # the inject timeline
     exported = teacher.get(f"/debrief/{sid}/export.html")
     assert "data:image/png;base64" in exported.text and "<script" not in exported.text
-    assert "Coordinated border patrols" in exported.text and "attack in khatlon" in exported.text
+    assert "Coordinated border patrols" in exported.text and "attack in Khatlon" in exported.text
     assert "default-src 'none'" in exported.headers["content-security-policy"]
 
 
@@ -316,11 +334,14 @@ def test_polls_with_the_current_version_get_a_short_answer(teacher):
     sid, codes = new_session(teacher)
     for url in (f"/api/session/{sid}/state", f"/api/team/{codes['china']}/state"):
         v = teacher.get(url).json()["version"]
-        assert teacher.get(f"{url}?since={v}").json() == {"version": v, "unchanged": True}
+        short = teacher.get(f"{url}?since={v}").json()
+        assert (
+            short["version"] == v and short["unchanged"] is True and set(short) <= {"version", "unchanged", "read_only"}
+        )
         assert teacher.get(f"{url}?since={v - 1}").json()["round"] == 0
     teacher.post(f"/api/team/{codes['russia']}/submit", json={"round": 1, "allocation": {}})
     changed = teacher.get(f"/api/team/{codes['china']}/state?since={v}").json()
-    assert changed["version"] == v + 1 and {t["state"]: t["submitted"] for t in changed["teams"]}["russia"]
+    assert changed["version"] > v and {t["state"]: t["submitted"] for t in changed["teams"]}["russia"]
 
 
 def test_a_stale_submission_is_refused_with_a_message(teacher):
@@ -338,8 +359,9 @@ def test_a_restart_keeps_the_teacher_logged_in(tmp_path):
     assert first.post("/teacher/login", data={"pin": pin.lower()}, follow_redirects=False).status_code == 303
     cookie = first.cookies["teacher"]
     second = TestClient(create_app(db, CONFIGS), headers=ORIGIN, cookies={"teacher": cookie})  # the server restarted
-    assert second.app.state.pin == pin
+    assert second.app.state.pin is None  # unchanged, and only its hash is stored: nothing to show
     assert "Teacher's console" in second.get("/teacher").text
+    assert TestClient(second.app, headers=ORIGIN).post("/teacher/login", data={"pin": pin}).status_code == 200
     assert (
         second.post("/teacher/sessions", data={"exercise": "short_border_pressure"}, follow_redirects=False).status_code
         == 303
@@ -399,8 +421,12 @@ def test_the_projector_shows_no_codes_and_no_controls(teacher):
     proj = teacher.get(f"/projector/{sid}").text
     assert not any(c in proj or c.lower() in proj or f"{c[:4]}-{c[4:]}" in proj for c in codes.values())
     assert "<button" not in proj and "<form" not in proj and 'id="countdown"' in proj
+    # before round 1: the address to open and its QR code (of the start page, not of a team)
+    join = proj[proj.index('id="join-panel"') : proj.index("</section>", proj.index('id="join-panel"'))]
+    assert "http://testserver/" in join and join.count("<svg") == 1
     console = teacher.get(f"/teacher/session/{sid}").text
-    details = console[console.index('<details id="codes"') : console.index("</details>")]
+    start = console.index('<details id="codes"')
+    details = console[start : console.index("</details>", start)]
     for c in codes.values():
         assert f"{c[:4]}-{c[4:]}" in details and f"/j/{c}" not in console.replace(details, "")
     assert details.count("<svg") == 3
@@ -427,6 +453,8 @@ def test_join_by_typed_code_or_qr_link(teacher):
     code = codes["china"]
     r = teacher.post("/join", data={"code": f"{code[:4]}-{code[4:]}".lower()}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/team/{code}"
+    r = teacher.get(f"/j/{code}", follow_redirects=False)  # a browser without a device cookie gets one first
+    assert r.status_code == 303 and r.headers["location"] == f"/j/{code}?d=1" and "device" in r.cookies
     r = teacher.get(f"/j/{code}", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/team/{code}"
 
@@ -448,11 +476,19 @@ def test_the_teachers_guide_is_generated_from_the_config(teacher):
     assert TestClient(teacher.app).get("/teacher/guide/short_border_pressure").status_code == 403
 
 
-def test_the_team_page_uses_sliders_in_natural_units(teacher):
+def test_the_team_page_counts_in_usd_with_the_natural_unit_beside_and_sliders_within_the_budget(teacher):
     _, codes = new_session(teacher)
-    page = teacher.get(f"/team/{codes['china']}").text
-    assert 'type="range"' in page and "USD M each" in page and 'id="this-year"' in page
-    assert re.search(r'<label for="lv-intelligence_sharing"', page)
+    page = teacher.get(f"/team/{codes['tajikistan']}").text
+    assert 'type="range"' in page and 'id="this-year"' in page and 'id="budget-bar"' in page
+    assert re.search(
+        r'<label for="usd-joint_border_patrols" class="lever-name">Coordinated border patrols</label>', page
+    )
+    assert "intensity 0-1; 5 USD M buys 1, the most there is" in page  # the natural unit beside the USD
+    assert "USD M/yr; 1 USD M each" not in page  # levers counted in USD M need no second unit
+    budget = 250  # Tajikistan's budget in short_border_pressure
+    maxima = [float(m) for m in re.findall(r'type="range"[^>]* max="([0-9.]+)"', page)]
+    assert len(maxima) == 9 and max(maxima) <= budget and maxima.count(budget) == 4  # never past the budget
+    assert 'id="feedback" role="status"' in page and "Team tajikistan" not in page and "<h1>Tajikistan</h1>" in page
 
 
 # ---------------------------------------------------------------------------- explorer

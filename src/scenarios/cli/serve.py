@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from scenarios.cli.options import EXIT_OK, SubParsers, command, port
 from scenarios.errors import ScenarioError
+
+PIN_MIN_CHARS = 8
+"""As ``scenarios.web.classroom.store.PIN_MIN_CHARS`` (a test checks they agree; the CLI does not import the web app to list its options)."""
 
 
 def register(sub: SubParsers) -> None:
@@ -14,11 +18,18 @@ def register(sub: SubParsers) -> None:
         sub,
         "serve",
         "Serve the classroom (teacher console, team pages, debrief) and the explorer in the browser; works offline.",
-        "scenarios serve\nscenarios serve --host 0.0.0.0 --port 8080   # open to the classroom network",
+        "scenarios serve --lan   # for a class: listens on the classroom network, links and QR codes use its address\n"
+        "scenarios serve         # this machine only (http://127.0.0.1:8000/)",
         serve,
     )
     p.add_argument(
-        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 opens it to the network)"
+        "--host", default=None, help="address to bind (default 127.0.0.1; 0.0.0.0 opens it to every network)"
+    )
+    p.add_argument(
+        "--lan",
+        action="store_true",
+        help="listen on this machine's address on the classroom network and put that address in every join "
+        "link and QR code (what a class needs; the README's quick start)",
     )
     p.add_argument("--port", type=port, default=8000, help="port (default 8000)")
     p.add_argument(
@@ -36,7 +47,15 @@ def register(sub: SubParsers) -> None:
     p.add_argument(
         "--pin",
         default=None,
-        help="teacher's PIN (default: a random 12-character one, generated once and kept with the database)",
+        help=f"teacher's PIN, at least {PIN_MIN_CHARS} characters; a new PIN ends every earlier teacher login "
+        "(default: the one kept, hashed, with the database; a new database gets a random 12-character one)",
+    )
+    p.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        metavar="IPS",
+        help="comma-separated addresses of a reverse proxy whose X-Forwarded-For/-Proto headers are trusted "
+        "(default: none; client addresses, which the guess limits count, are then the sockets' own)",
     )
     p.add_argument(
         "--public-url",
@@ -54,6 +73,19 @@ def register(sub: SubParsers) -> None:
     )
 
 
+def uvicorn_options(args: argparse.Namespace, host: str) -> dict[str, Any]:
+    """uvicorn's settings: forwarded headers are trusted only from ``--forwarded-allow-ips`` (uvicorn's
+    own default trusts 127.0.0.1, so any local tunnel or proxy could forge client addresses)."""
+    trusted = args.forwarded_allow_ips
+    return {
+        "host": host,
+        "port": args.port,
+        "log_level": "warning",
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or "",
+    }
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -66,22 +98,37 @@ def serve(args: argparse.Namespace) -> int:
             f"{configs / 'exercises'} is not a folder of exercise configs "
             "(--configs DIR needs DIR/exercises; without --configs the packaged library is served)"
         )
-    if args.pin is not None and len(args.pin) < 4:
-        raise ScenarioError("--pin must have at least 4 characters")
+    if args.pin is not None and len(args.pin.strip()) < PIN_MIN_CHARS:
+        raise ScenarioError(f"--pin must have at least {PIN_MIN_CHARS} characters (got {len(args.pin.strip())})")
+    if args.lan and args.host is not None:
+        raise ScenarioError("--lan chooses the address itself: give --lan or --host, not both")
+    host = args.host or "127.0.0.1"
     public = args.public_url
-    if public is None and args.host in ("0.0.0.0", "::"):
+    if args.lan:
+        lan = lan_address()
+        if lan is None:
+            raise ScenarioError(
+                "--lan: this machine has no network address (is it connected to the classroom network?); "
+                "use --host 0.0.0.0 --public-url http://ADDRESS:PORT instead"
+            )
+        host = lan
+        public = public or f"http://{lan}:{args.port}"
+    elif public is None and host in ("0.0.0.0", "::"):
         lan = lan_address()
         public = f"http://{lan}:{args.port}" if lan else None
     app = create_app(args.db, configs, args.pin, allowed_hosts=args.allow_host, warm_up=True, public_url=public)
     pin = app.state.pin
-    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    print(
-        f"scenarios classroom: http://{shown}:{args.port}/  (teacher's PIN: {pin}; sessions in {args.db})", flush=True
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    pin_text = (
+        f"teacher's PIN: {pin}"
+        if pin is not None
+        else "teacher's PIN: the one set before (kept only as a hash; --pin sets a new one)"
     )
+    print(f"scenarios classroom: http://{shown}:{args.port}/  ({pin_text}; sessions in {args.db})", flush=True)
     link = app.state.room.store.new_teacher_link()
     print(f"teacher's one-time login link: http://{shown}:{args.port}/teacher/enter/{link}", flush=True)
-    if args.host in ("0.0.0.0", "::"):
+    if host not in ("127.0.0.1", "localhost", "::1"):
         where = public or "this machine's address on the classroom network"
-        print(f"listening on all interfaces: students open {where}", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+        print(f"students open {where} (join links and QR codes use it)", flush=True)
+    uvicorn.run(app, **uvicorn_options(args, host))
     return EXIT_OK

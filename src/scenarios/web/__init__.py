@@ -1,1 +1,1 @@
-"""The classroom and explorer web app (FastAPI, server-rendered pages, Plotly served locally)."""
+"""The classroom and explorer web app (FastAPI, server-rendered pages, charts drawn as SVG by its own script)."""

@@ -2,13 +2,14 @@
 
 Pages are server-rendered Jinja2 templates (autoescaped); they update themselves by polling small
 JSON endpoints, so no page needs a reload and nothing is fetched from outside the server (the
-chart library is the ``plotly.min.js`` shipped inside the installed ``plotly`` package). The routes
+charts are SVG drawn by the app's own script: no chart library to download). The routes
 are in :mod:`scenarios.web.routes`; the guards in :mod:`scenarios.web.security`.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import socket
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -18,14 +19,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
 
 from scenarios.spec.config import ConfigError
 from scenarios.web.classroom import Classroom, ClassroomError
+from scenarios.web.classroom.scoring import state_label
 from scenarios.web.explorer import Explorer
 from scenarios.web.pages import TEMPLATES, AppContext, error
 from scenarios.web.routes import assets, debrief, explore, teacher, team
-from scenarios.web.security import RateLimited, RequestGuard, TeacherAuth, Throttle
+from scenarios.web.security import Devices, RateLimited, RequestGuard, RequestLimit, TeacherAuth, Throttle
 
 log = logging.getLogger("scenarios.web")
 
@@ -43,7 +46,9 @@ def create_app(
     Args:
         db_path: the SQLite file of sessions.
         configs_dir: scenario configs; exercises in its ``exercises`` folder.
-        pin: the teacher's secret; None uses the one stored with the database (generated once).
+        pin: the teacher's PIN (at least 8 characters; a new one ends every earlier teacher login);
+            None keeps the one stored (hashed) with the database, or generates one for a new file.
+            ``app.state.pin`` is the PIN to show the teacher, or None when it is the stored one.
         allowed_hosts: host names accepted besides localhost and IP addresses.
         warm_up: compute a new session's baseline and noise band right after creating it (the
             server does; in-process tests leave it to the first Advance).
@@ -52,7 +57,7 @@ def create_app(
     """
     configs_dir = Path(configs_dir)
     room = Classroom(db_path, configs_dir / "exercises")
-    secret = room.store.teacher_pin(pin)
+    shown_pin = room.store.teacher_pin(pin)
     explorer = Explorer(configs_dir)
 
     @asynccontextmanager
@@ -60,22 +65,32 @@ def create_app(
         yield
         explorer.close()
 
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    templates.env.filters["state_label"] = state_label
+    templates.env.globals["asset_url"] = assets.asset_url
     app = FastAPI(title="scenarios classroom", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.ctx = AppContext(
         room=room,
-        auth=TeacherAuth(room.store, secret, Throttle("teacher PIN")),
-        # short lockouts: a whole class behind one address must not be locked out for long by typos
+        auth=TeacherAuth(room.store, Throttle("teacher PIN")),
+        # short lockouts: a whole class behind one address must not be locked out for long by typos;
+        # per device (or address without one), and a looser one per address against made-up devices
         join_throttle=Throttle("join code", burst=20, base_seconds=1.0, max_seconds=60.0),
-        templates=Jinja2Templates(directory=str(TEMPLATES)),
+        address_throttle=Throttle("join code (address)", burst=100, base_seconds=1.0, max_seconds=60.0),
+        devices=Devices(room.store.meta_value("device_key", secrets.token_hex(32))),
+        # a page polls every 2 s; a phone submitting and reloading stays far below 4 a second
+        code_limit=RequestLimit("join code", rate=4.0, burst=20.0),
+        templates=templates,
         configs_dir=configs_dir,
         explorer=explorer,
         warm_up=warm_up,
         public_url=public_url.rstrip("/") if public_url else None,
     )
-    app.state.pin = secret
+    app.state.pin = shown_pin
     app.state.room = room
     for module in (assets, teacher, team, debrief, explore):
         app.include_router(module.router)
+    # pages and JSON states compressed for phones (static files come compressed already)
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     app.add_middleware(RequestGuard, allowed_hosts=tuple(allowed_hosts))
 
     @app.exception_handler(ClassroomError)

@@ -14,9 +14,10 @@ from fastapi.templating import Jinja2Templates
 
 from scenarios.spec import outcomes
 from scenarios.web.classroom import Classroom, ClassroomError
+from scenarios.web.classroom.claims import device_hash
 from scenarios.web.classroom.scoring import labels, lever_labels, yearly_unit
 from scenarios.web.classroom.series import SERIES
-from scenarios.web.security import TeacherAuth, Throttle
+from scenarios.web.security import Devices, RequestLimit, TeacherAuth, Throttle, client_of
 
 STATIC = Path(str(resources.files("scenarios.web").joinpath("static")))
 TEMPLATES = Path(str(resources.files("scenarios.web").joinpath("templates")))
@@ -31,6 +32,9 @@ class AppContext:
     room: Classroom
     auth: TeacherAuth
     join_throttle: Throttle
+    address_throttle: Throttle
+    devices: Devices
+    code_limit: RequestLimit
     templates: Jinja2Templates
     configs_dir: Path
     explorer: Any
@@ -71,17 +75,48 @@ async def read_form(request: Request) -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class TeamAccess:
+    """Who asks for a team's page: its session and state, this browser's device token ('' for
+    none), and whether this device holds the team's code (else it may only view)."""
+
+    sid: str
+    state: str
+    device: str
+    holds: bool
+
+
+def team_access(request: Request, code: str) -> TeamAccess:
+    """The team of a join code, and whether this device holds it.
+
+    A device holding a valid code is never throttled by guesses (so a student sending wrong codes
+    from the class's shared address cannot freeze a team's page); anything else is: unknown codes
+    count as wrong guesses per device (or per address without a device cookie: 429 after 20, for
+    up to a minute) and per address (429 after 100). Every request with a code also counts against
+    that code's limit for this device or address (a flooding tab gets 429, the class does not slow).
+    """
+    c = ctx(request)
+    client = client_of(request)
+    device = c.devices.of(request)
+    found = c.room.find_team(code)
+    holds = found is not None and bool(device) and found[2] == device_hash(device)
+    if not holds:
+        guesser = f"{client} device {device[:8]}" if device else client
+        c.join_throttle.check(guesser)
+        c.address_throttle.check(client)
+        if found is None:
+            c.join_throttle.failed(guesser)
+            c.address_throttle.failed(client)
+            raise ClassroomError("unknown join code", 404)
+    assert found is not None
+    c.code_limit.take(f"{found[0]}/{found[1]}/{device[:16] or client}")
+    return TeamAccess(found[0], found[1], device, holds)
+
+
 def team_of(request: Request, code: str) -> tuple[str, str]:
-    """(session, state) of a join code; unknown codes count as wrong guesses (429 after a burst)."""
-    throttle = ctx(request).join_throttle
-    client = request.client.host if request.client else "unknown"
-    throttle.check(client)
-    try:
-        found = ctx(request).room.team_by_code(code)
-    except ClassroomError:
-        throttle.failed(client)
-        raise
-    return found
+    """(session, state) of a join code, throttled as :func:`team_access` says."""
+    access = team_access(request, code)
+    return access.sid, access.state
 
 
 def page_data() -> dict[str, Any]:

@@ -6,16 +6,25 @@
   scripts, ``frame-ancestors 'none'``, ``X-Frame-Options``, ``nosniff``, a same-origin referrer).
 - :class:`Throttle` counts wrong guesses per client: after a short burst every further attempt is
   refused (429) for a time that doubles with each wrong guess, and each refusal is logged.
-- :class:`TeacherAuth` checks the teacher's secret and keeps logins as random tokens stored (hashed)
-  in the database, so a restart keeps the teacher logged in and logout ends a login.
+- :class:`TeacherAuth` checks the teacher's PIN against its salted scrypt hash and keeps logins as
+  random tokens stored (hashed) in the database, so a restart keeps the teacher logged in, logout
+  ends a login and "log out everywhere" ends them all.
+- :class:`Devices` issues the signed device cookie a team's code is claimed with, and
+  :class:`RequestLimit` caps the requests one device (or address) makes with one code, so one
+  flooding tab cannot slow a class.
+
+The client address is the socket's peer: ``X-Forwarded-For`` is honoured only when ``scenarios
+serve --forwarded-allow-ips`` names the proxy (uvicorn's own default would trust 127.0.0.1).
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 import json
 import logging
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -39,6 +48,8 @@ CSP = (
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 LOGIN_COOKIE = "teacher"
 TEACHER_COOKIE_SECONDS = TEACHER_LOGIN_HOURS * 3600
+DEVICE_COOKIE = "device"
+DEVICE_COOKIE_SECONDS = 7 * 24 * 3600
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -236,19 +247,32 @@ def client_of(request: Request) -> str:
 
 
 class TeacherAuth:
-    """The teacher's secret, the guess throttle and the login tokens of one server."""
+    """The teacher's PIN (checked against its scrypt hash), the guess throttle and the login tokens.
 
-    def __init__(self, store: Store, pin: str, throttle: Throttle):
+    A right PIN sent in the ``x-teacher-pin`` header by a script is remembered (as a keyed hash, in
+    memory) so that later requests with it skip scrypt; a wrong one always costs a full check.
+    """
+
+    def __init__(self, store: Store, throttle: Throttle):
         self.store = store
-        self.pin = pin
         self.throttle = throttle
+        self._key = secrets.token_bytes(32)
+        self._known: str | None = None
 
     def is_teacher(self, request: Request) -> bool:
-        """A valid login cookie, or the secret in the ``x-teacher-pin`` header (scripts; throttled)."""
+        """A valid login cookie, or the PIN in the ``x-teacher-pin`` header (scripts; throttled)."""
         if self.store.teacher_login_valid(request.cookies.get(LOGIN_COOKIE, "")):
             return True
         header = request.headers.get("x-teacher-pin", "")
-        return bool(header) and self.check_pin(request, header)
+        if not header:
+            return False
+        keyed = hmac.new(self._key, header.strip().upper().encode(), hashlib.sha256).hexdigest()
+        if self._known is not None and hmac.compare_digest(keyed, self._known):
+            return True
+        if self.check_pin(request, header):
+            self._known = keyed
+            return True
+        return False
 
     def require(self, request: Request) -> None:
         if not self.is_teacher(request):
@@ -258,8 +282,77 @@ class TeacherAuth:
         """Whether ``pin`` is right; a wrong guess counts against the client (429 when locked out)."""
         client = client_of(request)
         self.throttle.check(client)
-        if hmac.compare_digest(pin.strip().upper().encode(), self.pin.upper().encode()):
+        if len(pin) <= 200 and self.store.pin_matches(pin):
             self.throttle.succeeded(client)
             return True
         self.throttle.failed(client)
         return False
+
+    def forget(self) -> None:
+        """Forget the remembered header PIN (on logging out everywhere)."""
+        self._known = None
+
+
+class Devices:
+    """Device tokens for the ``device`` cookie: random, signed with the server's key (kept in the
+    database), so a made-up token is no device at all (it is treated like a request without one)."""
+
+    def __init__(self, key: str):
+        self.key = key.encode()
+
+    def new(self) -> str:
+        raw = secrets.token_urlsafe(18)
+        return f"{raw}.{self._sign(raw)}"
+
+    def of(self, request: Request) -> str:
+        """The request's device token if it carries a valid one, else ''."""
+        token = request.cookies.get(DEVICE_COOKIE, "")
+        raw, _, sig = token.partition(".")
+        if not raw or len(token) > 100 or not hmac.compare_digest(sig, self._sign(raw)):
+            return ""
+        return token
+
+    def _sign(self, raw: str) -> str:
+        return hmac.new(self.key, raw.encode(), hashlib.sha256).hexdigest()[:22]
+
+
+class RequestLimit:
+    """A token bucket per key: ``burst`` requests at once, then ``rate`` per second (429 beyond).
+
+    Args:
+        what: what is limited, for messages and the log.
+        rate: requests per second in the long run.
+        burst: requests allowed at once.
+        clock: monotonic seconds (tests pass their own).
+    """
+
+    MAX_KEYS = 10_000
+
+    def __init__(self, what: str, rate: float, burst: float, clock: Callable[[], float] = time.monotonic):
+        self.what = what
+        self.rate = rate
+        self.burst = burst
+        self.clock = clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> None:
+        """Count one request of ``key``; raise :class:`RateLimited` if its bucket is empty."""
+        now = self.clock()
+        with self._lock:
+            tokens, last = self._buckets.pop(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            if tokens < 1:
+                self._buckets[key] = (tokens, now)
+                wait = (1 - tokens) / self.rate
+            else:
+                self._buckets[key] = (tokens - 1, now)
+                wait = 0.0
+            while len(self._buckets) > self.MAX_KEYS:
+                self._buckets.popitem(last=False)
+        if wait > 0:
+            log.warning("%s: %s over the limit", self.what, key)
+            raise RateLimited(
+                f"too many requests with this {self.what} (at most {self.rate:g} a second): wait and try again",
+                wait,
+            )

@@ -26,22 +26,14 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.errors import ScenarioError
 from scenarios.schedule import expand
 from scenarios.spec import registry
 from scenarios.spec.config import load_scenario, scenario_dict, validate_data
-from scenarios.web.classroom import scoring
+from scenarios.web.classroom import claims, scoring
 from scenarios.web.classroom.codes import CODE_LENGTH, normalize_code, random_code, show_code
+from scenarios.web.classroom.errors import ClassroomError
 from scenarios.web.classroom.simulate import noise_band, run_years
 from scenarios.web.classroom.store import Store
-
-
-class ClassroomError(ScenarioError):
-    """A request that cannot be honoured; ``status`` is the HTTP status the web layer returns."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -70,6 +62,11 @@ def plan_allocation(cfg: dict[str, Any], state: str, year: int) -> dict[str, flo
     return out
 
 
+def exercise_minutes(sc: Any) -> float:
+    """How long an exercise takes: rounds x minutes per round."""
+    return float(sc.exercise.rounds * sc.exercise.minutes_per_round)
+
+
 class Classroom:
     """All sessions of one server, stored in one SQLite file.
 
@@ -83,20 +80,28 @@ class Classroom:
         self.exercises_dir = Path(exercises_dir)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        with self.store.transaction(write=True) as db:
+            # a round marked running by a server that stopped mid-simulation opens again as it was
+            db.execute(
+                "DELETE FROM results WHERE kind='inputs' AND EXISTS (SELECT 1 FROM sessions s"
+                " WHERE s.id=results.session_id AND s.running=results.round)"
+            )
+            db.execute("UPDATE sessions SET running=NULL WHERE running IS NOT NULL")
 
-    def _session_lock(self, sid: str) -> threading.Lock:
+    def session_lock(self, sid: str) -> threading.Lock:
         """One lock per session: advancing one class never waits for another class."""
         with self._locks_guard:
             return self._locks.setdefault(sid, threading.Lock())
 
     # ------------------------------------------------------------------ sessions
     def exercises(self) -> dict[str, Any]:
+        """The exercises (validated scenarios) by name, the shortest first (rounds x minutes per round)."""
         out = {}
         for name, path in exercise_files(self.exercises_dir).items():
             sc = load_scenario(path)
             if sc.exercise is not None:
                 out[name] = sc
-        return out
+        return dict(sorted(out.items(), key=lambda kv: (exercise_minutes(kv[1]), kv[0])))
 
     def create_session(self, exercise: str, label: str = "", seed: int | None = None) -> tuple[str, list[Team]]:
         """Create a session of an exercise; returns its id and the teams' join codes."""
@@ -128,15 +133,21 @@ class Classroom:
                             now,
                         ),
                     )
-                    db.executemany("INSERT INTO teams VALUES (?,?,?)", [(sid, t.state, t.code) for t in teams])
+                    db.executemany(
+                        "INSERT INTO teams (session_id, state, code) VALUES (?,?,?)",
+                        [(sid, t.state, t.code) for t in teams],
+                    )
                 return sid, teams
             except sqlite3.IntegrityError:
                 continue
         raise ClassroomError("could not draw unique join codes", 500)
 
     def sessions(self) -> list[dict[str, Any]]:
+        """Every session, newest first: id, label, rounds, round, created and archived (epoch seconds or None)."""
         with self.store.transaction() as db:
-            rows = db.execute("SELECT id, label, rounds, round, created FROM sessions ORDER BY created DESC").fetchall()
+            rows = db.execute(
+                "SELECT id, label, rounds, round, created, archived FROM sessions ORDER BY created DESC"
+            ).fetchall()
         return [dict(r) for r in rows]
 
     def _session(self, db: sqlite3.Connection, sid: str) -> sqlite3.Row:
@@ -164,6 +175,15 @@ class Classroom:
             raise ClassroomError("unknown join code", 404)
         return row["session_id"], row["state"]
 
+    def find_team(self, code: str) -> tuple[str, str, str | None] | None:
+        """(session id, state, hash of the device holding the code or None) of a join code, or None."""
+        norm = normalize_code(code)
+        if not norm:
+            return None
+        with self.store.transaction() as db:
+            row = db.execute("SELECT session_id, state, device_hash FROM teams WHERE code=?", (norm,)).fetchone()
+        return None if row is None else (row["session_id"], row["state"], row["device_hash"])
+
     def teams(self, sid: str) -> list[Team]:
         with self.store.transaction() as db:
             self._session(db, sid)
@@ -171,12 +191,45 @@ class Classroom:
         return [Team(r["state"], r["code"]) for r in rows]
 
     # ------------------------------------------------------------------ rounds
-    def submit(self, code: str, round_: int, allocation: dict[str, float]) -> None:
+    def submit(
+        self, code: str, round_: int, allocation: dict[str, float], device: str | None = None, client: str = ""
+    ) -> dict[str, float]:
         """A team's allocation (USD M per lever) for the round it names; replaces an earlier one of
-        the same round. A round that is no longer (or not yet) open is refused with a message."""
+        the same round. Returns the allocation as stored (every lever of the team, 0 where not
+        given): exactly what the round will use unless the team changes it before Advance.
+
+        Refused (and logged, as every submission is, with ``device`` and ``client``): a round that
+        is no longer or not yet open, or that is being simulated (409: submissions close when the
+        teacher presses Advance); a code claimed by another device (403); time up with the lock on
+        (409); a bad allocation (400). ``device`` None (Python callers, not the web) skips the claim.
+        """
         sid, state = self.team_by_code(code)
-        sc = self.scenario(sid)
-        team = sc.exercise.teams[state]
+        try:
+            stored = self._check_allocation(sid, state, allocation)
+            with self.store.transaction(write=True) as db:
+                row = self._session(db, sid)
+                if device is not None and not claims.claim(db, sid, state, device):
+                    raise ClassroomError(
+                        f"this device only views {state}'s page: the team's code is in use on another device. "
+                        "Nothing was saved; ask the teacher to release the code if that device is yours",
+                        403,
+                    )
+                self._check_open(row, round_)
+                db.execute(
+                    "INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?)",
+                    (sid, state, round_, json.dumps(stored), time.time()),
+                )
+                db.execute("UPDATE sessions SET version = version + 1 WHERE id=?", (sid,))
+                claims.log(db, sid, state, round_, stored, device or "", client, 200, "saved")
+        except ClassroomError as e:
+            with self.store.transaction(write=True) as db:
+                claims.log(db, sid, state, round_, allocation, device or "", client, e.status, str(e))
+            raise
+        return stored
+
+    def _check_allocation(self, sid: str, state: str, allocation: dict[str, Any]) -> dict[str, float]:
+        """The allocation with every lever of ``state`` (0 where not given), or every problem at once (400)."""
+        team = self.scenario(sid).exercise.teams[state]
         own = registry.levers_of(state)
         levers = registry.levers()
         problems = []
@@ -195,25 +248,39 @@ class Classroom:
             problems.append(f"total {total:g} USD M is over the budget of {team.budget_musd:g} USD M")
         if problems:
             raise ClassroomError("; ".join(problems))
-        with self.store.transaction(write=True) as db:
-            row = self._session(db, sid)
-            if row["round"] >= row["rounds"]:
-                raise ClassroomError("the exercise is over: no more rounds", 409)
-            current = row["round"] + 1
-            if round_ < current:
-                raise ClassroomError(
-                    f"round {round_} is closed: the teacher has already run it and round {current} is open. "
-                    "Nothing was saved; look at what happened and submit again for round "
-                    f"{current}",
-                    409,
-                )
-            if round_ != current:
-                raise ClassroomError(f"round {round_} is not open: the current round is {current}", 409)
-            db.execute(
-                "INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?)",
-                (sid, state, round_, json.dumps(allocation), time.time()),
+        return {name: float(allocation.get(name, 0.0)) for name in own}
+
+    def _check_open(self, row: sqlite3.Row, round_: int) -> None:
+        """Refuse (409) a submission for a round that is not the open one, is being simulated, or whose time is up."""
+        if row["round"] >= row["rounds"]:
+            raise ClassroomError("the exercise is over: no more rounds", 409)
+        current = row["round"] + 1
+        if round_ < current:
+            raise ClassroomError(
+                f"round {round_} is closed: the teacher has already run it and round {current} is open. "
+                "Nothing was saved; look at what happened and submit again for round "
+                f"{current}",
+                409,
             )
-            db.execute("UPDATE sessions SET version = version + 1 WHERE id=?", (sid,))
+        if round_ != current:
+            raise ClassroomError(f"round {round_} is not open: the current round is {current}", 409)
+        if row["running"] == current:
+            after = (
+                f"submit again for round {current + 1} when it opens"
+                if current < row["rounds"]
+                else "that was the last round"
+            )
+            raise ClassroomError(
+                f"round {current} is being simulated now: submissions closed when the teacher pressed Advance. "
+                f"Nothing was saved; the round uses what your team had submitted before; {after}",
+                409,
+            )
+        if row["lock_at_zero"] and row["deadline"] is not None and time.time() > row["deadline"]:
+            raise ClassroomError(
+                f"time is up for round {current}: the teacher locked submissions at zero. Nothing was saved; "
+                "the round uses what your team had submitted before",
+                409,
+            )
 
     def inject(self, sid: str, kind: str, region: str | None = None, segment: str | None = None) -> None:
         """Schedule an event at the start of the next round."""
@@ -231,6 +298,11 @@ class Classroom:
             row = self._session(db, sid)
             if row["round"] >= row["rounds"]:
                 raise ClassroomError("the exercise is over", 409)
+            if row["running"] is not None:
+                raise ClassroomError(
+                    f"round {row['running']} is being simulated now: inject after it has run (for the next round)",
+                    409,
+                )
             db.execute(
                 "INSERT INTO injects VALUES (?,?,?,?,?,?)", (sid, row["round"] + 1, kind, region, segment, time.time())
             )
@@ -241,46 +313,70 @@ class Classroom:
         with self.store.transaction() as db:
             row = self._session(db, sid)
             rows = db.execute(
-                "SELECT round, kind, region, segment FROM injects WHERE session_id=? ORDER BY round, created", (sid,)
+                "SELECT rowid AS id, round, kind, region, segment FROM injects WHERE session_id=? ORDER BY round, created",
+                (sid,),
             ).fetchall()
         start_year = int(json.loads(row["config_json"])["start"][:4])
         return [dict(r) | {"year": start_year + r["round"] - 1, "played": r["round"] <= row["round"]} for r in rows]
 
     def allocations_in_force(self, sid: str, upto: int) -> list[dict[str, dict[str, Any]]]:
         """For rounds 1..upto, each team's allocation in force (USD M per lever) and where it came
-        from: ``submitted`` that round, ``kept`` from an earlier round, or the exercise's ``plan``."""
+        from: ``submitted`` that round, ``kept`` from an earlier round, or the exercise's ``plan``.
+
+        A round that has run (or is running) reads the inputs frozen when Advance was pressed, so
+        what a page or the debrief shows for it is what was simulated, whatever came in later."""
         with self.store.transaction() as db:
-            self._session(db, sid)
-            subs: dict[int, dict[str, dict[str, float]]] = {}
-            for r in db.execute("SELECT state, round, allocation_json FROM submissions WHERE session_id=?", (sid,)):
-                subs.setdefault(r["round"], {})[r["state"]] = json.loads(r["allocation_json"])
-        cfg = self.config(sid)
+            return self._in_force(db, sid, upto)
+
+    def _in_force(self, db: sqlite3.Connection, sid: str, upto: int) -> list[dict[str, dict[str, Any]]]:
+        row = self._session(db, sid)
+        cfg = json.loads(row["config_json"])
         start_year = int(cfg["start"][:4])
+        subs: dict[int, dict[str, dict[str, float]]] = {}
+        for r in db.execute("SELECT state, round, allocation_json FROM submissions WHERE session_id=?", (sid,)):
+            subs.setdefault(r["round"], {})[r["state"]] = json.loads(r["allocation_json"])
         out: list[dict[str, dict[str, Any]]] = []
         last: dict[str, dict[str, float]] = {}
         for r in range(1, upto + 1):
-            this: dict[str, dict[str, Any]] = {}
-            for state in cfg["exercise"]["teams"]:
-                own = registry.levers_of(state)
-                if state in subs.get(r, {}):
-                    last[state] = subs[r][state]
-                    source = "submitted"
-                elif state in last:
-                    source = "kept"
-                else:
-                    this[state] = {"allocation": plan_allocation(cfg, state, start_year + r - 1), "source": "plan"}
-                    continue
-                this[state] = {"allocation": {n: float(last[state].get(n, 0.0)) for n in own}, "source": source}
+            frozen = self._frozen(db, row, r)
+            if frozen is not None:
+                this = frozen["allocations"]
+            else:
+                this = {}
+                for state in cfg["exercise"]["teams"]:
+                    own = registry.levers_of(state)
+                    if state in subs.get(r, {}):
+                        alloc, source = subs[r][state], "submitted"
+                    elif state in last:
+                        alloc, source = last[state], "kept"
+                    else:
+                        this[state] = {"allocation": plan_allocation(cfg, state, start_year + r - 1), "source": "plan"}
+                        continue
+                    this[state] = {"allocation": {n: float(alloc.get(n, 0.0)) for n in own}, "source": source}
+            for state, entry in this.items():
+                if entry["source"] != "plan":
+                    last[state] = entry["allocation"]
             out.append(this)
         return out
 
-    def played_config(self, sid: str, upto: int) -> dict[str, Any]:
-        """The config of rounds 1..upto as played: allocations as yearly lever schedules, injects as events."""
+    def _frozen(self, db: sqlite3.Connection, row: sqlite3.Row, round_: int) -> dict[str, Any] | None:
+        """The inputs frozen for a round that has run or is running (None for an open round, or a
+        round played before inputs were frozen: then the submissions decide)."""
+        if round_ > row["round"] and round_ != row["running"]:
+            return None
+        return self._result(db, row["id"], round_, "inputs")
+
+    def played_config(self, sid: str, upto: int, plan_for: str | None = None) -> dict[str, Any]:
+        """The config of rounds 1..upto as played: allocations as yearly lever schedules, injects as
+        events. With ``plan_for`` (a team), that team's round ``upto`` holds the exercise's plan
+        instead of its choices (the counterfactual of :meth:`counterfactuals`)."""
         cfg = self.config(sid)
         start_year = int(cfg["start"][:4])
         levers = registry.levers()
         for r, teams in enumerate(self.allocations_in_force(sid, upto), start=1):
             year = start_year + r - 1
+            if plan_for is not None and r == upto:
+                teams = teams | {plan_for: {"allocation": plan_allocation(cfg, plan_for, year), "source": "swapped"}}
             for state, entry in teams.items():
                 if entry["source"] == "plan":
                     continue  # the exercise's plan holds as written
@@ -291,7 +387,7 @@ class Classroom:
                     sched = {k: v for k, v in sched.items() if int(k[:4]) < year}
                     sched[str(year)] = usd / levers[name].cost_musd_per_unit
                     plan[name] = sched
-        for inj in self.injects(sid):
+        for inj in self.round_injects(sid, upto):
             if inj["round"] <= upto:
                 ev = {"when": f"{inj['year']}-01", "kind": inj["kind"]}
                 if inj["region"]:
@@ -305,12 +401,94 @@ class Classroom:
             cfg["states"][state]["budget_musd"] = None  # budgets are enforced per round on submission
         return cfg
 
+    def round_injects(self, sid: str, upto: int) -> list[dict[str, Any]]:
+        """The injects of rounds 1..upto: frozen with a round's inputs once it has run (or is running)."""
+        with self.store.transaction() as db:
+            row = self._session(db, sid)
+            frozen = [self._frozen(db, row, r) for r in range(1, upto + 1)]
+        live = self.injects(sid)
+        out: list[dict[str, Any]] = []
+        for r, f in enumerate(frozen, start=1):
+            out += f["injects"] if f is not None else [i for i in live if i["round"] == r]
+        return out
+
     def advance(self, sid: str, expected_round: int) -> dict[str, Any]:
         """Run round ``expected_round`` (one simulated year) if it is the open round; store its
-        outcomes and return the new state. A repeated or stale request gets 409 and changes nothing."""
-        with self._session_lock(sid):
-            with self.store.transaction() as db:
-                row = self._session(db, sid)
+        outcomes and return the new state. A repeated or stale request gets 409 and changes nothing.
+
+        Pressing Advance first closes the round in one write transaction: the allocations in force
+        and the injects are frozen with the round, and from then on a submission or an inject for
+        it is refused with 409. The simulation then runs on exactly those inputs; if it fails, the
+        round opens again as it was.
+        """
+        with self.session_lock(sid):
+            nxt, row = self._close_round(sid, expected_round)
+            try:
+                series = run_years(self.played_config(sid, nxt), row["seed"], nxt)
+                extra = self._missing_references(sid, row)
+            except BaseException:
+                with self.store.transaction(write=True) as db:
+                    db.execute("DELETE FROM results WHERE session_id=? AND round=? AND kind='inputs'", (sid, nxt))
+                    db.execute(
+                        "UPDATE sessions SET running=NULL, version = version + 1 WHERE id=? AND running=?", (sid, nxt)
+                    )
+                raise
+            minutes = json.loads(row["config_json"])["exercise"].get("minutes_per_round")
+            now = time.time()
+            with self.store.transaction(write=True) as db:
+                done = db.execute(
+                    "UPDATE sessions SET round=?, running=NULL, version = version + 1, round_started=?, deadline=?,"
+                    " paused_left=NULL WHERE id=? AND round=? AND running=?",
+                    (nxt, now, now + 60 * minutes if minutes and nxt < row["rounds"] else None, sid, nxt - 1, nxt),
+                )
+                if done.rowcount != 1:  # another process advanced it meanwhile
+                    raise ClassroomError(f"round {nxt} has already been run", 409)
+                db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", (sid, nxt, "played", json.dumps(series)))
+                for kind, data in extra:
+                    db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", (sid, 0, kind, json.dumps(data)))
+        return self.state(sid)
+
+    def counterfactuals(self, sid: str, round_: int) -> None:
+        """What each team's own choices did in round ``round_``: the same rounds re-run, same seed
+        (common random numbers), with that team's choices of that round replaced by the exercise's
+        plan, every other input as played. Stores, per team, that year's outcomes (``None`` when
+        the team's allocation was the plan anyway: no run is needed). The server computes them right
+        after each Advance, in the background; an undone round loses them with its results."""
+        with self.store.transaction() as db:
+            row = self._session(db, sid)
+            if not 1 <= round_ <= row["round"] or self._result(db, sid, round_, "played") is None:
+                raise ClassroomError(f"round {round_} has not been played", 409)
+            in_force = self._in_force(db, sid, round_)[-1]
+        year_index = round_ - 1
+        for state, entry in in_force.items():
+            cfg = self.config(sid)
+            plan = plan_allocation(cfg, state, int(cfg["start"][:4]) + year_index)
+            same = entry["source"] == "plan" or all(
+                abs(entry["allocation"].get(n, 0.0) - plan.get(n, 0.0)) < 1e-9
+                for n in set(plan) | set(entry["allocation"])
+            )
+            data: dict[str, Any] = {"same_as_plan": same, "yearly": None}
+            if not same:
+                series = run_years(self.played_config(sid, round_, plan_for=state), row["seed"], round_)
+                data["yearly"] = {k: v[year_index] for k, v in series["yearly"].items()}
+            with self.store.transaction(write=True) as db:
+                if self._session(db, sid)["round"] < round_ or self._in_force(db, sid, round_)[-1] != in_force:
+                    return  # the round was undone (and perhaps played again) meanwhile: nothing to store
+                db.execute(
+                    "INSERT OR REPLACE INTO results VALUES (?,?,?,?)",
+                    (sid, round_, f"counterfactual:{state}", json.dumps(data)),
+                )
+                db.execute("UPDATE sessions SET version = version + 1 WHERE id=?", (sid,))
+
+    def counterfactual(self, sid: str, round_: int, state: str) -> dict[str, Any] | None:
+        """The stored counterfactual of a team's round (see :meth:`counterfactuals`), or None."""
+        with self.store.transaction() as db:
+            return self._result(db, sid, round_, f"counterfactual:{state}")
+
+    def _close_round(self, sid: str, expected_round: int) -> tuple[int, sqlite3.Row]:
+        """Freeze round ``expected_round``'s inputs and mark it running (one write transaction)."""
+        with self.store.transaction(write=True) as db:
+            row = self._session(db, sid)
             if row["round"] >= row["rounds"]:
                 raise ClassroomError("the exercise is over: no more rounds", 409)
             nxt = row["round"] + 1
@@ -320,19 +498,26 @@ class Classroom:
                     " (was the button pressed twice, or on an old page?)",
                     409,
                 )
-            series = run_years(self.played_config(sid, nxt), row["seed"], nxt)
-            extra = self._missing_references(sid, row)
-            with self.store.transaction(write=True) as db:
-                done = db.execute(
-                    "UPDATE sessions SET round=?, version = version + 1, round_started=? WHERE id=? AND round=?",
-                    (nxt, time.time(), sid, nxt - 1),
+            if row["running"] is not None:
+                raise ClassroomError(
+                    f"round {row['running']} is being simulated now (was the button pressed twice?)", 409
                 )
-                if done.rowcount != 1:  # another process advanced it meanwhile
-                    raise ClassroomError(f"round {nxt} has already been run", 409)
-                db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", (sid, nxt, "played", json.dumps(series)))
-                for kind, data in extra:
-                    db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", (sid, 0, kind, json.dumps(data)))
-        return self.state(sid)
+            allocations = self._in_force(db, sid, nxt)[-1]
+            injects = [
+                dict(r) | {"year": int(json.loads(row["config_json"])["start"][:4]) + nxt - 1, "played": True}
+                for r in db.execute(
+                    "SELECT rowid AS id, round, kind, region, segment FROM injects WHERE session_id=? AND round=?"
+                    " ORDER BY created",
+                    (sid, nxt),
+                )
+            ]
+            db.execute(
+                "INSERT OR REPLACE INTO results VALUES (?,?,?,?)",
+                (sid, nxt, "inputs", json.dumps({"allocations": allocations, "injects": injects})),
+            )
+            db.execute("UPDATE sessions SET running=?, version = version + 1 WHERE id=?", (nxt, sid))
+            row = self._session(db, sid)
+        return nxt, row
 
     def _missing_references(self, sid: str, row: sqlite3.Row) -> list[tuple[str, dict[str, Any]]]:
         """The baseline and the noise band of the session, computed if not stored yet."""
@@ -347,7 +532,7 @@ class Classroom:
     def warm_up(self, sid: str) -> None:
         """Compute and store the session's baseline and noise band now (a server does it in the
         background when a session is created, so that the first Advance is as quick as the others)."""
-        with self._session_lock(sid):
+        with self.session_lock(sid):
             with self.store.transaction() as db:
                 row = self._session(db, sid)
             extra = self._missing_references(sid, row)
@@ -376,7 +561,7 @@ class Classroom:
         noise band, injects; with ``for_state``, that team's allocation and its "this year" report."""
         with self.store.transaction() as db:
             row = self._session(db, sid)
-            teams = db.execute("SELECT state FROM teams WHERE session_id=? ORDER BY rowid", (sid,)).fetchall()
+            teams = db.execute("SELECT state, joined FROM teams WHERE session_id=? ORDER BY rowid", (sid,)).fetchall()
             cur = row["round"] + 1
             submitted = {
                 r["state"]
@@ -405,12 +590,25 @@ class Classroom:
             "finished": finished,
             "open_round": None if finished else cur,
             "open_year": None if finished else start_year + row["round"],
+            "running": row["running"],
             "minutes_per_round": cfg["exercise"].get("minutes_per_round"),
             "round_started": row["round_started"],
+            "clock": {
+                "deadline": row["deadline"],
+                "paused_left": row["paused_left"],
+                "lock_at_zero": bool(row["lock_at_zero"]),
+            },
             "server_time": time.time(),
-            "teams": [{"state": t["state"], "submitted": t["state"] in submitted} for t in teams],
-            "pending_injects": [i for i in injects if not i["played"]],
-            "last_injects": [i for i in injects if i["round"] == row["round"]],
+            "teams": [
+                {"state": t["state"], "joined": t["joined"] is not None, "submitted": t["state"] in submitted}
+                for t in teams
+            ],
+            "pending_injects": [i | {"words": scoring.event_words(i)} for i in injects if not i["played"]],
+            "last_injects": [
+                i | {"words": scoring.event_words(i)}
+                for i in self.round_injects(sid, row["round"])
+                if i["round"] == row["round"]
+            ],
             "years": [start_year + i for i in range(row["round"])],
             "played": played,
             "baseline": baseline,
@@ -422,8 +620,15 @@ class Classroom:
             if mine is None and not finished:  # the starting point of the open round: what holds if nothing is sent
                 mine = self.allocations_in_force(sid, cur)[-1][for_state]["allocation"]
             out["my_allocation"] = mine
+            out["my_submitted"] = for_state in submitted
             out["this_year"] = (
-                scoring.year_report(out, for_state, in_force[-1][for_state], out["last_injects"])
+                scoring.year_report(
+                    out,
+                    for_state,
+                    in_force[-1][for_state],
+                    out["last_injects"],
+                    self.counterfactual(sid, row["round"], for_state),
+                )
                 if played and baseline
                 else None
             )
@@ -441,4 +646,9 @@ class Classroom:
         plans = [
             {state: plan_allocation(cfg, state, start_year + r) for state in cfg["exercise"]["teams"]} for r in range(n)
         ]
-        return scoring.debrief(st, in_force, plans, self.injects(sid), cfg["exercise"].get("debrief_questions") or [])
+        d = scoring.debrief(st, in_force, plans, self.injects(sid), cfg["exercise"].get("debrief_questions") or [])
+        effects = {}
+        for state in cfg["exercise"]["teams"]:
+            per_round = [scoring.own_effect(st, state, r, self.counterfactual(sid, r, state)) for r in range(1, n + 1)]
+            effects[state] = [None if e is None else e["rows"] for e in per_round]
+        return d | {"own_effects": effects}

@@ -7,6 +7,7 @@ band (:func:`~scenarios.web.classroom.simulate.noise_band`): within it, it is ca
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -23,10 +24,23 @@ def yearly_unit(o: outcomes.Outcome) -> str:
     return "%" if unit == "share" else unit
 
 
-def labels() -> dict[str, dict[str, str]]:
-    """Label and yearly unit of every recorded series."""
+def bounds(unit: str) -> tuple[float, float | None]:
+    """What an outcome of this unit can be: an index's scale ("0-1", "0-100"), a share in [0, 1];
+    every other classroom outcome is a count, a flow, an amount or a level, never below zero."""
+    m = re.fullmatch(r"(\d+)-(\d+)", unit)
+    if m:
+        return float(m[1]), float(m[2])
+    return (0.0, 1.0) if unit == "share" else (0.0, None)
+
+
+def labels() -> dict[str, dict[str, Any]]:
+    """Label, yearly unit and bounds (``min``, ``max`` or None) of every recorded series."""
     table = outcomes.national()
-    return {name: {"label": table[name].label, "unit": yearly_unit(table[name])} for name in SERIES.recorded}
+    out: dict[str, dict[str, Any]] = {}
+    for name in SERIES.recorded:
+        lo, hi = bounds(table[name].unit)
+        out[name] = {"label": table[name].label, "unit": yearly_unit(table[name]), "min": lo, "max": hi}
+    return out
 
 
 def lever_labels() -> dict[str, dict[str, Any]]:
@@ -34,6 +48,31 @@ def lever_labels() -> dict[str, dict[str, Any]]:
     return {
         n: {"label": lv.label, "unit": lv.unit, "cost": lv.cost_musd_per_unit, "max": lv.max}
         for n, lv in registry.levers().items()
+    }
+
+
+def lever_view(name: str, budget_musd: float) -> dict[str, Any]:
+    """A lever as the team page shows it: in USD M, its slider bounded by the lever's maximum and the
+    budget, and what a USD M buys in the lever's own unit (none for levers counted in USD M)."""
+    lv = registry.levers()[name]
+    cap = lv.max * lv.cost_musd_per_unit
+    if lv.unit.startswith("USD M"):
+        natural = None
+    elif "0-1" in lv.unit:
+        natural = f"{lv.unit}; {lv.cost_musd_per_unit:g} USD M buys 1, the most there is"
+    else:
+        natural = f"{lv.unit}; {lv.cost_musd_per_unit:g} USD M each, at most {lv.max:g}"
+    return {
+        "name": name,
+        "label": lv.label,
+        "description": lv.description,
+        "article": lv.article,
+        "lag_weeks": lv.lag_weeks,
+        "cost": lv.cost_musd_per_unit,
+        "max_musd": cap,
+        "slider_max": min(cap, budget_musd),
+        "unit": lv.unit,
+        "natural": natural,
     }
 
 
@@ -84,15 +123,75 @@ def change(name: str, now: float, ref: float, noise: float | None) -> dict[str, 
     return {"diff": diff, "pct": pct, "within_noise": within, "words": words}
 
 
+STATE_LABELS = {"sco": "SCO"}
+"""States whose name is not simply capitalized (the state registry has names only)."""
+
+
+def state_label(state: str) -> str:
+    """A state as people write it: "China", "SCO"."""
+    return STATE_LABELS.get(state, state.capitalize())
+
+
+def place_labels() -> dict[str, str]:
+    """Label of every region and border segment of the default world (registry names otherwise)."""
+    world = registry.default_world()
+    out = {r.name: r.label for r in world.regions}
+    return out | {s.name: s.label for s in world.segments}
+
+
 def event_words(inj: dict[str, Any]) -> str:
-    where = " in " + inj["region"] if inj.get("region") else ""
-    where += " on segment " + inj["segment"] if inj.get("segment") else ""
+    """An inject in words, with the places' labels: "attack in Gorno-Badakhshan"."""
+    places = place_labels()
+    where = " in " + places.get(inj["region"], inj["region"]) if inj.get("region") else ""
+    where += " on the " + places.get(inj["segment"], inj["segment"]) + " segment" if inj.get("segment") else ""
     return f"{inj['kind'].replace('_', ' ')}{where}"
 
 
-def year_report(st: dict[str, Any], state: str, in_force: dict[str, Any], injects: list[dict[str, Any]]) -> dict:
-    """A team's "this year" panel: events, its own spending, and each indicator's change since last
-    year and against the baseline in words and percentages, with the noise band."""
+def own_effect(
+    st: dict[str, Any], state: str, round_: int, counterfactual: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """What a team's own choices did in ``round_``: that year as played against the same year re-run
+    with the team's plan instead of its choices (common random numbers), for shared stability and
+    the team's own goals, each with the noise band. None until the counterfactual is computed."""
+    if counterfactual is None:
+        return None
+    if counterfactual["same_as_plan"]:
+        return {
+            "text": "Your allocation this round was the exercise's plan, so it changed nothing against the plan.",
+            "rows": [],
+        }
+    i = round_ - 1
+    played, cf, band = st["played"]["yearly"], counterfactual["yearly"], (st["band"] or {})
+    rows = []
+    goals = dict(SCORE_GOALS.get(state, ()))
+    for name in dict.fromkeys(["stability_index", *goals]):
+        noise = band[name][i] if name in band else None
+        c = change(name, played[name][i], cf[name], noise)
+        sign = goals.get(name, 1)
+        better = None if c["within_noise"] or c["diff"] == 0 else (c["diff"] * sign > 0)
+        verdict = "" if better is None else (" (better for you)" if better else " (worse for you)")
+        rows.append(
+            {"outcome": name, "label": labels()[name]["label"], "words": c["words"] + verdict, "better": better}
+        )
+    text = (
+        "Against the same year re-run with the exercise's plan for your team instead of your choices "
+        "(same random numbers, every other team as it played): "
+        + "; ".join(f"{r['label']}: {r['words']}" for r in rows)
+        + "."
+    )
+    return {"text": text, "rows": rows}
+
+
+def year_report(
+    st: dict[str, Any],
+    state: str,
+    in_force: dict[str, Any],
+    injects: list[dict[str, Any]],
+    counterfactual: dict[str, Any] | None = None,
+) -> dict:
+    """A team's "this year" panel: events, its own spending (exactly what the simulation used), what
+    its own choices did (:func:`own_effect`), and each indicator's change since last year and
+    against the baseline in words and percentages, with the noise band."""
     n = st["round"]
     played, base, band = st["played"]["yearly"], st["baseline"]["yearly"], (st["band"] or {})
     lev = registry.levers()
@@ -125,8 +224,11 @@ def year_report(st: dict[str, Any], state: str, in_force: dict[str, Any], inject
         "kept": "your last submission (you did not submit this round)",
         "plan": "the exercise's plan (you did not submit)",
     }[in_force["source"]]
+    effect = own_effect(st, state, n, counterfactual)
     return {
         "year": st["years"][-1],
+        "own_effect": None if effect is None else effect["text"],
+        "own_effect_rows": [] if effect is None else effect["rows"],
         "events": [event_words(i) for i in injects],
         "spending_total": sum(in_force["allocation"].values()),
         "spending_source": source,
@@ -220,8 +322,9 @@ def detect_facts(played: dict[str, Any], base: dict[str, Any], n: int) -> list[d
     facts = []
     seg_p = {k: sum(v[:n]) for k, v in played["segments"].items()}
     seg_b = {k: sum(v[:n]) for k, v in base["segments"].items()}
-    down = [k for k in seg_p if seg_p[k] < 0.9 * seg_b[k]]
-    up = [k for k in seg_p if seg_p[k] > 1.1 * seg_b[k]]
+    places = place_labels()
+    down = [places.get(k, k) for k in seg_p if seg_p[k] < 0.9 * seg_b[k]]
+    up = [places.get(k, k) for k in seg_p if seg_p[k] > 1.1 * seg_b[k]]
     facts.append(
         {
             "id": "balloon",

@@ -28,9 +28,14 @@ class ClassroomSeries(NamedTuple):
     regions_table: tuple[str, ...]
 
 
+def stability_first(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The stability index first (the one outcome every team shares), the others in their order."""
+    return tuple(sorted(names, key=lambda n: n != "stability_index"))
+
+
 SERIES = ClassroomSeries(
     recorded=outcomes.view("classroom"),
-    charts=outcomes.view("console"),
+    charts=stability_first(outcomes.view("console")),
     world=(
         "stability_index",
         "attacks",
@@ -43,7 +48,8 @@ SERIES = ClassroomSeries(
     regional=("stability_index", "seizures_t", "unrest_active_share", "attacks", "legitimacy"),
     regions_table=("stability_index", "seizures_t", "unrest_active_share"),
 )
-"""The recorded and charted lists are the ``classroom`` and ``console`` views of the outcome registry."""
+"""The recorded and charted lists are the ``classroom`` and ``console`` views of the outcome registry
+(charted with the stability index first)."""
 
 SCORE_GOALS = outcomes.STATE_GOALS
 """Each state's own goals for scores (declared in ``spec/data/outcomes.yaml``): (outcome, +1 if higher is better)."""

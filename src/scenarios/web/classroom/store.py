@@ -1,7 +1,8 @@
 """The classroom's SQLite file: schema, transactions, and the server's own secrets.
 
 Everything a class needs survives a restart because everything is here: sessions, teams and their
-join codes, submissions, injects, results, the teacher's secret and the teacher's login tokens.
+join codes and device claims, submissions and their log, injects, the inputs frozen for each round,
+results, the teacher's PIN (as a salted scrypt hash) and the teacher's login tokens (hashed).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from scenarios.errors import ScenarioError
 from scenarios.web.classroom.codes import random_code
 
 SCHEMA = """
@@ -34,12 +36,28 @@ CREATE TABLE IF NOT EXISTS results (
     session_id TEXT NOT NULL, round INTEGER NOT NULL, kind TEXT NOT NULL, data_json TEXT NOT NULL,
     PRIMARY KEY (session_id, round, kind));
 CREATE TABLE IF NOT EXISTS teacher_logins (token_hash TEXT PRIMARY KEY, created REAL NOT NULL, expires REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS submission_log (
+    session_id TEXT NOT NULL, state TEXT NOT NULL, round INTEGER NOT NULL, allocation_json TEXT NOT NULL,
+    device TEXT NOT NULL, client TEXT NOT NULL, at REAL NOT NULL, status INTEGER NOT NULL, note TEXT NOT NULL);
 """
 
-MIGRATIONS = (("sessions", "round_started", "ALTER TABLE sessions ADD COLUMN round_started REAL"),)
+MIGRATIONS = (
+    ("sessions", "round_started", "ALTER TABLE sessions ADD COLUMN round_started REAL"),
+    ("sessions", "running", "ALTER TABLE sessions ADD COLUMN running INTEGER"),
+    ("sessions", "deadline", "ALTER TABLE sessions ADD COLUMN deadline REAL"),
+    ("sessions", "paused_left", "ALTER TABLE sessions ADD COLUMN paused_left REAL"),
+    ("sessions", "lock_at_zero", "ALTER TABLE sessions ADD COLUMN lock_at_zero INTEGER NOT NULL DEFAULT 0"),
+    ("sessions", "archived", "ALTER TABLE sessions ADD COLUMN archived REAL"),
+    ("teams", "device_hash", "ALTER TABLE teams ADD COLUMN device_hash TEXT"),
+    ("teams", "joined", "ALTER TABLE teams ADD COLUMN joined REAL"),
+)
 """Columns added since the first schema: (table, column, statement), applied to older files."""
 
 TEACHER_LOGIN_HOURS = 12
+PIN_MIN_CHARS = 8
+"""The shortest PIN ``--pin`` accepts (a generated one has 12 characters)."""
+SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+"""scrypt's cost (16 MB, a few tens of ms per check): each wrong guess costs an attacker that much."""
 
 
 class Store:
@@ -86,14 +104,45 @@ class Store:
                 return make
             return str(row["value"])
 
-    def teacher_pin(self, pin: str | None) -> str:
-        """The teacher's secret: ``pin`` if given (and then stored), else the one stored with the
-        database, generated once (12 characters, about 59 bits), so a restart keeps it."""
-        if pin is None:
-            return self.meta_value("teacher_pin", random_code(12))
+    def teacher_pin(self, pin: str | None) -> str | None:
+        """Set up the teacher's PIN; returns the PIN to show the teacher, or None if it is unchanged.
+
+        With ``pin``, that PIN (at least :data:`PIN_MIN_CHARS` characters) is stored as a salted
+        scrypt hash; if it differs from the stored one, every earlier teacher login and one-time
+        link ends. Without ``pin``, the stored PIN holds (None: it cannot be shown, only its hash is
+        kept); with none stored, a random 12-character one is generated, stored and returned.
+        A PIN stored in plain text by an older version is hashed in place.
+        """
+        if pin is not None and len(pin.strip()) < PIN_MIN_CHARS:
+            raise ScenarioError(
+                f"the teacher's PIN must have at least {PIN_MIN_CHARS} characters (got {len(pin.strip())})"
+            )
         with self.transaction(write=True) as db:
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('teacher_pin', ?)", (pin,))
+            rows = {
+                r["key"]: r["value"] for r in db.execute("SELECT key, value FROM meta WHERE key LIKE 'teacher_pin%'")
+            }
+            if "teacher_pin" in rows:  # an older file: plain text
+                db.execute("DELETE FROM meta WHERE key='teacher_pin'")
+                rows["teacher_pin_hash"] = pin_hash(rows["teacher_pin"])
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('teacher_pin_hash', ?)", (rows["teacher_pin_hash"],))
+            stored = rows.get("teacher_pin_hash")
+            if pin is None:
+                if stored is not None:
+                    return None
+                pin = random_code(12)
+            elif stored is not None and pin_matches(pin, stored):
+                return pin
+            if stored is not None:  # a new PIN: whoever logged in with the old one is logged out
+                db.execute("DELETE FROM teacher_logins")
+                db.execute("DELETE FROM meta WHERE key='teacher_link'")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('teacher_pin_hash', ?)", (pin_hash(pin),))
         return pin
+
+    def pin_matches(self, pin: str) -> bool:
+        """Whether ``pin`` is the teacher's PIN (any case, spaces around it ignored)."""
+        with self.transaction() as db:
+            row = db.execute("SELECT value FROM meta WHERE key='teacher_pin_hash'").fetchone()
+        return row is not None and pin_matches(pin, row["value"])
 
     # ------------------------------------------------------------------ teacher logins
     def new_teacher_link(self) -> str:
@@ -134,6 +183,36 @@ class Store:
         with self.transaction(write=True) as db:
             db.execute("DELETE FROM teacher_logins WHERE token_hash=?", (_hash(token),))
 
+    def end_every_teacher_login(self) -> int:
+        """Log the teacher out everywhere (every login token and the one-time link); returns how many logins ended."""
+        with self.transaction(write=True) as db:
+            ended = db.execute("DELETE FROM teacher_logins").rowcount
+            db.execute("DELETE FROM meta WHERE key='teacher_link'")
+        return int(ended)
+
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _pin_bytes(pin: str) -> bytes:
+    return pin.strip().upper().encode()
+
+
+def pin_hash(pin: str, salt: bytes | None = None) -> str:
+    """``scrypt$n$r$p$salt$hash`` of a PIN (any case) with a random 16-byte salt (hashlib's scrypt)."""
+    salt = secrets.token_bytes(16) if salt is None else salt
+    digest = hashlib.scrypt(_pin_bytes(pin), salt=salt, maxmem=64 * 2**20, dklen=32, **SCRYPT)
+    return f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+def pin_matches(pin: str, stored: str) -> bool:
+    """Whether ``pin`` hashes to ``stored`` (a :func:`pin_hash` string), in constant time."""
+    try:
+        _, n, r, p, salt, digest = stored.split("$")
+        got = hashlib.scrypt(
+            _pin_bytes(pin), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), maxmem=64 * 2**20, dklen=32
+        )
+    except ValueError:
+        return False
+    return hmac.compare_digest(got.hex(), digest)

@@ -1,30 +1,56 @@
-"""Static files: the app's own script and style, and the chart library shipped inside ``plotly``."""
+"""Static files: the app's own script and style, compressed once and cached by the browser.
+
+Each asset's address carries a hash of its content (``/static/app.js?v=1a2b3c4d``, see
+:func:`asset_url`), so a browser may keep it for a year and still gets a changed file at once;
+the gzip form is made once per server and sent to every browser that accepts it.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import gzip
+import hashlib
+from dataclasses import dataclass
+from functools import cache
 
-import plotly
-from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
 from scenarios.web.pages import STATIC
 
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 SERVED = {"app.js": "application/javascript", "style.css": "text/css"}
+CACHE_FOREVER = "public, max-age=31536000, immutable"
 
 router = APIRouter()
 
 
-@router.get("/static/vendor/plotly.min.js")
-def plotly_js() -> FileResponse:
-    return FileResponse(PLOTLY_JS, media_type="application/javascript")
+@dataclass(frozen=True)
+class Asset:
+    body: bytes
+    gzipped: bytes
+    version: str
+
+
+@cache
+def asset(name: str) -> Asset:
+    """The file's bytes, their gzip and a short hash of them (read once per server)."""
+    body = (STATIC / name).read_bytes()
+    return Asset(body, gzip.compress(body, compresslevel=9, mtime=0), hashlib.sha256(body).hexdigest()[:12])
+
+
+def asset_url(name: str) -> str:
+    """The address of a static file, with its content hash (templates call this)."""
+    return f"/static/{name}?v={asset(name).version}"
 
 
 @router.get("/static/{name}")
-def static(name: str) -> FileResponse:
-    path = STATIC / name
-    if name not in SERVED or not path.is_file():
+def static(request: Request, name: str) -> Response:
+    if name not in SERVED or not (STATIC / name).is_file():
         raise HTTPException(404, "not found")
-    return FileResponse(path, media_type=SERVED[name])
+    a = asset(name)
+    headers = {"cache-control": CACHE_FOREVER, "etag": f'"{a.version}"', "vary": "accept-encoding"}
+    if request.headers.get("if-none-match") == f'"{a.version}"':
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(a.gzipped, media_type=SERVED[name], headers=headers | {"content-encoding": "gzip"})
+    return Response(a.body, media_type=SERVED[name], headers=headers)

@@ -21,28 +21,37 @@ EXPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; fram
 """The exported file has no script at all."""
 
 
-def require_access(request: Request, sid: str, code: str | None) -> None:
-    """The teacher, or a team of this session (by its join code)."""
+def debrief_for(request: Request, sid: str, code: str | None) -> dict[str, Any]:
+    """The debrief as this reader may see it: the teacher sees everything; a team of this session
+    (by its join code) sees every team's allocations and costs once the exercise is over, and
+    before that only its own (``d["only"]`` names it)."""
     if ctx(request).auth.is_teacher(request):
-        return
+        return ctx(request).room.debrief(sid)
     if code:
-        owner, _ = team_of(request, code)
+        owner, state = team_of(request, code)
         if secrets.compare_digest(owner, sid):
-            return
+            d = ctx(request).room.debrief(sid)
+            if d["state"]["finished"]:
+                return d
+            return d | {
+                "only": state,
+                "scores": [x for x in d["scores"] if x["state"] == state],
+                "allocations": {state: d["allocations"][state]},
+                "sources": {state: d["sources"][state]},
+                "own_effects": {state: d["own_effects"][state]},
+            }
     raise ClassroomError("this page needs the teacher's PIN or a join code of this session", 403)
 
 
 @router.get("/debrief/{sid}", response_class=HTMLResponse)
 def debrief(request: Request, sid: str, code: str | None = None) -> HTMLResponse:
-    require_access(request, sid, code)
-    d = ctx(request).room.debrief(sid)
+    d = debrief_for(request, sid, code)
     return page(request, "debrief.html", sid=sid, code=code or "", d=d, data=page_data() | {"state": d["state"]})
 
 
 @router.get("/debrief/{sid}/export.csv")
 def debrief_csv(request: Request, sid: str, code: str | None = None) -> PlainTextResponse:
-    require_access(request, sid, code)
-    d = ctx(request).room.debrief(sid)
+    d = debrief_for(request, sid, code)
     st = d["state"]
     buf = io.StringIO()
     w = csv.writer(buf)
@@ -86,8 +95,7 @@ def debrief_csv(request: Request, sid: str, code: str | None = None) -> PlainTex
 
 @router.get("/debrief/{sid}/export.html", response_class=HTMLResponse)
 def debrief_html(request: Request, sid: str, code: str | None = None) -> HTMLResponse:
-    require_access(request, sid, code)
-    d = ctx(request).room.debrief(sid)
+    d = debrief_for(request, sid, code)
     css = (STATIC / "style.css").read_text(encoding="utf-8")
     resp = ctx(request).templates.TemplateResponse(
         request, "debrief_export.html", {"d": d, "css": css, "figures": figures(d)}
@@ -110,18 +118,19 @@ def figures(d: dict[str, Any]) -> list[tuple[str, str]]:
     for name in SERIES.charts:
         fig, ax = plt.subplots(figsize=(4.6, 2.6))
         base = st["baseline"]["yearly"][name][:n]
-        if st["band"]:
+        lab = d["labels"][name]
+        if st["band"]:  # clipped to what the outcome can be (no negative casualties)
             half = st["band"][name][:n]
+            top = float("inf") if lab["max"] is None else lab["max"]
             ax.fill_between(
                 st["years"],
-                [b - h for b, h in zip(base, half, strict=True)],
-                [b + h for b, h in zip(base, half, strict=True)],
+                [max(lab["min"], b - h) for b, h in zip(base, half, strict=True)],
+                [min(top, b + h) for b, h in zip(base, half, strict=True)],
                 alpha=0.2,
                 label="noise band",
             )
         ax.plot(st["years"], st["played"]["yearly"][name], marker="o", label="this session")
         ax.plot(st["years"], base, marker="s", linestyle="--", label="baseline")
-        lab = d["labels"][name]
         ax.set_title(f"{lab['label']} ({lab['unit']})", fontsize=9)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)

@@ -51,27 +51,63 @@ function fmt(x) {
 // A series in its unit: shares (unit "%") are stored as fractions and shown as percentages.
 function scaled(labels, name, values) { return labels[name].unit === "%" ? values.map(v => 100 * v) : values; }
 
+// Charts are drawn here as SVG (no chart library: a phone's first load stays small and nothing is
+// fetched from outside). A trace is a line ({name, y, dash}) or a band ({band: true, name, lo, hi}).
+const SVGNS = "http://www.w3.org/2000/svg";
+const COLORS = ["#0b4f8a", "#8a4b00", "#5b2a86"];
+function svgEl(tag, attrs, parent) {
+  const el = document.createElementNS(SVGNS, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  if (parent) parent.appendChild(el);
+  return el;
+}
+function niceStep(span) {
+  const raw = span / 4, mag = Math.pow(10, Math.floor(Math.log10(raw))), r = raw / mag;
+  return mag * (r <= 1 ? 1 : r <= 2 ? 2 : r <= 2.5 ? 2.5 : r <= 5 ? 5 : 10);
+}
 function chart(container, id, title, years, traces, big) {
-  let el = $(id);
-  if (!el) { el = document.createElement("div"); el.id = id; el.className = "chart"; el.setAttribute("role", "img"); el.setAttribute("aria-label", title); container.appendChild(el); }
-  if (typeof Plotly === "undefined") { el.textContent = title; return; }
-  const data = [];
-  for (const t of traces) {
-    if (t.band) {
-      data.push({ x: years, y: t.lo, mode: "lines", line: { width: 0 }, showlegend: false, hoverinfo: "skip" });
-      data.push({ x: years, y: t.hi, mode: "lines", line: { width: 0 }, fill: "tonexty", fillcolor: "rgba(120,120,120,0.2)", name: t.name });
-    } else {
-      data.push({ x: years, y: t.y, name: t.name, mode: "lines+markers", line: { dash: t.dash || "solid", width: big ? 4 : 2 }, marker: { size: big ? 10 : 6 } });
-    }
+  let fig = $(id);
+  if (!fig) { fig = document.createElement("figure"); fig.id = id; fig.className = "chart"; container.appendChild(fig); }
+  fig.replaceChildren();
+  const cap = document.createElement("figcaption"); cap.textContent = title; fig.appendChild(cap);
+  const finite = v => typeof v === "number" && Number.isFinite(v);
+  const values = traces.flatMap(t => t.band ? t.lo.concat(t.hi) : t.y).filter(finite);
+  const lines = traces.filter(t => !t.band);
+  const summary = lines.map(t => t.name + " " + fmt(t.y[t.y.length - 1])).join(", ");
+  const W = 400, H = 190, m = { l: 50, r: 8, t: 8, b: 24 };
+  const svg = svgEl("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": title + (years.length ? ", " + years[years.length - 1] + ": " + summary : ": no year played yet") }, fig);
+  let lo = values.length ? Math.min(...values) : 0, hi = values.length ? Math.max(...values) : 1;
+  if (hi - lo < 1e-9) { const pad = Math.abs(hi) * 0.1 || 1; lo -= pad; hi += pad; }
+  const step = niceStep(hi - lo);
+  lo = Math.floor(lo / step) * step; hi = Math.ceil(hi / step) * step;
+  const x = i => years.length < 2 ? (m.l + W - m.r) / 2 : m.l + (W - m.l - m.r) * i / (years.length - 1);
+  const y = v => m.t + (H - m.t - m.b) * (1 - (v - lo) / (hi - lo));
+  for (let v = lo; v <= hi + step / 2; v += step) {
+    svgEl("line", { x1: m.l, x2: W - m.r, y1: y(v), y2: y(v), stroke: "#ddd" }, svg);
+    svgEl("text", { x: m.l - 4, y: y(v) + 4, "text-anchor": "end", "font-size": 11, fill: "#333" }, svg).textContent = fmt(v);
   }
-  const font = big ? 20 : 12;
-  Plotly.react(el, data,
-    { title: { text: title, font: { size: font + 2 } }, font: { size: font }, margin: { l: 55, r: 10, t: 40, b: 35 },
-      legend: { orientation: "h", font: { size: font - 2 } }, xaxis: { tickformat: "d", dtick: 1 } },
-    { displayModeBar: false, responsive: true });
+  years.forEach((yr, i) => { svgEl("text", { x: x(i), y: H - 6, "text-anchor": "middle", "font-size": 11, fill: "#333" }, svg).textContent = yr; });
+  const legend = document.createElement("ul"); legend.className = "legend";
+  let color = 0;
+  for (const t of traces) {
+    const li = document.createElement("li"); const sw = document.createElement("span"); sw.className = "swatch";
+    if (t.band) {
+      const pts = t.lo.map((v, i) => x(i) + "," + y(v)).concat(t.hi.map((v, i) => x(i) + "," + y(v)).reverse());
+      if (years.length) svgEl("polygon", { points: pts.join(" "), fill: "rgba(120,120,120,0.25)", stroke: "none" }, svg);
+      sw.classList.add("band");
+    } else {
+      const c = COLORS[color++ % COLORS.length];
+      const pts = t.y.map((v, i) => x(i) + "," + y(v)).join(" ");
+      svgEl("polyline", { points: pts, fill: "none", stroke: c, "stroke-width": big ? 3 : 2, "stroke-dasharray": t.dash ? "5 4" : "none" }, svg);
+      t.y.forEach((v, i) => svgEl("circle", { cx: x(i), cy: y(v), r: big ? 4 : 3, fill: c }, svg));
+      sw.style.background = c; if (t.dash) sw.classList.add("dashed");
+    }
+    li.append(sw, document.createTextNode(t.name)); legend.appendChild(li);
+  }
+  fig.appendChild(legend);
 }
 
-// Played against baseline with the noise band, for the first n years.
+// Played against baseline with the noise band (clipped to what the outcome can be), for the first n years.
 function drawSession(st, d, n, big) {
   const box = $("charts");
   if (!box || !st.played || !st.baseline) return;
@@ -80,13 +116,14 @@ function drawSession(st, d, n, big) {
   for (const name of d.charts) {
     const lab = d.labels[name];
     const base = st.baseline.yearly[name].slice(0, n);
+    const clip = v => Math.min(lab.max === null ? Infinity : lab.max, Math.max(lab.min, v));
     const traces = [];
     if (st.band) {
       const half = st.band[name].slice(0, n);
-      traces.push({ band: true, name: "noise band", lo: scaled(d.labels, name, base.map((b, i) => b - half[i])), hi: scaled(d.labels, name, base.map((b, i) => b + half[i])) });
+      traces.push({ band: true, name: "noise band", lo: scaled(d.labels, name, base.map((b, i) => clip(b - half[i]))), hi: scaled(d.labels, name, base.map((b, i) => clip(b + half[i]))) });
     }
     traces.push({ name: "this session", y: scaled(d.labels, name, st.played.yearly[name].slice(0, n)) });
-    traces.push({ name: "baseline", y: scaled(d.labels, name, base), dash: "dot" });
+    traces.push({ name: "baseline", y: scaled(d.labels, name, base), dash: true });
     chart(box, "chart-" + name, lab.label + " (" + lab.unit + ")", years, traces, big);
   }
 }
@@ -99,19 +136,24 @@ function header(st) {
   for (const el of document.querySelectorAll(".open-year")) el.textContent = st.open_year || "-";
 }
 
-// The countdown of the open round from minutes_per_round, on the server's clock.
+// The countdown of the open round (the teacher starts, pauses and extends it), on the server's clock.
+function mmss(seconds) { const a = Math.max(0, Math.round(seconds)); return Math.floor(a / 60) + ":" + String(a % 60).padStart(2, "0"); }
+function clockText(st) {
+  if (st.finished) return { text: "over", late: false };
+  if (st.running) return { text: "simulating", late: false };
+  const c = st.clock || {};
+  if (c.paused_left !== null && c.paused_left !== undefined) return { text: "paused at " + mmss(c.paused_left), late: false };
+  if (c.deadline === null || c.deadline === undefined) return { text: "not started", late: false };
+  const left = c.deadline - (Date.now() / 1000 - st.clock_offset);
+  if (left < 0) return { text: "time is up" + (c.lock_at_zero ? ": submissions closed" : ""), late: true };
+  return { text: mmss(left), late: left < 60 };
+}
 function countdown(getState) {
   function tick() {
     const st = getState();
-    const el = $("countdown");
-    if (el && st) {
-      if (st.finished || !st.minutes_per_round) { el.textContent = st.finished ? "over" : "-"; }
-      else {
-        const left = Math.round(st.round_started + 60 * st.minutes_per_round - (Date.now() / 1000 - st.clock_offset));
-        const a = Math.max(0, left);
-        el.textContent = (left < 0 ? "time is up (" : "") + Math.floor(a / 60) + ":" + String(a % 60).padStart(2, "0") + (left < 0 ? ")" : "");
-        el.className = left < 60 ? "late" : "";
-      }
+    if (st) {
+      const c = clockText(st);
+      for (const el of document.querySelectorAll("#countdown, #clock-left")) { el.textContent = c.text; el.className = c.late ? "late" : ""; }
     }
     setTimeout(tick, 1000);
   }
@@ -119,44 +161,86 @@ function countdown(getState) {
 }
 function withClock(st) { st.clock_offset = Date.now() / 1000 - st.server_time; return st; }
 
-function injectWords(i) { return i.kind.replace(/_/g, " ") + (i.region ? " in " + i.region : "") + (i.segment ? " on segment " + i.segment : ""); }
+function injectWords(i) { return i.words; }
 
 function submittedCells(st, selector) {
   for (const t of st.teams) {
     const el = document.querySelector(selector(t.state));
-    if (el) el.textContent = st.finished ? "finished" : (t.submitted ? "submitted" : "waiting");
+    if (el) el.textContent = st.finished ? "finished" : (t.submitted ? "submitted" : (t.joined ? "joined, not submitted" : "not joined"));
   }
 }
 
 // ---------------------------------------------------------------- teacher's console
 function initConsole() {
   const d = pageData();
+  const base = "/api/session/" + d.sid;
   let current = withClock(d.state);
   function render(st) {
     current = withClock(st);
     header(st);
     submittedCells(st, s => '#teams tr[data-state="' + s + '"] .submitted');
-    setText("pending", st.pending_injects.map(injectWords).join(", ") || "none");
-    $("advance").disabled = st.finished;
+    for (const t of st.teams) {
+      const el = document.querySelector('#teams tr[data-state="' + t.state + '"] .joined');
+      if (el) el.textContent = t.joined ? "joined" : "not joined";
+    }
+    const pending = $("pending"); pending.replaceChildren();
+    for (const i of st.pending_injects) {
+      const li = document.createElement("li"); li.textContent = i.words + " ";
+      const b = document.createElement("button"); b.type = "button"; b.className = "small"; b.textContent = "Cancel";
+      b.setAttribute("aria-label", "Cancel " + i.words);
+      b.addEventListener("click", () => act("POST", base + "/inject/" + i.id + "/cancel", undefined, "inject cancelled"));
+      li.appendChild(b); pending.appendChild(li);
+    }
+    if (!st.pending_injects.length) { const li = document.createElement("li"); li.textContent = "none"; pending.appendChild(li); }
+    $("advance").disabled = st.finished || st.running !== null;
+    $("undo").disabled = st.round === 0 || st.running !== null;
+    $("lock-at-zero").checked = st.clock.lock_at_zero;
     drawSession(st, d);
+  }
+  async function act(method, url, body, done) {
+    try { const r = await api(method, url, body); if (r.state) render(r.state); show(done); return r; }
+    catch (e) { show(e.message, true); return null; }
   }
   render(d.state);
   countdown(() => current);
-  poll("/api/session/" + d.sid + "/state", render, 2000);
+  poll(base + "/state", render, 2000);
   $("advance").addEventListener("click", async () => {
-    const btn = $("advance");
-    btn.disabled = true; show("simulating the year...");
-    try { const r = await api("POST", "/api/session/" + d.sid + "/advance", { round: current.open_round }); render(r.state); show("round " + r.state.round + " simulated"); }
-    catch (e) { show(e.message, true); }
-    btn.disabled = current.finished;
+    $("advance").disabled = true; show("simulating the year: submissions for it are closed");
+    const r = await act("POST", base + "/advance", { round: current.open_round }, "round " + current.open_round + " simulated");
+    if (!r) $("advance").disabled = current.finished;
+  });
+  $("undo").addEventListener("click", () => {
+    if (window.confirm("Take back round " + current.round + "? Its results are deleted and it opens again with the teams' submissions.")) act("POST", base + "/undo", { round: current.round }, "round " + current.round + " taken back: it is open again");
+  });
+  for (const b of document.querySelectorAll("button.clock")) {
+    b.addEventListener("click", () => act("POST", base + "/clock", { action: b.dataset.action, minutes: parseFloat(b.dataset.minutes || "0") }, "clock: " + b.textContent));
+  }
+  $("lock-at-zero").addEventListener("change", (ev) => act("POST", base + "/clock", { action: ev.target.checked ? "lock" : "unlock" }, ev.target.checked ? "submissions close when time is up" : "submissions stay open after time is up"));
+  for (const b of document.querySelectorAll("button.team-action")) {
+    b.addEventListener("click", async () => {
+      const r = await act("POST", base + "/team/" + b.dataset.state, { action: b.dataset.action }, b.getAttribute("aria-label") + ": done");
+      if (r && r.code) { const el = document.querySelector('#codes li[data-state="' + b.dataset.state + '"] .join-code'); if (el) el.textContent = r.code; show("new code for " + b.dataset.state + ": " + r.code + " (reload the page for its QR code)"); }
+    });
+  }
+  $("log-box").addEventListener("toggle", async () => {
+    if (!$("log-box").open) return;
+    const body = document.querySelector("#log tbody"); body.replaceChildren();
+    try {
+      const r = await api("GET", base + "/log");
+      for (const e of r.log) {
+        const row = document.createElement("tr");
+        cell(row, new Date(e.at * 1000).toLocaleTimeString()); cell(row, e.state); cell(row, e.round); cell(row, e.device || "-"); cell(row, e.client || "-");
+        cell(row, e.status === 200 ? "saved" : e.status + ": " + e.note);
+        body.appendChild(row);
+      }
+    } catch (e) { show(e.message, true); }
   });
   $("inject-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const body = { kind: $("inject-kind").value };
     const region = $("inject-region").value; if (region) body.region = region;
     const segment = $("inject-segment").value; if (segment) body.segment = segment;
-    try { const r = await api("POST", "/api/session/" + d.sid + "/inject", body); render(r.state); show("event scheduled for the next round"); }
-    catch (e) { show(e.message, true); }
+    act("POST", base + "/inject", body, "event scheduled for the next round");
   });
 }
 
@@ -172,6 +256,8 @@ function initProjector() {
     const events = st.last_injects.map(injectWords);
     banner.textContent = events.length ? "Events in " + st.years[st.years.length - 1] + ": " + events.join("; ") : "";
     banner.hidden = !events.length;
+    setText("round-line", st.finished ? "All " + st.rounds + " rounds played" : "Round " + st.open_round + " of " + st.rounds + ", year " + st.open_year);
+    $("join-panel").hidden = st.round > 0;
     drawSession(st, d, 0, true);
   }
   render(d.state);
@@ -184,30 +270,53 @@ function initTeam() {
   const d = pageData();
   const url = "/api/team/" + encodeURIComponent(d.code);
   const levers = Array.from(document.querySelectorAll(".lever"));
-  let formRound = null, touched = false;
+  let formRound = null, touched = false, current = withClock(d.state), readOnly = d.read_only;
 
-  function amountOf(div) { return parseFloat(div.querySelector(".amount-num").value) || 0; }
-  function usdOf(div) { return amountOf(div) * parseFloat(div.dataset.cost); }
-  function setAmount(div, amount, from) {
-    const range = div.querySelector(".amount"), num = div.querySelector(".amount-num");
-    if (from !== range) range.value = amount;
-    if (from !== num) num.value = +amount.toFixed(4);
-    div.querySelector(".cost").textContent = fmt(usdOf(div)) + " USD M";
+  function feedback(message, isError) {
+    const el = $("feedback");
+    el.textContent = message;
+    el.className = isError ? "feedback error" : "feedback ok";
+    el.setAttribute("role", isError ? "alert" : "status");
+  }
+  function usdOf(div) { return Math.max(0, parseFloat(div.querySelector(".usd").value) || 0); }
+  function total() { return levers.reduce((s, div) => s + usdOf(div), 0); }
+  // Each slider reaches at most the lever's maximum and what the budget leaves beside the other levers.
+  function bound() {
+    const t = total();
+    for (const div of levers) {
+      const cap = Math.max(0, Math.min(parseFloat(div.dataset.max), d.budget - (t - usdOf(div))));
+      const range = div.querySelector(".amount"), num = div.querySelector(".usd");
+      range.max = Math.max(cap, usdOf(div)); num.max = range.max;
+    }
+  }
+  function setUsd(div, usd, from) {
+    const range = div.querySelector(".amount"), num = div.querySelector(".usd");
+    if (from !== range) range.value = usd;
+    if (from !== num) num.value = +usd.toFixed(2);
+    const buys = div.querySelector(".buys");
+    if (buys) buys.textContent = fmt(usd / parseFloat(div.dataset.cost));
   }
   function updateTotal() {
-    const t = levers.reduce((s, div) => s + usdOf(div), 0);
-    setText("total", t.toFixed(1));
-    const left = d.budget - t;
-    setText("left", left >= -1e-9 ? fmt(left) + " USD M left" : "over the budget by " + fmt(-left) + " USD M");
-    $("total").className = left < -1e-9 ? "over" : "";
+    const left = d.budget - total();
+    setText("left", left >= -1e-9 ? fmt(left) : "over by " + fmt(-left));
+    $("left").className = left < -1e-9 ? "over" : "";
+    bound();
   }
   for (const div of levers) {
     for (const input of div.querySelectorAll("input")) {
-      input.addEventListener("input", () => { touched = true; setAmount(div, parseFloat(input.value) || 0, input); updateTotal(); });
+      input.addEventListener("input", () => {
+        touched = true;
+        let usd = Math.max(0, parseFloat(input.value) || 0);
+        const room = Math.min(parseFloat(div.dataset.max), d.budget - (total() - usdOf(div)));
+        if (input.type === "range") usd = Math.min(usd, Math.max(0, room));
+        setUsd(div, usd, input);
+        updateTotal();
+        feedback("not sent yet: press Submit", false);
+      });
     }
   }
   function fillFrom(allocation) {
-    for (const div of levers) setAmount(div, (allocation[div.dataset.lever] || 0) / parseFloat(div.dataset.cost));
+    for (const div of levers) setUsd(div, allocation[div.dataset.lever] || 0);
     updateTotal();
   }
   function renderYear(y) {
@@ -217,9 +326,11 @@ function initTeam() {
     setText("year", y.year);
     const ev = $("events"); ev.replaceChildren();
     for (const e of (y.events.length ? y.events : ["no event was injected this year"])) { const li = document.createElement("li"); li.textContent = e; ev.appendChild(li); }
-    setText("spending", "You spent " + fmt(y.spending_total) + " USD M this year, from " + y.spending_source + ".");
+    setText("spending", fmt(y.spending_total) + " USD M, from " + y.spending_source + ".");
     const sl = $("spending-list"); sl.replaceChildren();
-    for (const s of y.spending) { if (s.musd > 0) { const li = document.createElement("li"); li.textContent = s.label + ": " + fmt(s.musd) + " USD M (" + s.amount + ")"; sl.appendChild(li); } }
+    for (const s of y.spending) { if (s.musd > 0) { const li = document.createElement("li"); li.textContent = s.label + ": " + fmt(s.musd) + " USD M" + (s.amount ? " (" + s.amount + ")" : ""); sl.appendChild(li); } }
+    $("own-effect-box").hidden = !y.own_effect;
+    if (y.own_effect) setText("own-effect", y.own_effect);
     const list = $("changes"); list.replaceChildren();
     for (const r of y.rows) {
       const li = document.createElement("li");
@@ -234,14 +345,25 @@ function initTeam() {
     }
   }
   function render(st) {
+    current = withClock(st);
+    if (st.read_only !== undefined) readOnly = st.read_only;
     header(st);
-    const me = st.teams.find(t => t.state === d.state_name);
-    setText("status", st.finished ? "The exercise is over: see the debrief." : (me && me.submitted ? "Submitted; you may change it until the teacher runs the round." : "Open: choose and submit."));
-    $("submit").disabled = st.finished;
+    setText("round-line", st.finished ? "All " + st.rounds + " rounds played" : "Round " + st.open_round + " of " + st.rounds + ", year " + st.open_year);
+    let status;
+    if (st.finished) status = "The exercise is over: see the debrief.";
+    else if (st.running) status = "Round " + st.running + " is being simulated: submissions for it are closed.";
+    else if (readOnly) status = "Read-only on this device.";
+    else status = st.my_submitted ? "Submitted; you may change it until the teacher runs the round." : "Open: choose and submit.";
+    setText("status", status);
+    $("submit").disabled = st.finished || readOnly || st.running !== null;
     if (st.open_round !== formRound) {
-      if (formRound !== null && st.open_round) show("Round " + formRound + " has been run: see what happened, then choose for round " + st.open_round + ".");
-      if (formRound !== null) $("briefing-box").open = false;  // what happened matters more now
+      const ran = formRound !== null;
       formRound = st.open_round; touched = false;
+      if (ran || (st.round > 0 && !st.my_submitted)) {
+        $("briefing-box").open = false;  // what happened matters more now
+        if (st.this_year) { renderYear(st.this_year); $("this-year").scrollIntoView({ block: "start" }); $("this-year").focus({ preventScroll: true }); }
+        if (ran) feedback(st.open_round ? "Round " + (st.open_round - 1) + " has run: read what happened above, then choose for round " + st.open_round + "." : "The last round has run.", false);
+      }
     }
     if (!touched && st.my_allocation) fillFrom(st.my_allocation);
     renderYear(st.this_year);
@@ -253,15 +375,20 @@ function initTeam() {
     }
   }
   render(d.state);
+  countdown(() => current);
   poll(url + "/state", render, 2000);
   $("alloc-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const allocation = {};
     for (const div of levers) allocation[div.dataset.lever] = Math.round(usdOf(div) * 1e6) / 1e6;
+    const btn = $("submit"); btn.disabled = true; feedback("sending...", false);
     try {
       const r = await api("POST", url + "/submit", { round: formRound, allocation });
-      touched = false; render(r.state); show("submitted for round " + formRound);
-    } catch (e) { show(e.message, true); }
+      touched = false; render(r.state);
+      const used = Object.entries(r.saved).filter(([, v]) => v > 0).length;
+      feedback("Saved for round " + r.round + ": " + fmt(r.total_musd) + " USD M on " + used + " lever(s). The round uses exactly this unless you change it before the teacher runs it.", false);
+    } catch (e) { feedback(e.message, true); }
+    btn.disabled = current.finished || readOnly || current.running !== null;
   });
 }
 
@@ -320,7 +447,7 @@ function initExplore() {
     for (const name of d.charts) {
       chart(box, "chart-" + name, d.labels[name].label + " (" + d.labels[name].unit + ")", r.years, [
         { name: changed.size ? "your levers" : "run (as written)", y: scaled(d.labels, name, r.explored.yearly[name]) },
-        { name: "scenario as written", y: scaled(d.labels, name, r.baseline.yearly[name]), dash: "dot" }]);
+        { name: "scenario as written", y: scaled(d.labels, name, r.baseline.yearly[name]), dash: true }]);
     }
     const body = document.querySelector("#regions tbody");
     body.replaceChildren();
