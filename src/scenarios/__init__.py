@@ -18,8 +18,9 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-API = ("compare", "load", "manifest", "override", "read", "read_wide", "run", "summary", "validate")
+API: tuple[str, ...] = ("compare", "load", "manifest", "override", "read", "read_wide", "run", "summary", "validate")
 """Names of :mod:`scenarios.api` available as ``scenarios.<name>``."""
+API += ("costs", "cost_effectiveness")  # what compared scenarios cost (scenarios.api)
 
 
 def __getattr__(name: str) -> Any:
