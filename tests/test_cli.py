@@ -101,6 +101,9 @@ def test_levers_and_schema(capsys):
     assert main(["levers"]) == 0
     out = capsys.readouterr().out
     assert "joint_border_patrols" in out and "cybersecurity" in out
+    assert "price USD M/yr per unit" in out.splitlines()[0]
+    intelligence = next(line for line in out.splitlines() if line.startswith("intelligence_sharing "))
+    assert intelligence.split()[4] == "15", "the price of an intensity lever (USD M/yr per unit of 0-1)"
     assert main(["levers", "--format", "json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 13
     assert main(["schema"]) == 0

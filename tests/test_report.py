@@ -37,6 +37,37 @@ def ensembles(tmp_path_factory):
     return base, surge, single
 
 
+@pytest.fixture(scope="module")
+def patrols(ensembles):
+    """The baseline with China's patrols at 60 USD M/yr from 2022 (a paired ensemble beside the others)."""
+    sets = (*SETS, "states.china.levers.joint_border_patrols={2022: 60}", "name=patrols")
+    return run_ensemble(load_scenario("baseline", sets), ensembles[0].parent / "patrols", replicates=3).path
+
+
+def test_reports_give_spending_per_state_prices_and_cost_effectiveness(ensembles, patrols, tmp_path):
+    base, surge, _ = ensembles
+    built = build_comparison([base, patrols, surge], tmp_path / "cmp", window=Window(2022, 2024))
+    china = next(c for c in built.spending if (c.scenario, c.state, c.category) == ("patrols", "china", "security"))
+    assert china.diff == pytest.approx(55.0), "patrols from 5 to 60 USD M/yr, security spending, from 2022"
+    stability = next(e for e in built.effects if (e.scenario, e.outcome) == ("patrols", "stability_index"))
+    assert stability.extra_spending == pytest.approx(55.0, rel=0.05) and stability.per_100 is not None
+    assert stability.per_100 == pytest.approx(100 * stability.diff / stability.extra_spending)
+    assert stability.low <= stability.per_100 <= stability.high
+    no_cost = next(e for e in built.effects if (e.scenario, e.outcome) == ("meth_surge", "stability_index"))
+    assert no_cost.per_100 is None, "meth_surge spends what the baseline spends"
+    md = built.paths["markdown"].read_text(encoding="utf-8")
+    assert "## patrols: spending" in md and "## patrols: cost-effectiveness" in md
+    for state in ("China", "Tajikistan", "Russia", "SCO", "all states"):
+        assert f"| {state} |" in md, state
+    assert "| Stability index | 0-100 per 100 USD M/yr |" in md and "n/a (no extra spending)" in md
+    assert "| price (USD M/yr per unit) |" in md and "| Coordinated border patrols | USD M/yr | 1.000 |" in md
+    header = built.paths["costs"].read_text(encoding="utf-8").splitlines()[0]
+    assert header == "scenario,state,category,mean,base_mean,diff,diff_low,diff_high,unit"
+    assert "per_100" in built.paths["cost_effectiveness"].read_text(encoding="utf-8").splitlines()[0]
+    single = build_comparison([base], tmp_path / "one")
+    assert single.effects == [] and "## Spending" in single.paths["markdown"].read_text(encoding="utf-8")
+
+
 def test_window_selects_years_and_refuses_empty_or_inverted_ones():
     years = np.arange(2021, 2031)
     assert years[Window(2026, 2030).mask(years)].tolist() == [2026, 2027, 2028, 2029, 2030]
@@ -100,7 +131,8 @@ def test_formatting_for_readers():
 
 def test_comparison_report_has_labelled_rows_a_window_and_the_differences(ensembles, tmp_path):
     base, surge, _ = ensembles
-    rows, _, paths = build_comparison([base, surge], tmp_path / "cmp", window=Window(2024, 2024))
+    built = build_comparison([base, surge], tmp_path / "cmp", window=Window(2024, 2024))
+    rows, paths = built.rows, built.paths
     md = paths["markdown"].read_text(encoding="utf-8")
     html = paths["html"].read_text(encoding="utf-8")
     assert "## meth_surge compared with baseline" in md and "mean per year over 2024" in md
@@ -128,13 +160,13 @@ def test_the_window_changes_the_statistic(ensembles, tmp_path):
     assert before == pytest.approx(0.0, abs=1e-9), "nothing differs before the 2024 event"
     assert after > whole > 0, "the whole-run mean dilutes the effect of a late event"
     # the report's rows are these statistics
-    rows, _, _ = build_comparison([base, surge], tmp_path / "before", window=Window(2021, 2023))
+    rows = build_comparison([base, surge], tmp_path / "before", window=Window(2021, 2023)).rows
     assert delivered(rows) == pytest.approx(0.0, abs=1e-9)
 
 
 def test_single_run_report_has_no_comparison_text_and_no_nan(ensembles, tmp_path):
     _, _, single = ensembles
-    _, _, paths = build_comparison([single], tmp_path / "one")
+    paths = build_comparison([single], tmp_path / "one").paths
     md = paths["markdown"].read_text(encoding="utf-8")
     assert md.startswith("# Scenario report: baseline")
     assert "single run has no confidence intervals" in md
@@ -145,7 +177,7 @@ def test_single_run_report_has_no_comparison_text_and_no_nan(ensembles, tmp_path
 
 def test_ensemble_report_shows_cis(ensembles, tmp_path):
     base, _, _ = ensembles
-    _, _, paths = build_comparison([base], tmp_path / "ens")
+    paths = build_comparison([base], tmp_path / "ens").paths
     md = paths["markdown"].read_text(encoding="utf-8")
     assert "95% CI of the mean" in md and "compared with" not in md
 
@@ -166,7 +198,11 @@ def test_cli_compare_window_options(ensembles, tmp_path, capsys):
     assert not (tmp_path / "c").exists()
     capsys.readouterr()
     assert main([*args, "--last-year"]) == 0
-    assert capsys.readouterr().err.count("reusing") == 2
+    printed = capsys.readouterr()
+    assert printed.err.count("reusing") == 2
+    assert printed.out.splitlines()[0].split()[:3] == ["outcome", "unit", "scenario"]
+    spending = next(line for line in printed.out.splitlines() if line.startswith("China "))
+    assert "USD M/yr" in spending and "per 100 USD M/yr" in printed.out
     assert "last year (2024)" in (tmp_path / "c" / "report.md").read_text(encoding="utf-8")
     assert main(["report", str(tmp_path / "c"), "--from", "2023", "--out", str(tmp_path / "again")]) == 0
     assert "mean per year over 2023-2024" in (tmp_path / "again" / "report.md").read_text(encoding="utf-8")
@@ -194,6 +230,6 @@ def test_the_report_warns_when_results_come_from_different_code(ensembles, tmp_p
     manifest = json.loads((other / "manifest.json").read_text(encoding="utf-8"))
     manifest["git_revision"] = "0123456789abcdef-other"
     (other / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    _, _, paths = build_comparison([base, other], tmp_path / "mixed")
+    paths = build_comparison([base, other], tmp_path / "mixed").paths
     md = paths["markdown"].read_text(encoding="utf-8")
     assert "different versions of the code" in md and "0123456789ab" in md

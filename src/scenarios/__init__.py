@@ -18,7 +18,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-API = (
+API: tuple[str, ...] = (
     "calibrate",
     "compare",
     "discover",
@@ -37,6 +37,7 @@ API = (
     "validate",
 )
 """Names of :mod:`scenarios.api` available as ``scenarios.<name>``."""
+API += ("costs", "cost_effectiveness")  # what compared scenarios cost (scenarios.api)
 
 
 def __getattr__(name: str) -> Any:

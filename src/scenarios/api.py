@@ -45,7 +45,8 @@ from scenarios.experiments.runner import (
     plan_ensembles,
     run_ensemble,
 )
-from scenarios.spec.config import derive, load_scenario, validate_data
+from scenarios.spec.config import load_scenario, validate_data
+from scenarios.spec.loader import override as overlay_changes
 
 Overrides = Mapping[str, Any] | Sequence[str]
 """Overrides as ``{"society.citizens": 2000}`` or as ``--set`` strings ``["society.citizens=2000"]``."""
@@ -88,12 +89,16 @@ def validate(data: Mapping[str, Any]) -> Any:
 def override(scenario: Any, overrides: Overrides) -> Any:
     """A validated copy of ``scenario`` with ``overrides`` applied (the original is unchanged).
 
+    Like ``--set``: a schedule given as a mapping of dates overlays the scenario's schedule from
+    its first date (``{"states.china.levers.joint_border_patrols": {2026: 10}}`` keeps the
+    scenario's patrols until 2025); a number replaces the whole schedule.
+
     Raises:
         ConfigError: an override names an unknown key or a value out of bounds.
     """
     if not isinstance(overrides, Mapping):  # ``--set`` strings: values are YAML, as on the command line
         overrides = {key: yaml.safe_load(raw) for key, _, raw in (text.partition("=") for text in overrides)}
-    return derive(scenario, **{key.replace(".", "__"): value for key, value in overrides.items()})
+    return overlay_changes(scenario, overrides)
 
 
 def run(
@@ -279,6 +284,70 @@ def _tidy_sweep(folder: str | Path, manifest: dict[str, Any], keep: Sequence[str
     long["unit"] = long["outcome"].map(lambda name: units.get(name, "") + " (mean per year)")
     long.insert(0, "scenario", manifest["scenario"])
     return long
+
+
+def _comparison_data(folder: str | Path, first: int | None, last: int | None) -> tuple[list[Any], Any]:
+    """The ensembles behind ``folder`` (baseline first) and the window: the given years, else the stored one."""
+    from scenarios.analysis.compare import Window
+    from scenarios.reporting.comparison import load_scenario_data
+
+    store = Storage(folder)
+    spec_file = join(folder, "comparison.json")
+    stored = json.loads(store.read_bytes(spec_file)).get("window", {}) if store.exists(spec_file) else {}
+    if first is None and last is None and stored:
+        window = Window(stored.get("from"), stored.get("to"), bool(stored.get("last_year")))
+    else:
+        window = Window(first, last)
+    return [load_scenario_data(f) for f in ensembles_of(folder)], window
+
+
+def costs(folder: str | Path, first: int | None = None, last: int | None = None) -> pd.DataFrame:
+    """Each state's spending by category (security, economic, soft, total) and all states', per scenario.
+
+    Args:
+        folder: a comparison folder (the first ensemble is the baseline) or one ensemble folder.
+        first, last: the years to average over (default: the comparison's window, else the whole run).
+
+    Returns:
+        Columns ``scenario``, ``state``, ``category``, ``mean``, ``base_mean``, ``diff``, ``diff_low``,
+        ``diff_high`` (paired 95% interval, adjusted like the report's), ``unit`` (USD M/yr).
+
+    Raises:
+        ResultsError: not a results folder, or a window outside the run.
+    """
+    from scenarios.reporting.comparison import adjusted_level, comparison_costs, comparison_rows
+
+    data, window = _comparison_data(folder, first, last)
+    spending, _ = comparison_costs(data, window, adjusted_level(comparison_rows(data, window)))
+    return pd.DataFrame([vars(c) for c in spending])
+
+
+def cost_effectiveness(
+    folder: str | Path, payer: str = "all states", first: int | None = None, last: int | None = None
+) -> pd.DataFrame:
+    """The change in each headline outcome per 100 USD M/yr of extra spending, against the baseline.
+
+    Args:
+        folder: a comparison folder (the first ensemble is the baseline).
+        payer: whose extra spending: ``all states`` (default) or one state (``china``, ``russia``,
+            ``tajikistan``, ``sco``).
+        first, last: the years to average over (default: the comparison's window, else the whole run).
+
+    Returns:
+        Columns ``scenario``, ``outcome``, ``unit``, ``payer``, ``extra_spending`` (USD M/yr),
+        ``diff``, ``per_100`` and its interval ``low``, ``high`` (paired, delta method, adjusted like
+        the report's); ``per_100`` is missing (NaN) when the extra spending is under 0.5 USD M/yr.
+
+    Raises:
+        ResultsError: not a comparison of two or more ensembles, or an unknown payer.
+    """
+    from scenarios.reporting.comparison import adjusted_level, comparison_costs, comparison_rows
+
+    data, window = _comparison_data(folder, first, last)
+    if len(data) < 2:
+        raise ResultsError(f"{folder} holds one ensemble: cost-effectiveness needs a comparison with a baseline")
+    _, effects = comparison_costs(data, window, adjusted_level(comparison_rows(data, window)), payer)
+    return pd.DataFrame([vars(e) for e in effects])
 
 
 def manifest(folder: str | Path) -> dict[str, Any]:
@@ -669,6 +738,8 @@ __all__ = [
     "EnsembleResult",
     "calibrate",
     "compare",
+    "cost_effectiveness",
+    "costs",
     "discover",
     "load",
     "manifest",

@@ -210,7 +210,7 @@ def compare(args: argparse.Namespace) -> int:
     from scenarios.analysis.summary import HEADLINE, render_table
     from scenarios.experiments.results import make_portable, staged_folder
     from scenarios.experiments.runner import check_compare_locations, default_out
-    from scenarios.reporting.comparison import build_comparison, console_rows
+    from scenarios.reporting.comparison import build_comparison, console_costs, console_rows
 
     if args.precision is not None and not args.precision > 0:
         raise ScenarioError(f"--precision must be a positive half-width, got {args.precision}")
@@ -233,7 +233,7 @@ def compare(args: argparse.Namespace) -> int:
     folders = ensembles(args, scenarios, root)
     extra = (explained(args, scenarios, folders, root, window),) if args.explain else ()
     with staged_folder(out) as partial:
-        rows, notes, _ = build_comparison(
+        built = build_comparison(
             folders,
             partial,
             precision=args.precision,
@@ -242,10 +242,16 @@ def compare(args: argparse.Namespace) -> int:
             extra_sections=extra,
         )
         make_portable(partial)
-    header, table = console_rows(rows)
+    header, table = console_rows(built.rows)
     print(render_table(header, table))
     print("intervals and 'better'/'worse' adjusted for every comparison made (Bonferroni); all outcomes in the report")
-    for n in notes:
+    for header, table in console_costs(built.spending, built.effects):
+        print()
+        print(render_table(header, table))
+    print(
+        "spending: mean per year over the window; per 100 USD M/yr: change per 100 USD M/yr of all states' extra spending"
+    )
+    for n in built.notes:
         print("note:", n)
     print(f"report: {out / 'report.html'}  (Markdown: {out / 'report.md'})")
     return EXIT_OK
@@ -323,6 +329,6 @@ def report(args: argparse.Namespace) -> int:
         folders, precision, outcome = [folder], None, "stability_index"
         window = window_of(args)
     out = Path(args.out) if args.out else folder
-    _, _, paths = build_comparison(folders, out, precision=precision, precision_outcome=outcome, window=window)
+    paths = build_comparison(folders, out, precision=precision, precision_outcome=outcome, window=window).paths
     print(f"report: {paths['html']}  (Markdown: {paths['markdown']})")
     return EXIT_OK

@@ -35,7 +35,7 @@ def register(sub: SubParsers) -> None:
     p = command(
         sub,
         "levers",
-        "List the 13 cooperation levers: unit, range, suppliers, lag, lifetime, channels, source.",
+        "List the 13 cooperation levers: unit, range, price, suppliers, lag, lifetime, channels, source.",
         "scenarios levers\nscenarios levers --format json",
         levers,
     )
@@ -141,12 +141,23 @@ def levers(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([lv.model_dump() for lv in table.values()], indent=2))
         return EXIT_OK
-    header = ["lever", "unit", "range", "suppliers", "lag wk", "life wk", "half-sat stock", "channels (weight)"]
+    header = [
+        "lever",
+        "unit",
+        "range",
+        "price USD M/yr per unit",
+        "suppliers",
+        "lag wk",
+        "life wk",
+        "half-sat stock",
+        "channels (weight)",
+    ]
     rows = [
         [
             lv.name,
             lv.unit,
             f"{lv.min:g}-{lv.max:g}",
+            f"{lv.cost_musd_per_unit:g}",
             ",".join(lv.suppliers),
             str(lv.lag_weeks),
             f"{lv.lifetime_weeks:g}",

@@ -12,6 +12,7 @@ regenerated at any time with ``scenarios report RESULTS_DIR``.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import math
 from dataclasses import dataclass, replace
@@ -27,7 +28,8 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from scenarios.analysis.compare import Row, Window, compare, replicates_for_precision, window_values
-from scenarios.analysis.summary import fmt, yearly, yearly_unit
+from scenarios.analysis.costs import ALL_STATES, PER_MUSD, Cost, CostEffect, cost_effectiveness, costs
+from scenarios.analysis.summary import HEADLINE, fmt, yearly, yearly_unit
 from scenarios.errors import ResultsError
 from scenarios.experiments.results import code_version, load_manifest, load_table
 from scenarios.reporting.document import Document, Figure, Section, Table, write_document
@@ -37,6 +39,17 @@ from scenarios.spec import outcomes, registry
 
 FAN_OUTCOMES = outcomes.view("fan")
 COLORS = ("#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d5a97", "#30638e", "#e07a5f")
+SPENDING_NOTE = (
+    "Each state's lever spending over the window (mean per year), by category, as the runs recorded it "
+    "(adaptive rules and budget caps included). Tajikistan's spending includes the aid it spends, so aid "
+    "is counted for the donor and again for Tajikistan in 'all states'."
+)
+EFFECT_NOTE = (
+    "Change in each outcome per 100 USD M/yr of extra spending by all states, against {baseline}: "
+    "100 x (mean difference in the outcome) / (mean extra spending), paired run by run; the interval "
+    "(delta method, at the adjusted level) reflects how the outcome's difference varies between runs. "
+    "n/a where the scenario spends the same as the baseline (less than 0.5 USD M/yr apart)."
+)
 ARTICLE_NOTE = (
     "The article's aid table (2021 $50M, 2022 $70M, 2023 $85M) is the article's own claim and is not verified "
     "by any other source; scenarios that use it say so. The model is an exploratory tool for comparing "
@@ -340,10 +353,10 @@ def differences_table(data: list[ScenarioData]) -> Table | None:
 
 
 def lever_table(data: list[ScenarioData]) -> Table:
-    """Mean lever effort over the run per scenario (summed over suppliers), in each lever's unit."""
+    """Per lever: its price, and the mean effort over the run per scenario (summed over suppliers) in its unit."""
     rows = []
     for name, lever in registry.levers().items():
-        cells: list[object] = [lever.label, lever.unit]
+        cells: list[object] = [lever.label, lever.unit, fmt(lever.cost_musd_per_unit)]
         for d in data:
             cfg = d.manifest["config"]
             years = step_years(cfg["start"], cfg["years"] * 52)
@@ -354,7 +367,69 @@ def lever_table(data: list[ScenarioData]) -> Table:
                     total += expand(sched, years, 0.0)
             cells.append(f"{fmt(total.mean())} (end {fmt(total[-1])})" if total.any() else "0")
         rows.append(cells)
-    return Table(["lever", "unit", *[d.name for d in data]], rows)
+    return Table(["lever", "unit", "price (USD M/yr per unit)", *[d.name for d in data]], rows)
+
+
+def state_label(state: str) -> str:
+    """A state's name for a reader: ``China``, ``SCO``, ``all states``."""
+    return state if state == ALL_STATES else state.upper() if state == "sco" else state.title()
+
+
+def _interval(low: float | None, high: float | None, unit: str) -> str:
+    return "n/a" if low is None or high is None else f"[{fmt_diff(low, unit)}, {fmt_diff(high, unit)}]"
+
+
+def cost_table(rows: list[Cost], scenario: str, baseline: str) -> Table:
+    """Spending of every state by category, and of all states: baseline | scenario | difference | interval."""
+    body = [
+        [
+            state_label(c.state),
+            c.category,
+            fmt_value(c.base_mean, c.unit),
+            fmt_value(c.mean, c.unit),
+            fmt_diff(c.diff, c.unit),
+            _interval(c.diff_low, c.diff_high, c.unit),
+        ]
+        for c in rows
+        if c.scenario == scenario
+    ]
+    return Table(
+        ["state", "spending", f"{baseline} [USD M/yr]", f"{scenario} [USD M/yr]", "difference", "95% interval"], body
+    )
+
+
+def spending_table(rows: list[Cost], scenario: str) -> Table:
+    """Spending of every state by category for one ensemble (no comparison)."""
+    body = [[state_label(c.state), c.category, fmt_value(c.mean, c.unit)] for c in rows if c.scenario == scenario]
+    return Table(["state", "spending", "mean [USD M/yr]"], body)
+
+
+def effect_unit(unit: str) -> str:
+    """The unit of a cost-effectiveness as shown: a share's change is in percentage points."""
+    return "pp" + unit.removeprefix("share") if unit.startswith("share per ") else unit
+
+
+def effect_table(effects: list[CostEffect], scenario: str) -> Table:
+    """Change in each outcome per 100 USD M/yr of the scenario's extra spending, with its interval."""
+    body = []
+    for e in effects:
+        if e.scenario != scenario:
+            continue
+        base_unit = e.unit.rsplit(" per ", 1)[0]
+        body.append(
+            [
+                _label(e.outcome),
+                effect_unit(e.unit),
+                fmt_diff(e.diff, base_unit),
+                fmt_diff(e.extra_spending, "USD M/yr"),
+                fmt_diff(e.per_100, base_unit) if e.per_100 is not None else "n/a (no extra spending)",
+                _interval(e.low, e.high, base_unit),
+            ]
+        )
+    return Table(
+        ["outcome", "unit", "difference", "extra spending [USD M/yr]", f"per {PER_MUSD:g} USD M/yr", "95% interval"],
+        body,
+    )
 
 
 def outcome_table(rows: list[Row], scenario: str, baseline: str) -> Table:
@@ -589,7 +664,14 @@ HEADLINE_VIEW = outcomes.view("console")
 """Outcomes of the parameter-uncertainty section (the ``console`` view: the short list)."""
 
 
-def report_document(data: list[ScenarioData], rows: list[Row], window: Window, notes: list[str]) -> Document:
+def report_document(
+    data: list[ScenarioData],
+    rows: list[Row],
+    window: Window,
+    notes: list[str],
+    spending: list[Cost] | None = None,
+    effects: list[CostEffect] | None = None,
+) -> Document:
     """The report of one ensemble (or run), or of scenarios compared with the first one."""
     years = data[0].years
     span = window.text(years)
@@ -608,6 +690,8 @@ def report_document(data: list[ScenarioData], rows: list[Row], window: Window, n
         if d.replicates < 2:
             intro.append("A single run has no confidence intervals: run with --replicates 30 or more for statistics.")
         sections.append(Section("Outcomes", table=summary_table(rows, d.name, d.replicates)))
+        if spending:
+            sections.append(Section("Spending", paragraphs=[SPENDING_NOTE], table=spending_table(spending, d.name)))
     else:
         baseline = data[0].name
         tested = sum(1 for r in rows if r.tested)
@@ -627,6 +711,20 @@ def report_document(data: list[ScenarioData], rows: list[Row], window: Window, n
                     table=outcome_table(rows, d.name, baseline),
                 )
             )
+            if spending:
+                sections.append(
+                    Section(
+                        f"{d.name}: spending", paragraphs=[SPENDING_NOTE], table=cost_table(spending, d.name, baseline)
+                    )
+                )
+            if effects:
+                sections.append(
+                    Section(
+                        f"{d.name}: cost-effectiveness",
+                        paragraphs=[EFFECT_NOTE.format(baseline=baseline)],
+                        table=effect_table(effects, d.name),
+                    )
+                )
         diff = differences_table(data)
         sections.append(
             Section(
@@ -665,17 +763,73 @@ def report_document(data: list[ScenarioData], rows: list[Row], window: Window, n
     return Document(title, [p for p in intro if p], sections)
 
 
+def window_table(data: list[ScenarioData], window: Window) -> dict[str, dict[str, np.ndarray]]:
+    """Scenario -> outcome -> one value per replicate: the mean per year over ``window``.
+
+    Raises:
+        ResultsError: if the window holds no simulated year.
+    """
+    try:
+        return {d.name: window_values(d.yearly, d.years, window) for d in data}
+    except ValueError as err:
+        raise ResultsError(str(err)) from None
+
+
 def comparison_rows(data: list[ScenarioData], window: Window) -> list[Row]:
     """The report's statistics: each scenario against the first, paired, over ``window``.
 
     Raises:
         ResultsError: if the window holds no simulated year.
     """
+    return compare(window_table(data, window), data[0].name)
+
+
+def effect_outcomes() -> list[str]:
+    """The outcomes whose change per extra spending a report gives: the headline ones that are not spending."""
+    table = outcomes.national()
+    return [n for n in HEADLINE if table[n].unit != "USD M/yr"]
+
+
+def comparison_costs(
+    data: list[ScenarioData], window: Window, level: float = 0.95, payer: str = ALL_STATES
+) -> tuple[list[Cost], list[CostEffect]]:
+    """Spending per state and category, and cost-effectiveness of each scenario against the first, over ``window``.
+
+    Raises:
+        ResultsError: the window holds no simulated year, or an unknown payer.
+    """
+    values = window_table(data, window)
+    baseline = data[0].name
+    spending = costs(values, baseline, level)
     try:
-        values = {d.name: window_values(d.yearly, d.years, window) for d in data}
+        effects = cost_effectiveness(values, baseline, effect_outcomes(), payer, level) if len(data) > 1 else []
     except ValueError as err:
         raise ResultsError(str(err)) from None
-    return compare(values, data[0].name)
+    return spending, effects
+
+
+def adjusted_level(rows: list[Row], alpha: float = 0.05) -> float:
+    """The confidence level of the comparison's intervals: 1 - alpha / (comparisons tested)."""
+    return 1 - alpha / max(1, sum(1 for r in rows if r.tested))
+
+
+@dataclass(frozen=True)
+class Built:
+    """What :func:`build_comparison` wrote and found.
+
+    Attributes:
+        rows: the outcome statistics (each scenario against the first).
+        notes: sentences on the window and the precision.
+        paths: the files written (``html``, ``markdown``, ``csv``, ``costs``, ``cost_effectiveness``).
+        spending: each state's spending by category per scenario.
+        effects: the change in each outcome per 100 USD M/yr of extra spending (none for one ensemble).
+    """
+
+    rows: list[Row]
+    notes: list[str]
+    paths: dict[str, Path]
+    spending: list[Cost]
+    effects: list[CostEffect]
 
 
 def build_comparison(
@@ -686,7 +840,7 @@ def build_comparison(
     precision_outcome: str = "stability_index",
     window: Window | None = None,
     extra_sections: tuple[Section, ...] = (),
-) -> tuple[list[Row], list[str], dict[str, Path]]:
+) -> Built:
     """Load ensembles, compare them with the first (or ``baseline_index``), write the report into ``out``.
 
     Raises:
@@ -712,12 +866,15 @@ def build_comparison(
             + ", ".join(f"{d.name}: {d.years.min()}-{d.years.max()}" for d in data)
         )
     rows = comparison_rows(data, window)
+    spending, effects = comparison_costs(data, window, adjusted_level(rows))
     notes = precision_notes(rows, data, precision, precision_outcome)
     out.mkdir(parents=True, exist_ok=True)
-    doc = report_document(data, rows, window, notes)
+    doc = report_document(data, rows, window, notes, spending, effects)
     if extra_sections:  # e.g. compare --explain: after the comparison's own sections
         doc = replace(doc, sections=(*doc.sections, *extra_sections))
     paths = write_document(doc, out)
+    paths["costs"] = write_rows(out / "costs.csv", spending)
+    paths["cost_effectiveness"] = write_rows(out / "cost_effectiveness.csv", effects, CostEffect)
     clipped = window.clip_note(data[0].years)
     notes = [clipped, *notes] if clipped else notes
     paths["csv"] = out / "comparison.csv"
@@ -741,15 +898,27 @@ def build_comparison(
         "precision_outcome": precision_outcome,
     }
     (out / "comparison.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
-    return rows, notes, paths
+    return Built(rows, notes, paths, spending, effects)
+
+
+def write_rows(path: Path, rows: list[Any], kind: type | None = None) -> Path:
+    """Dataclass rows as a CSV file, one column per field (the header also when there are no rows)."""
+    fields = [f.name for f in dataclasses.fields(kind or type(rows[0]))] if rows or kind else []
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(fields)
+        for r in rows:
+            w.writerow([getattr(r, f) for f in fields])
+    return path
 
 
 def console_rows(rows: list[Row]) -> tuple[list[str], list[list[str]]]:
-    """The short comparison table printed by ``scenarios compare``: the ``console`` view of outcomes."""
+    """The short comparison table printed by ``scenarios compare``: the ``console`` view of outcomes, with units."""
     shown = [r for r in rows if r.outcome in outcomes.view("console")]
     table = [
         [
             _label(r.outcome),
+            shown_unit(r.unit),
             r.scenario,
             fmt_value(r.mean, r.unit),
             ""
@@ -760,4 +929,43 @@ def console_rows(rows: list[Row]) -> tuple[list[str], list[list[str]]]:
         ]
         for r in shown
     ]
-    return ["outcome", "scenario", "mean", "difference [95% interval, adjusted]", "in words"], table
+    return ["outcome", "unit", "scenario", "mean", "difference [95% interval, adjusted]", "in words"], table
+
+
+def console_costs(spending: list[Cost], effects: list[CostEffect]) -> list[tuple[list[str], list[list[str]]]]:
+    """The cost tables printed by ``scenarios compare``: each state's total spending (USD M/yr) per scenario
+    with its difference, then the change in the ``console`` outcomes per 100 USD M/yr of extra spending."""
+    totals = [
+        [
+            state_label(c.state),
+            c.unit,
+            c.scenario,
+            fmt_value(c.mean, c.unit),
+            ""
+            if c.diff is None
+            else fmt_diff(c.diff, c.unit)
+            + ("" if c.diff_low is None else " " + _interval(c.diff_low, c.diff_high, c.unit)),
+        ]
+        for c in spending
+        if c.category == "total"
+    ]
+    shown = set(outcomes.view("console"))
+    per = [
+        [
+            _label(e.outcome),
+            effect_unit(e.unit),
+            e.scenario,
+            fmt_diff(e.extra_spending, "USD M/yr"),
+            "n/a (no extra spending)"
+            if e.per_100 is None
+            else fmt_diff(e.per_100, base) + ("" if e.low is None else " " + _interval(e.low, e.high, base)),
+        ]
+        for e in effects
+        if e.outcome in shown
+        for base in [e.unit.rsplit(" per ", 1)[0]]
+    ]
+    tables = [(["spending", "unit", "scenario", "mean", "difference [95% interval, adjusted]"], totals)]
+    if per:
+        head = ["outcome", "unit", "scenario", "extra spending (USD M/yr)", "per 100 USD M/yr [95% interval, adjusted]"]
+        tables.append((head, per))
+    return tables
