@@ -206,7 +206,25 @@ def test_ema_names_are_keywords():
     from scenarios.experiments.ema import ema_name
 
     assert ema_name("china.intelligence_sharing").isidentifier()
+    assert ema_name("china.joint_border_patrols@start") == "china__joint_border_patrols__start"
     assert Path(EXPLORE).is_file()
+
+
+def test_ema_gets_a_start_year_as_an_integer_lever(write_yaml):
+    pytest.importorskip("ema_workbench")
+    from scenarios.experiments.ema import ema_model
+
+    cfg = write_yaml("timing.yaml", timing().model_dump(mode="json", exclude_none=True))
+    model = ema_model(cfg)
+    kinds = {lv.name: type(lv).__name__ for lv in model.levers}
+    assert kinds == {
+        "china__joint_border_patrols": "RealParameter",
+        "china__joint_border_patrols__start": "IntegerParameter",
+    }
+    assert (
+        model.levers["china__joint_border_patrols__start"].lower_bound,
+        model.levers["china__joint_border_patrols__start"].upper_bound,
+    ) == (2021, 2022)
 
 
 # ------------------------------------------------------------------ PRIM pruning and significance, warnings

@@ -2,7 +2,8 @@
 
 ``ema_model(CONFIG)`` returns an ``ema_workbench.Model`` whose uncertainties, levers and outcomes
 are the scenario's ``exploration:`` section (names from the registries; a lever ``state.lever``
-is named ``state__lever`` in EMA because EMA passes names as keyword arguments). Each experiment
+is named ``state__lever`` in EMA because EMA passes names as keyword arguments, and its start
+year ``state.lever@start`` is the integer lever ``state__lever__start``). Each experiment
 runs ``replicates`` replicates with the scenario's common seeds and returns the mean per
 simulated year of each outcome, averaged over replicates. EMA Workbench is an optional extra
 (``pip install ema_workbench``); nothing else in scenarios imports it.
@@ -22,7 +23,8 @@ from scenarios.spec.config import load_scenario, scenario_dict
 
 
 def ema_name(factor_name: str) -> str:
-    return factor_name.replace(".", "__")
+    """The factor's name as EMA passes it, a keyword: ``china.x`` -> ``china__x``, ``china.x@start`` -> ``china__x__start``."""
+    return factor_name.replace(".", "__").replace("@", "__")
 
 
 def ema_model(
@@ -34,7 +36,7 @@ def ema_model(
     """
     with warnings.catch_warnings():  # EMA warns at import about optional parallel back ends
         warnings.simplefilter("ignore")
-        from ema_workbench import Model, RealParameter, ScalarOutcome
+        from ema_workbench import IntegerParameter, Model, RealParameter, ScalarOutcome
 
     sc = load_scenario(config, list(overrides))
     factors = factors_of(sc)  # raises when there is no exploration section
@@ -48,7 +50,15 @@ def ema_model(
         return {o: float(np.mean(result[o])) for o in outcomes}
 
     model = Model(name or f"scenarios_{sc.name}", function=run)
-    model.uncertainties = [RealParameter(ema_name(f.name), f.low, f.high) for f in factors if f.kind != "lever"]
-    model.levers = [RealParameter(ema_name(f.name), f.low, f.high) for f in factors if f.kind == "lever"]
+    model.uncertainties = [
+        RealParameter(ema_name(f.name), f.low, f.high) for f in factors if f.kind in ("driver", "parameter")
+    ]
+    model.levers = [
+        IntegerParameter(ema_name(f.name), int(f.low), int(f.high))
+        if f.kind == "start"
+        else RealParameter(ema_name(f.name), f.low, f.high)
+        for f in factors
+        if f.kind in ("lever", "start")
+    ]
     model.outcomes = [ScalarOutcome(o) for o in outcomes]
     return model
