@@ -238,7 +238,7 @@ def save_generation(folder: Path, gen: Generation, names: tuple[str, ...], targe
 
 def load_generations(folder: Path, names: tuple[str, ...], targets: tuple[Target, ...]) -> list[Generation]:
     """The generations saved in ``folder``, in order (stops at the first gap)."""
-    out = []
+    out: list[Generation] = []
     while _generation_path(folder, len(out)).is_file():
         table = pq.read_table(_generation_path(folder, len(out)))
         meta = json.loads((table.schema.metadata or {})[b"scenarios"])

@@ -158,7 +158,8 @@ def ensembles(args: argparse.Namespace, scenarios: list[Any], root: int) -> list
             )
         sets, record = ensemble_parameters(args.parameters, args.replicates, args.seeds_per_draw)
         print(
-            f"parameters: posterior {record['file']}; replicate i of every scenario uses draw i and seed i",
+            f"parameters: posterior {record['file']}; replicate i of every scenario uses draw "
+            f"i // {args.seeds_per_draw} and seed i",
             file=sys.stderr,
         )
     plans = plan_ensembles(
