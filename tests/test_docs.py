@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from scenarios.reporting.docs import render
+import pytest
+
+from scenarios.reporting.docs import BLOCKS, render
 from scenarios.spec import outcomes, registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,12 +32,24 @@ def test_every_exercise_has_a_teachers_guide():
             assert part in guide
 
 
-def test_every_registry_entry_appears_in_model_md():
-    text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+def test_generated_tables_name_every_registry_entry():
+    """The generated tables list every lever, parameter, driver, channel and outcome (capacities and
+    drivers as outcomes by their pattern), so a current docs/model.md (the first test) documents each."""
+    generated = "\n".join(fn() for fn in BLOCKS.values())
     names = [*registry.levers(), *registry.parameters(), *registry.drivers(), *registry.channels()]
     names += [n for n in outcomes.national() if not n.startswith("capacity_") and n not in registry.drivers()]
-    missing = [n for n in names if f"`{n}`" not in text]
+    names += [*outcomes.regional(), *outcomes.per_segment()]
+    missing = [n for n in names if f"`{n}`" not in generated]
     assert missing == []
+    assert "`capacity_<channel>`" in generated and "`<driver name>`" in generated
+
+
+def test_render_refuses_a_document_without_a_generated_block():
+    text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    cut = re.sub(r"<!-- BEGIN GENERATED: views -->.*?<!-- END GENERATED: views -->\n", "", text, flags=re.S)
+    assert cut != text
+    with pytest.raises(ValueError, match="no generated block 'views'"):
+        render(cut)
 
 
 def test_odd_sections_present():
