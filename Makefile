@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-slow setup lint bench clean
+.PHONY: run test test-slow setup lint generate bench clean
 run: $(STAMP)
 	$(VENV)/bin/scenarios run baseline
 
@@ -29,6 +29,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks scripts
 	$(VENV)/bin/ruff format --check src tests benchmarks scripts
 	$(VENV)/bin/mypy
+	$(PY) -m scripts.generate --check
+
+# every generated file from the registries: spec/params.py, spec/declared.py, the tables of
+# docs/model.md and docs/exercises/*.md (scripts/generate.py lists what is left out and why)
+generate: $(STAMP)
+	$(PY) -m scripts.generate
 
 bench: $(STAMP)
 	$(PY) benchmarks/society.py

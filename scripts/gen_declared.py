@@ -18,7 +18,7 @@ TARGET = ROOT / "src" / "scenarios" / "spec" / "declared.py"
 
 HEADER = '''"""The fields of a scenario's levers, aid allocation, drivers and parameters (generated: do not edit).
 
-Generated from ``spec/data/*.yaml`` by ``python scripts/gen_declared.py``; ``tests/test_config.py``
+Generated from ``spec/data/*.yaml`` by ``python scripts/gen_declared.py``; ``tests/test_generate.py``
 fails when this file is stale. Bounds, units and descriptions are read from the registry by each
 field's :class:`~scenarios.spec.fields.Registered` marker.
 """
@@ -71,9 +71,17 @@ def source() -> str:
     return done.stdout
 
 
+def documents() -> dict[Path, str]:
+    """The file this script generates and its current content."""
+    return {TARGET: source()}
+
+
 def main() -> None:
-    TARGET.write_text(source(), encoding="utf-8")
-    print(f"wrote {TARGET.relative_to(ROOT)}")
+    for path, text in documents().items():
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            continue
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Regenerate ``src/scenarios/spec/params.py`` (the typed parameter object) from the registry.
 
 Run after adding or renaming a parameter in ``spec/data/parameters.yaml``:
-``.venv/bin/python scripts/gen_params.py``. ``tests/test_registry.py`` fails while the file is stale.
+``.venv/bin/python scripts/gen_params.py`` (or ``make generate``). ``tests/test_generate.py`` fails while the file is stale.
 """
 
 from __future__ import annotations
@@ -62,9 +62,17 @@ def source() -> str:
     return "".join(lines) + FOOTER
 
 
+def documents() -> dict[Path, str]:
+    """The file this script generates and its current content."""
+    return {TARGET: source()}
+
+
 def main() -> None:
-    TARGET.write_text(source(), encoding="utf-8")
-    print(f"wrote {TARGET}")
+    for path, text in documents().items():
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            continue
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

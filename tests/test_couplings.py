@@ -203,9 +203,3 @@ def test_the_recorder_writes_every_declared_outcome():
         assert unwritten == []
     for view in outcomes.views().values():
         assert set(view) <= declared
-
-
-def test_the_typed_parameters_file_is_current():
-    from scripts.gen_params import TARGET, source
-
-    assert TARGET.read_text(encoding="utf-8") == source(), "stale: run python scripts/gen_params.py"

@@ -1,6 +1,6 @@
 """The fields of a scenario's levers, aid allocation, drivers and parameters (generated: do not edit).
 
-Generated from ``spec/data/*.yaml`` by ``python scripts/gen_declared.py``; ``tests/test_config.py``
+Generated from ``spec/data/*.yaml`` by ``python scripts/gen_declared.py``; ``tests/test_generate.py``
 fails when this file is stale. Bounds, units and descriptions are read from the registry by each
 field's :class:`~scenarios.spec.fields.Registered` marker.
 """

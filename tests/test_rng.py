@@ -1,0 +1,56 @@
+"""Seeding (rng.py): named streams are stable and independent, weekly draws are keyed, not sequential."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+from scenarios.rng import WeeklyStreams, named_generator, replicate_seeds, stream_key
+
+
+def test_stream_keys_are_crc32_of_the_name():
+    # a fixed value: the key must not change between processes, platforms or Python's hash seed
+    assert stream_key("society") == zlib.crc32(b"society") == 224682482
+    assert stream_key("society") != stream_key("trafficking")
+
+
+def test_a_named_generator_depends_on_seed_and_name_only():
+    a = named_generator(42, "society").random(5)
+    assert np.array_equal(a, named_generator(42, "society").random(5))
+    assert np.array_equal(a, named_generator(np.random.SeedSequence(42), "society").random(5))
+    assert not np.array_equal(a, named_generator(42, "militants").random(5))
+    assert not np.array_equal(a, named_generator(43, "society").random(5))
+
+
+def test_drawing_from_one_stream_leaves_another_untouched():
+    quiet = named_generator(7, "militants").random(3)
+    busy = named_generator(7, "society")
+    busy.random(10_000)  # e.g. a lever that makes the society stage draw more
+    assert np.array_equal(named_generator(7, "militants").random(3), quiet)
+
+
+def test_replicate_seeds_are_distinct_64_bit_integers():
+    seeds = replicate_seeds(20250320, 50)
+    assert len(set(seeds)) == 50
+    assert all(isinstance(s, int) and 0 <= s < 2**64 for s in seeds)
+    assert replicate_seeds(20250320, 50) == seeds and replicate_seeds(20250321, 50) != seeds
+
+
+def test_weekly_generators_are_keyed_by_stage_week_and_entity():
+    w = WeeklyStreams(11)
+    first = w.generator("attacks", 3).random(4)
+    w.generator("attacks", 2).random(1_000)  # other weeks' draws do not move week 3
+    assert np.array_equal(w.generator("attacks", 3).random(4), first)
+    assert not np.array_equal(w.generator("attacks", 4).random(4), first)
+    assert not np.array_equal(w.generator("attacks", 3, 1).random(4), first)
+    assert not np.array_equal(w.generator("attacks", -3).random(4), first)  # burn-in weeks have their own
+    assert np.array_equal(WeeklyStreams(11).generator("attacks", 3).random(4), first)
+
+
+def test_weekly_uniforms_lie_in_the_unit_interval_and_look_uniform():
+    u = WeeklyStreams(3).uniforms("society", 0, np.arange(100_000))
+    assert u.dtype == np.float64 and u.min() >= 0.0 and u.max() < 1.0
+    assert abs(u.mean() - 0.5) < 0.005  # sd of the mean: 0.29 / sqrt(1e5) ~ 0.001
+    counts = np.histogram(u, bins=10, range=(0, 1))[0]
+    assert counts.min() > 9_500 and counts.max() < 10_500
