@@ -175,7 +175,9 @@ def test_stress_and_adaptive_checks_return_well_formed_rows(monkeypatch):
     assert sorted(n for n, *_ in tables.stress_ordering) == sorted(stresses.STRESS)
     base = next(row for row in tables.stress_ordering if row[0] == "baseline")
     assert base[2] == 0.0  # the baseline minus itself, paired
-    assert tables.weight_sensitivity[0][3] == 0 and len(tables.weight_sensitivity) == 1 + 2 * 6
+    assert tables.weight_sensitivity[0][3] == 0 and len(tables.weight_sensitivity) == 1 + 2 * len(
+        outcomes.INDEX_COMPONENTS
+    )
     # the adaptive rules only scale plans up: China's security spending cannot fall
     assert all(r[3] >= 0 for r in tables.adaptive if r[1] == "security_spending_china")
 

@@ -124,7 +124,6 @@ class Recorder:
             radicalised_share=ts["radicalised_share"][t],
             legitimacy=ts["legitimacy"][t],
             delivered_52w=ts["delivered_t"][lo : t + 1].sum(),
-            infiltrations_52w=ts["infiltration_successes"][lo : t + 1].sum(),
         )
 
         sg["inflow_t"][t] = tr.inflow_seg.sum(axis=0)

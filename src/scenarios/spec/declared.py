@@ -220,5 +220,4 @@ class Parameters(Values):
     index_weight_radicalisation: Annotated[float | None, Registered("parameter", "index_weight_radicalisation")] = None
     index_weight_legitimacy: Annotated[float | None, Registered("parameter", "index_weight_legitimacy")] = None
     index_weight_narcotics: Annotated[float | None, Registered("parameter", "index_weight_narcotics")] = None
-    index_weight_border: Annotated[float | None, Registered("parameter", "index_weight_border")] = None
     protest_threshold_share: Annotated[float | None, Registered("parameter", "protest_threshold_share")] = None

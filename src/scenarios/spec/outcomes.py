@@ -129,8 +129,13 @@ STATE_GOALS = state_goals()
 
 # ---------------------------------------------------------------------------- stability index
 
-INDEX_COMPONENTS = ("security", "order", "radicalisation", "legitimacy", "narcotics", "border")
-"""Components of the stability index; the weight of each is the parameter ``index_weight_<component>``."""
+INDEX_COMPONENTS = ("security", "order", "radicalisation", "legitimacy", "narcotics")
+"""Components of the stability index; the weight of each is the parameter ``index_weight_<component>``.
+
+Each is an outcome people bear (casualties, unrest and prison, radicalisation, legitimacy, drugs
+delivered), not an intermediate quantity a lever acts on directly: the successful infiltrations of
+Model 2.0's ``border`` component were exactly what pre-emption removes, so intelligence sharing
+raised the index by construction; infiltrations now count through the attacks they lead to."""
 
 SCALES = {
     "casualties_per_year": 30.0,
@@ -138,7 +143,6 @@ SCALES = {
     "jailed_share": 0.01,
     "radicalised_share": 0.02,
     "delivered_t_per_year": 80.0,
-    "infiltrations_per_year": 20.0,
 }
 """Where each component falls to 0 (shares) or to 1/e (yearly counts): assumptions."""
 
@@ -150,7 +154,6 @@ def stability_components(
     legitimacy: np.ndarray | float,
     jailed_share: np.ndarray | float = 0.0,
     delivered_52w: np.ndarray | float | None = None,
-    infiltrations_52w: np.ndarray | float | None = None,
 ) -> dict[str, np.ndarray]:
     """Each component of the stability index on 0-1 (1 = best).
 
@@ -166,8 +169,6 @@ def stability_components(
     }
     if delivered_52w is not None:
         comp["narcotics"] = np.exp(-np.asarray(delivered_52w) / SCALES["delivered_t_per_year"])
-    if infiltrations_52w is not None:
-        comp["border"] = np.exp(-np.asarray(infiltrations_52w) / SCALES["infiltrations_per_year"])
     return comp
 
 
@@ -182,7 +183,7 @@ def index_weights(params: object | None = None) -> dict[str, float]:
 def stability_index(weights: Mapping[str, float], **components: np.ndarray | float | None) -> np.ndarray:
     """The stability index, 0-100: the weighted mean of the components given (weights renormalised).
 
-    With all six components this is the national index; the regional index uses security
+    With all five components this is the national index; the regional index uses security
     (regional casualties over 52 weeks, on a scale shrunk by the region's population share),
     order, radicalisation and legitimacy.
     """

@@ -243,8 +243,6 @@ class Params:
     """weight (assumption)."""
     index_weight_narcotics: float
     """weight (assumption)."""
-    index_weight_border: float
-    """weight (assumption)."""
     protest_threshold_share: float
     """share of a region's citizens (assumption)."""
 

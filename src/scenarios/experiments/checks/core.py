@@ -191,7 +191,7 @@ MEASURED = (
 
 
 def index_components(ts: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The stability index's six weekly components (0-1) recomputed from a run's recorded national outcomes.
+    """The stability index's five weekly components (0-1) recomputed from a run's recorded national outcomes.
 
     Rolling 52-week sums as in the recorder, so the weighted mean of these equals the recorded
     ``stability_index`` from week 52 on; in the first 51 weeks the recorder's sums also count the
@@ -211,7 +211,6 @@ def index_components(ts: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         radicalised_share=ts["radicalised_share"],
         legitimacy=ts["legitimacy"],
         delivered_52w=rolling(ts["delivered_t"]),
-        infiltrations_52w=rolling(ts["infiltration_successes"]),
     )
 
 
