@@ -10,6 +10,7 @@ import pytest
 from scenarios.calibration.abc import Kernel, Settings, abc_smc, weighted_cov, weighted_quantile
 from scenarios.calibration.prior import UniformPrior
 from scenarios.errors import ScenarioError
+from scenarios.spec import registry
 
 N_OBS = 10
 OBSERVED_MEAN = 1.3
@@ -128,5 +129,6 @@ def test_settings_and_prior_refuse_nonsense():
     with pytest.raises(ScenarioError, match="without a range"):
         UniformPrior.from_registry(["arrest_constant_k"])
     p = UniformPrior.from_registry(["legitimacy_initial"])
-    assert p.low[0] == 0.5 and p.high[0] == 0.95
+    declared = registry.parameters()["legitimacy_initial"]
+    assert p.low[0] == declared.min and p.high[0] == declared.max
     np.testing.assert_allclose(p.variance(), [(0.45**2) / 12])

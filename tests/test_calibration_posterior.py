@@ -22,7 +22,7 @@ NAMES = ("legitimacy_initial", "police_per_citizen")
 
 
 def _posterior(n: int = 5) -> Posterior:
-    theta = np.column_stack([np.linspace(0.6, 0.9, n), np.linspace(0.05, 0.25, n)])
+    theta = np.column_stack([np.linspace(0.91, 0.96, n), np.linspace(0.05, 0.25, n)])
     w = np.arange(1.0, n + 1)
     return Posterior(NAMES, theta, w / w.sum(), np.linspace(0.1, 2.0, n))
 
@@ -49,11 +49,11 @@ def _write(path, columns):
 @pytest.mark.parametrize(
     ("columns", "message"),
     [
-        ({"legitimacy_initial": [0.99], "weight": [1.0]}, r"outside its declared range \[0.5, 0.95\]"),
+        ({"legitimacy_initial": [0.99], "weight": [1.0]}, r"outside its declared range \[0.91, 0.97\]"),
         ({"no_such": [1.0], "weight": [1.0]}, "not parameters of parameters.yaml"),
-        ({"legitimacy_initial": [0.9]}, "needs a 'weight' column"),
-        ({"legitimacy_initial": [0.9], "weight": [-1.0]}, "weights must be"),
-        ({"legitimacy_initial": [0.9], "weight": [0.0]}, "weights must be"),
+        ({"legitimacy_initial": [0.93]}, "needs a 'weight' column"),
+        ({"legitimacy_initial": [0.93], "weight": [-1.0]}, "weights must be"),
+        ({"legitimacy_initial": [0.93], "weight": [0.0]}, "weights must be"),
     ],
 )
 def test_a_bad_posterior_file_names_what_is_wrong(tmp_path, columns, message):
