@@ -131,4 +131,4 @@ def test_settings_and_prior_refuse_nonsense():
     p = UniformPrior.from_registry(["legitimacy_initial"])
     declared = registry.parameters()["legitimacy_initial"]
     assert p.low[0] == declared.min and p.high[0] == declared.max
-    np.testing.assert_allclose(p.variance(), [(0.45**2) / 12])
+    np.testing.assert_allclose(p.variance(), [(declared.max - declared.min) ** 2 / 12])
