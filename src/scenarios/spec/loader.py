@@ -212,9 +212,8 @@ def overlay(parent: object, child: Mapping[Any, Any]) -> dict[Any, Any]:
         return dict(child)
     first = min(dates)
     if isinstance(parent, Mapping):
-        kept = {
-            k: v for k, v in parent.items() if k == FROM_PARENT or ((d := _date_or_none(k)) is not None and d < first)
-        }
+        # a key that is not a date stays, so that validation still reports it with its file and line
+        kept = {k: v for k, v in parent.items() if k == FROM_PARENT or (d := _date_or_none(k)) is None or d < first}
     elif isinstance(parent, int | float) and not isinstance(parent, bool):
         kept = {FROM_PARENT: parent}
     else:
