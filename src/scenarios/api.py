@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from scenarios.errors import ResultsError
 from scenarios.experiments.results import (
@@ -46,6 +45,7 @@ from scenarios.experiments.runner import (
 )
 from scenarios.spec.config import load_scenario, validate_data
 from scenarios.spec.loader import override as overlay_changes
+from scenarios.spec.loader import parse_override
 
 Overrides = Mapping[str, Any] | Sequence[str]
 """Overrides as ``{"society.citizens": 2000}`` or as ``--set`` strings ``["society.citizens=2000"]``."""
@@ -96,7 +96,7 @@ def override(scenario: Any, overrides: Overrides) -> Any:
         ConfigError: an override names an unknown key or a value out of bounds.
     """
     if not isinstance(overrides, Mapping):  # ``--set`` strings: values are YAML, as on the command line
-        overrides = {key: yaml.safe_load(raw) for key, _, raw in (text.partition("=") for text in overrides)}
+        overrides = {".".join(path): value for path, value in map(parse_override, overrides)}
     return overlay_changes(scenario, overrides)
 
 
