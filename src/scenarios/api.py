@@ -148,13 +148,15 @@ def compare(
     workers: int = 1,
     results: str | Path = "results",
     resume: bool = False,
+    payer: str = "all states",
 ) -> Path:
     """Compare scenarios with the first (paired over common random numbers); write a comparison folder.
 
     Ensembles already stored under ``results`` with the same config, seed, size and package
     version are reused; the others are run there (``resume`` finishes interrupted ones). The comparison folder (default
     ``<results>/compare-<UTC time>``) holds ``report.html``, ``report.md``, ``comparison.csv`` and
-    ``comparison.json`` (which refers to the ensembles relative to itself).
+    ``comparison.json`` (which refers to the ensembles relative to itself), ``costs.csv`` and
+    ``cost_effectiveness.csv`` (per 100 USD M/yr of ``payer``'s extra spending: all states, or a state).
 
     Returns:
         The comparison folder; read it with :func:`read`.
@@ -179,7 +181,7 @@ def compare(
         folders.append(Path(res.path))
     final = Path(out) if out is not None else default_out("compare", results)
     with staged_folder(final) as partial:
-        build_comparison(folders, partial)
+        build_comparison(folders, partial, payer=payer)
         make_portable(partial)
     return final
 

@@ -35,7 +35,8 @@ def register(sub: SubParsers) -> None:
         "compare",
         "Compare scenarios with a baseline (the first file): paired statistics over common random numbers, and a report.",
         "scenarios compare baseline security_first --replicates 30\n"
-        "scenarios compare baseline economy_first --precision 0.5",
+        "scenarios compare baseline economy_first --precision 0.5\n"
+        "scenarios compare baseline security_first economy_first --from 2025 --payer china",
         compare,
     )
     p.add_argument(
@@ -68,6 +69,7 @@ def register(sub: SubParsers) -> None:
     )
     p.add_argument("--out", default=None, metavar="DIR", help="comparison folder (default: results/compare-<UTC time>)")
     window_args(p)
+    payer_arg(p)
     p.add_argument(
         "--resume",
         action="store_true",
@@ -86,6 +88,7 @@ def register(sub: SubParsers) -> None:
     p.add_argument("folder", metavar="RESULTS_DIR", help="a comparison folder or a run/ensemble folder")
     p.add_argument("--out", default=None, metavar="DIR", help="where to write (default: the folder itself)")
     window_args(p, "(default: the window the comparison was made with)")
+    payer_arg(p, "(default: the one the comparison was made with)")
 
 
 def window_args(p: argparse.ArgumentParser, default: str = "(default: the whole run)") -> None:
@@ -96,6 +99,27 @@ def window_args(p: argparse.ArgumentParser, default: str = "(default: the whole 
     )
     p.add_argument("--to", dest="year_to", type=year, default=None, metavar="YEAR", help="last year of the window")
     p.add_argument("--last-year", action="store_true", help="statistics of the last simulated year only")
+
+
+def payer_arg(p: argparse.ArgumentParser, default: str = "(default: all states)") -> None:
+    """``--payer``: whose extra spending cost-effectiveness is per 100 USD M/yr of."""
+    from scenarios.analysis.costs import spending_outcomes
+
+    p.add_argument(
+        "--payer",
+        choices=("all", *spending_outcomes()),
+        default=None,
+        help="cost-effectiveness per 100 USD M/yr of this state's extra spending, or all states' " + default,
+    )
+
+
+def payer_of(args: argparse.Namespace, stored: str | None = None) -> str:
+    """The payer the options ask for (``all`` is all states), else the stored one, else all states."""
+    from scenarios.analysis.costs import ALL_STATES
+
+    if args.payer is None:
+        return stored or ALL_STATES
+    return ALL_STATES if args.payer == "all" else str(args.payer)
 
 
 def window_of(args: argparse.Namespace, stored: dict[str, Any] | None = None) -> Window:
@@ -194,7 +218,12 @@ def compare(args: argparse.Namespace) -> int:
     folders = ensembles(args, scenarios, scenarios[0].seed if args.seed is None else args.seed)
     with staged_folder(out) as partial:
         built = build_comparison(
-            folders, partial, precision=args.precision, precision_outcome=args.precision_outcome, window=window
+            folders,
+            partial,
+            precision=args.precision,
+            precision_outcome=args.precision_outcome,
+            window=window,
+            payer=payer_of(args),
         )
         make_portable(partial)
     header, table = console_rows(built.rows)
@@ -203,8 +232,9 @@ def compare(args: argparse.Namespace) -> int:
     for header, table in console_costs(built.spending, built.effects):
         print()
         print(render_table(header, table))
+    whose = "all states'" if payer_of(args) == "all states" else f"{payer_of(args)}'s"
     print(
-        "spending: mean per year over the window; per 100 USD M/yr: change per 100 USD M/yr of all states' extra spending"
+        f"spending: mean per year over the window; per 100 USD M/yr: change per 100 USD M/yr of {whose} extra spending"
     )
     for n in built.notes:
         print("note:", n)
@@ -225,11 +255,15 @@ def report(args: argparse.Namespace) -> int:
         folders = [Path(f) for f in ensembles_of(folder)]
         precision, outcome = spec.get("precision"), spec.get("precision_outcome", "stability_index")
         window = window_of(args, spec.get("window"))
+        payer = payer_of(args, spec.get("payer"))
     else:
         load_manifest(folder)  # raises a clear error if this is not a results folder
         folders, precision, outcome = [folder], None, "stability_index"
         window = window_of(args)
+        payer = payer_of(args)
     out = Path(args.out) if args.out else folder
-    paths = build_comparison(folders, out, precision=precision, precision_outcome=outcome, window=window).paths
+    paths = build_comparison(
+        folders, out, precision=precision, precision_outcome=outcome, window=window, payer=payer
+    ).paths
     print(f"report: {paths['html']}  (Markdown: {paths['markdown']})")
     return EXIT_OK
