@@ -201,6 +201,7 @@ def test_cli_compare_window_options(ensembles, tmp_path, capsys):
     args += ["--results", str(ensembles[0].parent), "--out", str(tmp_path / "c")]  # the fixture's ensembles
     assert main([*args, "--from", "2040"]) == 2
     assert main([*args, "--last-year", "--from", "2022"]) == 2
+    assert main([*args, "--payer", "nato"]) == 2
     assert not (tmp_path / "c").exists()
     capsys.readouterr()
     assert main([*args, "--last-year"]) == 0

@@ -103,23 +103,30 @@ def window_args(p: argparse.ArgumentParser, default: str = "(default: the whole 
 
 def payer_arg(p: argparse.ArgumentParser, default: str = "(default: all states)") -> None:
     """``--payer``: whose extra spending cost-effectiveness is per 100 USD M/yr of."""
-    from scenarios.analysis.costs import spending_outcomes
-
     p.add_argument(
         "--payer",
-        choices=("all", *spending_outcomes()),
         default=None,
-        help="cost-effectiveness per 100 USD M/yr of this state's extra spending, or all states' " + default,
+        metavar="all|STATE",
+        help="cost-effectiveness per 100 USD M/yr of this state's extra spending (china, russia, tajikistan, sco), "
+        "or all states' " + default,
     )
 
 
 def payer_of(args: argparse.Namespace, stored: str | None = None) -> str:
-    """The payer the options ask for (``all`` is all states), else the stored one, else all states."""
-    from scenarios.analysis.costs import ALL_STATES
+    """The payer the options ask for (``all`` is all states), else the stored one, else all states.
+
+    Raises:
+        ScenarioError: a payer that is not ``all`` or a state with recorded spending.
+    """
+    from scenarios.analysis.costs import ALL_STATES, spending_outcomes
 
     if args.payer is None:
         return stored or ALL_STATES
-    return ALL_STATES if args.payer == "all" else str(args.payer)
+    if args.payer == "all":
+        return ALL_STATES
+    if args.payer not in spending_outcomes():
+        raise ScenarioError(f"--payer {args.payer!r}: allowed: all, {', '.join(spending_outcomes())}")
+    return str(args.payer)
 
 
 def window_of(args: argparse.Namespace, stored: dict[str, Any] | None = None) -> Window:
@@ -205,6 +212,7 @@ def compare(args: argparse.Namespace) -> int:
     if args.precision_outcome not in HEADLINE:
         raise ScenarioError(f"--precision-outcome {args.precision_outcome!r} is not one of: {', '.join(HEADLINE)}")
     window = window_of(args)
+    payer = payer_of(args)  # refused before anything runs
     check_compare_locations(args.out, args.results)
     scenarios = load_all(args.configs, args.overrides)
     first = int(scenarios[0].start[:4])
@@ -223,7 +231,7 @@ def compare(args: argparse.Namespace) -> int:
             precision=args.precision,
             precision_outcome=args.precision_outcome,
             window=window,
-            payer=payer_of(args),
+            payer=payer,
         )
         make_portable(partial)
     header, table = console_rows(built.rows)
@@ -232,7 +240,7 @@ def compare(args: argparse.Namespace) -> int:
     for header, table in console_costs(built.spending, built.effects):
         print()
         print(render_table(header, table))
-    whose = "all states'" if payer_of(args) == "all states" else f"{payer_of(args)}'s"
+    whose = "all states'" if payer == "all states" else f"{payer}'s"
     print(
         f"spending: mean per year over the window; per 100 USD M/yr: change per 100 USD M/yr of {whose} extra spending"
     )
