@@ -231,3 +231,16 @@ def test_a_stopped_run_without_out_names_the_folder_in_its_resume_command(tmp_pa
     monkeypatch.setattr(runner, "run_replicate", real)
     assert main(shlex.split(line.split("to finish: scenarios ")[1])) == 0  # the printed command finishes it
     assert (tmp_path / "results" / partial.name.removesuffix(".partial") / "summary.csv").is_file()
+
+
+def test_output_cut_short_by_its_reader_is_not_a_failure():
+    # as `scenarios schema | head`: the reader goes away before the output (125 kB) is written
+    env = {**__import__("os").environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scenarios", "schema"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    assert proc.stdout.read(10)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 0 and "BrokenPipe" not in err and "run failed" not in err

@@ -175,3 +175,25 @@ def test_the_command_line_refuses_an_alias_bomb_with_exit_2(write_yaml, capsys):
     err = capsys.readouterr().err
     assert "too large" in err and "Traceback" not in err
     assert main(["show", str(write_yaml("bomb.yaml", BOMB))]) == 2
+
+
+def test_a_bad_date_in_a_parents_schedule_is_still_reported(write_yaml):
+    write_yaml("parent.yaml", "states: {china: {levers: {financial_aid: {2021: 5, soon: 9}}}}\n")
+    child = write_yaml("child.yaml", "extends: parent.yaml\nstates: {china: {levers: {financial_aid: {2026: 1}}}}\n")
+    (p,) = _problems(child)
+    assert p.path.startswith("states.china.levers.financial_aid") and "soon" in p.message
+
+
+def test_an_alias_bomb_in_a_set_value_is_refused_too(write_yaml):
+    import scenarios
+
+    base = write_yaml("parent.yaml", PARENT)
+    nested = "{" + ", ".join(line.replace(":", ":", 1) for line in BOMB.strip().splitlines()) + "}"
+    for change in (
+        lambda: load_scenario(base, ["description=" + nested]),
+        lambda: scenarios.override(load_scenario(base), ["description=" + nested]),
+    ):
+        with pytest.raises(ConfigError) as info:
+            change()
+        (p,) = info.value.problems
+        assert p.path == "description" and "too large" in p.message

@@ -64,6 +64,12 @@ def test_reports_give_spending_per_state_prices_and_cost_effectiveness(ensembles
     header = built.paths["costs"].read_text(encoding="utf-8").splitlines()[0]
     assert header == "scenario,state,category,mean,base_mean,diff,diff_low,diff_high,unit"
     assert "per_100" in built.paths["cost_effectiveness"].read_text(encoding="utf-8").splitlines()[0]
+    china = build_comparison([base, patrols], tmp_path / "china", window=Window(2022, 2024), payer="china")
+    assert {e.payer for e in china.effects} == {"china"}
+    assert "extra spending by China" in china.paths["markdown"].read_text(encoding="utf-8")
+    assert json.loads((tmp_path / "china" / "comparison.json").read_text(encoding="utf-8"))["payer"] == "china"
+    with pytest.raises(ResultsError, match="unknown payer"):
+        build_comparison([base, patrols], tmp_path / "nato", payer="nato")
     single = build_comparison([base], tmp_path / "one")
     assert single.effects == [] and "## Spending" in single.paths["markdown"].read_text(encoding="utf-8")
 
@@ -195,6 +201,7 @@ def test_cli_compare_window_options(ensembles, tmp_path, capsys):
     args += ["--results", str(ensembles[0].parent), "--out", str(tmp_path / "c")]  # the fixture's ensembles
     assert main([*args, "--from", "2040"]) == 2
     assert main([*args, "--last-year", "--from", "2022"]) == 2
+    assert main([*args, "--payer", "nato"]) == 2
     assert not (tmp_path / "c").exists()
     capsys.readouterr()
     assert main([*args, "--last-year"]) == 0
@@ -204,6 +211,8 @@ def test_cli_compare_window_options(ensembles, tmp_path, capsys):
     spending = next(line for line in printed.out.splitlines() if line.startswith("China "))
     assert "USD M/yr" in spending and "per 100 USD M/yr" in printed.out
     assert "last year (2024)" in (tmp_path / "c" / "report.md").read_text(encoding="utf-8")
+    assert main(["report", str(tmp_path / "c"), "--payer", "russia", "--out", str(tmp_path / "russia")]) == 0
+    assert "extra spending by Russia" in (tmp_path / "russia" / "report.md").read_text(encoding="utf-8")
     assert main(["report", str(tmp_path / "c"), "--from", "2023", "--out", str(tmp_path / "again")]) == 0
     assert "mean per year over 2023-2024" in (tmp_path / "again" / "report.md").read_text(encoding="utf-8")
     capsys.readouterr()

@@ -455,3 +455,26 @@ def test_absurd_replicates_are_refused_before_anything_is_allocated(tmp_path, ca
     with pytest.raises(SystemExit) as info:
         main(args)
     assert info.value.code == 2 and "[1, 100,000]" in capsys.readouterr().err
+
+
+def test_compare_says_an_ensemble_is_being_written_rather_than_interrupted(tmp_path):
+    import subprocess
+    import sys
+
+    sc = small()
+    sha = runner.config_hash(runner.scenario_dict(sc))
+    partial = tmp_path / "test-now.partial"
+    partial.mkdir()
+    (partial / "manifest.json").write_text(
+        json.dumps({"config_sha256": sha, "root_seed": sc.seed, "replicates": 2}), encoding="utf-8"
+    )
+    with pytest.raises(ResultsError, match="interrupted ensemble"):
+        runner.plan_ensembles([sc], tmp_path, sc.seed, 2)
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        _lock_of(tmp_path / "test-now", other.pid)
+        with pytest.raises(ResultsError, match="in use by another process"):
+            runner.plan_ensembles([sc], tmp_path, sc.seed, 2, resume=True)
+    finally:
+        other.kill()
+        other.wait()

@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from scenarios.errors import ResultsError
 from scenarios.experiments.results import (
@@ -47,6 +46,7 @@ from scenarios.experiments.runner import (
 )
 from scenarios.spec.config import load_scenario, validate_data
 from scenarios.spec.loader import override as overlay_changes
+from scenarios.spec.loader import bounded_yaml, parse_override
 
 Overrides = Mapping[str, Any] | Sequence[str]
 """Overrides as ``{"society.citizens": 2000}`` or as ``--set`` strings ``["society.citizens=2000"]``."""
@@ -97,7 +97,7 @@ def override(scenario: Any, overrides: Overrides) -> Any:
         ConfigError: an override names an unknown key or a value out of bounds.
     """
     if not isinstance(overrides, Mapping):  # ``--set`` strings: values are YAML, as on the command line
-        overrides = {key: yaml.safe_load(raw) for key, _, raw in (text.partition("=") for text in overrides)}
+        overrides = {".".join(path): value for path, value in map(parse_override, overrides)}
     return overlay_changes(scenario, overrides)
 
 
@@ -162,13 +162,15 @@ def compare(
     resume: bool = False,
     parameters: str | Path | None = None,
     seeds_per_draw: int = 2,
+    payer: str = "all states",
 ) -> Path:
     """Compare scenarios with the first (paired over common random numbers); write a comparison folder.
 
     Ensembles already stored under ``results`` with the same config, seed, size and package
     version are reused; the others are run there (``resume`` finishes interrupted ones). The comparison folder (default
     ``<results>/compare-<UTC time>``) holds ``report.html``, ``report.md``, ``comparison.csv`` and
-    ``comparison.json`` (which refers to the ensembles relative to itself).
+    ``comparison.json`` (which refers to the ensembles relative to itself), ``costs.csv`` and
+    ``cost_effectiveness.csv`` (per 100 USD M/yr of ``payer``'s extra spending: all states, or a state).
 
     With ``parameters`` (a calibration folder, a posterior file or ``"calibrated"``) every scenario
     runs a posterior ensemble: replicate i uses draw ``i // seeds_per_draw`` and seed i, and the
@@ -212,7 +214,7 @@ def compare(
         folders.append(Path(res.path))
     final = Path(out) if out is not None else default_out("compare", results)
     with staged_folder(final) as partial:
-        build_comparison(folders, partial)
+        build_comparison(folders, partial, payer=payer)
         make_portable(partial)
     return final
 
@@ -408,7 +410,7 @@ def _explore(
 
 def _split(sets: list[str]) -> tuple[list[str], list[Any]]:
     pairs = [text.partition("=") for text in sets]
-    return [k for k, _, _ in pairs], [yaml.safe_load(v) for _, _, v in pairs]
+    return [k for k, _, _ in pairs], [bounded_yaml(v) for _, _, v in pairs]
 
 
 def _check_policies(scenario: Any, policies: Mapping[str, Mapping[str, Any]]) -> None:

@@ -36,7 +36,8 @@ def register(sub: SubParsers) -> None:
         "compare",
         "Compare scenarios with a baseline (the first file): paired statistics over common random numbers, and a report.",
         "scenarios compare baseline security_first --replicates 30\n"
-        "scenarios compare baseline economy_first --precision 0.5",
+        "scenarios compare baseline economy_first --precision 0.5\n"
+        "scenarios compare baseline security_first economy_first --from 2025 --payer china",
         compare,
     )
     p.add_argument(
@@ -69,6 +70,7 @@ def register(sub: SubParsers) -> None:
     )
     p.add_argument("--out", default=None, metavar="DIR", help="comparison folder (default: results/compare-<UTC time>)")
     window_args(p)
+    payer_arg(p)
     p.add_argument(
         "--resume",
         action="store_true",
@@ -105,6 +107,7 @@ def register(sub: SubParsers) -> None:
     p.add_argument("folder", metavar="RESULTS_DIR", help="a comparison folder or a run/ensemble folder")
     p.add_argument("--out", default=None, metavar="DIR", help="where to write (default: the folder itself)")
     window_args(p, "(default: the window the comparison was made with)")
+    payer_arg(p, "(default: the one the comparison was made with)")
 
 
 def window_args(p: argparse.ArgumentParser, default: str = "(default: the whole run)") -> None:
@@ -115,6 +118,34 @@ def window_args(p: argparse.ArgumentParser, default: str = "(default: the whole 
     )
     p.add_argument("--to", dest="year_to", type=year, default=None, metavar="YEAR", help="last year of the window")
     p.add_argument("--last-year", action="store_true", help="statistics of the last simulated year only")
+
+
+def payer_arg(p: argparse.ArgumentParser, default: str = "(default: all states)") -> None:
+    """``--payer``: whose extra spending cost-effectiveness is per 100 USD M/yr of."""
+    p.add_argument(
+        "--payer",
+        default=None,
+        metavar="all|STATE",
+        help="cost-effectiveness per 100 USD M/yr of this state's extra spending (china, russia, tajikistan, sco), "
+        "or all states' " + default,
+    )
+
+
+def payer_of(args: argparse.Namespace, stored: str | None = None) -> str:
+    """The payer the options ask for (``all`` is all states), else the stored one, else all states.
+
+    Raises:
+        ScenarioError: a payer that is not ``all`` or a state with recorded spending.
+    """
+    from scenarios.analysis.costs import ALL_STATES, spending_outcomes
+
+    if args.payer is None:
+        return stored or ALL_STATES
+    if args.payer == "all":
+        return ALL_STATES
+    if args.payer not in spending_outcomes():
+        raise ScenarioError(f"--payer {args.payer!r}: allowed: all, {', '.join(spending_outcomes())}")
+    return str(args.payer)
 
 
 def window_of(args: argparse.Namespace, stored: dict[str, Any] | None = None) -> Window:
@@ -218,6 +249,7 @@ def compare(args: argparse.Namespace) -> int:
     if args.precision_outcome not in HEADLINE:
         raise ScenarioError(f"--precision-outcome {args.precision_outcome!r} is not one of: {', '.join(HEADLINE)}")
     window = window_of(args)
+    payer = payer_of(args)  # refused before anything runs
     check_compare_locations(args.out, args.results)
     scenarios = load_all(args.configs, args.overrides)
     first = int(scenarios[0].start[:4])
@@ -241,6 +273,7 @@ def compare(args: argparse.Namespace) -> int:
             precision_outcome=args.precision_outcome,
             window=window,
             extra_sections=extra,
+            payer=payer,
         )
         make_portable(partial)
     header, table = console_rows(built.rows)
@@ -249,8 +282,9 @@ def compare(args: argparse.Namespace) -> int:
     for header, table in console_costs(built.spending, built.effects):
         print()
         print(render_table(header, table))
+    whose = "all states'" if payer == "all states" else f"{payer}'s"
     print(
-        "spending: mean per year over the window; per 100 USD M/yr: change per 100 USD M/yr of all states' extra spending"
+        f"spending: mean per year over the window; per 100 USD M/yr: change per 100 USD M/yr of {whose} extra spending"
     )
     for n in built.notes:
         print("note:", n)
@@ -325,11 +359,15 @@ def report(args: argparse.Namespace) -> int:
         folders = [Path(f) for f in ensembles_of(folder)]
         precision, outcome = spec.get("precision"), spec.get("precision_outcome", "stability_index")
         window = window_of(args, spec.get("window"))
+        payer = payer_of(args, spec.get("payer"))
     else:
         load_manifest(folder)  # raises a clear error if this is not a results folder
         folders, precision, outcome = [folder], None, "stability_index"
         window = window_of(args)
+        payer = payer_of(args)
     out = Path(args.out) if args.out else folder
-    paths = build_comparison(folders, out, precision=precision, precision_outcome=outcome, window=window).paths
+    paths = build_comparison(
+        folders, out, precision=precision, precision_outcome=outcome, window=window, payer=payer
+    ).paths
     print(f"report: {paths['html']}  (Markdown: {paths['markdown']})")
     return EXIT_OK

@@ -8,6 +8,7 @@ keeps what finished and the command that resumes it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shlex
 import signal
@@ -24,6 +25,7 @@ from scenarios.cli.options import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
+    EXIT_OK,
     EXIT_TERMINATED,
     Parser,
 )
@@ -115,6 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt as err:
         return stopped(args, list(sys.argv[1:] if argv is None else argv), err)
+    except BrokenPipeError:  # the reader of our output went away (``| head``): not a failure
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_OK
     except Exception as err:  # an internal failure: short message, traceback only on request
         if os.environ.get("SCENARIOS_DEBUG"):
             raise

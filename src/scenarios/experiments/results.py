@@ -389,6 +389,20 @@ class FolderLock:
             return True
         return True
 
+    def check(self) -> None:
+        """Refuse a folder another live process holds, without taking it.
+
+        Raises:
+            ResultsError: naming the process (pid, host, start) that writes the folder.
+        """
+        holder = self.holder()
+        if holder is not None and self.alive(holder):
+            raise ResultsError(
+                f"{self.folder} is in use by another process (pid {holder.get('pid')} on "
+                f"{holder.get('host')}, since {holder.get('started')}): wait for it to finish or choose "
+                f"another --out; if that process no longer runs, remove {self.file}"
+            )
+
     def acquire(self, command: Sequence[str] = ()) -> None:
         """Take the lock.
 
@@ -402,13 +416,7 @@ class FolderLock:
             try:
                 fd = os.open(self.file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             except FileExistsError:
-                holder = self.holder()
-                if holder is not None and self.alive(holder):
-                    raise ResultsError(
-                        f"{self.folder} is in use by another process (pid {holder.get('pid')} on "
-                        f"{holder.get('host')}, since {holder.get('started')}): wait for it to finish or choose "
-                        f"another --out; if that process no longer runs, remove {self.file}"
-                    ) from None
+                self.check()
                 self.file.unlink(missing_ok=True)  # stale: its process is gone
                 continue
             info = {

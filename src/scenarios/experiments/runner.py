@@ -33,6 +33,7 @@ from scenarios.analysis.summary import replicate_summary, summary_csv
 from scenarios.errors import Interrupted, ResultsError
 from scenarios.experiments.progress import Progress
 from scenarios.experiments.results import (
+    FolderLock,
     ResultsFolder,
     code_version,
     config_hash,
@@ -648,6 +649,8 @@ def plan_ensembles(
             plans.append(Planned(sc, "reuse", stored.path, warning))
             continue
         partial = find_partial(results_root, sha, root_seed, replicates)
+        if partial is not None:
+            FolderLock(partial).check()  # being written right now: not an interrupted run
         if partial is not None and not resume:
             raise ResultsError(
                 f"{partial}.partial holds an interrupted ensemble of {sc.name}; add --resume to finish it, or remove it"

@@ -45,7 +45,7 @@ SPENDING_NOTE = (
     "is counted for the donor and again for Tajikistan in 'all states'."
 )
 EFFECT_NOTE = (
-    "Change in each outcome per 100 USD M/yr of extra spending by all states, against {baseline}: "
+    "Change in each outcome per 100 USD M/yr of extra spending by {payer}, against {baseline}: "
     "100 x (mean difference in the outcome) / (mean extra spending), paired run by run; the interval "
     "(delta method, at the adjusted level) reflects how the outcome's difference varies between runs. "
     "n/a where the scenario spends the same as the baseline (less than 0.5 USD M/yr apart)."
@@ -368,6 +368,11 @@ def lever_table(data: list[ScenarioData]) -> Table:
             cells.append(f"{fmt(total.mean())} (end {fmt(total[-1])})" if total.any() else "0")
         rows.append(cells)
     return Table(["lever", "unit", "price (USD M/yr per unit)", *[d.name for d in data]], rows)
+
+
+def payer_text(payer: str) -> str:
+    """Whose extra spending, in words: ``all states``, ``China``."""
+    return state_label(payer)
 
 
 def state_label(state: str) -> str:
@@ -721,7 +726,7 @@ def report_document(
                 sections.append(
                     Section(
                         f"{d.name}: cost-effectiveness",
-                        paragraphs=[EFFECT_NOTE.format(baseline=baseline)],
+                        paragraphs=[EFFECT_NOTE.format(baseline=baseline, payer=payer_text(effects[0].payer))],
                         table=effect_table(effects, d.name),
                     )
                 )
@@ -840,11 +845,15 @@ def build_comparison(
     precision_outcome: str = "stability_index",
     window: Window | None = None,
     extra_sections: tuple[Section, ...] = (),
+    payer: str = ALL_STATES,
 ) -> Built:
     """Load ensembles, compare them with the first (or ``baseline_index``), write the report into ``out``.
 
+    ``payer`` is whose extra spending cost-effectiveness divides by: all states, or one state.
+
     Raises:
-        ResultsError: if the ensembles are not paired (replicates, root seed) or the window holds no year.
+        ResultsError: if the ensembles are not paired (replicates, root seed), the window holds no
+            year, or the payer is unknown.
     """
     window = window or Window()
     data = [load_scenario_data(f) for f in folders]
@@ -866,7 +875,7 @@ def build_comparison(
             + ", ".join(f"{d.name}: {d.years.min()}-{d.years.max()}" for d in data)
         )
     rows = comparison_rows(data, window)
-    spending, effects = comparison_costs(data, window, adjusted_level(rows))
+    spending, effects = comparison_costs(data, window, adjusted_level(rows), payer)
     notes = precision_notes(rows, data, precision, precision_outcome)
     out.mkdir(parents=True, exist_ok=True)
     doc = report_document(data, rows, window, notes, spending, effects)
@@ -896,6 +905,7 @@ def build_comparison(
         },
         "precision": precision,
         "precision_outcome": precision_outcome,
+        "payer": payer,
     }
     (out / "comparison.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
     return Built(rows, notes, paths, spending, effects)

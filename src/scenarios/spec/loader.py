@@ -212,9 +212,8 @@ def overlay(parent: object, child: Mapping[Any, Any]) -> dict[Any, Any]:
         return dict(child)
     first = min(dates)
     if isinstance(parent, Mapping):
-        kept = {
-            k: v for k, v in parent.items() if k == FROM_PARENT or ((d := _date_or_none(k)) is not None and d < first)
-        }
+        # a key that is not a date stays, so that validation still reports it with its file and line
+        kept = {k: v for k, v in parent.items() if k == FROM_PARENT or (d := _date_or_none(k)) is None or d < first}
     elif isinstance(parent, int | float) and not isinstance(parent, bool):
         kept = {FROM_PARENT: parent}
     else:
@@ -360,10 +359,38 @@ def parse_override(text: str) -> tuple[tuple[str, ...], Any]:
     if not path:
         raise ConfigError([Problem("<command line>", None, text, "an override needs a key path before '='")])
     try:
-        value = yaml.safe_load(raw) if raw.strip() else None
+        value = bounded_yaml(raw) if raw.strip() else None
     except yaml.YAMLError as err:
         raise ConfigError([Problem("<command line>", None, key, f"cannot read the value ({err})", value=raw)]) from None
+    except ValueError as err:
+        raise ConfigError(
+            [
+                Problem(
+                    "<command line>",
+                    None,
+                    key,
+                    f"the value is too large: {err}",
+                    allowed=f"at most {MAX_NODES:,} values",
+                )
+            ]
+        ) from None
     return path, value
+
+
+def bounded_yaml(text: str) -> Any:
+    """``text`` read as YAML with the safe loader, refused when its aliases expand it beyond :data:`MAX_NODES`.
+
+    Raises:
+        ValueError: too large once expanded, or a recursive alias (see :func:`expanded_size`).
+        yaml.YAMLError: not YAML.
+    """
+    loader = _LOADER(text)
+    try:
+        node = loader.get_single_node()
+        expanded_size(node)
+        return loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
 
 
 def _apply(data: dict, path: tuple[str, ...], value: Any, lines: Provenance, source: tuple[str, int | None]) -> None:
