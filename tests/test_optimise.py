@@ -241,3 +241,18 @@ def test_each_replicate_runs_with_its_own_parameter_overrides():
     assert same == plain
     assert drawn["stability_index"][0] == plain["stability_index"][0]
     assert drawn["stability_index"][1] != plain["stability_index"][1]
+
+
+@pytest.mark.slow(quick="test_optimise.py::test_optimise_on_the_model_writes_its_folder_and_resumes_to_the_same_front")
+def test_optimise_on_a_local_dask_cluster_gives_the_front_of_a_local_run(tmp_path, write_yaml):
+    pytest.importorskip("distributed")
+    from scenarios.cli import main
+
+    cfg = write_yaml("small.yaml", small_scenario().model_dump(mode="json", exclude_none=True))
+    args = ["optimise", str(cfg), "--state", "china", "--budget", "150", "--from", "2022"]
+    args += ["--population", "4", "--generations", "1", "--replicates", "2"]
+    assert main([*args, "--out", str(tmp_path / "local")]) == 0
+    assert main([*args, "--executor", "dask", "--workers", "2", "--out", str(tmp_path / "dask")]) == 0
+    local, dask = (pd.read_csv(tmp_path / name / "pareto.csv") for name in ("local", "dask"))
+    pd.testing.assert_frame_equal(local, dask)
+    assert "dask local cluster" in json.loads((tmp_path / "dask" / "manifest.json").read_text())["executor"]["kind"]
