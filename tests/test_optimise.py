@@ -167,6 +167,9 @@ def test_optimise_on_the_model_writes_its_folder_and_resumes_to_the_same_front(t
     assert front["cost_musd_per_yr"].is_monotonic_increasing
     assert {"china.joint_border_patrols", "stability_index_low", "attacks_on_chinese_beats_baseline"} <= set(front)
     assert (front["stability_index_low"] <= front["stability_index_mean"]).all()
+    paired = front["stability_index_mean"] - m["baseline"]["stability_index"]["mean"]
+    assert np.allclose(front["stability_index_vs_baseline"], paired)  # the mean of the paired differences
+    assert (front["stability_index_vs_baseline_low"] <= front["stability_index_vs_baseline"]).all()
     assert m["baseline"]["cost"]["mean"] == pytest.approx(20.0)  # the scenario's own China policy from 2022
 
     _, real = interrupt_on_call(monkeypatch, opt, "evaluate_mix", 4)
@@ -198,6 +201,7 @@ def test_optimise_command_and_api(tmp_path, capsys, write_yaml, monkeypatch):
     assert "cost [USD M/yr]" in out and "baseline (the scenario's own policy)" in out and "report:" in out
     report = (tmp_path / "o" / "report.md").read_text(encoding="utf-8")
     assert "NSGA-II" in report and "share of replicates" in report and (tmp_path / "o" / "report.html").is_file()
+    assert "stability_index minus baseline, paired [95% CI]" in report
     assert (tmp_path / "o" / "figures" / "pareto_front.png").is_file()
 
     for bad, message in (

@@ -594,7 +594,8 @@ def _lever_columns(problem: MixProblem, levels: Sequence[float]) -> dict[str, An
 
 def pareto_rows(result: SearchResult, baseline: Candidate) -> list[dict[str, Any]]:
     """One row per non-dominated mix, by cost: each lever's level, the cost, and per objective its
-    mean over replicates with a 95% interval and the share of replicates where it beats the baseline."""
+    mean over replicates with a 95% interval, its paired difference from the baseline (same seeds)
+    with a 95% interval, and the share of replicates where it beats the baseline."""
     problem = result.problem
     rows = []
     for i in sorted(result.front, key=lambda j: (result.candidates[j].cost, j)):
@@ -607,6 +608,11 @@ def pareto_rows(result: SearchResult, baseline: Candidate) -> list[dict[str, Any
             row[f"{o.name}_mean"] = mean
             row[f"{o.name}_low"] = low
             row[f"{o.name}_high"] = high
+            paired = np.asarray(c.values[o.name]) - np.asarray(baseline.values[o.name])  # same seeds: paired
+            diff, diff_low, diff_high = mean_ci(paired)
+            row[f"{o.name}_vs_baseline"] = diff
+            row[f"{o.name}_vs_baseline_low"] = diff_low
+            row[f"{o.name}_vs_baseline_high"] = diff_high
             row[f"{o.name}_beats_baseline"] = share_better(c.values[o.name], baseline.values[o.name], o.maximise)
         rows.append(row)
     return rows
