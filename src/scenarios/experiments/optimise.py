@@ -285,7 +285,8 @@ def search(
     known: dict[str, Evaluations] = {k: _with_cost(problem, k, v) for k, v in (cache or {}).items()}
     order: list[str] = []
     first_gen: dict[str, int] = {}
-    requested = skipped = reused = 0
+    from_cache: set[str] = set()
+    requested = skipped = 0
     gen = 0
     while algorithm.has_next():
         pop = algorithm.ask()
@@ -298,7 +299,8 @@ def search(
             if not ok:
                 skipped += 1
             elif k in known:
-                reused += k not in order
+                if k not in first_gen and k not in from_cache:  # counted once, when first taken from the cache
+                    from_cache.add(k)
             else:
                 todo.setdefault(k, x)
         requested += len(todo)
@@ -325,7 +327,7 @@ def search(
         for k in order
     ]
     points = np.array([_minimised(problem, c.values) for c in candidates]) if candidates else np.zeros((0, 1))
-    return SearchResult(problem, candidates, non_dominated(points), gen, requested, skipped, reused)
+    return SearchResult(problem, candidates, non_dominated(points), gen, requested, skipped, len(from_cache))
 
 
 # ------------------------------------------------------------------ the model's evaluation
