@@ -540,8 +540,8 @@ def optimise(
         return simulate_batch(batch)
 
     def generation_done(gen: int, simulated: int) -> None:
-        skipped = population - simulated
-        bar.update(skipped) if skipped > 0 else None
+        if population > simulated:  # mixes taken from the folder, over budget or repeated count as done
+            bar.update(population - simulated)
 
     try:
         base_key = "baseline"
