@@ -535,8 +535,13 @@ def optimise(
         run_tasks(_timed, tasks, workers, executor, finished)
         return [got[i] for i in range(len(batch))]
 
+    base_key = "baseline"
+
     def evaluate(mixes: list[np.ndarray]) -> list[Evaluations]:
         batch = [(key_of(x), policy_config(config, state, problem.levers, x, year)) for x in mixes]
+        if base_key not in cache:  # the baseline runs with the first generation, not alone before it
+            *values, cache[base_key] = simulate_batch([*batch, (base_key, config)])
+            return values
         return simulate_batch(batch)
 
     def generation_done(gen: int, simulated: int) -> None:
@@ -544,14 +549,12 @@ def optimise(
             bar.update(population - simulated)
 
     try:
-        base_key = "baseline"
-        if base_key not in cache:
-            (base_values,) = simulate_batch([(base_key, config)])
-            cache[base_key] = base_values
-        else:
+        if base_key in cache:
             bar.update()
         mixes = {k: v for k, v in cache.items() if k != base_key}
         result = search(problem, evaluate, population, generations, root, mixes, generation_done)
+        if base_key not in cache:  # every mix came from the folder
+            (cache[base_key],) = simulate_batch([(base_key, config)])
     except BaseException as err:
         write_json(join(partial, "manifest.json"), manifest)
         kept = bool(store.glob(evaluations, "ev-*.json"))
