@@ -501,7 +501,8 @@ def optimise(
     Returns:
         ``pareto.csv`` as a DataFrame: one row per non-dominated mix, by cost: each lever
         (``state.lever``), ``cost_musd_per_yr``, and per simulated objective ``<name>_mean``,
-        ``_low``, ``_high`` (95% interval) and ``_beats_baseline`` (share of replicates).
+        ``_low``, ``_high`` (95% interval), ``_vs_baseline`` with ``_low``/``_high`` (the mix minus the
+        baseline, paired by seed) and ``_beats_baseline`` (share of replicates).
         ``frame.attrs`` holds ``path``, ``baseline`` and ``search`` (counts of the search).
 
     Raises:
