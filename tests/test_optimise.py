@@ -14,7 +14,7 @@ from helpers import interrupt_on_call, tiny
 from scenarios.analysis.pareto import non_dominated, share_better
 from scenarios.errors import ResultsError, ScenarioError
 from scenarios.experiments import optimise as opt
-from scenarios.experiments.optimise import COST, MixProblem, Objective, search
+from scenarios.experiments.mix_search import COST, MixProblem, Objective, search
 
 GAIN = Objective("gain", "Gain", "units", maximise=True)
 COST_OBJ = Objective(COST, "Cost", "USD M/yr", maximise=False)
