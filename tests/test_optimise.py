@@ -260,3 +260,17 @@ def test_optimise_on_a_local_dask_cluster_gives_the_front_of_a_local_run(tmp_pat
     local, dask = (pd.read_csv(tmp_path / name / "pareto.csv") for name in ("local", "dask"))
     pd.testing.assert_frame_equal(local, dask)
     assert "dask local cluster" in json.loads((tmp_path / "dask" / "manifest.json").read_text())["executor"]["kind"]
+
+
+def test_objectives_are_averaged_over_the_years_from_the_policy_start():
+    from scenarios.analysis.summary import yearly
+    from scenarios.model import simulate
+
+    sc = tiny(years=2)
+    ts = simulate(sc, 5).timeseries
+    names = [("stability_index", "mean"), ("arrests", "sum")]
+    got = opt.evaluate_mix(sc.model_dump(mode="json"), [5], names, 2022)
+    for name, summary in names:
+        assert got[name] == [float(yearly(np.asarray(ts[name], float), summary)[1])]  # 2022 alone
+    whole = opt.evaluate_mix(sc.model_dump(mode="json"), [5], names, 2021)
+    assert whole["arrests"] == [float(yearly(np.asarray(ts["arrests"], float), "sum").mean())]

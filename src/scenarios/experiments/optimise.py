@@ -123,8 +123,10 @@ def evaluate_mix(
         if parameters is not None:
             cfg = copy.deepcopy(config)
             cfg["parameters"].update(parameters[i])
-        ts = simulate(validate_data(cfg), seed).timeseries
-        after = np.asarray(ts["year"], float) >= year - 1e-9
+        sc = validate_data(cfg)
+        ts = simulate(sc, seed).timeseries
+        weeks = len(np.asarray(ts[objectives[0][0]])) if objectives else 0
+        after = step_years(sc.start, weeks) >= year - 1e-9  # the weeks from the policy's start year
         for name, summary in objectives:
             out[name].append(float(yearly(np.asarray(ts[name], float)[after], summary).mean()))
     return out
