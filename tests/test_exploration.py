@@ -144,6 +144,7 @@ def test_cli_sensitivity_sweep_and_discover(tmp_path, capsys, write_yaml, cli_sw
     assert (
         "mu_star" in out and (tmp_path / "s" / "report.html").is_file() and (tmp_path / "s" / "indices.csv").is_file()
     )
+    assert out.splitlines()[0].split()[:5] == ["outcome", "factor", "mu_star", "mu", "sigma"]
     report = (tmp_path / "s" / "report.md").read_text(encoding="utf-8")
     assert "| mu* [95% CI] (outcome unit) | mu (signed) | sigma |" in report and "direction" in report
     assert main(["sensitivity", str(EXPLORE), "--method", "sobol", "--samples", "3"]) == 2

@@ -14,7 +14,7 @@ from helpers import interrupt_on_call, tiny
 from scenarios.analysis.pareto import non_dominated, share_better
 from scenarios.errors import ResultsError, ScenarioError
 from scenarios.experiments import optimise as opt
-from scenarios.experiments.optimise import COST, MixProblem, Objective, search
+from scenarios.experiments.mix_search import COST, MixProblem, Objective, search
 
 GAIN = Objective("gain", "Gain", "units", maximise=True)
 COST_OBJ = Objective(COST, "Cost", "USD M/yr", maximise=False)
@@ -167,6 +167,9 @@ def test_optimise_on_the_model_writes_its_folder_and_resumes_to_the_same_front(t
     assert front["cost_musd_per_yr"].is_monotonic_increasing
     assert {"china.joint_border_patrols", "stability_index_low", "attacks_on_chinese_beats_baseline"} <= set(front)
     assert (front["stability_index_low"] <= front["stability_index_mean"]).all()
+    paired = front["stability_index_mean"] - m["baseline"]["stability_index"]["mean"]
+    assert np.allclose(front["stability_index_vs_baseline"], paired)  # the mean of the paired differences
+    assert (front["stability_index_vs_baseline_low"] <= front["stability_index_vs_baseline"]).all()
     assert m["baseline"]["cost"]["mean"] == pytest.approx(20.0)  # the scenario's own China policy from 2022
 
     _, real = interrupt_on_call(monkeypatch, opt, "evaluate_mix", 4)
@@ -179,7 +182,7 @@ def test_optimise_on_the_model_writes_its_folder_and_resumes_to_the_same_front(t
     with pytest.raises(ResultsError, match="problem or search settings differ"):
         opt.optimise(sc, "china", 250, 2022, tmp_path / "resumed", resume=True, **SMALL)
     resumed = opt.optimise(sc, "china", 200, 2022, tmp_path / "resumed", resume=True, **SMALL)
-    assert resumed.manifest["search"]["mixes_taken_from_the_folder"] == 2  # the baseline was the third file
+    assert resumed.manifest["search"]["mixes_taken_from_the_folder"] == 3  # the baseline runs last in its batch
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "resumed" / "pareto.csv"), front)
     assert straight.result.front == resumed.result.front
     with pytest.raises(ResultsError, match="already exists"):
@@ -198,6 +201,7 @@ def test_optimise_command_and_api(tmp_path, capsys, write_yaml, monkeypatch):
     assert "cost [USD M/yr]" in out and "baseline (the scenario's own policy)" in out and "report:" in out
     report = (tmp_path / "o" / "report.md").read_text(encoding="utf-8")
     assert "NSGA-II" in report and "share of replicates" in report and (tmp_path / "o" / "report.html").is_file()
+    assert "stability_index minus baseline, paired [95% CI]" in report
     assert (tmp_path / "o" / "figures" / "pareto_front.png").is_file()
 
     for bad, message in (
@@ -241,3 +245,32 @@ def test_each_replicate_runs_with_its_own_parameter_overrides():
     assert same == plain
     assert drawn["stability_index"][0] == plain["stability_index"][0]
     assert drawn["stability_index"][1] != plain["stability_index"][1]
+
+
+@pytest.mark.slow(quick="test_optimise.py::test_optimise_on_the_model_writes_its_folder_and_resumes_to_the_same_front")
+def test_optimise_on_a_local_dask_cluster_gives_the_front_of_a_local_run(tmp_path, write_yaml):
+    pytest.importorskip("distributed")
+    from scenarios.cli import main
+
+    cfg = write_yaml("small.yaml", small_scenario().model_dump(mode="json", exclude_none=True))
+    args = ["optimise", str(cfg), "--state", "china", "--budget", "150", "--from", "2022"]
+    args += ["--population", "4", "--generations", "1", "--replicates", "2"]
+    assert main([*args, "--out", str(tmp_path / "local")]) == 0
+    assert main([*args, "--executor", "dask", "--workers", "2", "--out", str(tmp_path / "dask")]) == 0
+    local, dask = (pd.read_csv(tmp_path / name / "pareto.csv") for name in ("local", "dask"))
+    pd.testing.assert_frame_equal(local, dask)
+    assert "dask local cluster" in json.loads((tmp_path / "dask" / "manifest.json").read_text())["executor"]["kind"]
+
+
+def test_objectives_are_averaged_over_the_years_from_the_policy_start():
+    from scenarios.analysis.summary import yearly
+    from scenarios.model import simulate
+
+    sc = tiny(years=2)
+    ts = simulate(sc, 5).timeseries
+    names = [("stability_index", "mean"), ("arrests", "sum")]
+    got = opt.evaluate_mix(sc.model_dump(mode="json"), [5], names, 2022)
+    for name, summary in names:
+        assert got[name] == [float(yearly(np.asarray(ts[name], float), summary)[1])]  # 2022 alone
+    whole = opt.evaluate_mix(sc.model_dump(mode="json"), [5], names, 2021)
+    assert whole["arrests"] == [float(yearly(np.asarray(ts["arrests"], float), "sum").mean())]

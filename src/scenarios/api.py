@@ -45,8 +45,8 @@ from scenarios.experiments.runner import (
     run_ensemble,
 )
 from scenarios.spec.config import load_scenario, validate_data
-from scenarios.spec.loader import override as overlay_changes
 from scenarios.spec.loader import bounded_yaml, parse_override
+from scenarios.spec.loader import override as overlay_changes
 
 Overrides = Mapping[str, Any] | Sequence[str]
 """Overrides as ``{"society.citizens": 2000}`` or as ``--set`` strings ``["society.citizens=2000"]``."""
@@ -605,7 +605,8 @@ def optimise(
     Returns:
         ``pareto.csv`` as a DataFrame: one row per non-dominated mix, by cost: each lever
         (``state.lever``), ``cost_musd_per_yr``, and per simulated objective ``<name>_mean``,
-        ``_low``, ``_high`` (95% interval) and ``_beats_baseline`` (share of replicates).
+        ``_low``, ``_high`` (95% interval), ``_vs_baseline`` with ``_low``/``_high`` (the mix minus the
+        baseline, paired by seed) and ``_beats_baseline`` (share of replicates).
         ``frame.attrs`` holds ``path``, ``baseline`` and ``search`` (counts of the search).
 
     Raises:

@@ -166,7 +166,7 @@ def sensitivity(args: argparse.Namespace) -> int:
     key = "mu_star" if manifest["method"] == "morris" else "ST"
     rows.sort(key=lambda r: (r["outcome"], -r[key]))
     cols = (
-        ["outcome", "factor", "mu_star", "sigma"]
+        ["outcome", "factor", "mu_star", "mu", "sigma"]
         if key == "mu_star"
         else ["outcome", "factor", "S1", "S1_conf", "ST", "ST_conf"]
     )

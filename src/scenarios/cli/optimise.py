@@ -126,13 +126,12 @@ def optimise(args: argparse.Namespace) -> int:
     paths = write_optimisation_report(res.path)
     front = read_csv(res.path, "pareto.csv")
     shown = [o for o in problem.objectives if o.name != "cost"]
-    header = ["mix", "cost [USD M/yr]", *(f"{o.name} [{o.unit}]" for o in shown), "beats baseline"]
+    header = ["mix", "cost [USD M/yr]", *(f"{o.name} [{o.unit}] (beats baseline)" for o in shown)]
     rows = [
         [
             str(int(r["mix"])),
             fmt(float(r["cost_musd_per_yr"])),
-            *(fmt(float(r[f"{o.name}_mean"])) for o in shown),
-            " ".join(f"{float(r[f'{o.name}_beats_baseline']):.0%}" for o in shown),
+            *(f"{fmt(float(r[f'{o.name}_mean']))} ({float(r[f'{o.name}_beats_baseline']):.0%})" for o in shown),
         ]
         for _, r in front.iterrows()
     ]
@@ -142,5 +141,6 @@ def optimise(args: argparse.Namespace) -> int:
         f"baseline (the scenario's own policy): cost {fmt(base['cost']['mean'])} USD M/yr, "
         + ", ".join(f"{o.name} {fmt(base[o.name]['mean'])}" for o in shown)
     )
+    print("(beats baseline): share of replicates, paired by seed, in which the mix does better than the baseline")
     print(f"pareto mixes: {join(res.path, 'pareto.csv')}  report: {paths['html']}")
     return EXIT_OK
