@@ -96,6 +96,17 @@ def test_a_small_calibration_writes_its_folder_and_resumes_to_the_same_result(tm
     for part in ("Parameters", "Fit to every target", "Held-out coverage", "shrinkage", "held (held out)", "marginals"):
         assert part in html
 
+    # --ship copies the posterior, manifest, Markdown report and figures to where 'calibrated' is read
+    monkeypatch.setattr(fit, "shipped_dir", lambda: tmp_path / "shipped")
+    fit.ship(out)
+    assert sorted(f.name for f in (tmp_path / "shipped").iterdir()) == [
+        "figures",
+        "manifest.json",
+        "posterior.parquet",
+        "report.md",
+    ]
+    assert read_posterior(tmp_path / "shipped").sha256 == post.sha256
+
     # stop right after generation 0 is saved, then resume: the same posterior as the whole run
     real = fit.save_generation
 
