@@ -170,3 +170,18 @@ def test_cli_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
     assert "Traceback" not in err
     assert "--resume needs --out" in err and "a whole number in 2-100000" in err
     assert not out.exists() and not (tmp_path / "cal.partial").exists()
+
+
+def test_the_model_simulator_gives_the_same_statistics_with_any_worker_count():
+    from scenarios.experiments.runner import local_executor
+
+    p = small_plan(particles=2, generations=0, names=["opiate_product_per_opium_t", "base_interdiction"])
+    thetas = p.prior().sample(np.random.default_rng(0), 2)
+    one = fit.model_simulator(p, 1, None)(thetas, [1, 2])
+    pool = local_executor(2)
+    try:
+        two = fit.model_simulator(p, 2, pool)(thetas, [1, 2])
+    finally:
+        pool.shutdown()
+    np.testing.assert_array_equal(one[0], two[0])
+    np.testing.assert_array_equal(one[1], two[1])
