@@ -247,6 +247,14 @@ def compare(args: argparse.Namespace) -> int:
     print("intervals and 'better'/'worse' adjusted for every comparison made (Bonferroni); all outcomes in the report")
     for n in notes:
         print("note:", n)
+    if args.parameters:  # posterior ensembles: seed noise against parameter uncertainty, and robustness
+        from scenarios.reporting.comparison import load_scenario_data, uncertainty_section
+
+        section = uncertainty_section([load_scenario_data(f) for f in folders], window)
+        if section is not None and section.table is not None:
+            print(
+                render_table([str(h) for h in section.table.header], [[str(c) for c in r] for r in section.table.rows])
+            )
     print(f"report: {out / 'report.html'}  (Markdown: {out / 'report.md'})")
     return EXIT_OK
 
