@@ -60,9 +60,7 @@ def small_plan(particles: int, generations: int, names: list[str] | None = None)
     )
 
 
-@pytest.mark.slow(
-    quick="tests/test_calibration_fit.py::test_a_small_calibration_writes_its_folder_and_resumes_to_the_same_result"
-)
+@pytest.mark.slow(quick="test_a_small_calibration_writes_its_folder_and_resumes_to_the_same_result")
 def test_known_answer_the_model_recovers_the_parameter_that_made_the_data(tmp_path):
     # data made by the model at opiate_product_per_opium_t = 0.05; prior uniform on 0.01-0.1. Stated
     # interval: the truth lies in the posterior's 90% interval, and the posterior sd is under half the prior's
