@@ -60,9 +60,7 @@ def small_plan(particles: int, generations: int, names: list[str] | None = None)
     )
 
 
-@pytest.mark.slow(
-    quick="test_calibration_fit.py::test_a_small_calibration_writes_its_folder_and_resumes_to_the_same_result"
-)
+@pytest.mark.slow(quick="test_a_small_calibration_writes_its_folder_and_resumes_to_the_same_result")
 def test_known_answer_the_model_recovers_the_parameter_that_made_the_data(tmp_path):
     # data made by the model at opiate_product_per_opium_t = 0.05; prior uniform on 0.01-0.1. Stated
     # interval: the truth lies in the posterior's 90% interval, and the posterior sd is under half the prior's
@@ -95,6 +93,17 @@ def test_a_small_calibration_writes_its_folder_and_resumes_to_the_same_result(tm
     html = (out / "report.html").read_text()
     for part in ("Parameters", "Fit to every target", "Held-out coverage", "shrinkage", "held (held out)", "marginals"):
         assert part in html
+
+    # --ship copies the posterior, manifest, Markdown report and figures to where 'calibrated' is read
+    monkeypatch.setattr(fit, "shipped_dir", lambda: tmp_path / "shipped")
+    fit.ship(out)
+    assert sorted(f.name for f in (tmp_path / "shipped").iterdir()) == [
+        "figures",
+        "manifest.json",
+        "posterior.parquet",
+        "report.md",
+    ]
+    assert read_posterior(tmp_path / "shipped").sha256 == post.sha256
 
     # stop right after generation 0 is saved, then resume: the same posterior as the whole run
     real = fit.save_generation
@@ -159,3 +168,18 @@ def test_cli_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
     assert "Traceback" not in err
     assert "--resume needs --out" in err and "a whole number in 2-100000" in err
     assert not out.exists() and not (tmp_path / "cal.partial").exists()
+
+
+def test_the_model_simulator_gives_the_same_statistics_with_any_worker_count():
+    from scenarios.experiments.runner import local_executor
+
+    p = small_plan(particles=2, generations=0, names=["opiate_product_per_opium_t", "base_interdiction"])
+    thetas = p.prior().sample(np.random.default_rng(0), 2)
+    one = fit.model_simulator(p, 1, None)(thetas, [1, 2])
+    pool = local_executor(2)
+    try:
+        two = fit.model_simulator(p, 2, pool)(thetas, [1, 2])
+    finally:
+        pool.shutdown()
+    np.testing.assert_array_equal(one[0], two[0])
+    np.testing.assert_array_equal(one[1], two[1])

@@ -92,3 +92,24 @@ def test_ensemble_parameters_record_what_a_manifest_needs(tmp_path):
     assert record["draw_of_replicate"] == [0, 0, 1, 1]
     assert record["key"] == f"{record['sha256']}:2"
     assert record["file"].endswith("posterior.parquet")
+
+
+def test_the_shipped_posterior_is_what_parameters_calibrated_reads():
+    import json
+
+    from scenarios.calibration.posterior import shipped_dir
+
+    path = resolve("calibrated")
+    assert path == shipped_dir() / "posterior.parquet"
+    post = read_posterior(path)  # in range of the registry, weights valid
+    manifest = json.loads((shipped_dir() / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["kind"] == "calibration" and "finished" in manifest
+    assert list(post.names) == list(manifest["parameters"])  # made by a calibration of these parameters
+
+
+def test_no_shipped_posterior_is_a_clear_error(monkeypatch, tmp_path):
+    from scenarios.calibration import posterior
+
+    monkeypatch.setattr(posterior, "shipped_dir", lambda: tmp_path)
+    with pytest.raises(ScenarioError, match="scenarios calibrate baseline --ship"):
+        resolve("calibrated")

@@ -102,3 +102,36 @@ def test_cli_refuses_an_unknown_coupling_before_running(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "unknown couplings ['no_such']" in err and "prison_radicalisation" in err
     assert not any(tmp_path.iterdir())
+
+
+def test_cli_compare_explain_runs_the_knockouts_and_reports_the_parts(tmp_path, capsys):
+    import yaml
+    from helpers import TINY_WORLD
+
+    base = {
+        "name": "a",
+        "years": 1,
+        "world": str(TINY_WORLD),
+        "society": {"citizens": 200},
+        "parameters": {"burn_in_weeks": 0},
+    }
+    more = {**base, "name": "b", "states": {"china": {"levers": {"surveillance_systems": 150}}}}
+    for data in (base, more):
+        (tmp_path / f"{data['name']}.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    argv = ["compare", str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), "--replicates", "2"]
+    argv += ["--explain", "surveillance_backlash", "--results", str(tmp_path / "res"), "--out", str(tmp_path / "c")]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "largest part" in out and "remainder" in out
+    report = (tmp_path / "c" / "report.md").read_text(encoding="utf-8")
+    assert "## Why the outcomes moved" in report and "direct (every listed coupling off)" in report
+    # the knockout ensembles are stored beside the others: 3 variants x 2 scenarios
+    names = sorted(p.name.split("-")[0] for p in (tmp_path / "res").iterdir())
+    assert names == [
+        "a",
+        "a.ko.all_off",
+        "a.ko.surveillance_backlash",
+        "b",
+        "b.ko.all_off",
+        "b.ko.surveillance_backlash",
+    ]

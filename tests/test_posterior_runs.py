@@ -121,3 +121,36 @@ def test_api_calibrate_writes_a_posterior(tmp_path):
     assert (tmp_path / "cal" / "posterior.parquet").is_file()
     assert len(scenarios.posterior(tmp_path / "cal")) == 2
     assert result.manifest["settings"]["particles"] == 2
+
+
+def test_cli_compare_over_a_posterior_prints_robustness(tmp_path, capsys):
+    import yaml
+    from helpers import TINY_WORLD
+
+    cal = _posterior_dir(tmp_path)
+    base = {
+        "name": "a",
+        "years": 1,
+        "world": str(TINY_WORLD),
+        "society": {"citizens": 200},
+        "parameters": {"burn_in_weeks": 0},
+    }
+    more = {**base, "name": "b", "states": {"china": {"levers": {"cultural_exchanges": 100}}}}
+    for data in (base, more):
+        (tmp_path / f"{data['name']}.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    argv = [
+        "compare",
+        str(tmp_path / "a.yaml"),
+        str(tmp_path / "b.yaml"),
+        "--replicates",
+        "4",
+        "--parameters",
+        str(cal),
+    ]
+    assert main([*argv, "--results", str(tmp_path / "res"), "--out", str(tmp_path / "c")]) == 0
+    captured = capsys.readouterr()
+    assert "uses draw i // 2 and seed i" in captured.err
+    assert "parameter share" in captured.out and "of plausible parameter sets (seed noise: +/-" in captured.out
+    manifests = [json.loads(p.read_text()) for p in (tmp_path / "res").glob("*/manifest.json")]
+    assert [m["parameters"]["draw_of_replicate"] for m in manifests] == [[0, 0, 1, 1]] * 2
+    assert "## Parameter uncertainty" in (tmp_path / "c" / "report.md").read_text(encoding="utf-8")

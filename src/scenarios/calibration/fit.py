@@ -401,13 +401,17 @@ def _gen_record(g: Generation) -> dict[str, Any]:
 
 
 SHIPPED_FILES = (POSTERIOR_FILE, "manifest.json", "report.md")
-"""What ``--ship`` copies into the package: the posterior, its manifest and the report's text."""
+"""What ``--ship`` copies into the package: the posterior, its manifest and the report's text (and its figures)."""
 
 
 def ship(folder: Path) -> Path:
-    """Copy a finished calibration's posterior, manifest and Markdown report into the package (``--parameters calibrated``)."""
+    """Copy a finished calibration's posterior, manifest and Markdown report (with its figures) into the
+    package, replacing what was shipped: the posterior ``--parameters calibrated`` reads."""
     dest = shipped_dir()
     dest.mkdir(parents=True, exist_ok=True)
     for name in SHIPPED_FILES:
         shutil.copyfile(folder / name, dest / name)
+    if (dest / "figures").exists():
+        shutil.rmtree(dest / "figures")
+    shutil.copytree(folder / "figures", dest / "figures")
     return dest

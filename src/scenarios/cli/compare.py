@@ -288,6 +288,14 @@ def compare(args: argparse.Namespace) -> int:
     )
     for n in built.notes:
         print("note:", n)
+    if args.parameters:  # posterior ensembles: seed noise against parameter uncertainty, and robustness
+        from scenarios.reporting.comparison import load_scenario_data, uncertainty_section
+
+        section = uncertainty_section([load_scenario_data(f) for f in folders], window)
+        if section is not None and section.table is not None:
+            print(
+                render_table([str(h) for h in section.table.header], [[str(c) for c in r] for r in section.table.rows])
+            )
     print(f"report: {out / 'report.html'}  (Markdown: {out / 'report.md'})")
     return EXIT_OK
 
@@ -311,6 +319,8 @@ def chosen_knockouts(text: str) -> list[Any]:
 def explained(args: argparse.Namespace, scenarios: list[Any], folders: list[Path], root: int, window: Window) -> Any:
     """``--explain``: run every knockout variant (reusing stored ones), decompose each difference, print the
     main parts and return the report's section."""
+    import numpy as np
+
     from scenarios.analysis.compare import window_values
     from scenarios.analysis.explain import FULL, explain, variants
     from scenarios.analysis.summary import render_table
@@ -336,11 +346,10 @@ def explained(args: argparse.Namespace, scenarios: list[Any], folders: list[Path
             found.append(explain(base, mine, sc.name, outcome, chosen))
     table = []
     for e in found:
-        top = sorted(e.parts, key=lambda p: -abs(p.mean))[:2]
+        top = [p for p in sorted(e.parts, key=lambda p: -abs(p.mean)) if np.any(p.values != 0)][:2]
+        named = [f"{p.name} {p.mean:+.3g}" for p in top] + ["-"] * (2 - len(top))
         table.append(
-            [e.scenario, e.outcome, f"{e.total.mean:+.4g}", f"{e.direct.mean:+.4g}"]
-            + [f"{p.name} {p.mean:+.3g}" for p in top]
-            + [f"{e.remainder.mean:+.4g}"]
+            [e.scenario, e.outcome, f"{e.total.mean:+.4g}", f"{e.direct.mean:+.4g}", *named, f"{e.remainder.mean:+.4g}"]
         )
     print(render_table(["scenario", "outcome", "total", "direct", "largest part", "next part", "remainder"], table))
     return explanation_section(found)

@@ -613,7 +613,9 @@ def uncertainty_section(data: list[ScenarioData], window: Window) -> Section | N
                     fmt_diff(dec.mean, unit),
                     "n/a" if not dec.separable else f"{math.sqrt(dec.seed):.3g}",
                     "n/a" if not dec.separable else f"{math.sqrt(dec.parameter):.3g}",
-                    "n/a" if not dec.separable else f"{dec.parameter_share:.0%}",
+                    "n/a"
+                    if not (dec.separable and math.isfinite(dec.parameter_share))
+                    else f"{dec.parameter_share:.0%}",
                     r.statement(),
                 ]
             )
