@@ -1,7 +1,8 @@
 """Lever effects: every lever at a strong dose, per supplier (L:lever@state), and the region and presence checks.
 
-The strong dose of each lever and the sign the literature gives its effect are declared here once
-(:data:`STRONG_DOSE`, :data:`EXPECTED_SIGN`).
+The strong dose of each lever and the sign the literature gives its effect are declared once, with the
+lever, in ``spec/data/levers.yaml`` (``strong_dose``, ``expected_sign``); :data:`STRONG_DOSE` and
+:data:`EXPECTED_SIGN` are views of those declarations.
 
 **Mid-course, as policies really change.** A lever check raises one supplier's lever to its strong
 dose from :data:`MID_COURSE_FROM` (2025), the years before as in the baseline, so the new effort
@@ -28,64 +29,25 @@ MID_COURSE_FROM = 2025
 """The year a lever check raises the lever; the effect is measured over the years after it."""
 
 
-@dataclass(frozen=True)
-class Dose:
-    """A lever's "strong" dose: the level every supplier is raised to, from the first year, and why."""
+Dose = registry.StrongDose
+"""A lever's "strong" dose (level and rationale), declared as ``strong_dose`` in levers.yaml."""
 
-    level: float
-    rationale: str
+Expectation = registry.ExpectedSign
+"""The sign a lever's effect on one outcome should have and its source, declared as ``expected_sign`` in levers.yaml."""
 
-
-STRONG_DOSE: dict[str, Dose] = {
-    "military_training": Dose(100, "half the lever's maximum (200 USD M/yr); 10-20x the baseline plans"),
-    "intelligence_sharing": Dose(1.0, "full intensity (baseline 0.3-0.4)"),
-    "joint_exercises": Dose(4, "four drills a year, two thirds of the maximum (baseline 0.3-2)"),
-    "joint_border_patrols": Dose(100, "half the maximum (200 USD M/yr); 3-20x the baseline plans"),
-    "military_equipment": Dose(150, "half the maximum (300 USD M/yr); 5-10x the baseline plans"),
-    "financial_aid": Dose(250, "half the maximum (500 USD M/yr); 3x China's 2023 aid (article claim)"),
-    "surveillance_systems": Dose(150, "half the maximum (300 USD M/yr); 15x the baseline plans"),
-    "infrastructure_investment": Dose(1000, "half the maximum (2,000 USD M/yr); 4x China's ~240 USD M/yr"),
-    "economic_initiatives": Dose(250, "half the maximum (500 USD M/yr); 6-12x the baseline plans"),
-    "diplomatic_engagement": Dose(1.0, "full intensity (baseline 0.2-0.3)"),
-    "sco_engagement": Dose(1.0, "full intensity (baseline 0.2-0.4)"),
-    "cultural_exchanges": Dose(50, "half the maximum (100 USD M/yr); 10-25x the baseline plans"),
-    "cybersecurity": Dose(100, "half the maximum (200 USD M/yr); 20-30x the baseline plans"),
-}
-"""The strong dose of every lever, declared once: a state's plan for the lever is replaced by this level
-from the first simulated year (the same level whichever state supplies it)."""
-
-
-@dataclass(frozen=True)
-class Expectation:
-    """The sign a lever's effect on one outcome should have, and where that expectation comes from."""
-
-    outcome: str
-    sign: int
-    source: str
-
+STRONG_DOSE: dict[str, Dose] = {name: lever.dose for name, lever in registry.levers().items()}
+"""View of the registry: every lever's strong dose by lever name (the declared ``strong_dose``, or half the
+range); a state's plan for the lever is replaced by this level (the same whichever state supplies it)."""
 
 EXPECTED_SIGN: dict[str, Expectation] = {
-    "military_training": Expectation("seizures_t", +1, "UNODC/OSCE border-capacity programmes (interdiction)"),
-    "intelligence_sharing": Expectation(
-        "infiltration_preempted", +1, "SCO RATS reports; article: intelligence exchange"
-    ),
-    "joint_border_patrols": Expectation("seizures_t", +1, "Magliocca et al. 2024: more interdiction, more seizures"),
-    "military_equipment": Expectation("seizures_t", +1, "equipment for border troops (interdiction)"),
-    "financial_aid": Expectation("seizures_t", +1, "article: aid funded surveillance and anti-drug units"),
-    "surveillance_systems": Expectation("seizures_t", +1, "article: surveillance bolsters border security"),
-    "infrastructure_investment": Expectation("mean_grievance", -1, "economic conditions lower grievance (Gurr 1970)"),
-    "economic_initiatives": Expectation(
-        "radicalised_share", -1, "economic opportunity lowers radicalisation (Santoprete & Xu 2018 prevention)"
-    ),
-    "sco_engagement": Expectation("infiltration_preempted", +1, "SCO RATS coordination (article)"),
-    "cultural_exchanges": Expectation("legitimacy", +1, "soft power (Nye 2004)"),
-    "cybersecurity": Expectation("radicalised_share", -1, "blocking online propaganda (article: cybersecurity)"),
+    f"{name}@{state}": exp
+    for name, lever in registry.levers().items()
+    for state in lever.suppliers
+    if (exp := lever.expectation(state)) is not None
 }
-"""Levers whose direction the literature makes clear, with the outcome asserted; the others are report only
-(diplomatic engagement: its effect runs through Taliban cooperation, an assumption; joint exercises: the
-article says drills "promote operational readiness", but no source gives their effect on militancy, and the
-first run's declared expectation, fewer militant members, was not borne out: CIs crossed zero for China,
-Russia and the SCO, so the row reports the measured effect without asserting a sign)."""
+"""View of the registry: the sign each ``lever@supplier`` check asserts, for the pairs whose lever declares an
+``expected_sign`` covering that supplier; the other pairs are report only (today joint exercises and
+diplomatic engagement: levers.yaml says why)."""
 
 
 def dosed(design: Design, state: str, lever: str) -> Scenario:
@@ -211,7 +173,7 @@ def _lever_check(lever: str, state: str) -> Callable[[Design, bool], Row]:
             {"baseline": design.baseline(design.mid_course_years), label: mid_course(design, state, lever)},
             design,
         )
-        exp = EXPECTED_SIGN.get(lever)
+        exp = EXPECTED_SIGN.get(label)
         outcome = exp.outcome if exp else "stability_index"
         window = after(design)
         base, var = runs["baseline"][outcome][:, window].mean(axis=1), runs[label][outcome][:, window].mean(axis=1)
@@ -235,10 +197,10 @@ def lever_checks(suppliers: tuple[str, ...] | None = None) -> tuple[Check, ...]:
     """
     out = []
     for name, lever in registry.levers().items():
-        exp = EXPECTED_SIGN.get(name)
         for state in lever.suppliers:
             if suppliers is not None and state not in suppliers:
                 continue
+            exp = EXPECTED_SIGN.get(f"{name}@{state}")
             out.append(
                 Check(
                     f"L:{name}@{state}",
