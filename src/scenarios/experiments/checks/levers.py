@@ -50,10 +50,14 @@ EXPECTED_SIGN: dict[str, Expectation] = {
 diplomatic engagement: levers.yaml says why)."""
 
 
+def _dose(lever: str) -> Dose:
+    return registry.levers()[lever].dose
+
+
 def dosed(design: Design, state: str, lever: str) -> Scenario:
     """The design's baseline with ``state`` supplying ``lever`` at its strong dose from the first year."""
     base = design.baseline()
-    return derive(base, **{f"states__{state}__levers__{lever}": STRONG_DOSE[lever].level})
+    return derive(base, **{f"states__{state}__levers__{lever}": _dose(lever).level})
 
 
 def lever_variants(design: Design) -> dict[str, Scenario]:
@@ -93,7 +97,7 @@ def lever_effect_table(design: Design, pairs: tuple[str, ...] | None = None) -> 
         lever, state = label.split("@")
         for name in MEASURED:
             m, lo, hi = paired(base[name].mean(axis=1), run[name].mean(axis=1))
-            rows.append(LeverEffect(lever, state, name, STRONG_DOSE[lever].level, float(base[name].mean()), m, lo, hi))
+            rows.append(LeverEffect(lever, state, name, _dose(lever).level, float(base[name].mean()), m, lo, hi))
     return rows
 
 
@@ -117,7 +121,7 @@ def mid_course_schedule(base: Scenario, state: str, lever: str, level: float, st
 def mid_course(design: Design, state: str, lever: str) -> Scenario:
     """The mid-course horizon's baseline with ``state`` raising ``lever`` to its strong dose from 2025."""
     base = design.baseline(design.mid_course_years)
-    schedule = mid_course_schedule(base, state, lever, STRONG_DOSE[lever].level, MID_COURSE_FROM)
+    schedule = mid_course_schedule(base, state, lever, _dose(lever).level, MID_COURSE_FROM)
     return derive(base, **{f"states__{state}__levers__{lever}": schedule})
 
 
@@ -162,7 +166,7 @@ def mid_course_effect_table(design: Design, pairs: tuple[str, ...] | None = None
         for name in MEASURED:
             a, b = base[name][:, window].mean(axis=1), run[name][:, window].mean(axis=1)
             m, lo, hi = paired(a, b)
-            rows.append(LeverEffect(lever, state, name, STRONG_DOSE[lever].level, float(a.mean()), m, lo, hi))
+            rows.append(LeverEffect(lever, state, name, _dose(lever).level, float(a.mean()), m, lo, hi))
     return rows
 
 
@@ -173,7 +177,7 @@ def _lever_check(lever: str, state: str) -> Callable[[Design, bool], Row]:
             {"baseline": design.baseline(design.mid_course_years), label: mid_course(design, state, lever)},
             design,
         )
-        exp = EXPECTED_SIGN.get(label)
+        exp = registry.levers()[lever].expectation(state)
         outcome = exp.outcome if exp else "stability_index"
         window = after(design)
         base, var = runs["baseline"][outcome][:, window].mean(axis=1), runs[label][outcome][:, window].mean(axis=1)
@@ -181,8 +185,8 @@ def _lever_check(lever: str, state: str) -> Callable[[Design, bool], Row]:
         passed = None if exp is None else bool(lo > 0 if exp.sign > 0 else hi < 0)
         first = int(str(design.baseline().start)[:4])
         detail = (
-            f"{state} raises {lever} to {STRONG_DOSE[lever].level:g} from {MID_COURSE_FROM} "
-            f"({STRONG_DOSE[lever].rationale}): {outcome} {float(base.mean()):.4g} -> {float(var.mean()):.4g} per year "
+            f"{state} raises {lever} to {_dose(lever).level:g} from {MID_COURSE_FROM} "
+            f"({_dose(lever).rationale}): {outcome} {float(base.mean()):.4g} -> {float(var.mean()):.4g} per year "
             f"over {MID_COURSE_FROM + 1}-{first + design.mid_course_years - 1}, paired difference {m:+.4g} [{lo:+.4g}, {hi:+.4g}]"
         )
         return m, lo, hi, passed, detail
@@ -200,7 +204,7 @@ def lever_checks(suppliers: tuple[str, ...] | None = None) -> tuple[Check, ...]:
         for state in lever.suppliers:
             if suppliers is not None and state not in suppliers:
                 continue
-            exp = EXPECTED_SIGN.get(f"{name}@{state}")
+            exp = lever.expectation(state)
             out.append(
                 Check(
                     f"L:{name}@{state}",
@@ -225,16 +229,28 @@ BENIGN_REGION = {"repression_sensitivity": 0.5, "surveillance_backlash": 0.0}
 """Repression barely seen as illegitimate (lower bounds of both ranges)."""
 
 
+def surveillance_lever() -> str:
+    """The Tajik lever that builds the most domestic surveillance (the lever of checks R1 and R2)."""
+    own = [(lv.effects.get("domestic_surveillance", 0.0), name) for name, lv in registry.levers().items()]
+    return max((w, name) for w, name in own if w > 0 and "tajikistan" in registry.levers()[name].suppliers)[1]
+
+
+def presence_lever() -> str:
+    """The first lever China supplies that builds the Chinese investment stock (``raises_exposure``; check P1)."""
+    return next(name for name in registry.flagged("raises_exposure") if "china" in registry.levers()[name].suppliers)
+
+
 def _surveillance(region: Mapping[str, float], sign: int) -> Callable[[Design, bool], Row]:
     def run(design: Design, quick: bool) -> Row:
+        lever = surveillance_lever()
         base = derive(design.baseline(), parameters=dict(region))
-        dosed = derive(base, states__tajikistan__levers__surveillance_systems=STRONG_DOSE["surveillance_systems"].level)
+        dosed = derive(base, **{f"states__tajikistan__levers__{lever}": _dose(lever).level})
         runs = ensembles({"base": base, "dosed": dosed}, design)
         a, b = runs["base"]["stability_index"].mean(axis=1), runs["dosed"]["stability_index"].mean(axis=1)
         m, lo, hi = paired(a, b)
         params = ", ".join(f"{k} = {v:g}" for k, v in region.items())
         detail = (
-            f"{params}: Tajik surveillance_systems 10 -> {STRONG_DOSE['surveillance_systems'].level:g} USD M/yr, "
+            f"{params}: Tajik {lever} raised to {_dose(lever).level:g} {registry.levers()[lever].unit}, "
             f"stability index {a.mean():.2f} -> {b.mean():.2f} (legitimacy "
             f"{runs['base']['legitimacy'].mean():.3f} -> {runs['dosed']['legitimacy'].mean():.3f})"
         )
@@ -244,18 +260,13 @@ def _surveillance(region: Mapping[str, float], sign: int) -> Callable[[Design, b
 
 
 def _chinese_presence(design: Design, quick: bool) -> Row:
-    label = "infrastructure_investment@china"
-    runs = ensembles(
-        {
-            "baseline": design.baseline(),
-            label: dosed(design, "china", "infrastructure_investment"),
-        },
-        design,
-    )
+    lever = presence_lever()
+    label = f"{lever}@china"
+    runs = ensembles({"baseline": design.baseline(), label: dosed(design, "china", lever)}, design)
     a, b = runs["baseline"]["attacks_on_chinese"].sum(axis=1), runs[label]["attacks_on_chinese"].sum(axis=1)
     m, lo, hi = paired(a, b)
     detail = (
-        f"China's infrastructure investment 250 -> {STRONG_DOSE['infrastructure_investment'].level:g} USD M/yr: attacks on "
+        f"China's {lever} raised to {_dose(lever).level:g} {registry.levers()[lever].unit}: attacks on "
         f"Chinese interests over {design.years} years {a.mean():.3f} -> {b.mean():.3f} per run; all attacks "
         f"{runs['baseline']['attacks'].sum(axis=1).mean():.2f} -> {runs[label]['attacks'].sum(axis=1).mean():.2f}"
     )
