@@ -163,8 +163,9 @@ def test_the_add_a_lever_steps_name_existing_files_fields_and_commands():
 FAST_SUBSET = (
     ["tests/test_registry.py", "tests/test_docs.py", "tests/test_generate.py", "tests/test_model.py"],
     ["tests/test_checks.py", "-k", "strong_dose or unique"],
+    ["tests/test_cli.py", "-k", "levers_and_schema"],
 )
-"""The fast tests that read the lever declarations, run in the copy (the second with its -k filter)."""
+"""The fast tests that read the lever declarations, run in the copy (each list one pytest run)."""
 
 
 @pytest.mark.slow(
