@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.reporting.docs import BLOCKS, render
+from scenarios.reporting.docs import BLOCKS, expected_signs, levers_table, render
 from scenarios.spec import outcomes, registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,3 +67,22 @@ def test_every_shipped_config_states_question_passage_and_difference():
         head = f.read_text(encoding="utf-8").split("\n\n")[0]
         assert "Question:" in head and ("Article passage" in head or "article" in head.lower()), f.name
         assert "Differs from" in head or "Extends: nothing" in head, f.name
+
+
+def test_the_levers_table_shows_each_levers_strong_dose_and_expected_sign():
+    rows = {line.split(" | ")[0]: line for line in levers_table().splitlines()}
+    for lv in registry.levers().values():
+        row = rows[f"| `{lv.name}`"]
+        assert f"| {lv.dose.level:g} ({lv.dose.rationale}) |" in row
+        assert f"| {expected_signs(lv)} |" in row
+        for exp in lv.expected_sign:
+            assert f"`{exp.outcome}` {'up' if exp.sign > 0 else 'down'}" in row and exp.source in row
+    assert any("report only" in row for row in rows.values()), "levers without a clear sign say so"
+
+
+def test_a_supplier_dependent_sign_is_shown_per_supplier():
+    data = registry.levers()["military_training"].model_dump()
+    one = {"outcome": "seizures_t", "source": "src"}
+    data["expected_sign"] = [{**one, "sign": 1, "suppliers": ["china"]}, {**one, "sign": -1, "suppliers": ["russia"]}]
+    text = expected_signs(registry.Lever.model_validate(data))
+    assert text == "`seizures_t` up [china] (src); `seizures_t` down [russia] (src)"

@@ -35,7 +35,7 @@ def register(sub: SubParsers) -> None:
     p = command(
         sub,
         "levers",
-        "List the 13 cooperation levers: unit, range, price, suppliers, lag, lifetime, channels, source.",
+        "List the cooperation levers: unit, range, price, suppliers, lag, lifetime, channels, source.",
         "scenarios levers\nscenarios levers --format json",
         levers,
     )

@@ -43,9 +43,6 @@ CHINA_INVESTMENT_BEFORE_MUSD = 4000.0
 DONORS = ("china", "russia")
 """States whose aid (levers flagged ``funds_other_levers``) Tajikistan spends."""
 
-AID_DEFAULT = ("military_training", "joint_border_patrols", "military_equipment", "surveillance_systems")
-"""Levers Tajikistan spends received aid on when the scenario gives no ``aid_allocation``."""
-
 
 class SecurityModel(mesa.Model):
     """China-Tajikistan security cooperation, weekly, from a validated scenario.
@@ -151,7 +148,7 @@ class SecurityModel(mesa.Model):
         alloc = sc.states.tajikistan.aid_allocation.model_dump()
         weights = np.array([alloc.get(n) or 0.0 for n in names])
         if weights.sum() <= 0:
-            weights = np.array([1.0 if n in AID_DEFAULT else 0.0 for n in names])
+            weights = np.array([1.0 if n in registry.flagged("aid_default") else 0.0 for n in names])
         self.aid_allocation = weights / weights.sum()
 
     def _segment_weights(self) -> np.ndarray:

@@ -24,6 +24,7 @@ def levers_table() -> str:
                 ("multiplier", lv.multiplier),
                 ("raises Chinese exposure", lv.raises_exposure),
                 ("helps smugglers", lv.helps_smugglers),
+                ("default aid allocation", lv.aid_default),
             )
             if on
         ]
@@ -39,6 +40,8 @@ def levers_table() -> str:
                 f"{lv.lifetime_weeks:g}",
                 f"{lv.half_saturation_stock:g}",
                 effects + ("; " + ", ".join(extras) if extras else ""),
+                f"{lv.dose.level:g} ({lv.dose.rationale})",
+                expected_signs(lv),
                 f'"{lv.article}"',
                 lv.notes,
             ]
@@ -54,10 +57,21 @@ def levers_table() -> str:
         "lifetime (weeks)",
         "half-saturation (unit-years in service)",
         "channels (weight)",
+        "strong dose (check-model)",
+        "expected sign (check-model)",
         "article passage",
         "source / assumption",
     ]
     return md_table(header, rows)
+
+
+def expected_signs(lever: registry.Lever) -> str:
+    """The lever's expected signs as table text (``outcome up/down (source)``, per supplier where they differ)."""
+    parts = []
+    for exp in lever.expected_sign:
+        who = f" [{', '.join(exp.suppliers)}]" if exp.suppliers else ""
+        parts.append(f"`{exp.outcome}` {'up' if exp.sign > 0 else 'down'}{who} ({exp.source})")
+    return "; ".join(parts) or "report only (no clear sign in the literature)"
 
 
 def channels_table() -> str:

@@ -8,12 +8,13 @@ objects returned here, so a lever or parameter is declared exactly once.
 
 from __future__ import annotations
 
+import difflib
 from functools import cache
 from importlib import resources
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 STATES = ("tajikistan", "china", "russia", "taliban", "sco")
 """The state agents, in the fixed order the model steps them."""
@@ -35,6 +36,26 @@ class Channel(_Frozen):
     """Stages of the weekly schedule (modules of ``scenarios.model``) that read this capacity."""
     reaches: tuple[str, ...] = ()
     """Outcomes it moves first (the lever-pathway table in docs/model.md)."""
+
+
+class StrongDose(_Frozen):
+    """The level a lever check raises one supplier's lever to (``scenarios check-model``), and why."""
+
+    level: float
+    rationale: str = Field(min_length=1)
+
+
+class ExpectedSign(_Frozen):
+    """The sign the literature gives a lever's effect on one outcome, and where that comes from.
+
+    ``suppliers`` limits it to some of the lever's suppliers (empty: every supplier), for the
+    literature that gives a supplier-dependent sign; a lever lists one entry per sign.
+    """
+
+    outcome: str
+    sign: Literal[-1, 1]
+    source: str = Field(min_length=1)
+    suppliers: tuple[str, ...] = ()
 
 
 class Lever(_Frozen):
@@ -61,6 +82,12 @@ class Lever(_Frozen):
     multiplier: bool = False
     funds_other_levers: bool = False
     raises_exposure: bool = False
+    aid_default: bool = False
+    """Tajikistan spends received aid on this lever when a scenario gives no ``aid_allocation``."""
+    strong_dose: StrongDose | None = None
+    """The dose of the lever checks; None: half the range (:attr:`dose`)."""
+    expected_sign: tuple[ExpectedSign, ...] = ()
+    """What the lever checks assert; empty: report only (no clear sign in the literature)."""
     notes: str = ""
 
     @property
@@ -68,11 +95,46 @@ class Lever(_Frozen):
         """Whether the lever builds roads that smugglers use (it feeds the ``roads`` channel)."""
         return self.effects.get("roads", 0.0) > 0
 
+    @property
+    def dose(self) -> StrongDose:
+        """The strong dose of the lever checks: the declared one, or half the range."""
+        if self.strong_dose is not None:
+            return self.strong_dose
+        return StrongDose(level=(self.min + self.max) / 2, rationale="half the range (no strong_dose declared)")
+
+    def expectation(self, state: str) -> ExpectedSign | None:
+        """The sign the checks assert when ``state`` supplies the lever (None: report only)."""
+        return next((e for e in self.expected_sign if not e.suppliers or state in e.suppliers), None)
+
+    @field_validator("expected_sign", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, dict) else value
+
     @model_validator(mode="after")
     def _check(self) -> Lever:
         unknown = set(self.suppliers) - set(STATES)
         if unknown:
             raise ValueError(f"lever {self.name}: unknown suppliers {sorted(unknown)}")
+        if self.strong_dose is not None and not self.min < self.strong_dose.level <= self.max:
+            raise ValueError(
+                f"lever {self.name}: strong_dose.level {self.strong_dose.level:g} outside its range "
+                f"(allowed: above min {self.min:g}, at most max {self.max:g})"
+            )
+        covered: list[str] = []
+        for exp in self.expected_sign:
+            others = set(exp.suppliers) - set(self.suppliers)
+            if others:
+                raise ValueError(
+                    f"lever {self.name}: expected_sign names {sorted(others)}, not suppliers of the lever "
+                    f"(allowed: {', '.join(self.suppliers)})"
+                )
+            covered += list(exp.suppliers or self.suppliers)
+        twice = sorted({s for s in covered if covered.count(s) > 1})
+        if twice:
+            raise ValueError(
+                f"lever {self.name}: expected_sign gives {twice} more than one sign (one entry per supplier)"
+            )
         return self
 
 
@@ -229,7 +291,39 @@ def lever_file() -> LeverFile:
     multipliers = [lever.name for lever in lf.levers if lever.multiplier]
     if len(multipliers) > 1:
         raise ValueError(f"at most one lever may be the multiplier of sco_amplified levers; got {multipliers}")
+    _check_expected_outcomes(lf)
+    _check_aid_default(lf)
     return lf
+
+
+def _check_expected_outcomes(lf: LeverFile) -> None:
+    """Every expected sign names a national outcome of ``outcomes.yaml`` or a declared channel's capacity."""
+    declared = [o["name"] for o in _read("outcomes.yaml")["national"]]
+    declared += [f"capacity_{c}" for c in lf.channels]
+    for lever in lf.levers:
+        for exp in lever.expected_sign:
+            if exp.outcome not in declared:
+                close = difflib.get_close_matches(exp.outcome, declared, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise ValueError(
+                    f"lever {lever.name}: expected_sign.outcome {exp.outcome!r} is not a declared national "
+                    f"outcome (outcomes.yaml or capacity_<channel>){hint}"
+                )
+
+
+def _check_aid_default(lf: LeverFile) -> None:
+    """The default aid allocation needs a Tajik lever to spend on, and only Tajik levers can be in it."""
+    if not any(lever.funds_other_levers for lever in lf.levers):
+        return
+    chosen = [lever for lever in lf.levers if lever.aid_default]
+    if not chosen:
+        raise ValueError("no lever sets aid_default: true (the levers Tajikistan spends aid on by default)")
+    wrong = [lever.name for lever in chosen if "tajikistan" not in lever.suppliers or lever.funds_other_levers]
+    if wrong:
+        raise ValueError(
+            f"levers {wrong} set aid_default but Tajikistan cannot spend aid on them "
+            "(allowed: levers tajikistan supplies that do not themselves fund other levers)"
+        )
 
 
 @cache

@@ -260,7 +260,7 @@ class TajikistanState(StateConfig):
     aid_allocation: AidAllocation = Field(
         default_factory=AidAllocation,
         description="shares of received financial aid spent on each Tajik lever (normalised); default: equal over "
-        "military_training, joint_border_patrols, military_equipment, surveillance_systems",
+        "the levers levers.yaml flags aid_default",
     )
 
 

@@ -1,7 +1,8 @@
 """Lever effects: every lever at a strong dose, per supplier (L:lever@state), and the region and presence checks.
 
-The strong dose of each lever and the sign the literature gives its effect are declared here once
-(:data:`STRONG_DOSE`, :data:`EXPECTED_SIGN`).
+The strong dose of each lever and the sign the literature gives its effect are declared once, with the
+lever, in ``spec/data/levers.yaml`` (``strong_dose``, ``expected_sign``); :data:`STRONG_DOSE` and
+:data:`EXPECTED_SIGN` are views of those declarations.
 
 **Mid-course, as policies really change.** A lever check raises one supplier's lever to its strong
 dose from :data:`MID_COURSE_FROM` (2025), the years before as in the baseline, so the new effort
@@ -28,70 +29,35 @@ MID_COURSE_FROM = 2025
 """The year a lever check raises the lever; the effect is measured over the years after it."""
 
 
-@dataclass(frozen=True)
-class Dose:
-    """A lever's "strong" dose: the level every supplier is raised to, from the first year, and why."""
+Dose = registry.StrongDose
+"""A lever's "strong" dose (level and rationale), declared as ``strong_dose`` in levers.yaml."""
 
-    level: float
-    rationale: str
+Expectation = registry.ExpectedSign
+"""The sign a lever's effect on one outcome should have and its source, declared as ``expected_sign`` in levers.yaml."""
 
-
-STRONG_DOSE: dict[str, Dose] = {
-    "military_training": Dose(100, "half the lever's maximum (200 USD M/yr); 10-20x the baseline plans"),
-    "intelligence_sharing": Dose(1.0, "full intensity (baseline 0.3-0.4)"),
-    "joint_exercises": Dose(4, "four drills a year, two thirds of the maximum (baseline 0.3-2)"),
-    "joint_border_patrols": Dose(100, "half the maximum (200 USD M/yr); 3-20x the baseline plans"),
-    "military_equipment": Dose(150, "half the maximum (300 USD M/yr); 5-10x the baseline plans"),
-    "financial_aid": Dose(250, "half the maximum (500 USD M/yr); 3x China's 2023 aid (article claim)"),
-    "surveillance_systems": Dose(150, "half the maximum (300 USD M/yr); 15x the baseline plans"),
-    "infrastructure_investment": Dose(1000, "half the maximum (2,000 USD M/yr); 4x China's ~240 USD M/yr"),
-    "economic_initiatives": Dose(250, "half the maximum (500 USD M/yr); 6-12x the baseline plans"),
-    "diplomatic_engagement": Dose(1.0, "full intensity (baseline 0.2-0.3)"),
-    "sco_engagement": Dose(1.0, "full intensity (baseline 0.2-0.4)"),
-    "cultural_exchanges": Dose(50, "half the maximum (100 USD M/yr); 10-25x the baseline plans"),
-    "cybersecurity": Dose(100, "half the maximum (200 USD M/yr); 20-30x the baseline plans"),
-}
-"""The strong dose of every lever, declared once: a state's plan for the lever is replaced by this level
-from the first simulated year (the same level whichever state supplies it)."""
-
-
-@dataclass(frozen=True)
-class Expectation:
-    """The sign a lever's effect on one outcome should have, and where that expectation comes from."""
-
-    outcome: str
-    sign: int
-    source: str
-
+STRONG_DOSE: dict[str, Dose] = {name: lever.dose for name, lever in registry.levers().items()}
+"""View of the registry: every lever's strong dose by lever name (the declared ``strong_dose``, or half the
+range); a state's plan for the lever is replaced by this level (the same whichever state supplies it)."""
 
 EXPECTED_SIGN: dict[str, Expectation] = {
-    "military_training": Expectation("seizures_t", +1, "UNODC/OSCE border-capacity programmes (interdiction)"),
-    "intelligence_sharing": Expectation(
-        "infiltration_preempted", +1, "SCO RATS reports; article: intelligence exchange"
-    ),
-    "joint_border_patrols": Expectation("seizures_t", +1, "Magliocca et al. 2024: more interdiction, more seizures"),
-    "military_equipment": Expectation("seizures_t", +1, "equipment for border troops (interdiction)"),
-    "financial_aid": Expectation("seizures_t", +1, "article: aid funded surveillance and anti-drug units"),
-    "surveillance_systems": Expectation("seizures_t", +1, "article: surveillance bolsters border security"),
-    "infrastructure_investment": Expectation("mean_grievance", -1, "economic conditions lower grievance (Gurr 1970)"),
-    "economic_initiatives": Expectation(
-        "radicalised_share", -1, "economic opportunity lowers radicalisation (Santoprete & Xu 2018 prevention)"
-    ),
-    "sco_engagement": Expectation("infiltration_preempted", +1, "SCO RATS coordination (article)"),
-    "cultural_exchanges": Expectation("legitimacy", +1, "soft power (Nye 2004)"),
-    "cybersecurity": Expectation("radicalised_share", -1, "blocking online propaganda (article: cybersecurity)"),
+    f"{name}@{state}": exp
+    for name, lever in registry.levers().items()
+    for state in lever.suppliers
+    if (exp := lever.expectation(state)) is not None
 }
-"""Levers whose direction the literature makes clear, with the outcome asserted; the others are report only
-(diplomatic engagement: its effect runs through Taliban cooperation, an assumption; joint exercises: the
-article says drills "promote operational readiness", but no source gives their effect on militancy, and the
-first run's declared expectation, fewer militant members, was not borne out: CIs crossed zero for China,
-Russia and the SCO, so the row reports the measured effect without asserting a sign)."""
+"""View of the registry: the sign each ``lever@supplier`` check asserts, for the pairs whose lever declares an
+``expected_sign`` covering that supplier; the other pairs are report only (today joint exercises and
+diplomatic engagement: levers.yaml says why)."""
+
+
+def _dose(lever: str) -> Dose:
+    return registry.levers()[lever].dose
 
 
 def dosed(design: Design, state: str, lever: str) -> Scenario:
     """The design's baseline with ``state`` supplying ``lever`` at its strong dose from the first year."""
     base = design.baseline()
-    return derive(base, **{f"states__{state}__levers__{lever}": STRONG_DOSE[lever].level})
+    return derive(base, **{f"states__{state}__levers__{lever}": _dose(lever).level})
 
 
 def lever_variants(design: Design) -> dict[str, Scenario]:
@@ -131,7 +97,7 @@ def lever_effect_table(design: Design, pairs: tuple[str, ...] | None = None) -> 
         lever, state = label.split("@")
         for name in MEASURED:
             m, lo, hi = paired(base[name].mean(axis=1), run[name].mean(axis=1))
-            rows.append(LeverEffect(lever, state, name, STRONG_DOSE[lever].level, float(base[name].mean()), m, lo, hi))
+            rows.append(LeverEffect(lever, state, name, _dose(lever).level, float(base[name].mean()), m, lo, hi))
     return rows
 
 
@@ -155,7 +121,7 @@ def mid_course_schedule(base: Scenario, state: str, lever: str, level: float, st
 def mid_course(design: Design, state: str, lever: str) -> Scenario:
     """The mid-course horizon's baseline with ``state`` raising ``lever`` to its strong dose from 2025."""
     base = design.baseline(design.mid_course_years)
-    schedule = mid_course_schedule(base, state, lever, STRONG_DOSE[lever].level, MID_COURSE_FROM)
+    schedule = mid_course_schedule(base, state, lever, _dose(lever).level, MID_COURSE_FROM)
     return derive(base, **{f"states__{state}__levers__{lever}": schedule})
 
 
@@ -200,7 +166,7 @@ def mid_course_effect_table(design: Design, pairs: tuple[str, ...] | None = None
         for name in MEASURED:
             a, b = base[name][:, window].mean(axis=1), run[name][:, window].mean(axis=1)
             m, lo, hi = paired(a, b)
-            rows.append(LeverEffect(lever, state, name, STRONG_DOSE[lever].level, float(a.mean()), m, lo, hi))
+            rows.append(LeverEffect(lever, state, name, _dose(lever).level, float(a.mean()), m, lo, hi))
     return rows
 
 
@@ -211,7 +177,7 @@ def _lever_check(lever: str, state: str) -> Callable[[Design, bool], Row]:
             {"baseline": design.baseline(design.mid_course_years), label: mid_course(design, state, lever)},
             design,
         )
-        exp = EXPECTED_SIGN.get(lever)
+        exp = registry.levers()[lever].expectation(state)
         outcome = exp.outcome if exp else "stability_index"
         window = after(design)
         base, var = runs["baseline"][outcome][:, window].mean(axis=1), runs[label][outcome][:, window].mean(axis=1)
@@ -219,8 +185,8 @@ def _lever_check(lever: str, state: str) -> Callable[[Design, bool], Row]:
         passed = None if exp is None else bool(lo > 0 if exp.sign > 0 else hi < 0)
         first = int(str(design.baseline().start)[:4])
         detail = (
-            f"{state} raises {lever} to {STRONG_DOSE[lever].level:g} from {MID_COURSE_FROM} "
-            f"({STRONG_DOSE[lever].rationale}): {outcome} {float(base.mean()):.4g} -> {float(var.mean()):.4g} per year "
+            f"{state} raises {lever} to {_dose(lever).level:g} from {MID_COURSE_FROM} "
+            f"({_dose(lever).rationale}): {outcome} {float(base.mean()):.4g} -> {float(var.mean()):.4g} per year "
             f"over {MID_COURSE_FROM + 1}-{first + design.mid_course_years - 1}, paired difference {m:+.4g} [{lo:+.4g}, {hi:+.4g}]"
         )
         return m, lo, hi, passed, detail
@@ -235,10 +201,10 @@ def lever_checks(suppliers: tuple[str, ...] | None = None) -> tuple[Check, ...]:
     """
     out = []
     for name, lever in registry.levers().items():
-        exp = EXPECTED_SIGN.get(name)
         for state in lever.suppliers:
             if suppliers is not None and state not in suppliers:
                 continue
+            exp = lever.expectation(state)
             out.append(
                 Check(
                     f"L:{name}@{state}",
@@ -263,16 +229,28 @@ BENIGN_REGION = {"repression_sensitivity": 0.5, "surveillance_backlash": 0.0}
 """Repression barely seen as illegitimate (lower bounds of both ranges)."""
 
 
+def surveillance_lever() -> str:
+    """The Tajik lever that builds the most domestic surveillance (the lever of checks R1 and R2)."""
+    own = [(lv.effects.get("domestic_surveillance", 0.0), name) for name, lv in registry.levers().items()]
+    return max((w, name) for w, name in own if w > 0 and "tajikistan" in registry.levers()[name].suppliers)[1]
+
+
+def presence_lever() -> str:
+    """The first lever China supplies that builds the Chinese investment stock (``raises_exposure``; check P1)."""
+    return next(name for name in registry.flagged("raises_exposure") if "china" in registry.levers()[name].suppliers)
+
+
 def _surveillance(region: Mapping[str, float], sign: int) -> Callable[[Design, bool], Row]:
     def run(design: Design, quick: bool) -> Row:
+        lever = surveillance_lever()
         base = derive(design.baseline(), parameters=dict(region))
-        dosed = derive(base, states__tajikistan__levers__surveillance_systems=STRONG_DOSE["surveillance_systems"].level)
+        dosed = derive(base, **{f"states__tajikistan__levers__{lever}": _dose(lever).level})
         runs = ensembles({"base": base, "dosed": dosed}, design)
         a, b = runs["base"]["stability_index"].mean(axis=1), runs["dosed"]["stability_index"].mean(axis=1)
         m, lo, hi = paired(a, b)
         params = ", ".join(f"{k} = {v:g}" for k, v in region.items())
         detail = (
-            f"{params}: Tajik surveillance_systems 10 -> {STRONG_DOSE['surveillance_systems'].level:g} USD M/yr, "
+            f"{params}: Tajik {lever} raised to {_dose(lever).level:g} {registry.levers()[lever].unit}, "
             f"stability index {a.mean():.2f} -> {b.mean():.2f} (legitimacy "
             f"{runs['base']['legitimacy'].mean():.3f} -> {runs['dosed']['legitimacy'].mean():.3f})"
         )
@@ -282,18 +260,13 @@ def _surveillance(region: Mapping[str, float], sign: int) -> Callable[[Design, b
 
 
 def _chinese_presence(design: Design, quick: bool) -> Row:
-    label = "infrastructure_investment@china"
-    runs = ensembles(
-        {
-            "baseline": design.baseline(),
-            label: dosed(design, "china", "infrastructure_investment"),
-        },
-        design,
-    )
+    lever = presence_lever()
+    label = f"{lever}@china"
+    runs = ensembles({"baseline": design.baseline(), label: dosed(design, "china", lever)}, design)
     a, b = runs["baseline"]["attacks_on_chinese"].sum(axis=1), runs[label]["attacks_on_chinese"].sum(axis=1)
     m, lo, hi = paired(a, b)
     detail = (
-        f"China's infrastructure investment 250 -> {STRONG_DOSE['infrastructure_investment'].level:g} USD M/yr: attacks on "
+        f"China's {lever} raised to {_dose(lever).level:g} {registry.levers()[lever].unit}: attacks on "
         f"Chinese interests over {design.years} years {a.mean():.3f} -> {b.mean():.3f} per run; all attacks "
         f"{runs['baseline']['attacks'].sum(axis=1).mean():.2f} -> {runs[label]['attacks'].sum(axis=1).mean():.2f}"
     )
