@@ -303,3 +303,13 @@ def test_check_model_refuses_bad_options_before_running(tmp_path, capsys):
     assert main([*args, "--write-docs", str(tmp_path / "no" / "v.md")]) == 2
     assert "folder does not exist" in capsys.readouterr().err
     assert not (tmp_path / "x").exists() and not (tmp_path / "x.partial").exists()
+
+
+def test_regenerating_the_validation_doc_keeps_its_hand_written_part():
+    from scenarios.reporting.checks import KEEP_MARKER
+
+    old = validation_doc("| old table |\n", previous="") + "\n" + KEEP_MARKER + "\n\n## Reading\n\nkept words\n"
+    new = validation_doc("| new table |\n", previous=old)
+    assert "| new table |" in new and "| old table |" not in new
+    assert new.endswith(KEEP_MARKER + "\n\n## Reading\n\nkept words\n")
+    assert KEEP_MARKER not in validation_doc("| t |\n", previous="no marker here")

@@ -119,8 +119,10 @@ def check_model(args: argparse.Namespace) -> int:
     with staged_folder(out) as partial:
         write_checks(partial, results, tables, timing, robustness, robustness_note)
     if args.write_docs:
-        Path(args.write_docs).write_text(
-            validation_doc((out / "checks.md").read_text(encoding="utf-8")), encoding="utf-8"
+        target = Path(args.write_docs)
+        previous = target.read_text(encoding="utf-8") if target.exists() else ""
+        target.write_text(
+            validation_doc((out / "checks.md").read_text(encoding="utf-8"), previous=previous), encoding="utf-8"
         )
         print(f"wrote {args.write_docs}")
     print(timing)

@@ -293,6 +293,14 @@ parameters by ABC-SMC against `src/scenarios/spec/data/targets.yaml` (section be
 """
 
 
-def validation_doc(checks_md: str, preface: str = "") -> str:
-    """docs/validation.md: the fixed head, an optional preface (what was run, when, how long) and ``checks_md``."""
-    return DOC_HEAD + (preface.strip() + "\n\n" if preface.strip() else "") + "## The table\n\n" + checks_md
+KEEP_MARKER = "<!-- hand-written below: kept when check-model --write-docs regenerates the table above -->"
+"""Everything after this line of an existing validation document survives its regeneration."""
+
+
+def validation_doc(checks_md: str, preface: str = "", previous: str = "") -> str:
+    """docs/validation.md: the fixed head, an optional preface (what was run, when, how long) and ``checks_md``,
+    then the hand-written part of ``previous`` (the document being replaced) after :data:`KEEP_MARKER`."""
+    doc = DOC_HEAD + (preface.strip() + "\n\n" if preface.strip() else "") + "## The table\n\n" + checks_md
+    if KEEP_MARKER in previous:
+        doc = doc.rstrip("\n") + "\n\n" + KEEP_MARKER + previous.split(KEEP_MARKER, 1)[1]
+    return doc
