@@ -367,6 +367,7 @@ function initTeam() {
     }
     if (!touched && st.my_allocation) fillFrom(st.my_allocation);
     renderYear(st.this_year);
+    if ($("proposals")) renderDeals(st);
     drawSession(st, d);
     if (st.finished) {
       let a = $("debrief-link");
@@ -374,6 +375,44 @@ function initTeam() {
       a.href = "/debrief/" + st.session + "?code=" + encodeURIComponent(d.code);
     }
   }
+  // deals: the condition's levers are the chosen team's; each proposal with the buttons its team may press
+  function askLevers() {
+    const sel = $("deal-ask-lever"), keep = sel.value;
+    sel.replaceChildren(new Option("(no condition: a gift)", ""));
+    for (const name of d.team_levers[$("deal-to").value] || []) sel.appendChild(new Option(d.levers[name].label, name));
+    sel.value = keep && Array.from(sel.options).some(o => o.value === keep) ? keep : "";
+  }
+  function dealFeedback(message, isError) { const el = $("deal-feedback"); el.textContent = message; el.className = isError ? "feedback error" : "feedback ok"; }
+  async function decide(p, action) {
+    try { const r = await api("POST", url + "/proposal/" + p.id, { action }); touched = false; render(r.state); dealFeedback("proposal " + p.id + ": " + action + (action === "accept" ? "ed: your allocation changed" : "ed"), false); }
+    catch (e) { dealFeedback(e.message, true); }
+  }
+  function renderDeals(st) {
+    const list = $("proposals"); list.replaceChildren();
+    for (const p of st.proposals || []) {
+      const li = document.createElement("li"); li.dataset.id = p.id; li.dataset.status = p.status;
+      li.textContent = "#" + p.id + " (round " + p.round + "): " + p.words + ": " + p.status + " ";
+      const buttons = p.status !== "pending" || readOnly ? [] : (p.to_state === d.state_name ? ["accept", "reject"] : ["withdraw"]);
+      for (const action of buttons) {
+        const b = document.createElement("button"); b.type = "button"; b.className = "small " + action; b.textContent = action[0].toUpperCase() + action.slice(1);
+        b.setAttribute("aria-label", b.textContent + " proposal " + p.id);
+        b.addEventListener("click", () => decide(p, action)); li.appendChild(b);
+      }
+      list.appendChild(li);
+    }
+    if (!list.children.length) { const li = document.createElement("li"); li.textContent = "none yet"; list.appendChild(li); }
+    $("propose").disabled = st.finished || readOnly || st.running !== null;
+  }
+  $("deal-to").addEventListener("change", askLevers);
+  askLevers();
+  $("propose-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const body = { to: $("deal-to").value, give_lever: $("deal-give-lever").value, give_musd: parseFloat($("deal-give").value) };
+    if ($("deal-ask-lever").value) { body.ask_lever = $("deal-ask-lever").value; body.ask_musd = parseFloat($("deal-ask").value); }
+    try { const r = await api("POST", url + "/propose", body); render(r.state); dealFeedback("proposal " + r.id + " sent: waiting for the other team", false); }
+    catch (e) { dealFeedback(e.message, true); }
+  });
+
   render(d.state);
   countdown(() => current);
   poll(url + "/state", render, 2000);
