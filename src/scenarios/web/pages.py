@@ -109,7 +109,7 @@ def team_access(request: Request, code: str) -> TeamAccess:
             c.address_throttle.failed(client)
             raise ClassroomError("unknown join code", 404)
     assert found is not None
-    c.code_limit.take(f"{found[0]}/{found[1]}/{device[:16] or client}")
+    c.code_limit.take(f"{found[0]}/{found[1]}/" + (f"device {device_hash(device)[:8]}" if device else client))
     return TeamAccess(found[0], found[1], device, holds)
 
 

@@ -333,25 +333,24 @@ class RequestLimit:
         self.rate = rate
         self.burst = burst
         self.clock = clock
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._buckets: OrderedDict[str, tuple[float, float, bool]] = OrderedDict()
         self._lock = threading.Lock()
 
     def take(self, key: str) -> None:
-        """Count one request of ``key``; raise :class:`RateLimited` if its bucket is empty."""
+        """Count one request of ``key``; raise :class:`RateLimited` if its bucket is empty (logged
+        once each time a key goes over the limit, not at every refused request)."""
         now = self.clock()
         with self._lock:
-            tokens, last = self._buckets.pop(key, (self.burst, now))
+            tokens, last, over = self._buckets.pop(key, (self.burst, now, False))
             tokens = min(self.burst, tokens + (now - last) * self.rate)
-            if tokens < 1:
-                self._buckets[key] = (tokens, now)
-                wait = (1 - tokens) / self.rate
-            else:
-                self._buckets[key] = (tokens - 1, now)
-                wait = 0.0
+            wait = (1 - tokens) / self.rate if tokens < 1 else 0.0
+            first_refusal = wait > 0 and not over
+            self._buckets[key] = (tokens, now, True) if wait > 0 else (tokens - 1, now, False)
             while len(self._buckets) > self.MAX_KEYS:
                 self._buckets.popitem(last=False)
+        if first_refusal:
+            log.warning("%s: %s over the limit of %g a second", self.what, key, self.rate)
         if wait > 0:
-            log.warning("%s: %s over the limit", self.what, key)
             raise RateLimited(
                 f"too many requests with this {self.what} (at most {self.rate:g} a second): wait and try again",
                 wait,
