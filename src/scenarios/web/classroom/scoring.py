@@ -215,7 +215,10 @@ def year_report(
             "lever": name,
             "label": lev[name].label,
             "musd": usd,
-            "amount": f"{usd / lev[name].cost_musd_per_unit:.3g} {lev[name].unit}",
+            # what it bought in the lever's own unit (nothing to add for levers counted in USD M)
+            "amount": ""
+            if lev[name].unit.startswith("USD M")
+            else f"{usd / lev[name].cost_musd_per_unit:.3g} {lev[name].unit}",
         }
         for name, usd in in_force["allocation"].items()
     ]

@@ -84,7 +84,7 @@ function chart(container, id, title, years, traces, big) {
   const y = v => m.t + (H - m.t - m.b) * (1 - (v - lo) / (hi - lo));
   for (let v = lo; v <= hi + step / 2; v += step) {
     svgEl("line", { x1: m.l, x2: W - m.r, y1: y(v), y2: y(v), stroke: "#ddd" }, svg);
-    svgEl("text", { x: m.l - 4, y: y(v) + 4, "text-anchor": "end", "font-size": 11, fill: "#333" }, svg).textContent = fmt(v);
+    svgEl("text", { x: m.l - 4, y: y(v) + 4, "text-anchor": "end", "font-size": 11, fill: "#333" }, svg).textContent = String(+v.toFixed(6));
   }
   years.forEach((yr, i) => { svgEl("text", { x: x(i), y: H - 6, "text-anchor": "middle", "font-size": 11, fill: "#333" }, svg).textContent = yr; });
   const legend = document.createElement("ul"); legend.className = "legend";
@@ -92,7 +92,11 @@ function chart(container, id, title, years, traces, big) {
   for (const t of traces) {
     const li = document.createElement("li"); const sw = document.createElement("span"); sw.className = "swatch";
     if (t.band) {
-      const pts = t.lo.map((v, i) => x(i) + "," + y(v)).concat(t.hi.map((v, i) => x(i) + "," + y(v)).reverse());
+      // one year: the band is a short bar around the point, so it shows
+      const dx = years.length < 2 ? [-14, 14] : [0, 0];
+      const pts = years.length < 2
+        ? [[x(0) + dx[0], y(t.lo[0])], [x(0) + dx[1], y(t.lo[0])], [x(0) + dx[1], y(t.hi[0])], [x(0) + dx[0], y(t.hi[0])]].map(p => p.join(","))
+        : t.lo.map((v, i) => x(i) + "," + y(v)).concat(t.hi.map((v, i) => x(i) + "," + y(v)).reverse());
       if (years.length) svgEl("polygon", { points: pts.join(" "), fill: "rgba(120,120,120,0.25)", stroke: "none" }, svg);
       sw.classList.add("band");
     } else {
@@ -148,25 +152,30 @@ function clockText(st) {
   if (left < 0) return { text: "time is up" + (c.lock_at_zero ? ": submissions closed" : ""), late: true };
   return { text: mmss(left), late: left < 60 };
 }
+// Starts the countdown; returns its paint function, which a page calls after every new state.
 function countdown(getState) {
-  function tick() {
+  function paint() {
     const st = getState();
-    if (st) {
-      const c = clockText(st);
-      for (const el of document.querySelectorAll("#countdown, #clock-left")) { el.textContent = c.text; el.className = c.late ? "late" : ""; }
-    }
-    setTimeout(tick, 1000);
+    if (!st) return;
+    const c = clockText(st);
+    for (const el of document.querySelectorAll("#countdown, #clock-left")) { el.textContent = c.text; el.className = c.late ? "late" : ""; }
   }
+  function tick() { paint(); setTimeout(tick, 1000); }
   tick();
+  return paint;
 }
 function withClock(st) { st.clock_offset = Date.now() / 1000 - st.server_time; return st; }
 
 function injectWords(i) { return i.words; }
 
-function submittedCells(st, selector) {
+// Each team's state this round; ``joinedToo``: say also whether it has joined (the projector's badges).
+function submittedCells(st, selector, joinedToo) {
   for (const t of st.teams) {
     const el = document.querySelector(selector(t.state));
-    if (el) el.textContent = st.finished ? "finished" : (t.submitted ? "submitted" : (t.joined ? "joined, not submitted" : "not joined"));
+    if (!el) continue;
+    if (st.finished) el.textContent = "finished";
+    else if (t.submitted) el.textContent = "submitted";
+    else el.textContent = joinedToo ? (t.joined ? "joined, not submitted" : "not joined") : "waiting";
   }
 }
 
@@ -174,9 +183,10 @@ function submittedCells(st, selector) {
 function initConsole() {
   const d = pageData();
   const base = "/api/session/" + d.sid;
-  let current = withClock(d.state);
+  let current = withClock(d.state), paintClock = null;
   function render(st) {
     current = withClock(st);
+    if (paintClock) paintClock();
     header(st);
     submittedCells(st, s => '#teams tr[data-state="' + s + '"] .submitted');
     for (const t of st.teams) {
@@ -202,7 +212,7 @@ function initConsole() {
     catch (e) { show(e.message, true); return null; }
   }
   render(d.state);
-  countdown(() => current);
+  paintClock = countdown(() => current);
   poll(base + "/state", render, 2000);
   $("advance").addEventListener("click", async () => {
     $("advance").disabled = true; show("simulating the year: submissions for it are closed");
@@ -247,11 +257,12 @@ function initConsole() {
 // ---------------------------------------------------------------- projector
 function initProjector() {
   const d = pageData();
-  let current = withClock(d.state);
+  let current = withClock(d.state), paintClock = null;
   function render(st) {
     current = withClock(st);
+    if (paintClock) paintClock();
     header(st);
-    submittedCells(st, s => '#submitted li[data-state="' + s + '"] .submitted');
+    submittedCells(st, s => '#submitted li[data-state="' + s + '"] .submitted', true);
     const banner = $("banner");
     const events = st.last_injects.map(injectWords);
     banner.textContent = events.length ? "Events in " + st.years[st.years.length - 1] + ": " + events.join("; ") : "";
@@ -261,7 +272,7 @@ function initProjector() {
     drawSession(st, d, 0, true);
   }
   render(d.state);
-  countdown(() => current);
+  paintClock = countdown(() => current);
   poll("/api/session/" + d.sid + "/state", render, 2000);
 }
 
@@ -270,7 +281,7 @@ function initTeam() {
   const d = pageData();
   const url = "/api/team/" + encodeURIComponent(d.code);
   const levers = Array.from(document.querySelectorAll(".lever"));
-  let formRound = null, touched = false, current = withClock(d.state), readOnly = d.read_only;
+  let formRound = null, touched = false, current = withClock(d.state), readOnly = d.read_only, paintClock = null;
 
   function feedback(message, isError) {
     const el = $("feedback");
@@ -346,6 +357,7 @@ function initTeam() {
   }
   function render(st) {
     current = withClock(st);
+    if (paintClock) paintClock();
     if (st.read_only !== undefined) readOnly = st.read_only;
     header(st);
     setText("round-line", st.finished ? "All " + st.rounds + " rounds played" : "Round " + st.open_round + " of " + st.rounds + ", year " + st.open_year);
@@ -414,7 +426,7 @@ function initTeam() {
   });
 
   render(d.state);
-  countdown(() => current);
+  paintClock = countdown(() => current);
   poll(url + "/state", render, 2000);
   $("alloc-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
