@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from scenarios.spec import outcomes
-from scenarios.web.classroom import Classroom, ClassroomError
+from scenarios.web.classroom import Classroom, ClassroomError, normalize_code
 from scenarios.web.classroom.claims import device_hash
 from scenarios.web.classroom.scoring import labels, lever_labels, yearly_unit
 from scenarios.web.classroom.series import SERIES
@@ -93,15 +93,21 @@ def team_access(request: Request, code: str) -> TeamAccess:
     from the class's shared address cannot freeze a team's page); anything else is: unknown codes
     count as wrong guesses per device (or per address without a device cookie: 429 after 20, for
     up to a minute) and per address (429 after 100). Every request with a code also counts against
-    that code's limit for this device or address (a flooding tab gets 429, the class does not slow).
+    that code's limit for this device or address, reads and writes apart (a flooding tab gets 429,
+    the class does not slow, and the team can still submit).
     """
     c = ctx(request)
     client = client_of(request)
     device = c.devices.of(request)
+    # counted before the database is read, so a refused request costs next to nothing; reads (polls)
+    # and writes (submissions, deals) apart, so a flooding tab cannot block its team's submission
+    kind = "read" if request.method in ("GET", "HEAD") else "write"
+    who = f"device {device_hash(device)[:8]}" if device else client
+    c.code_limit.take(f"{kind}/{normalize_code(code) or code[:20]}/{who}")
     found = c.room.find_team(code)
     holds = found is not None and bool(device) and found[2] == device_hash(device)
     if not holds:
-        guesser = f"{client} device {device[:8]}" if device else client
+        guesser = f"{client} device {device_hash(device)[:8]}" if device else client
         c.join_throttle.check(guesser)
         c.address_throttle.check(client)
         if found is None:
@@ -109,7 +115,6 @@ def team_access(request: Request, code: str) -> TeamAccess:
             c.address_throttle.failed(client)
             raise ClassroomError("unknown join code", 404)
     assert found is not None
-    c.code_limit.take(f"{found[0]}/{found[1]}/" + (f"device {device_hash(device)[:8]}" if device else client))
     return TeamAccess(found[0], found[1], device, holds)
 
 
