@@ -186,13 +186,16 @@ def test_wrong_codes_from_a_shared_address_do_not_freeze_a_team_or_new_joiners(a
 def test_one_flooding_tab_is_limited_per_code_and_device(app):
     _, codes = new_session(logged_in(app))
     clock = Clock()
-    app.state.ctx.code_limit.clock = clock
+    app.state.code_limit.clock = clock
+    app.state.code_limit.tarpit = 0.05  # the server waits up to 1 s before each 429; the test need not
     tab = TestClient(app, headers=ORIGIN)
     tab.get(f"/team/{codes['china']}")  # 1 request of the burst of 20
     statuses = [tab.get(f"/api/team/{codes['china']}/state").status_code for _ in range(30)]
     assert statuses.count(200) == 19 and statuses[19:] == [429] * 11
+    t0 = time.monotonic()
     r = tab.get(f"/api/team/{codes['china']}/state")
     assert r.status_code == 429 and r.headers["retry-after"] == "1" and "at most 4 a second" in r.json()["error"]
+    assert time.monotonic() - t0 >= 0.05  # answered after the tarpit's wait: a tight loop slows down
     other = TestClient(app, headers=ORIGIN)  # another team, another device: not slowed
     assert other.get(f"/team/{codes['russia']}").status_code == 200
     # the flooding tab's own team can still submit: writes are counted apart from polls

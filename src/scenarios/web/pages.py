@@ -13,11 +13,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from scenarios.spec import outcomes
-from scenarios.web.classroom import Classroom, ClassroomError, normalize_code
+from scenarios.web.classroom import Classroom, ClassroomError
 from scenarios.web.classroom.claims import device_hash
 from scenarios.web.classroom.scoring import labels, lever_labels, yearly_unit
 from scenarios.web.classroom.series import SERIES
-from scenarios.web.security import Devices, RequestLimit, TeacherAuth, Throttle, client_of
+from scenarios.web.security import Devices, TeacherAuth, Throttle, client_of
 
 STATIC = Path(str(resources.files("scenarios.web").joinpath("static")))
 TEMPLATES = Path(str(resources.files("scenarios.web").joinpath("templates")))
@@ -34,7 +34,6 @@ class AppContext:
     join_throttle: Throttle
     address_throttle: Throttle
     devices: Devices
-    code_limit: RequestLimit
     templates: Jinja2Templates
     configs_dir: Path
     explorer: Any
@@ -92,18 +91,12 @@ def team_access(request: Request, code: str) -> TeamAccess:
     A device holding a valid code is never throttled by guesses (so a student sending wrong codes
     from the class's shared address cannot freeze a team's page); anything else is: unknown codes
     count as wrong guesses per device (or per address without a device cookie: 429 after 20, for
-    up to a minute) and per address (429 after 100). Every request with a code also counts against
-    that code's limit for this device or address, reads and writes apart (a flooding tab gets 429,
-    the class does not slow, and the team can still submit).
+    up to a minute) and per address (429 after 100). (Every request with a code has already been
+    counted against that code's limit by :class:`~scenarios.web.security.CodeLimitGuard`.)
     """
     c = ctx(request)
     client = client_of(request)
     device = c.devices.of(request)
-    # counted before the database is read, so a refused request costs next to nothing; reads (polls)
-    # and writes (submissions, deals) apart, so a flooding tab cannot block its team's submission
-    kind = "read" if request.method in ("GET", "HEAD") else "write"
-    who = f"device {device_hash(device)[:8]}" if device else client
-    c.code_limit.take(f"{kind}/{normalize_code(code) or code[:20]}/{who}")
     found = c.room.find_team(code)
     holds = found is not None and bool(device) and found[2] == device_hash(device)
     if not holds:
