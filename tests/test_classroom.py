@@ -532,3 +532,21 @@ def test_each_team_sees_what_its_own_choices_did_with_common_random_numbers(room
     assert "changed nothing" in room.state(sid, "russia")["this_year"]["own_effect"]
     for r in china["own_effect_rows"]:  # each change judged against the noise band, and for China's goals
         assert r["words"] == "no change" or ("within noise" in r["words"]) == (r["better"] is None)
+
+
+def test_a_difference_in_the_last_digits_is_no_change():
+    from scenarios.web.classroom.scoring import change
+
+    assert change("legitimacy", 0.9 + 1e-12, 0.9, 0.01)["words"] == "no change"
+    assert change("legitimacy", 0.91, 0.9, 0.001)["words"] == "up 0.010 (+1 %)"
+
+
+def test_band_bounds_come_from_the_outcome_units():
+    """Bands are clipped to what an outcome can be: an index's scale, a share's [0, 1], else >= 0."""
+    from scenarios.web.classroom.scoring import bounds, labels
+
+    assert bounds("0-100") == (0.0, 100.0) and bounds("0-1") == (0.0, 1.0) and bounds("share") == (0.0, 1.0)
+    assert bounds("persons/week") == (0.0, None)
+    lab = labels()
+    assert (lab["casualties"]["min"], lab["casualties"]["max"]) == (0.0, None)
+    assert (lab["stability_index"]["min"], lab["stability_index"]["max"]) == (0.0, 100.0)

@@ -111,6 +111,8 @@ def fmt_diff(name: str, diff: float) -> str:
 def change(name: str, now: float, ref: float, noise: float | None) -> dict[str, Any]:
     """How ``now`` compares with ``ref``: difference, percentage, whether within noise, and in words."""
     diff = now - ref
+    if abs(diff) <= 1e-9 * max(1.0, abs(ref)):  # rounding in the last digits is no change
+        diff = 0.0
     pct = None if ref == 0 else 100 * diff / abs(ref)
     within = noise is not None and abs(diff) <= noise
     if diff == 0:

@@ -74,7 +74,7 @@ function chart(container, id, title, years, traces, big) {
   const values = traces.flatMap(t => t.band ? t.lo.concat(t.hi) : t.y).filter(finite);
   const lines = traces.filter(t => !t.band);
   const summary = lines.map(t => t.name + " " + fmt(t.y[t.y.length - 1])).join(", ");
-  const W = 400, H = 190, m = { l: 50, r: 8, t: 8, b: 24 };
+  const W = 400, H = 190, m = { l: 50, r: 24, t: 8, b: 24 };
   const svg = svgEl("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": title + (years.length ? ", " + years[years.length - 1] + ": " + summary : ": no year played yet") }, fig);
   let lo = values.length ? Math.min(...values) : 0, hi = values.length ? Math.max(...values) : 1;
   if (hi - lo < 1e-9) { const pad = Math.abs(hi) * 0.1 || 1; lo -= pad; hi += pad; }
