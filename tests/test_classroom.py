@@ -18,7 +18,7 @@ import pytest
 from helpers import CONFIGS, library_copy, prepared_session, shortened
 
 from scenarios.errors import ScenarioError
-from scenarios.web.classroom import Classroom, ClassroomError, exercise_files, game, simulate
+from scenarios.web.classroom import Classroom, ClassroomError, counterfactual, exercise_files, game, simulate
 from scenarios.web.classroom.codes import ALPHABET as PIN_ALPHABET
 from scenarios.web.classroom.scoring import number
 from scenarios.web.classroom.store import Store, pin_hash
@@ -515,14 +515,14 @@ def test_each_team_sees_what_its_own_choices_did_with_common_random_numbers(room
     room.submit(c["tajikistan"], 1, {"joint_border_patrols": 150})
     room.advance(sid, 1)
     assert room.state(sid, "china")["this_year"]["own_effect"] is None  # not computed yet
-    room.counterfactuals(sid, 1)
+    counterfactual.compute(room, sid, 1)
     without_china, _ = prepared_session(room)
     room.submit(codes(room, without_china)["tajikistan"], 1, {"joint_border_patrols": 150})
     played_without = room.advance(without_china, 1)["played"]["yearly"]
-    cf = room.counterfactual(sid, 1, "china")
+    cf = counterfactual.stored(room, sid, 1, "china")
     assert cf["same_as_plan"] is False
     assert cf["yearly"] == {k: v[0] for k, v in played_without.items()}
-    assert room.counterfactual(sid, 1, "russia") == {"same_as_plan": True, "yearly": None}
+    assert counterfactual.stored(room, sid, 1, "russia") == {"same_as_plan": True, "yearly": None}
     china = room.state(sid, "china")["this_year"]
     tajik = room.state(sid, "tajikistan")["this_year"]
     assert china["own_effect"].startswith("Against the same year re-run with the exercise's plan for your team")

@@ -29,7 +29,7 @@ import numpy as np
 from scenarios.schedule import expand
 from scenarios.spec import registry
 from scenarios.spec.config import load_scenario, scenario_dict, validate_data
-from scenarios.web.classroom import claims, deals, scoring
+from scenarios.web.classroom import claims, counterfactual, deals, scoring
 from scenarios.web.classroom.codes import CODE_LENGTH, normalize_code, random_code, show_code
 from scenarios.web.classroom.errors import ClassroomError
 from scenarios.web.classroom.simulate import noise_band, run_years
@@ -365,12 +365,12 @@ class Classroom:
         round played before inputs were frozen: then the submissions decide)."""
         if round_ > row["round"] and round_ != row["running"]:
             return None
-        return self._result(db, row["id"], round_, "inputs")
+        return self.result_tx(db, row["id"], round_, "inputs")
 
     def played_config(self, sid: str, upto: int, plan_for: str | None = None) -> dict[str, Any]:
         """The config of rounds 1..upto as played: allocations as yearly lever schedules, injects as
         events. With ``plan_for`` (a team), that team's round ``upto`` holds the exercise's plan
-        instead of its choices (the counterfactual of :meth:`counterfactuals`)."""
+        instead of its choices (see :mod:`~scenarios.web.classroom.counterfactual`)."""
         cfg = self.config(sid)
         start_year = int(cfg["start"][:4])
         levers = registry.levers()
@@ -449,43 +449,6 @@ class Classroom:
                     db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", (sid, 0, kind, json.dumps(data)))
         return self.state(sid)
 
-    def counterfactuals(self, sid: str, round_: int) -> None:
-        """What each team's own choices did in round ``round_``: the same rounds re-run, same seed
-        (common random numbers), with that team's choices of that round replaced by the exercise's
-        plan, every other input as played. Stores, per team, that year's outcomes (``None`` when
-        the team's allocation was the plan anyway: no run is needed). The server computes them right
-        after each Advance, in the background; an undone round loses them with its results."""
-        with self.store.transaction() as db:
-            row = self.session_row(db, sid)
-            if not 1 <= round_ <= row["round"] or self._result(db, sid, round_, "played") is None:
-                raise ClassroomError(f"round {round_} has not been played", 409)
-            in_force = self.in_force_tx(db, sid, round_)[-1]
-        year_index = round_ - 1
-        for state, entry in in_force.items():
-            cfg = self.config(sid)
-            plan = plan_allocation(cfg, state, int(cfg["start"][:4]) + year_index)
-            same = entry["source"] == "plan" or all(
-                abs(entry["allocation"].get(n, 0.0) - plan.get(n, 0.0)) < 1e-9
-                for n in set(plan) | set(entry["allocation"])
-            )
-            data: dict[str, Any] = {"same_as_plan": same, "yearly": None}
-            if not same:
-                series = run_years(self.played_config(sid, round_, plan_for=state), row["seed"], round_)
-                data["yearly"] = {k: v[year_index] for k, v in series["yearly"].items()}
-            with self.store.transaction(write=True) as db:
-                if self.session_row(db, sid)["round"] < round_ or self.in_force_tx(db, sid, round_)[-1] != in_force:
-                    return  # the round was undone (and perhaps played again) meanwhile: nothing to store
-                db.execute(
-                    "INSERT OR REPLACE INTO results VALUES (?,?,?,?)",
-                    (sid, round_, f"counterfactual:{state}", json.dumps(data)),
-                )
-                db.execute("UPDATE sessions SET version = version + 1 WHERE id=?", (sid,))
-
-    def counterfactual(self, sid: str, round_: int, state: str) -> dict[str, Any] | None:
-        """The stored counterfactual of a team's round (see :meth:`counterfactuals`), or None."""
-        with self.store.transaction() as db:
-            return self._result(db, sid, round_, f"counterfactual:{state}")
-
     def _close_round(self, sid: str, expected_round: int) -> tuple[int, sqlite3.Row]:
         """Freeze round ``expected_round``'s inputs and mark it running (one write transaction)."""
         with self.store.transaction(write=True) as db:
@@ -543,9 +506,9 @@ class Classroom:
 
     def _has(self, sid: str, round_: int, kind: str) -> bool:
         with self.store.transaction() as db:
-            return self._result(db, sid, round_, kind) is not None
+            return self.result_tx(db, sid, round_, kind) is not None
 
-    def _result(self, db: sqlite3.Connection, sid: str, round_: int, kind: str) -> dict[str, Any] | None:
+    def result_tx(self, db: sqlite3.Connection, sid: str, round_: int, kind: str) -> dict[str, Any] | None:
         r = db.execute(
             "SELECT data_json FROM results WHERE session_id=? AND round=? AND kind=?", (sid, round_, kind)
         ).fetchone()
@@ -568,9 +531,9 @@ class Classroom:
                 r["state"]
                 for r in db.execute("SELECT state FROM submissions WHERE session_id=? AND round=?", (sid, cur))
             }
-            played = self._result(db, sid, row["round"], "played") if row["round"] else None
-            baseline = self._result(db, sid, 0, "baseline")
-            band = self._result(db, sid, 0, "band")
+            played = self.result_tx(db, sid, row["round"], "played") if row["round"] else None
+            baseline = self.result_tx(db, sid, 0, "baseline")
+            band = self.result_tx(db, sid, 0, "band")
             proposals = deals.proposals(db, sid, None if row["round"] >= row["rounds"] else cur, for_state)
             mine = None
             if for_state:
@@ -630,7 +593,7 @@ class Classroom:
                     for_state,
                     in_force[-1][for_state],
                     out["last_injects"],
-                    self.counterfactual(sid, row["round"], for_state),
+                    counterfactual.stored(self, sid, row["round"], for_state),
                 )
                 if played and baseline
                 else None
@@ -652,7 +615,9 @@ class Classroom:
         d = scoring.debrief(st, in_force, plans, self.injects(sid), cfg["exercise"].get("debrief_questions") or [])
         effects = {}
         for state in cfg["exercise"]["teams"]:
-            per_round = [scoring.own_effect(st, state, r, self.counterfactual(sid, r, state)) for r in range(1, n + 1)]
+            per_round = [
+                scoring.own_effect(st, state, r, counterfactual.stored(self, sid, r, state)) for r in range(1, n + 1)
+            ]
             effects[state] = [None if e is None else e["rows"] for e in per_round]
         with self.store.transaction() as db:
             deals_made = deals.proposals(db, sid, st["open_round"])
