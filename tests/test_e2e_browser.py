@@ -16,6 +16,7 @@ screenshots shown in docs/classroom.md there (``SCENARIOS_SCREENSHOTS=docs/img``
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -161,6 +162,7 @@ def create_session(t, server: str) -> dict[str, str]:
 
 
 LABELS = {"china": "China", "tajikistan": "Tajikistan", "russia": "Russia"}
+OWN_EFFECT = re.compile("re-run with the exercise's plan|changed nothing against the plan")
 
 
 def join(page, server: str, state: str, code: str) -> None:
@@ -290,14 +292,17 @@ def test_a_full_exercise_with_a_deal_the_projector_and_a_phone(shipped_server, p
         t.click("#advance")
         expect(t.locator("#round")).to_have_text(str(rnd), timeout=60_000)
         expect(proj.locator("#round")).to_have_text(str(rnd), timeout=20_000)
-        for page in teams.values():  # the team pages follow without a reload, and open on what happened
+        line = f"Round {rnd + 1} of 3, year {2022 + rnd}" if rnd < 3 else "All 3 rounds played"
+        expect(phone.locator("#round-line")).to_have_text(line, timeout=20_000)  # the new round has reached it
+        expect(phone.locator("#year")).to_have_text(str(2021 + rnd))
+        box = phone.locator("#this-year").bounding_box()
+        assert box is not None and 0 <= box["y"] < PHONE["height"]  # the phone opened on what happened
+        for page in teams.values():  # the team pages follow without a reload
             expect(page.locator("#this-year")).to_be_visible(timeout=20_000)
             expect(page.locator("#changes li").first).to_be_visible()
-            expect(page.locator("#own-effect")).to_contain_text("re-run with the exercise's plan", timeout=60_000)
-        box = phone.locator("#this-year").bounding_box()
-        assert box is not None and 0 <= box["y"] < PHONE["height"]  # scrolled to what happened
-        if rnd < 3:
-            expect(phone.locator("#round-line")).to_have_text(f"Round {rnd + 1} of 3, year {2022 + rnd}")
+            # what its own choices did, once computed (a team whose allocation is the plan is told so)
+            expect(page.locator("#own-effect")).to_contain_text(OWN_EFFECT, timeout=60_000)
+        expect(phone.locator("#own-effect")).to_contain_text("re-run with the exercise's plan")  # China moved off it
         if rnd == 1:
             expect(phone.locator("#briefing-box")).not_to_have_attribute("open", "")  # folded away
             expect(proj.locator("#join-panel")).to_be_hidden()
