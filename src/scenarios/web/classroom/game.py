@@ -70,6 +70,10 @@ def exercise_minutes(sc: Any) -> float:
 class Classroom:
     """All sessions of one server, stored in one SQLite file.
 
+    Opening a Classroom on a file reopens any round left marked as being simulated (a server
+    stopped mid-Advance): one server process per file. Advances of one session are serialized by
+    a lock in this process and by a conditional update in the database.
+
     Args:
         db_path: the SQLite file (created if missing).
         exercises_dir: folder of exercise configs the teacher may pick from.
