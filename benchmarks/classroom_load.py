@@ -1,9 +1,11 @@
 """Load on one classroom server: 4 sessions (classes) x 3 teams = 12 teams, and 60 open pages
-polling every 2 s as the browser pages do (with the version they have: the full state only when it changed), while teams submit, teachers advance rounds and
-explorer users run the explorer in a loop (its runs go to its own worker process).
+polling every 2 s as the browser pages do (with the version they have: the full state only when it
+changed), while teams submit, teachers advance rounds, explorer users run the explorer in a loop
+(its runs go to its own worker process) and one flooding tab polls one team's code in a tight loop.
 
-Run: ``.venv/bin/python benchmarks/classroom_load.py [--seconds 60] [--explorers 2]``; prints a
-Markdown table. ``tests/test_classroom_load.py`` runs a shorter version and asserts there are no errors.
+Run: ``.venv/bin/python benchmarks/classroom_load.py [--seconds 60] [--explorers 2] [--flood 8]``;
+prints a Markdown table (the flooding tab's requests are counted apart: most get 429 by design).
+``tests/test_classroom_load.py`` runs a shorter version and asserts there are no errors.
 """
 
 from __future__ import annotations
@@ -22,13 +24,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PIN = "9999"
+PIN = "9999-load"
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def device_cookie(base: str, code: str) -> str:
+    """The device cookie a team's browser gets when it opens its page (and so claims the code)."""
+    with urllib.request.urlopen(f"{base}/team/{code}?d=1", timeout=30) as r:
+        for header in r.headers.get_all("set-cookie") or []:
+            if header.startswith("device="):
+                return header.split(";")[0]
+    raise RuntimeError(f"no device cookie from {base}/team/{code}")
 
 
 def request(method: str, url: str, body: dict | None = None, pin: bool = False, cookie: str = "") -> tuple[int, dict]:
@@ -59,6 +70,7 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     advances: list[tuple[int, float]] = field(default_factory=list)
     explorer_runs: list[float] = field(default_factory=list)
+    flood: list[int] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, seconds: float, error: str | None = None) -> None:
@@ -112,9 +124,16 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 
 def run_load(
-    base: str, seconds: float, sessions: int = 4, pages: int = 60, rounds: int = 2, explorers: int = 0
+    base: str,
+    seconds: float,
+    sessions: int = 4,
+    pages: int = 60,
+    rounds: int = 2,
+    explorers: int = 0,
+    flood: int = 0,
 ) -> dict:
-    """Drive the server; returns counts, latency percentiles and errors."""
+    """Drive the server; returns counts, latency percentiles and errors. ``flood``: loops of one
+    tab polling the first team's code without pause (with that team's device cookie)."""
     codes: list[str] = []
     sids: list[str] = []
     for i in range(sessions):
@@ -155,11 +174,22 @@ def run_load(
                 tally.polls.append(time.perf_counter() - t0)
             time.sleep(2.0)
 
+    devices = {code: device_cookie(base, code) for code in codes}  # each team's phone joins
+
+    def flooder() -> None:
+        code = codes[0]
+        while time.monotonic() < stop:
+            status, _ = request("GET", f"{base}/api/team/{code}/state", cookie=devices[code])
+            with tally.lock:
+                tally.flood.append(status)
+
     def classroom(sid: str, team_codes: list[str]) -> None:
         for rnd in range(1, rounds + 1):
             for code in team_codes:
                 t0 = time.perf_counter()
-                status, body = request("POST", f"{base}/api/team/{code}/submit", {"round": rnd, "allocation": {}})
+                status, body = request(
+                    "POST", f"{base}/api/team/{code}/submit", {"round": rnd, "allocation": {}}, cookie=devices[code]
+                )
                 tally.add(time.perf_counter() - t0, None if status == 200 else f"submit {status} {body}")
             time.sleep(1.0)
             t0 = time.perf_counter()
@@ -196,6 +226,7 @@ def run_load(
 
     threads = [threading.Thread(target=poller, args=(k,)) for k in range(pages)]
     threads += [threading.Thread(target=explorer, args=(k,)) for k in range(explorers)]
+    threads += [threading.Thread(target=flooder) for _ in range(flood)]
     per_session = {sid: _codes(base, sid) for sid in sids}
     threads += [threading.Thread(target=classroom, args=(sid, c)) for sid, c in per_session.items()]
     for th in threads:
@@ -222,6 +253,10 @@ def run_load(
         "advance_s": tally.advances,
         "explorers": explorers,
         "explorer_runs_s": tally.explorer_runs,
+        "flood_loops": flood,
+        "flood_requests": len(tally.flood),
+        "flood_refused": sum(s == 429 for s in tally.flood),
+        "flood_other": sorted({s for s in tally.flood if s not in (200, 429)}),
     }
 
 
@@ -243,25 +278,27 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--explorers", type=int, default=2, help="explorer users running in a loop (default 2)")
+    ap.add_argument("--flood", type=int, default=8, help="loops of one tab polling one code without pause (default 8)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         _DB.append(Path(tmp) / "load.sqlite")
         proc, base = start_server(_DB[0])
         try:
-            r = run_load(base, args.seconds, explorers=args.explorers)
+            r = run_load(base, args.seconds, explorers=args.explorers, flood=args.flood)
         finally:
             stop_server(proc)
     first = max(t for rnd, t in r["advance_s"] if rnd == 1)
     later = max((t for rnd, t in r["advance_s"] if rnd > 1), default=float("nan"))
     runs = sorted(r["explorer_runs_s"])
     print(
-        "| classes | teams | open pages polling every 2 s | explorer users | requests | errors "
-        "| poll p50 / p95 (ms) | all requests p50 / p95 / max (ms) | advance round 1 / round 2 (s, max) "
-        "| explorer runs (count, median s) |"
+        "| classes | teams | open pages polling every 2 s | explorer users | flooding tab (loops: requests, 429) "
+        "| requests | errors | poll p50 / p95 (ms) | all requests p50 / p95 / max (ms) "
+        "| advance round 1 / round 2 (s, max) | explorer runs (count, median s) |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---|---|---|---|")
+    print("|---:|---:|---:|---:|---|---:|---:|---|---|---|---|")
     print(
-        f"| {r['sessions']} | {r['teams']} | {r['pages']} | {r['explorers']} | {r['requests']} | {len(r['errors'])} "
+        f"| {r['sessions']} | {r['teams']} | {r['pages']} | {r['explorers']} "
+        f"| {r['flood_loops']}: {r['flood_requests']}, {r['flood_refused']} | {r['requests']} | {len(r['errors'])} "
         f"| {r['poll_p50_ms']:.0f} / {r['poll_p95_ms']:.0f} | {r['p50_ms']:.0f} / {r['p95_ms']:.0f} / {r['max_ms']:.0f} "
         f"| {first:.2f} / {later:.2f} | {len(runs)}, {f'{runs[len(runs) // 2]:.1f}' if runs else '-'} |"
     )

@@ -18,7 +18,7 @@ import pytest
 from helpers import CONFIGS, library_copy, prepared_session, shortened
 
 from scenarios.errors import ScenarioError
-from scenarios.web.classroom import Classroom, ClassroomError, exercise_files, game, simulate
+from scenarios.web.classroom import Classroom, ClassroomError, counterfactual, exercise_files, game, simulate
 from scenarios.web.classroom.codes import ALPHABET as PIN_ALPHABET
 from scenarios.web.classroom.scoring import number
 from scenarios.web.classroom.store import Store, pin_hash
@@ -515,14 +515,14 @@ def test_each_team_sees_what_its_own_choices_did_with_common_random_numbers(room
     room.submit(c["tajikistan"], 1, {"joint_border_patrols": 150})
     room.advance(sid, 1)
     assert room.state(sid, "china")["this_year"]["own_effect"] is None  # not computed yet
-    room.counterfactuals(sid, 1)
+    counterfactual.compute(room, sid, 1)
     without_china, _ = prepared_session(room)
     room.submit(codes(room, without_china)["tajikistan"], 1, {"joint_border_patrols": 150})
     played_without = room.advance(without_china, 1)["played"]["yearly"]
-    cf = room.counterfactual(sid, 1, "china")
+    cf = counterfactual.stored(room, sid, 1, "china")
     assert cf["same_as_plan"] is False
     assert cf["yearly"] == {k: v[0] for k, v in played_without.items()}
-    assert room.counterfactual(sid, 1, "russia") == {"same_as_plan": True, "yearly": None}
+    assert counterfactual.stored(room, sid, 1, "russia") == {"same_as_plan": True, "yearly": None}
     china = room.state(sid, "china")["this_year"]
     tajik = room.state(sid, "tajikistan")["this_year"]
     assert china["own_effect"].startswith("Against the same year re-run with the exercise's plan for your team")
@@ -532,3 +532,21 @@ def test_each_team_sees_what_its_own_choices_did_with_common_random_numbers(room
     assert "changed nothing" in room.state(sid, "russia")["this_year"]["own_effect"]
     for r in china["own_effect_rows"]:  # each change judged against the noise band, and for China's goals
         assert r["words"] == "no change" or ("within noise" in r["words"]) == (r["better"] is None)
+
+
+def test_a_difference_in_the_last_digits_is_no_change():
+    from scenarios.web.classroom.scoring import change
+
+    assert change("legitimacy", 0.9 + 1e-12, 0.9, 0.01)["words"] == "no change"
+    assert change("legitimacy", 0.91, 0.9, 0.001)["words"] == "up 0.010 (+1 %)"
+
+
+def test_band_bounds_come_from_the_outcome_units():
+    """Bands are clipped to what an outcome can be: an index's scale, a share's [0, 1], else >= 0."""
+    from scenarios.web.classroom.scoring import bounds, labels
+
+    assert bounds("0-100") == (0.0, 100.0) and bounds("0-1") == (0.0, 1.0) and bounds("share") == (0.0, 1.0)
+    assert bounds("persons/week") == (0.0, None)
+    lab = labels()
+    assert (lab["casualties"]["min"], lab["casualties"]["max"]) == (0.0, None)
+    assert (lab["stability_index"]["min"], lab["stability_index"]["max"]) == (0.0, 100.0)

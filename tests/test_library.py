@@ -196,5 +196,5 @@ def test_serve_without_configs_serves_the_packaged_library_from_any_folder(tmp_p
 
     monkeypatch.setattr(web_app, "create_app", fake_app)
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(ran=True))
-    assert main(["serve", "--pin", "123456"]) == 0
+    assert main(["serve", "--pin", "12345678"]) == 0  # the PIN needs at least 8 characters
     assert seen == {"configs": library_dir(), "ran": True}

@@ -186,14 +186,46 @@ def test_wrong_codes_from_a_shared_address_do_not_freeze_a_team_or_new_joiners(a
 def test_one_flooding_tab_is_limited_per_code_and_device(app):
     _, codes = new_session(logged_in(app))
     clock = Clock()
-    app.state.ctx.code_limit.clock = clock
+    app.state.code_limit.clock = clock
+    app.state.code_limit.tarpit = 0.05  # the server waits up to 1 s before each 429; the test need not
     tab = TestClient(app, headers=ORIGIN)
     tab.get(f"/team/{codes['china']}")  # 1 request of the burst of 20
     statuses = [tab.get(f"/api/team/{codes['china']}/state").status_code for _ in range(30)]
     assert statuses.count(200) == 19 and statuses[19:] == [429] * 11
+    t0 = time.monotonic()
     r = tab.get(f"/api/team/{codes['china']}/state")
     assert r.status_code == 429 and r.headers["retry-after"] == "1" and "at most 4 a second" in r.json()["error"]
+    assert time.monotonic() - t0 >= 0.05  # answered after the tarpit's wait: a tight loop slows down
     other = TestClient(app, headers=ORIGIN)  # another team, another device: not slowed
     assert other.get(f"/team/{codes['russia']}").status_code == 200
+    # the flooding tab's own team can still submit: writes are counted apart from polls
+    r = tab.post(f"/api/team/{codes['china']}/submit", json={"round": 1, "allocation": {}})
+    assert r.status_code == 200
     clock.now += 1.0  # 4 more a second
     assert [tab.get(f"/api/team/{codes['china']}/state").status_code for _ in range(5)] == [200] * 4 + [429]
+
+
+def test_serve_lan_listens_on_the_classroom_address_and_puts_it_in_every_link(tmp_path, monkeypatch, capsys):
+    from scenarios.web import app as web_app
+
+    monkeypatch.setattr(web_app, "lan_address", lambda: "192.168.1.20")
+    started = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.update(app=app, **kw))
+    db = tmp_path / "c.sqlite"
+    assert main(["serve", "--lan", "--db", str(db), "--pin", PIN]) == 0
+    assert started["host"] == "192.168.1.20" and started["port"] == 8000
+    assert started["proxy_headers"] is False and started["forwarded_allow_ips"] == ""
+    out = capsys.readouterr().out
+    assert "http://192.168.1.20:8000/" in out and "students open http://192.168.1.20:8000" in out
+    teacher = TestClient(
+        started["app"], headers={"origin": "http://192.168.1.20:8000"}, base_url="http://192.168.1.20:8000"
+    )
+    teacher.post("/teacher/login", data={"pin": PIN})
+    r = teacher.post("/teacher/sessions", data={"exercise": "short_border_pressure"}, follow_redirects=False)
+    sid = r.headers["location"].rsplit("/", 1)[1]
+    console = teacher.get(f"/teacher/session/{sid}").text
+    assert console.count("http://192.168.1.20:8000/j/") == 3
+    assert "http://192.168.1.20:8000/" in teacher.get(f"/projector/{sid}").text
+    monkeypatch.setattr(web_app, "lan_address", lambda: None)
+    assert main(["serve", "--lan", "--db", str(db)]) == 2
+    assert "no network address" in capsys.readouterr().err

@@ -176,3 +176,80 @@ def test_after_advance_each_team_page_and_the_debrief_show_what_its_own_choices_
     assert "Stability index:" in china and "kept the plan" in russia
     own = browser(app).get(f"/debrief/{sid}?code={codes['russia']}").text
     assert 'id="own-effects"' in own and 'data-state="china"' not in own  # mid-game: its own row only
+
+
+# ---------------------------------------------------------------------------- negotiation
+
+
+def test_a_deal_between_two_teams_becomes_both_allocations_and_binds_them(app, teacher):
+    sid, codes = new_session(teacher)
+    china, tajik = joined(app, codes["china"]), joined(app, codes["tajikistan"])
+    offer = {"to": "tajikistan", "give_lever": "surveillance_systems", "give_musd": 40}
+    r = china.post(
+        f"/api/team/{codes['china']}/propose", json=offer | {"ask_lever": "joint_border_patrols", "ask_musd": 20}
+    )
+    assert r.status_code == 200
+    pid = r.json()["id"]
+    seen = tajik.get(f"/api/team/{codes['tajikistan']}/state").json()["proposals"]
+    assert [(p["id"], p["status"]) for p in seen] == [(pid, "pending")]
+    assert seen[0]["words"] == (
+        "China puts 40 USD M on border surveillance and monitoring systems if Tajikistan puts at least 20 USD M"
+        " on coordinated border patrols"
+    )
+    assert "proposals" in teacher.get(f"/api/session/{sid}/state").json()
+    russia = joined(app, codes["russia"])
+    assert russia.get(f"/api/team/{codes['russia']}/state").json()["proposals"] == []  # not a party
+    assert russia.post(f"/api/team/{codes['russia']}/proposal/{pid}", json={"action": "accept"}).status_code == 404
+    assert china.post(f"/api/team/{codes['china']}/proposal/{pid}", json={"action": "accept"}).status_code == 404
+    before = china.get(f"/api/team/{codes['china']}/state").json()["my_allocation"]["surveillance_systems"]
+    r = tajik.post(f"/api/team/{codes['tajikistan']}/proposal/{pid}", json={"action": "accept"})
+    assert r.status_code == 200 and r.json()["state"]["my_allocation"]["joint_border_patrols"] >= 20
+    st = china.get(f"/api/team/{codes['china']}/state").json()
+    assert st["my_allocation"]["surveillance_systems"] == pytest.approx(before + 40) and st["my_submitted"]
+    assert tajik.post(f"/api/team/{codes['tajikistan']}/proposal/{pid}", json={"action": "reject"}).status_code == 409
+    # the deal binds for the rest of the round: going below it is refused with the deal named
+    low = china.post(f"/api/team/{codes['china']}/submit", json={"round": 1, "allocation": {"surveillance_systems": 5}})
+    assert low.status_code == 409 and f"deal {pid}" in low.json()["error"]
+    teacher.post(f"/api/session/{sid}/advance", json={"round": 1})
+    used = teacher.app.state.room.allocations_in_force(sid, 1)[0]
+    assert used["tajikistan"]["allocation"]["joint_border_patrols"] >= 20
+    assert used["china"]["allocation"]["surveillance_systems"] == pytest.approx(before + 40)
+    d = teacher.get(f"/debrief/{sid}").text
+    assert 'id="deals"' in d and "accepted" in d and "China puts 40 USD M" in d
+
+
+def test_bad_proposals_get_every_problem_at_once_and_a_deal_must_fit_the_budgets(app, teacher):
+    sid, codes = new_session(teacher)
+    china, russia = joined(app, codes["china"]), joined(app, codes["russia"])
+    r = china.post(
+        f"/api/team/{codes['china']}/propose",
+        json={"to": "china", "give_lever": "teleport", "give_musd": 1e9, "ask_lever": "x"},
+    )
+    err = r.json()["error"]
+    assert r.status_code == 400 and "not another team" in err and "not a lever of china" in err
+    assert "at most your budget" in err and "give both" in err
+    budget = teacher.app.state.room.scenario(sid).exercise.teams["china"].budget_musd
+    r = china.post(
+        f"/api/team/{codes['china']}/propose", json={"to": "russia", "give_lever": "financial_aid", "give_musd": budget}
+    )
+    pid = r.json()["id"]  # a gift of the whole budget: it cannot fit on top of China's plan
+    r = russia.post(f"/api/team/{codes['russia']}/proposal/{pid}", json={"action": "accept"})
+    assert r.status_code == 409 and "does not fit" in r.json()["error"] and "over the budget" in r.json()["error"]
+    assert not china.get(f"/api/team/{codes['china']}/state").json()["my_submitted"]  # nothing changed
+    assert china.post(f"/api/team/{codes['china']}/proposal/{pid}", json={"action": "withdraw"}).status_code == 200
+    for _ in range(5):
+        china.post(
+            f"/api/team/{codes['china']}/propose", json={"to": "russia", "give_lever": "financial_aid", "give_musd": 1}
+        )
+    r = china.post(
+        f"/api/team/{codes['china']}/propose", json={"to": "russia", "give_lever": "financial_aid", "give_musd": 1}
+    )
+    assert r.status_code == 429 and "at most 5 pending" in r.json()["error"]
+    viewer = browser(app)  # a device that does not hold China's code cannot propose
+    r = viewer.post(
+        f"/api/team/{codes['china']}/propose", json={"to": "russia", "give_lever": "financial_aid", "give_musd": 1}
+    )
+    assert r.status_code == 403
+    teacher.post(f"/api/session/{sid}/advance", json={"round": 1})
+    statuses = {p["status"] for p in china.get(f"/api/team/{codes['china']}/state").json()["proposals"]}
+    assert statuses == {"withdrawn", "expired"}  # pending proposals expire when the round runs

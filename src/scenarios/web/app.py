@@ -28,7 +28,15 @@ from scenarios.web.classroom.scoring import state_label
 from scenarios.web.explorer import Explorer
 from scenarios.web.pages import TEMPLATES, AppContext, error
 from scenarios.web.routes import assets, debrief, explore, teacher, team
-from scenarios.web.security import Devices, RateLimited, RequestGuard, RequestLimit, TeacherAuth, Throttle
+from scenarios.web.security import (
+    CodeLimitGuard,
+    Devices,
+    RateLimited,
+    RequestGuard,
+    RequestLimit,
+    TeacherAuth,
+    Throttle,
+)
 
 log = logging.getLogger("scenarios.web")
 
@@ -69,6 +77,10 @@ def create_app(
     templates.env.filters["state_label"] = state_label
     templates.env.globals["asset_url"] = assets.asset_url
     app = FastAPI(title="scenarios classroom", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    devices = Devices(room.store.meta_value("device_key", secrets.token_hex(32)))
+    # a page polls every 2 s; a phone submitting and reloading stays far below 4 a second
+    code_limit = RequestLimit("join code", rate=4.0, burst=20.0)
+    app.state.code_limit = code_limit
     app.state.ctx = AppContext(
         room=room,
         auth=TeacherAuth(room.store, Throttle("teacher PIN")),
@@ -76,9 +88,7 @@ def create_app(
         # per device (or address without one), and a looser one per address against made-up devices
         join_throttle=Throttle("join code", burst=20, base_seconds=1.0, max_seconds=60.0),
         address_throttle=Throttle("join code (address)", burst=100, base_seconds=1.0, max_seconds=60.0),
-        devices=Devices(room.store.meta_value("device_key", secrets.token_hex(32))),
-        # a page polls every 2 s; a phone submitting and reloading stays far below 4 a second
-        code_limit=RequestLimit("join code", rate=4.0, burst=20.0),
+        devices=devices,
         templates=templates,
         configs_dir=configs_dir,
         explorer=explorer,
@@ -92,6 +102,7 @@ def create_app(
     # pages and JSON states compressed for phones (static files come compressed already)
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     app.add_middleware(RequestGuard, allowed_hosts=tuple(allowed_hosts))
+    app.add_middleware(CodeLimitGuard, limit=code_limit, devices=devices)  # outermost: the cheapest refusal
 
     @app.exception_handler(ClassroomError)
     async def classroom_error(request: Request, exc: ClassroomError) -> Response:

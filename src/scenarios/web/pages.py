@@ -17,7 +17,7 @@ from scenarios.web.classroom import Classroom, ClassroomError
 from scenarios.web.classroom.claims import device_hash
 from scenarios.web.classroom.scoring import labels, lever_labels, yearly_unit
 from scenarios.web.classroom.series import SERIES
-from scenarios.web.security import Devices, RequestLimit, TeacherAuth, Throttle, client_of
+from scenarios.web.security import Devices, TeacherAuth, Throttle, client_of
 
 STATIC = Path(str(resources.files("scenarios.web").joinpath("static")))
 TEMPLATES = Path(str(resources.files("scenarios.web").joinpath("templates")))
@@ -34,7 +34,6 @@ class AppContext:
     join_throttle: Throttle
     address_throttle: Throttle
     devices: Devices
-    code_limit: RequestLimit
     templates: Jinja2Templates
     configs_dir: Path
     explorer: Any
@@ -92,8 +91,8 @@ def team_access(request: Request, code: str) -> TeamAccess:
     A device holding a valid code is never throttled by guesses (so a student sending wrong codes
     from the class's shared address cannot freeze a team's page); anything else is: unknown codes
     count as wrong guesses per device (or per address without a device cookie: 429 after 20, for
-    up to a minute) and per address (429 after 100). Every request with a code also counts against
-    that code's limit for this device or address (a flooding tab gets 429, the class does not slow).
+    up to a minute) and per address (429 after 100). (Every request with a code has already been
+    counted against that code's limit by :class:`~scenarios.web.security.CodeLimitGuard`.)
     """
     c = ctx(request)
     client = client_of(request)
@@ -101,7 +100,7 @@ def team_access(request: Request, code: str) -> TeamAccess:
     found = c.room.find_team(code)
     holds = found is not None and bool(device) and found[2] == device_hash(device)
     if not holds:
-        guesser = f"{client} device {device[:8]}" if device else client
+        guesser = f"{client} device {device_hash(device)[:8]}" if device else client
         c.join_throttle.check(guesser)
         c.address_throttle.check(client)
         if found is None:
@@ -109,7 +108,6 @@ def team_access(request: Request, code: str) -> TeamAccess:
             c.address_throttle.failed(client)
             raise ClassroomError("unknown join code", 404)
     assert found is not None
-    c.code_limit.take(f"{found[0]}/{found[1]}/{device[:16] or client}")
     return TeamAccess(found[0], found[1], device, holds)
 
 

@@ -19,11 +19,13 @@ serve --forwarded-allow-ips`` names the proxy (uvicorn's own default would trust
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import ipaddress
 import json
 import logging
+import re
 import secrets
 import threading
 import time
@@ -35,6 +37,8 @@ from urllib.parse import urlsplit
 from fastapi import Request
 
 from scenarios.web.classroom import ClassroomError
+from scenarios.web.classroom.claims import device_hash
+from scenarios.web.classroom.codes import normalize_code
 from scenarios.web.classroom.store import TEACHER_LOGIN_HOURS, Store
 
 log = logging.getLogger("scenarios.web.security")
@@ -162,7 +166,9 @@ def _replay(body: bytes) -> Receive:
     return receive
 
 
-async def _refuse(send: Send, path: str, status: int, message: str) -> None:
+async def _refuse(
+    send: Send, path: str, status: int, message: str, extra: tuple[tuple[bytes, bytes], ...] = ()
+) -> None:
     if path.startswith("/api/"):
         body, ctype = json.dumps({"error": message}).encode(), b"application/json"
     else:
@@ -180,10 +186,54 @@ async def _refuse(send: Send, path: str, status: int, message: str) -> None:
                 (b"content-security-policy", CSP.encode()),
                 (b"x-frame-options", b"DENY"),
                 (b"x-content-type-options", b"nosniff"),
+                *extra,
             ],
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+TEAM_PATH = re.compile(r"^/(?:api/team|team|j)/([^/]{1,40})")
+"""Paths that name a join code: the team page, its API, the QR link."""
+
+
+def cookie_value(header: str, name: str) -> str:
+    """The value of cookie ``name`` in a ``Cookie`` header ('' if absent)."""
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return ""
+
+
+class CodeLimitGuard:
+    """ASGI middleware: every request naming a join code counts against that code's
+    :class:`RequestLimit` for this device (or address without one), reads and writes apart, before
+    any routing, thread or database work. Over the limit it waits (at most ``limit.tarpit``
+    seconds: a tight polling loop slows down at no CPU cost) and answers 429 with ``Retry-After``.
+    """
+
+    def __init__(self, app: Callable[..., Awaitable[None]], limit: RequestLimit, devices: Devices):
+        self.app = app
+        self.limit = limit
+        self.devices = devices
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        match = TEAM_PATH.match(scope.get("path", "")) if scope["type"] == "http" else None
+        if match is not None:
+            cookie = next((v.decode("latin-1") for k, v in scope["headers"] if k.lower() == b"cookie"), "")
+            device = self.devices.check(cookie_value(cookie, DEVICE_COOKIE))
+            client = scope["client"][0] if scope.get("client") else "unknown"
+            kind = "read" if scope["method"] in SAFE_METHODS else "write"
+            who = f"device {device_hash(device)[:8]}" if device else client
+            try:
+                self.limit.take(f"{kind}/{normalize_code(match[1]) or match[1]}/{who}")
+            except RateLimited as e:
+                await asyncio.sleep(min(e.retry_after, self.limit.tarpit))
+                retry = str(max(1, round(e.retry_after))).encode()
+                await _refuse(send, scope["path"], 429, str(e), ((b"retry-after", retry),))
+                return
+        await self.app(scope, receive, send)
 
 
 class Throttle:
@@ -306,7 +356,10 @@ class Devices:
 
     def of(self, request: Request) -> str:
         """The request's device token if it carries a valid one, else ''."""
-        token = request.cookies.get(DEVICE_COOKIE, "")
+        return self.check(request.cookies.get(DEVICE_COOKIE, ""))
+
+    def check(self, token: str) -> str:
+        """``token`` if it is a device token this server signed, else ''."""
         raw, _, sig = token.partition(".")
         if not raw or len(token) > 100 or not hmac.compare_digest(sig, self._sign(raw)):
             return ""
@@ -324,34 +377,42 @@ class RequestLimit:
         rate: requests per second in the long run.
         burst: requests allowed at once.
         clock: monotonic seconds (tests pass their own).
+        tarpit: at most this many seconds :class:`CodeLimitGuard` waits before answering 429.
     """
 
     MAX_KEYS = 10_000
 
-    def __init__(self, what: str, rate: float, burst: float, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        what: str,
+        rate: float,
+        burst: float,
+        clock: Callable[[], float] = time.monotonic,
+        tarpit: float = 1.0,
+    ):
         self.what = what
         self.rate = rate
         self.burst = burst
         self.clock = clock
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self.tarpit = tarpit
+        self._buckets: OrderedDict[str, tuple[float, float, bool]] = OrderedDict()
         self._lock = threading.Lock()
 
     def take(self, key: str) -> None:
-        """Count one request of ``key``; raise :class:`RateLimited` if its bucket is empty."""
+        """Count one request of ``key``; raise :class:`RateLimited` if its bucket is empty (logged
+        once each time a key goes over the limit, not at every refused request)."""
         now = self.clock()
         with self._lock:
-            tokens, last = self._buckets.pop(key, (self.burst, now))
+            tokens, last, over = self._buckets.pop(key, (self.burst, now, False))
             tokens = min(self.burst, tokens + (now - last) * self.rate)
-            if tokens < 1:
-                self._buckets[key] = (tokens, now)
-                wait = (1 - tokens) / self.rate
-            else:
-                self._buckets[key] = (tokens - 1, now)
-                wait = 0.0
+            wait = (1 - tokens) / self.rate if tokens < 1 else 0.0
+            first_refusal = wait > 0 and not over
+            self._buckets[key] = (tokens, now, True) if wait > 0 else (tokens - 1, now, False)
             while len(self._buckets) > self.MAX_KEYS:
                 self._buckets.popitem(last=False)
+        if first_refusal:
+            log.warning("%s: %s over the limit of %g a second", self.what, key, self.rate)
         if wait > 0:
-            log.warning("%s: %s over the limit", self.what, key)
             raise RateLimited(
                 f"too many requests with this {self.what} (at most {self.rate:g} a second): wait and try again",
                 wait,

@@ -191,10 +191,10 @@ def archive(room: Classroom, sid: str, archived: bool) -> None:
 
 
 def delete(room: Classroom, sid: str) -> None:
-    """Delete a session and everything of it (teams, submissions, log, injects, results)."""
+    """Delete a session and everything of it (teams, submissions, log, injects, results, proposals)."""
     with room.store.transaction(write=True) as db:
         if db.execute("SELECT 1 FROM sessions WHERE id=?", (sid,)).fetchone() is None:
             raise _error("no such session", 404)
-        for table in ("teams", "submissions", "submission_log", "injects", "results"):
+        for table in ("teams", "submissions", "submission_log", "injects", "results", "proposals"):
             db.execute(f"DELETE FROM {table} WHERE session_id=?", (sid,))
         db.execute("DELETE FROM sessions WHERE id=?", (sid,))

@@ -29,7 +29,7 @@ import numpy as np
 from scenarios.schedule import expand
 from scenarios.spec import registry
 from scenarios.spec.config import load_scenario, scenario_dict, validate_data
-from scenarios.web.classroom import claims, scoring
+from scenarios.web.classroom import claims, counterfactual, deals, scoring
 from scenarios.web.classroom.codes import CODE_LENGTH, normalize_code, random_code, show_code
 from scenarios.web.classroom.errors import ClassroomError
 from scenarios.web.classroom.simulate import noise_band, run_years
@@ -69,6 +69,10 @@ def exercise_minutes(sc: Any) -> float:
 
 class Classroom:
     """All sessions of one server, stored in one SQLite file.
+
+    Opening a Classroom on a file reopens any round left marked as being simulated (a server
+    stopped mid-Advance): one server process per file. Advances of one session are serialized by
+    a lock in this process and by a conditional update in the database.
 
     Args:
         db_path: the SQLite file (created if missing).
@@ -150,7 +154,7 @@ class Classroom:
             ).fetchall()
         return [dict(r) for r in rows]
 
-    def _session(self, db: sqlite3.Connection, sid: str) -> sqlite3.Row:
+    def session_row(self, db: sqlite3.Connection, sid: str) -> sqlite3.Row:
         row = db.execute("SELECT * FROM sessions WHERE id=?", (sid,)).fetchone()
         if row is None:
             raise ClassroomError("no such session", 404)
@@ -159,7 +163,7 @@ class Classroom:
     def config(self, sid: str) -> dict[str, Any]:
         """The session's exercise config as stored (a dict)."""
         with self.store.transaction() as db:
-            return json.loads(self._session(db, sid)["config_json"])
+            return json.loads(self.session_row(db, sid)["config_json"])
 
     def scenario(self, sid: str) -> Any:
         return validate_data(self.config(sid))
@@ -186,7 +190,7 @@ class Classroom:
 
     def teams(self, sid: str) -> list[Team]:
         with self.store.transaction() as db:
-            self._session(db, sid)
+            self.session_row(db, sid)
             rows = db.execute("SELECT state, code FROM teams WHERE session_id=? ORDER BY rowid", (sid,)).fetchall()
         return [Team(r["state"], r["code"]) for r in rows]
 
@@ -205,16 +209,17 @@ class Classroom:
         """
         sid, state = self.team_by_code(code)
         try:
-            stored = self._check_allocation(sid, state, allocation)
+            stored = self.check_allocation(sid, state, allocation)
             with self.store.transaction(write=True) as db:
-                row = self._session(db, sid)
+                row = self.session_row(db, sid)
                 if device is not None and not claims.claim(db, sid, state, device):
                     raise ClassroomError(
                         f"this device only views {state}'s page: the team's code is in use on another device. "
                         "Nothing was saved; ask the teacher to release the code if that device is yours",
                         403,
                     )
-                self._check_open(row, round_)
+                self.check_open(row, round_)
+                deals.check_floors(db, sid, state, round_, stored)
                 db.execute(
                     "INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?)",
                     (sid, state, round_, json.dumps(stored), time.time()),
@@ -227,7 +232,7 @@ class Classroom:
             raise
         return stored
 
-    def _check_allocation(self, sid: str, state: str, allocation: dict[str, Any]) -> dict[str, float]:
+    def check_allocation(self, sid: str, state: str, allocation: dict[str, Any]) -> dict[str, float]:
         """The allocation with every lever of ``state`` (0 where not given), or every problem at once (400)."""
         team = self.scenario(sid).exercise.teams[state]
         own = registry.levers_of(state)
@@ -250,7 +255,7 @@ class Classroom:
             raise ClassroomError("; ".join(problems))
         return {name: float(allocation.get(name, 0.0)) for name in own}
 
-    def _check_open(self, row: sqlite3.Row, round_: int) -> None:
+    def check_open(self, row: sqlite3.Row, round_: int) -> None:
         """Refuse (409) a submission for a round that is not the open one, is being simulated, or whose time is up."""
         if row["round"] >= row["rounds"]:
             raise ClassroomError("the exercise is over: no more rounds", 409)
@@ -295,7 +300,7 @@ class Classroom:
         if segment is not None and segment not in world.segment_names:
             raise ClassroomError(f"unknown segment {segment!r}; allowed: {', '.join(world.segment_names)}")
         with self.store.transaction(write=True) as db:
-            row = self._session(db, sid)
+            row = self.session_row(db, sid)
             if row["round"] >= row["rounds"]:
                 raise ClassroomError("the exercise is over", 409)
             if row["running"] is not None:
@@ -311,7 +316,7 @@ class Classroom:
     def injects(self, sid: str) -> list[dict[str, Any]]:
         """Every inject of the session, by round (played and pending), with its year."""
         with self.store.transaction() as db:
-            row = self._session(db, sid)
+            row = self.session_row(db, sid)
             rows = db.execute(
                 "SELECT rowid AS id, round, kind, region, segment FROM injects WHERE session_id=? ORDER BY round, created",
                 (sid,),
@@ -326,10 +331,10 @@ class Classroom:
         A round that has run (or is running) reads the inputs frozen when Advance was pressed, so
         what a page or the debrief shows for it is what was simulated, whatever came in later."""
         with self.store.transaction() as db:
-            return self._in_force(db, sid, upto)
+            return self.in_force_tx(db, sid, upto)
 
-    def _in_force(self, db: sqlite3.Connection, sid: str, upto: int) -> list[dict[str, dict[str, Any]]]:
-        row = self._session(db, sid)
+    def in_force_tx(self, db: sqlite3.Connection, sid: str, upto: int) -> list[dict[str, dict[str, Any]]]:
+        row = self.session_row(db, sid)
         cfg = json.loads(row["config_json"])
         start_year = int(cfg["start"][:4])
         subs: dict[int, dict[str, dict[str, float]]] = {}
@@ -364,12 +369,12 @@ class Classroom:
         round played before inputs were frozen: then the submissions decide)."""
         if round_ > row["round"] and round_ != row["running"]:
             return None
-        return self._result(db, row["id"], round_, "inputs")
+        return self.result_tx(db, row["id"], round_, "inputs")
 
     def played_config(self, sid: str, upto: int, plan_for: str | None = None) -> dict[str, Any]:
         """The config of rounds 1..upto as played: allocations as yearly lever schedules, injects as
         events. With ``plan_for`` (a team), that team's round ``upto`` holds the exercise's plan
-        instead of its choices (the counterfactual of :meth:`counterfactuals`)."""
+        instead of its choices (see :mod:`~scenarios.web.classroom.counterfactual`)."""
         cfg = self.config(sid)
         start_year = int(cfg["start"][:4])
         levers = registry.levers()
@@ -404,7 +409,7 @@ class Classroom:
     def round_injects(self, sid: str, upto: int) -> list[dict[str, Any]]:
         """The injects of rounds 1..upto: frozen with a round's inputs once it has run (or is running)."""
         with self.store.transaction() as db:
-            row = self._session(db, sid)
+            row = self.session_row(db, sid)
             frozen = [self._frozen(db, row, r) for r in range(1, upto + 1)]
         live = self.injects(sid)
         out: list[dict[str, Any]] = []
@@ -448,47 +453,10 @@ class Classroom:
                     db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", (sid, 0, kind, json.dumps(data)))
         return self.state(sid)
 
-    def counterfactuals(self, sid: str, round_: int) -> None:
-        """What each team's own choices did in round ``round_``: the same rounds re-run, same seed
-        (common random numbers), with that team's choices of that round replaced by the exercise's
-        plan, every other input as played. Stores, per team, that year's outcomes (``None`` when
-        the team's allocation was the plan anyway: no run is needed). The server computes them right
-        after each Advance, in the background; an undone round loses them with its results."""
-        with self.store.transaction() as db:
-            row = self._session(db, sid)
-            if not 1 <= round_ <= row["round"] or self._result(db, sid, round_, "played") is None:
-                raise ClassroomError(f"round {round_} has not been played", 409)
-            in_force = self._in_force(db, sid, round_)[-1]
-        year_index = round_ - 1
-        for state, entry in in_force.items():
-            cfg = self.config(sid)
-            plan = plan_allocation(cfg, state, int(cfg["start"][:4]) + year_index)
-            same = entry["source"] == "plan" or all(
-                abs(entry["allocation"].get(n, 0.0) - plan.get(n, 0.0)) < 1e-9
-                for n in set(plan) | set(entry["allocation"])
-            )
-            data: dict[str, Any] = {"same_as_plan": same, "yearly": None}
-            if not same:
-                series = run_years(self.played_config(sid, round_, plan_for=state), row["seed"], round_)
-                data["yearly"] = {k: v[year_index] for k, v in series["yearly"].items()}
-            with self.store.transaction(write=True) as db:
-                if self._session(db, sid)["round"] < round_ or self._in_force(db, sid, round_)[-1] != in_force:
-                    return  # the round was undone (and perhaps played again) meanwhile: nothing to store
-                db.execute(
-                    "INSERT OR REPLACE INTO results VALUES (?,?,?,?)",
-                    (sid, round_, f"counterfactual:{state}", json.dumps(data)),
-                )
-                db.execute("UPDATE sessions SET version = version + 1 WHERE id=?", (sid,))
-
-    def counterfactual(self, sid: str, round_: int, state: str) -> dict[str, Any] | None:
-        """The stored counterfactual of a team's round (see :meth:`counterfactuals`), or None."""
-        with self.store.transaction() as db:
-            return self._result(db, sid, round_, f"counterfactual:{state}")
-
     def _close_round(self, sid: str, expected_round: int) -> tuple[int, sqlite3.Row]:
         """Freeze round ``expected_round``'s inputs and mark it running (one write transaction)."""
         with self.store.transaction(write=True) as db:
-            row = self._session(db, sid)
+            row = self.session_row(db, sid)
             if row["round"] >= row["rounds"]:
                 raise ClassroomError("the exercise is over: no more rounds", 409)
             nxt = row["round"] + 1
@@ -502,7 +470,7 @@ class Classroom:
                 raise ClassroomError(
                     f"round {row['running']} is being simulated now (was the button pressed twice?)", 409
                 )
-            allocations = self._in_force(db, sid, nxt)[-1]
+            allocations = self.in_force_tx(db, sid, nxt)[-1]
             injects = [
                 dict(r) | {"year": int(json.loads(row["config_json"])["start"][:4]) + nxt - 1, "played": True}
                 for r in db.execute(
@@ -516,7 +484,7 @@ class Classroom:
                 (sid, nxt, "inputs", json.dumps({"allocations": allocations, "injects": injects})),
             )
             db.execute("UPDATE sessions SET running=?, version = version + 1 WHERE id=?", (nxt, sid))
-            row = self._session(db, sid)
+            row = self.session_row(db, sid)
         return nxt, row
 
     def _missing_references(self, sid: str, row: sqlite3.Row) -> list[tuple[str, dict[str, Any]]]:
@@ -534,7 +502,7 @@ class Classroom:
         background when a session is created, so that the first Advance is as quick as the others)."""
         with self.session_lock(sid):
             with self.store.transaction() as db:
-                row = self._session(db, sid)
+                row = self.session_row(db, sid)
             extra = self._missing_references(sid, row)
             with self.store.transaction(write=True) as db:
                 for kind, data in extra:
@@ -542,9 +510,9 @@ class Classroom:
 
     def _has(self, sid: str, round_: int, kind: str) -> bool:
         with self.store.transaction() as db:
-            return self._result(db, sid, round_, kind) is not None
+            return self.result_tx(db, sid, round_, kind) is not None
 
-    def _result(self, db: sqlite3.Connection, sid: str, round_: int, kind: str) -> dict[str, Any] | None:
+    def result_tx(self, db: sqlite3.Connection, sid: str, round_: int, kind: str) -> dict[str, Any] | None:
         r = db.execute(
             "SELECT data_json FROM results WHERE session_id=? AND round=? AND kind=?", (sid, round_, kind)
         ).fetchone()
@@ -554,22 +522,23 @@ class Classroom:
     def version(self, sid: str) -> int:
         """The session's version: it changes with every submission, inject and round (pages poll it)."""
         with self.store.transaction() as db:
-            return int(self._session(db, sid)["version"])
+            return int(self.session_row(db, sid)["version"])
 
     def state(self, sid: str, for_state: str | None = None) -> dict[str, Any]:
         """Everything a page shows (JSON-ready): round, clock, who submitted, outcomes so far, baseline,
         noise band, injects; with ``for_state``, that team's allocation and its "this year" report."""
         with self.store.transaction() as db:
-            row = self._session(db, sid)
+            row = self.session_row(db, sid)
             teams = db.execute("SELECT state, joined FROM teams WHERE session_id=? ORDER BY rowid", (sid,)).fetchall()
             cur = row["round"] + 1
             submitted = {
                 r["state"]
                 for r in db.execute("SELECT state FROM submissions WHERE session_id=? AND round=?", (sid, cur))
             }
-            played = self._result(db, sid, row["round"], "played") if row["round"] else None
-            baseline = self._result(db, sid, 0, "baseline")
-            band = self._result(db, sid, 0, "band")
+            played = self.result_tx(db, sid, row["round"], "played") if row["round"] else None
+            baseline = self.result_tx(db, sid, 0, "baseline")
+            band = self.result_tx(db, sid, 0, "band")
+            proposals = deals.proposals(db, sid, None if row["round"] >= row["rounds"] else cur, for_state)
             mine = None
             if for_state:
                 last = db.execute(
@@ -613,6 +582,7 @@ class Classroom:
             "played": played,
             "baseline": baseline,
             "band": band,
+            "proposals": proposals,
         }
         if for_state:
             del out["pending_injects"]  # the teacher's surprise stays one until the round runs
@@ -627,7 +597,7 @@ class Classroom:
                     for_state,
                     in_force[-1][for_state],
                     out["last_injects"],
-                    self.counterfactual(sid, row["round"], for_state),
+                    counterfactual.stored(self, sid, row["round"], for_state),
                 )
                 if played and baseline
                 else None
@@ -649,6 +619,10 @@ class Classroom:
         d = scoring.debrief(st, in_force, plans, self.injects(sid), cfg["exercise"].get("debrief_questions") or [])
         effects = {}
         for state in cfg["exercise"]["teams"]:
-            per_round = [scoring.own_effect(st, state, r, self.counterfactual(sid, r, state)) for r in range(1, n + 1)]
+            per_round = [
+                scoring.own_effect(st, state, r, counterfactual.stored(self, sid, r, state)) for r in range(1, n + 1)
+            ]
             effects[state] = [None if e is None else e["rows"] for e in per_round]
-        return d | {"own_effects": effects}
+        with self.store.transaction() as db:
+            deals_made = deals.proposals(db, sid, st["open_round"])
+        return d | {"own_effects": effects, "deals": deals_made}

@@ -111,6 +111,8 @@ def fmt_diff(name: str, diff: float) -> str:
 def change(name: str, now: float, ref: float, noise: float | None) -> dict[str, Any]:
     """How ``now`` compares with ``ref``: difference, percentage, whether within noise, and in words."""
     diff = now - ref
+    if abs(diff) <= 1e-9 * max(1.0, abs(ref)):  # rounding in the last digits is no change
+        diff = 0.0
     pct = None if ref == 0 else 100 * diff / abs(ref)
     within = noise is not None and abs(diff) <= noise
     if diff == 0:
@@ -215,7 +217,10 @@ def year_report(
             "lever": name,
             "label": lev[name].label,
             "musd": usd,
-            "amount": f"{usd / lev[name].cost_musd_per_unit:.3g} {lev[name].unit}",
+            # what it bought in the lever's own unit (nothing to add for levers counted in USD M)
+            "amount": ""
+            if lev[name].unit.startswith("USD M")
+            else f"{usd / lev[name].cost_musd_per_unit:.3g} {lev[name].unit}",
         }
         for name, usd in in_force["allocation"].items()
     ]

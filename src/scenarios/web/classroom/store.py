@@ -36,6 +36,10 @@ CREATE TABLE IF NOT EXISTS results (
     session_id TEXT NOT NULL, round INTEGER NOT NULL, kind TEXT NOT NULL, data_json TEXT NOT NULL,
     PRIMARY KEY (session_id, round, kind));
 CREATE TABLE IF NOT EXISTS teacher_logins (token_hash TEXT PRIMARY KEY, created REAL NOT NULL, expires REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS proposals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL, round INTEGER NOT NULL,
+    from_state TEXT NOT NULL, to_state TEXT NOT NULL, give_lever TEXT NOT NULL, give_musd REAL NOT NULL,
+    ask_lever TEXT, ask_musd REAL, status TEXT NOT NULL, created REAL NOT NULL, decided REAL);
 CREATE TABLE IF NOT EXISTS submission_log (
     session_id TEXT NOT NULL, state TEXT NOT NULL, round INTEGER NOT NULL, allocation_json TEXT NOT NULL,
     device TEXT NOT NULL, client TEXT NOT NULL, at REAL NOT NULL, status INTEGER NOT NULL, note TEXT NOT NULL);

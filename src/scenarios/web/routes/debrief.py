@@ -39,6 +39,7 @@ def debrief_for(request: Request, sid: str, code: str | None) -> dict[str, Any]:
                 "allocations": {state: d["allocations"][state]},
                 "sources": {state: d["sources"][state]},
                 "own_effects": {state: d["own_effects"][state]},
+                "deals": [p for p in d["deals"] if state in (p["from_state"], p["to_state"])],
             }
     raise ClassroomError("this page needs the teacher's PIN or a join code of this session", 403)
 

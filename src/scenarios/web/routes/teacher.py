@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scenarios.reporting.docs import exercise_guide
 from scenarios.spec import registry
 from scenarios.spec.config import load_scenario
-from scenarios.web.classroom import ClassroomError, claims, controls, exercise_files
+from scenarios.web.classroom import ClassroomError, claims, controls, counterfactual, exercise_files
 from scenarios.web.classroom.codes import show_code
 from scenarios.web.classroom.scoring import state_label
 from scenarios.web.pages import ctx, error, page, page_data, read_form, unchanged_or
@@ -262,7 +262,7 @@ def advance(request: Request, sid: str, body: Advance) -> JSONResponse:
     c.auth.require(request)
     state = c.room.advance(sid, body.round)
     background = BackgroundTasks()
-    background.add_task(c.room.counterfactuals, sid, body.round)
+    background.add_task(counterfactual.compute, c.room, sid, body.round)
     return JSONResponse({"ok": True, "state": state}, background=background)
 
 

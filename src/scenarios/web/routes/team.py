@@ -9,12 +9,26 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, ConfigDict, Field
 
 from scenarios.spec import registry
-from scenarios.web.classroom import claims, normalize_code
-from scenarios.web.classroom.scoring import lever_view
+from scenarios.web.classroom import claims, deals, normalize_code
+from scenarios.web.classroom.scoring import lever_view, state_label
 from scenarios.web.pages import TeamAccess, ctx, page, page_data, read_form, team_access, team_of, unchanged_or
 from scenarios.web.security import DEVICE_COOKIE, DEVICE_COOKIE_SECONDS, client_of
 
 router = APIRouter()
+
+
+class Proposal(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    to: str = Field(max_length=20, description="the team the proposal is made to")
+    give_lever: str = Field(max_length=40, description="a lever of the proposing team")
+    give_musd: float = Field(gt=0, description="USD M the proposing team puts on it")
+    ask_lever: str | None = Field(None, max_length=40, description="a lever of the other team (the condition)")
+    ask_musd: float | None = Field(None, gt=0, description="USD M the other team puts on it, at least")
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: str = Field(max_length=10, description="accept, reject (the other team) or withdraw (the proposer)")
 
 
 class Submission(BaseModel):
@@ -98,6 +112,7 @@ def team_page(request: Request, code: str) -> Response:
         levers=levers,
         state=st,
         read_only=not holds,
+        others=[(t, state_label(t)) for t in sc.exercise.teams if t != state],
         data=page_data()
         | {
             "code": normalize_code(code),
@@ -105,6 +120,7 @@ def team_page(request: Request, code: str) -> Response:
             "budget": team.budget_musd,
             "state": st,
             "read_only": not holds,
+            "team_levers": {t: list(registry.levers_of(t)) for t in sc.exercise.teams},
         },
     )
     set_device(resp, new_token)
@@ -134,5 +150,29 @@ def submit(request: Request, code: str, body: Submission) -> Response:
             "state": room.state(access.sid, access.state) | {"read_only": False},
         }
     )
+    set_device(resp, new_token)
+    return resp
+
+
+@router.post("/api/team/{code}/propose")
+def propose(request: Request, code: str, body: Proposal) -> Response:
+    """Propose a deal to another team for the open round (see :mod:`scenarios.web.classroom.deals`)."""
+    access, new_token = with_device(request, team_access(request, code))
+    room = ctx(request).room
+    pid = deals.propose(
+        room, code, body.to, body.give_lever, body.give_musd, body.ask_lever, body.ask_musd, access.device
+    )
+    resp = JSONResponse({"ok": True, "id": pid, "state": room.state(access.sid, access.state) | {"read_only": False}})
+    set_device(resp, new_token)
+    return resp
+
+
+@router.post("/api/team/{code}/proposal/{proposal_id}")
+def decide(request: Request, code: str, proposal_id: int, body: Decision) -> Response:
+    """Accept or reject a proposal made to this team, or withdraw one it made."""
+    access, new_token = with_device(request, team_access(request, code))
+    room = ctx(request).room
+    deals.decide(room, code, proposal_id, body.action, access.device, client_of(request))
+    resp = JSONResponse({"ok": True, "state": room.state(access.sid, access.state) | {"read_only": False}})
     set_device(resp, new_token)
     return resp

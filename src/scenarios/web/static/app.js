@@ -74,7 +74,7 @@ function chart(container, id, title, years, traces, big) {
   const values = traces.flatMap(t => t.band ? t.lo.concat(t.hi) : t.y).filter(finite);
   const lines = traces.filter(t => !t.band);
   const summary = lines.map(t => t.name + " " + fmt(t.y[t.y.length - 1])).join(", ");
-  const W = 400, H = 190, m = { l: 50, r: 8, t: 8, b: 24 };
+  const W = 400, H = 190, m = { l: 50, r: 24, t: 8, b: 24 };
   const svg = svgEl("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": title + (years.length ? ", " + years[years.length - 1] + ": " + summary : ": no year played yet") }, fig);
   let lo = values.length ? Math.min(...values) : 0, hi = values.length ? Math.max(...values) : 1;
   if (hi - lo < 1e-9) { const pad = Math.abs(hi) * 0.1 || 1; lo -= pad; hi += pad; }
@@ -84,7 +84,7 @@ function chart(container, id, title, years, traces, big) {
   const y = v => m.t + (H - m.t - m.b) * (1 - (v - lo) / (hi - lo));
   for (let v = lo; v <= hi + step / 2; v += step) {
     svgEl("line", { x1: m.l, x2: W - m.r, y1: y(v), y2: y(v), stroke: "#ddd" }, svg);
-    svgEl("text", { x: m.l - 4, y: y(v) + 4, "text-anchor": "end", "font-size": 11, fill: "#333" }, svg).textContent = fmt(v);
+    svgEl("text", { x: m.l - 4, y: y(v) + 4, "text-anchor": "end", "font-size": 11, fill: "#333" }, svg).textContent = String(+v.toFixed(6));
   }
   years.forEach((yr, i) => { svgEl("text", { x: x(i), y: H - 6, "text-anchor": "middle", "font-size": 11, fill: "#333" }, svg).textContent = yr; });
   const legend = document.createElement("ul"); legend.className = "legend";
@@ -92,7 +92,11 @@ function chart(container, id, title, years, traces, big) {
   for (const t of traces) {
     const li = document.createElement("li"); const sw = document.createElement("span"); sw.className = "swatch";
     if (t.band) {
-      const pts = t.lo.map((v, i) => x(i) + "," + y(v)).concat(t.hi.map((v, i) => x(i) + "," + y(v)).reverse());
+      // one year: the band is a short bar around the point, so it shows
+      const dx = years.length < 2 ? [-14, 14] : [0, 0];
+      const pts = years.length < 2
+        ? [[x(0) + dx[0], y(t.lo[0])], [x(0) + dx[1], y(t.lo[0])], [x(0) + dx[1], y(t.hi[0])], [x(0) + dx[0], y(t.hi[0])]].map(p => p.join(","))
+        : t.lo.map((v, i) => x(i) + "," + y(v)).concat(t.hi.map((v, i) => x(i) + "," + y(v)).reverse());
       if (years.length) svgEl("polygon", { points: pts.join(" "), fill: "rgba(120,120,120,0.25)", stroke: "none" }, svg);
       sw.classList.add("band");
     } else {
@@ -148,25 +152,30 @@ function clockText(st) {
   if (left < 0) return { text: "time is up" + (c.lock_at_zero ? ": submissions closed" : ""), late: true };
   return { text: mmss(left), late: left < 60 };
 }
+// Starts the countdown; returns its paint function, which a page calls after every new state.
 function countdown(getState) {
-  function tick() {
+  function paint() {
     const st = getState();
-    if (st) {
-      const c = clockText(st);
-      for (const el of document.querySelectorAll("#countdown, #clock-left")) { el.textContent = c.text; el.className = c.late ? "late" : ""; }
-    }
-    setTimeout(tick, 1000);
+    if (!st) return;
+    const c = clockText(st);
+    for (const el of document.querySelectorAll("#countdown, #clock-left")) { el.textContent = c.text; el.className = c.late ? "late" : ""; }
   }
+  function tick() { paint(); setTimeout(tick, 1000); }
   tick();
+  return paint;
 }
 function withClock(st) { st.clock_offset = Date.now() / 1000 - st.server_time; return st; }
 
 function injectWords(i) { return i.words; }
 
-function submittedCells(st, selector) {
+// Each team's state this round; ``joinedToo``: say also whether it has joined (the projector's badges).
+function submittedCells(st, selector, joinedToo) {
   for (const t of st.teams) {
     const el = document.querySelector(selector(t.state));
-    if (el) el.textContent = st.finished ? "finished" : (t.submitted ? "submitted" : (t.joined ? "joined, not submitted" : "not joined"));
+    if (!el) continue;
+    if (st.finished) el.textContent = "finished";
+    else if (t.submitted) el.textContent = "submitted";
+    else el.textContent = joinedToo ? (t.joined ? "joined, not submitted" : "not joined") : "waiting";
   }
 }
 
@@ -174,9 +183,10 @@ function submittedCells(st, selector) {
 function initConsole() {
   const d = pageData();
   const base = "/api/session/" + d.sid;
-  let current = withClock(d.state);
+  let current = withClock(d.state), paintClock = null;
   function render(st) {
     current = withClock(st);
+    if (paintClock) paintClock();
     header(st);
     submittedCells(st, s => '#teams tr[data-state="' + s + '"] .submitted');
     for (const t of st.teams) {
@@ -202,7 +212,7 @@ function initConsole() {
     catch (e) { show(e.message, true); return null; }
   }
   render(d.state);
-  countdown(() => current);
+  paintClock = countdown(() => current);
   poll(base + "/state", render, 2000);
   $("advance").addEventListener("click", async () => {
     $("advance").disabled = true; show("simulating the year: submissions for it are closed");
@@ -247,11 +257,12 @@ function initConsole() {
 // ---------------------------------------------------------------- projector
 function initProjector() {
   const d = pageData();
-  let current = withClock(d.state);
+  let current = withClock(d.state), paintClock = null;
   function render(st) {
     current = withClock(st);
+    if (paintClock) paintClock();
     header(st);
-    submittedCells(st, s => '#submitted li[data-state="' + s + '"] .submitted');
+    submittedCells(st, s => '#submitted li[data-state="' + s + '"] .submitted', true);
     const banner = $("banner");
     const events = st.last_injects.map(injectWords);
     banner.textContent = events.length ? "Events in " + st.years[st.years.length - 1] + ": " + events.join("; ") : "";
@@ -261,7 +272,7 @@ function initProjector() {
     drawSession(st, d, 0, true);
   }
   render(d.state);
-  countdown(() => current);
+  paintClock = countdown(() => current);
   poll("/api/session/" + d.sid + "/state", render, 2000);
 }
 
@@ -270,7 +281,7 @@ function initTeam() {
   const d = pageData();
   const url = "/api/team/" + encodeURIComponent(d.code);
   const levers = Array.from(document.querySelectorAll(".lever"));
-  let formRound = null, touched = false, current = withClock(d.state), readOnly = d.read_only;
+  let formRound = null, touched = false, current = withClock(d.state), readOnly = d.read_only, paintClock = null;
 
   function feedback(message, isError) {
     const el = $("feedback");
@@ -346,6 +357,7 @@ function initTeam() {
   }
   function render(st) {
     current = withClock(st);
+    if (paintClock) paintClock();
     if (st.read_only !== undefined) readOnly = st.read_only;
     header(st);
     setText("round-line", st.finished ? "All " + st.rounds + " rounds played" : "Round " + st.open_round + " of " + st.rounds + ", year " + st.open_year);
@@ -367,6 +379,7 @@ function initTeam() {
     }
     if (!touched && st.my_allocation) fillFrom(st.my_allocation);
     renderYear(st.this_year);
+    if ($("proposals")) renderDeals(st);
     drawSession(st, d);
     if (st.finished) {
       let a = $("debrief-link");
@@ -374,8 +387,46 @@ function initTeam() {
       a.href = "/debrief/" + st.session + "?code=" + encodeURIComponent(d.code);
     }
   }
+  // deals: the condition's levers are the chosen team's; each proposal with the buttons its team may press
+  function askLevers() {
+    const sel = $("deal-ask-lever"), keep = sel.value;
+    sel.replaceChildren(new Option("(no condition: a gift)", ""));
+    for (const name of d.team_levers[$("deal-to").value] || []) sel.appendChild(new Option(d.levers[name].label, name));
+    sel.value = keep && Array.from(sel.options).some(o => o.value === keep) ? keep : "";
+  }
+  function dealFeedback(message, isError) { const el = $("deal-feedback"); el.textContent = message; el.className = isError ? "feedback error" : "feedback ok"; }
+  async function decide(p, action) {
+    try { const r = await api("POST", url + "/proposal/" + p.id, { action }); touched = false; render(r.state); dealFeedback("proposal " + p.id + ": " + action + (action === "accept" ? "ed: your allocation changed" : "ed"), false); }
+    catch (e) { dealFeedback(e.message, true); }
+  }
+  function renderDeals(st) {
+    const list = $("proposals"); list.replaceChildren();
+    for (const p of st.proposals || []) {
+      const li = document.createElement("li"); li.dataset.id = p.id; li.dataset.status = p.status;
+      li.textContent = "#" + p.id + " (round " + p.round + "): " + p.words + ": " + p.status + " ";
+      const buttons = p.status !== "pending" || readOnly ? [] : (p.to_state === d.state_name ? ["accept", "reject"] : ["withdraw"]);
+      for (const action of buttons) {
+        const b = document.createElement("button"); b.type = "button"; b.className = "small " + action; b.textContent = action[0].toUpperCase() + action.slice(1);
+        b.setAttribute("aria-label", b.textContent + " proposal " + p.id);
+        b.addEventListener("click", () => decide(p, action)); li.appendChild(b);
+      }
+      list.appendChild(li);
+    }
+    if (!list.children.length) { const li = document.createElement("li"); li.textContent = "none yet"; list.appendChild(li); }
+    $("propose").disabled = st.finished || readOnly || st.running !== null;
+  }
+  $("deal-to").addEventListener("change", askLevers);
+  askLevers();
+  $("propose-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const body = { to: $("deal-to").value, give_lever: $("deal-give-lever").value, give_musd: parseFloat($("deal-give").value) };
+    if ($("deal-ask-lever").value) { body.ask_lever = $("deal-ask-lever").value; body.ask_musd = parseFloat($("deal-ask").value); }
+    try { const r = await api("POST", url + "/propose", body); render(r.state); dealFeedback("proposal " + r.id + " sent: waiting for the other team", false); }
+    catch (e) { dealFeedback(e.message, true); }
+  });
+
   render(d.state);
-  countdown(() => current);
+  paintClock = countdown(() => current);
   poll(url + "/state", render, 2000);
   $("alloc-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
