@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from helpers import baseline, scenario, tiny
 
-from scenarios.model import SecurityModel, simulate
+from scenarios.model import SecurityModel, border, corruption, simulate
 from scenarios.model.society import Society
 from scenarios.rng import WeeklyStreams
 from scenarios.spec import outcomes
@@ -137,7 +137,7 @@ def test_corruption_settles_at_driver_plus_what_drug_money_buys():
     m = SecurityModel(scenario(years=1, parameters={"corruption_adjust_weeks": 13}), 1)
     m.trafficking.revenue_musd = 50.0
     for _ in range(400):
-        m._update_corruption()
+        corruption.step(m)
     p = m.p
     expected = m.driver("corruption") + p.drug_corruption_gain * 50 / (50 + p.drug_revenue_half)
     assert m.corruption == pytest.approx(expected, rel=1e-6)
@@ -181,7 +181,7 @@ def test_border_command_moves_effort_toward_seizures():
     m.trafficking.seized_seg[:] = 0.0
     m.trafficking.seized_seg[0, 0] = 1.0  # every seizure on the first segment
     for _ in range(60):
-        m._adapt_border_effort()
+        border.adapt_effort(m)
     after = m.capacities.segment_shares
     assert after[0] > before[0] and np.all(after[1:] < before[1:])
 

@@ -71,7 +71,7 @@ from scenarios.rng import WeeklyStreams
 from scenarios.spec.params import Params
 
 if TYPE_CHECKING:
-    from scenarios.model.model import SecurityModel
+    from scenarios.model.state import ModelState, Tables
 
 ACTIVE, JAILED = 1, 2
 WEEKS_PER_YEAR = 52
@@ -523,23 +523,6 @@ class Society:
             self.jail[taken] = term.astype(np.int32) + 1
             self.arrests = np.bincount(self.region[taken], minlength=self.n_regions).astype(float)
 
-    def step_from(self, model: SecurityModel) -> None:
-        """The society stage of a week, reading the model's capacities, drivers and cells."""
-        cap = model.capacities
-        cells = np.bincount(model.militants.cell_region, minlength=self.n_regions).astype(float)
-        self.week = model.week
-        self.step(
-            cap["economy"],
-            float(cap["soft_legitimacy"][0]),
-            cap["domestic_surveillance"],
-            model.driver("remittances"),
-            cells,
-            float(cap["online_suppression"][0]),
-            threat=model.threat.index,
-            casualties=float(model.militants.casualties.sum()),
-            resentment=model.p.chinese_resentment * model.chinese_visibility,
-        )
-
     def _update_legitimacy(
         self, economy: np.ndarray, soft: float, surveillance: np.ndarray, casualties: float, resentment: float
     ) -> None:
@@ -555,3 +538,48 @@ class Society:
             L -= p.surveillance_backlash * surveillance
         L -= p.attack_legitimacy_per_casualty * casualties
         self.legitimacy = np.clip(L, 0.0, 1.0)
+
+
+def step(state: ModelState) -> None:
+    """The society stage of a week, reading the capacities, drivers, cells, threat and visibility."""
+    cap = state.capacities
+    soc = state.society
+    cells = np.bincount(state.militants.cell_region, minlength=soc.n_regions).astype(float)
+    soc.week = state.week
+    soc.step(
+        cap["economy"],
+        float(cap["soft_legitimacy"][0]),
+        cap["domestic_surveillance"],
+        state.driver("remittances"),
+        cells,
+        float(cap["online_suppression"][0]),
+        threat=state.threat.index,
+        casualties=float(state.militants.casualties.sum()),
+        resentment=state.p.chinese_resentment * state.chinese_visibility,
+    )
+
+
+REGIONAL = ("unrest_active_share", "jailed_share", "radicalised_share", "mean_grievance", "legitimacy")
+"""Regional society outcomes that are also recorded nationally, weighted by population."""
+
+
+def record(state: ModelState, tables: Tables) -> None:
+    """Write the society stage's outcomes of week ``state.t`` (protest, prisons, radicalisation)."""
+    t, soc = state.t, state.society
+    ts, rg = tables.ts, tables.rg
+    pop_w = state.index.pop_weights
+    rg["unrest_active_share"][t] = soc.active_count / soc.counts
+    rg["jailed_share"][t] = soc.jailed_persons() / soc.population
+    rg["radicalised_share"][t] = soc.radicalised_share()
+    rg["mean_grievance"][t] = soc.mean_by_region(soc.grievance)
+    rg["legitimacy"][t] = soc.legitimacy
+    for name in REGIONAL:
+        ts[name][t] = rg[name][t] @ pop_w
+    ts["recruiter_share"][t] = soc.recruiters_persons() / soc.population.sum()
+    ts["protest_incidents"][t] = soc.incidents.sum()
+    ts["protest_detentions"][t] = soc.protest_detentions().sum()
+    ts["extremism_arrests"][t] = soc.radicalisation.arrests.sum()
+    ts["extremism_prisoners"][t] = soc.radicalisation.prisoners.sum()
+    ts["prison_population"][t] = soc.jailed_persons().sum()
+    threshold = state.p.protest_threshold_share
+    ts["protest_region_weeks"][t] = np.count_nonzero(rg["unrest_active_share"][t] >= threshold)
