@@ -100,7 +100,13 @@ def poisson_from_uniforms(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """
     values, inverse = np.unique(mean, return_inverse=True)
     out = np.zeros(u.size, dtype=np.int64)
+    # the entries of each distinct mean, found by one sort rather than one scan per mean
+    order = np.argsort(inverse, kind="stable")
+    ends = np.searchsorted(inverse[order], np.arange(values.size), side="right")
+    start = 0
     for k, lam in enumerate(values):
+        sel = order[start : ends[k]]
+        start = ends[k]
         if lam <= 0:
             continue
         top = int(lam + 12.0 * np.sqrt(lam) + 12)
@@ -108,7 +114,6 @@ def poisson_from_uniforms(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
         ratios[0] = np.exp(-lam)
         ratios[1:] = lam / np.arange(1, top + 1)
         cdf = np.cumsum(np.cumprod(ratios))
-        sel = inverse == k
         out[sel] = np.minimum(np.searchsorted(cdf, u[sel], side="right"), top)
     return out
 
@@ -354,6 +359,12 @@ class Society:
         self.jail = np.zeros(n, dtype=np.int32)
         self.grievance = np.zeros(n)
         self.police = np.zeros(self.n_nb)
+        # buffers reused every week: no citizen-sized array is allocated after set-up
+        self._p_arrest = np.empty(n)
+        self._scratch = np.empty(n)
+        self._jailed = np.empty(n, dtype=bool)
+        self._active = np.empty(n, dtype=bool)
+        self._was = np.zeros(0, dtype=np.int64)  # citizens active at the end of last week (sorted)
 
         base = np.full(n_r, params.legitimacy_initial) - params.autonomy_legitimacy_gap * traits.autonomy
         self.legitimacy_base = base
@@ -375,9 +386,15 @@ class Society:
 
     # ------------------------------------------------------------------ outputs
     def count_by_region(self, mask: np.ndarray) -> np.ndarray:
-        """How many simulated citizens of each region ``mask`` holds for (regions are contiguous blocks)."""
+        """How many simulated citizens of each region ``mask`` holds for (regions are contiguous
+        blocks: one count per block, no temporary)."""
         b = self.bounds
         return np.array([np.count_nonzero(mask[b[i] : b[i + 1]]) for i in range(b.size - 1)], dtype=float)
+
+    def _blocks(self) -> list[slice]:
+        """Each region's citizens, a contiguous block."""
+        b = self.bounds
+        return [slice(int(b[i]), int(b[i + 1])) for i in range(b.size - 1)]
 
     def by_region(self, mask: np.ndarray) -> np.ndarray:
         """Share of each region's simulated citizens for which ``mask`` holds."""
@@ -466,9 +483,7 @@ class Society:
             self.settle_residual = self.radicalisation.settle(context)
             self.settled = True
         self.radicalisation.step(context, self.draws.generator("radicalisation", week))
-        # counted once here, read by the threat index, the militants and the recorder
-        self.active_count = self.count_by_region(self.state == ACTIVE)
-        self.jailed_count = self.count_by_region(self.state == JAILED)
+        # counted once in _protest, read by the threat index, the militants and the recorder
 
     def _incidents(self, week: int) -> None:
         """Incidents with the security forces in regions with an autonomy movement (Poisson in time)."""
@@ -481,47 +496,68 @@ class Society:
         )
 
     def _protest(self, factor: np.ndarray, surveillance: np.ndarray, threat: float, week: int) -> None:
-        """Epstein's week: grievance, police, activation on last week's actives, arrests, jail."""
+        """Epstein's week: grievance, police, activation on last week's actives, arrests, jail.
+
+        Every citizen-sized array is a buffer made at set-up and written in place (``out=``);
+        region-level factors are applied block by block (regions are contiguous), and last week's
+        actives are carried as an index rather than searched for.
+        """
         p = self.p
         G = self.grievance
-        np.multiply(self.hardship, np.repeat(factor, self.counts), out=G)
-        np.minimum(G, 1.0, out=G)
         felt = np.clip(self.legitimacy - self.incident_shock, 0.0, 1.0)
-        G *= np.repeat(1.0 - felt, self.counts)
+        for r, block in enumerate(self._blocks()):
+            g = G[block]
+            np.multiply(self.hardship[block], factor[r], out=g)
+            np.minimum(g, 1.0, out=g)
+            g *= 1.0 - felt[r]
 
         # jail: serve a week; a citizen with no time left is free
         np.subtract(self.jail, 1, out=self.jail)
         np.maximum(self.jail, 0, out=self.jail)
-        jailed = self.jail > 0
+        jailed = np.greater(self.jail, 0, out=self._jailed)
 
         # police per neighbourhood (Epstein's cops move at random: redraw weekly)
         presence = 1.0 + p.surveillance_arrest_gain * surveillance + p.repression_threat_response * threat
         mean = p.police_per_citizen * self.nb_size * presence[self.nb_region]
         self.police = poisson_from_uniforms(self.draws.uniforms("police", week, self.nb_ids), mean)
 
-        was = np.flatnonzero(self.state == ACTIVE)
+        was = self._was
         actives = np.bincount(self.nb[was], minlength=self.n_nb).astype(float)
         k = p.arrest_constant_k
-        p_arrest = arrest_probability(self.police, 1.0 + actives, k, self.rounding)[self.nb]
+        p_arrest = np.take(
+            arrest_probability(self.police, 1.0 + actives, k, self.rounding), self.nb, out=self._p_arrest, mode="clip"
+        )
         p_arrest[was] = arrest_probability(self.police, np.maximum(actives, 1.0), k, self.rounding)[self.nb[was]]
-        active = is_active(G, self.risk_aversion, p_arrest, p.activation_threshold)
-        active &= ~jailed
-        self.state = active.astype(np.int8)  # ACTIVE = 1, quiet = 0
-        self.state[jailed] = JAILED
+        # Epstein's rule G - R P > T, in place
+        margin = np.multiply(self.risk_aversion, p_arrest, out=self._scratch)
+        np.subtract(G, margin, out=margin)
+        active = np.greater(margin, p.activation_threshold, out=self._active)
+        np.greater(active, jailed, out=active)  # active and not jailed (on booleans a > b iff a and not b)
+        self.state[...] = active  # ACTIVE = 1, quiet = 0
+        np.copyto(self.state, np.int8(JAILED), where=jailed)
 
         self.arrests = np.zeros(self.n_regions)
         idx = np.flatnonzero(active)
+        still = np.ones(idx.size, dtype=bool)
+        taken = idx[:0]
         if idx.size:
             nb = self.nb[idx]
             order = np.lexsort((self.draws.uniforms("arrest-order", week, idx), nb))
             nb_sorted = nb[order]
             rank = np.arange(idx.size) - np.searchsorted(nb_sorted, nb_sorted, side="left")
-            taken = idx[order[rank < self.police[nb_sorted]]]
+            caught = order[rank < self.police[nb_sorted]]
+            taken = idx[caught]
+            still[caught] = False
             self.state[taken] = JAILED
             # a term of j weeks keeps the citizen out of the next j weeks (0: back next week)
             term = np.floor(self.draws.uniforms("jail-term", week, taken) * (int(p.max_jail_weeks) + 1))
             self.jail[taken] = term.astype(np.int32) + 1
             self.arrests = np.bincount(self.region[taken], minlength=self.n_regions).astype(float)
+        self._was = idx[still]
+        # counted once here, read by the threat index, the militants and the recorder
+        self.active_count = np.bincount(self.region[self._was], minlength=self.n_regions).astype(float)
+        taken_by_region = np.bincount(self.region[taken], minlength=self.n_regions)
+        self.jailed_count = self.count_by_region(jailed) + taken_by_region
 
     def _update_legitimacy(
         self, economy: np.ndarray, soft: float, surveillance: np.ndarray, casualties: float, resentment: float
