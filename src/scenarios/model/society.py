@@ -62,6 +62,7 @@ Recruiters feed militant recruitment (:mod:`.militants`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -220,24 +221,41 @@ class Radicalisation:
         gamma = p.extremist_to_recruiter
         return beta * gamma / ((gamma + p.prevention_rate + a) * (p.treatment_rate + a))
 
-    def _mean_step(self, state: np.ndarray, context: RadicalisationContext) -> np.ndarray:
-        """The deterministic (mean-field) week: state rows are extremists, recruiters, prisoners."""
+    def _mean_field(self, context: RadicalisationContext) -> Callable[[np.ndarray], np.ndarray]:
+        """The deterministic (mean-field) week under ``context``, as a function of the state (rows:
+        extremists, recruiters, prisoners).
+
+        What does not change from week to week (arrest chance, local and online sources, damping,
+        exit rates) is computed once here; the week then makes the same operations in the same
+        order as the stochastic week's expectation, so :meth:`settle` iterates it cheaply.
+        """
         p = self.p
-        e, r, j = state
-        s = self.population - e - r - j
-        lam = self.force(r, context)
+        pop = self.population
+        pop_total = pop.sum()
+        contact = p.radicalisation_contact
+        local = p.radicalisation_contact * p.cell_recruiters * context.cells / pop
+        online = p.online_propaganda * (1.0 - context.online_suppression)
+        damping = 1.0 - p.economy_radicalisation_damping * context.economy
+        susceptibility, hardship = self.susceptibility, context.hardship
         a = self.arrest_chance(context.surveillance)
         release = 1.0 / p.extremism_sentence_weeks
-        new_e = s * -np.expm1(-lam)
-        e2 = (
-            e
-            + new_e
-            - e * (p.extremist_to_recruiter + p.prevention_rate + a)
-            + j * release * (1 - p.prison_recruiter_share)
-        )
-        r2 = r + e * p.extremist_to_recruiter - r * (p.treatment_rate + a) + j * release * p.prison_recruiter_share
-        j2 = j + a * (e + r) - j * release
-        return np.maximum(np.stack([e2, r2, j2]), 0.0)
+        gamma = p.extremist_to_recruiter
+        leave_e = p.extremist_to_recruiter + p.prevention_rate + a
+        leave_r = p.treatment_rate + a
+        back_extremist, back_recruiter = 1 - p.prison_recruiter_share, p.prison_recruiter_share
+
+        def week(state: np.ndarray) -> np.ndarray:
+            e, r, j = state
+            s = pop - e - r - j
+            lam = (contact * r.sum() / pop_total + local + online) * susceptibility * hardship * damping
+            new_e = s * -np.expm1(-lam)
+            out = np.empty_like(state)
+            out[0] = e + new_e - e * leave_e + j * release * back_extremist
+            out[1] = r + e * gamma - r * leave_r + j * release * back_recruiter
+            out[2] = j + a * (e + r) - j * release
+            return np.maximum(out, 0.0, out=out)
+
+        return week
 
     def settle(self, context: RadicalisationContext, weeks: int = 20_000, tol: float = 1e-6) -> float:
         """Start at the equilibrium of ``context`` (the mean-field fixed point); returns its residual.
@@ -245,10 +263,11 @@ class Radicalisation:
         Iterates the deterministic week until the largest weekly change is below ``tol`` persons
         (or ``weeks`` weeks pass); the counts are rounded to whole persons.
         """
+        week = self._mean_field(context)
         x = np.stack([self.extremists, self.recruiters, self.prisoners]).astype(float)
         change = np.inf
         for _ in range(weeks):
-            y = self._mean_step(x, context)
+            y = week(x)
             change = float(np.abs(y - x).max())
             x = y
             if change < tol:
