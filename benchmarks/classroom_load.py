@@ -3,7 +3,8 @@ polling every 2 s as the browser pages do (with the version they have: the full 
 explorer users run the explorer in a loop (its runs go to its own worker process).
 
 Run: ``.venv/bin/python benchmarks/classroom_load.py [--seconds 60] [--explorers 2]``; prints a
-Markdown table. ``tests/test_classroom_load.py`` runs a shorter version and asserts there are no errors.
+Markdown table. ``--advance`` instead measures the simulation an Advance runs, in process and in
+CPU time (no server): for each shipped exercise and round, ``run_years`` of the round's years. ``tests/test_classroom_load.py`` runs a shorter version and asserts there are no errors.
 """
 
 from __future__ import annotations
@@ -239,11 +240,35 @@ def _codes(base: str, sid: str) -> list[str]:
 _DB: list[Path] = []
 
 
+def advance_cpu_seconds() -> None:
+    """CPU seconds of the simulation behind each Advance of each shipped exercise (the config as
+    shipped, the plan's levers): round r re-runs years 1..r from the start (burn-in included)."""
+    from scenarios.spec.config import load_scenario, scenario_dict
+    from scenarios.web.classroom.simulate import run_years
+
+    print("| exercise | citizens | rounds | Advance CPU s per round (1, 2, ...) | max |")
+    print("|---|---:|---:|---|---:|")
+    for path in sorted((ROOT / "src" / "scenarios" / "library" / "exercises").glob("*.yaml")):
+        sc = load_scenario(path)
+        cfg = scenario_dict(sc)
+        times = []
+        for rnd in range(1, sc.exercise.rounds + 1):
+            t0 = time.process_time()
+            run_years(cfg, sc.seed, rnd)
+            times.append(time.process_time() - t0)
+        cells = ", ".join(f"{t:.2f}" for t in times)
+        print(f"| {path.stem} | {sc.society.citizens:,} | {len(times)} | {cells} | {max(times):.2f} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--explorers", type=int, default=2, help="explorer users running in a loop (default 2)")
+    ap.add_argument("--advance", action="store_true", help="only the CPU time of each Advance's simulation")
     args = ap.parse_args()
+    if args.advance:
+        advance_cpu_seconds()
+        return
     with tempfile.TemporaryDirectory() as tmp:
         _DB.append(Path(tmp) / "load.sqlite")
         proc, base = start_server(_DB[0])
