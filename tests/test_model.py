@@ -173,3 +173,16 @@ def test_check_ensembles_share_one_run_across_horizons(monkeypatch):
     for name, values in alone.items():
         assert values.shape == (2, 1) and np.array_equal(values, both["short"][name], equal_nan=True), name
     assert both["long"]["attacks"].shape == (2, 2)
+
+
+def test_check_baseline_runs_through_the_task_runner_equal_direct_runs():
+    """The whole baseline runs the facts checks keep go through the workers as plain configs: the
+    same runs as simulating the scenario directly."""
+    from scenarios.experiments.checks import core
+
+    design = core.Design(seeds=2, years=1, citizens=300, stress_years=1, workers=1, burn_in_weeks=0)
+    runs = core.baseline_runs(design, 1, 300)
+    for s, run in enumerate(runs):
+        direct = simulate(design.baseline(1, 300), 1000 + s)
+        for name, values in direct.timeseries.items():
+            np.testing.assert_array_equal(values, run.timeseries[name], err_msg=name)

@@ -169,14 +169,23 @@ def library_scenario(name: str, years: int, citizens: int, burn_in_weeks: int | 
     return derive(scenario, parameters__burn_in_weeks=burn_in_weeks)
 
 
-def baseline_runs(design: Design, years: int, citizens: int) -> tuple[RunData, ...]:
-    """``design.seeds`` runs of the baseline (seeds 1000, 1001, ...), kept whole in the design's cache."""
+def whole_run(config: dict[str, Any], seed: int) -> RunData:
+    """One run of ``config``, kept whole (picklable: runs in worker processes)."""
     from scenarios.model import simulate
 
+    return simulate(validate_data(config), seed)
+
+
+def baseline_runs(design: Design, years: int, citizens: int) -> tuple[RunData, ...]:
+    """``design.seeds`` runs of the baseline (seeds 1000, 1001, ...), kept whole in the design's cache;
+    run on the design's workers (each run is a pure function of config and seed)."""
     key = (design.seeds, years, citizens, design.burn_in_weeks)
     if key not in design.runs.baseline_runs:
-        sc = design.baseline(years, citizens)
-        design.runs.baseline_runs[key] = tuple(simulate(sc, 1000 + s) for s in range(design.seeds))
+        config = scenario_dict(design.baseline(years, citizens))
+        done: dict[int, RunData] = {}
+        tasks = {s: (config, 1000 + s) for s in range(design.seeds)}
+        run_tasks(whole_run, tasks, design.workers, None, done.__setitem__)
+        design.runs.baseline_runs[key] = tuple(done[s] for s in range(design.seeds))
     return design.runs.baseline_runs[key]
 
 
