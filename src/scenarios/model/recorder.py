@@ -67,11 +67,6 @@ class Recorder:
         )
         self.reporters = reporters
 
-    @property
-    def ts(self) -> dict[str, np.ndarray]:
-        """The national table."""
-        return self.tables.ts
-
     def record(self, state: ModelState) -> None:
         """Write week ``state.t`` of every outcome: each stage's reporter in schedule order."""
         for _, reporter in self.reporters:

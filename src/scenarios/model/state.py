@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from scenarios.model.trafficking import Trafficking
     from scenarios.model.world import WorldIndex
     from scenarios.spec.params import Params
+    from scenarios.spec.registry import World
 
 
 class ModelState(Protocol):
@@ -43,8 +44,8 @@ class ModelState(Protocol):
 
     p: Params
     index: WorldIndex
-    world: Any
-    cfg: Any
+    world: World
+    cfg: Any  # the validated scenario (typed end to end by another change: issue 24 item 3)
     seed: int
     t: int
     week: int
@@ -64,10 +65,10 @@ class ModelState(Protocol):
     chinese_visibility: float
     conditions: Conditions
     trafficking: Trafficking
-    traffickers: Any
+    traffickers: Any  # Mesa's AgentSet of TraffickingOrganisation (Mesa is untyped)
     border_focus: np.ndarray
     militants: Militants
-    groups: Any
+    groups: Any  # Mesa's AgentSet of MilitantGroup
     society: Society
     threat: Threat
     corruption: float
