@@ -172,3 +172,14 @@ def test_every_declared_channel_is_read_by_a_stage_its_read_by_names(monkeypatch
 def test_read_by_names_only_declared_stages():
     named = {s for ch in registry.channels().values() for s in ch.read_by}
     assert named <= set(stages.names())
+
+
+def test_every_stage_has_one_signature():
+    """``step(state)`` and ``record(state, tables)``, nothing else (the uniform stage convention)."""
+    import inspect
+
+    for stage in stages.STAGES:
+        if stage.step is not None:
+            assert list(inspect.signature(stage.step).parameters) == ["state"], stage.name
+        if stage.record is not None:
+            assert list(inspect.signature(stage.record).parameters) == ["state", "tables"], stage.name
