@@ -5,6 +5,8 @@ changed), while teams submit, teachers advance rounds, explorer users run the ex
 
 Run: ``.venv/bin/python benchmarks/classroom_load.py [--seconds 60] [--explorers 2] [--flood 8]``;
 prints a Markdown table (the flooding tab's requests are counted apart: most get 429 by design).
+``--advance`` instead measures the simulation an Advance runs, in process and in CPU time (no
+server): for each shipped exercise and round, ``run_years`` of the round's years.
 ``tests/test_classroom_load.py`` runs a shorter version and asserts there are no errors.
 """
 
@@ -274,12 +276,36 @@ def _codes(base: str, sid: str) -> list[str]:
 _DB: list[Path] = []
 
 
+def advance_cpu_seconds() -> None:
+    """CPU seconds of the simulation behind each Advance of each shipped exercise (the config as
+    shipped, the plan's levers): round r re-runs years 1..r from the start (burn-in included)."""
+    from scenarios.spec.config import load_scenario, scenario_dict
+    from scenarios.web.classroom.simulate import run_years
+
+    print("| exercise | citizens | rounds | Advance CPU s per round (1, 2, ...) | max |")
+    print("|---|---:|---:|---|---:|")
+    for path in sorted((ROOT / "src" / "scenarios" / "library" / "exercises").glob("*.yaml")):
+        sc = load_scenario(path)
+        cfg = scenario_dict(sc)
+        times = []
+        for rnd in range(1, sc.exercise.rounds + 1):
+            t0 = time.process_time()
+            run_years(cfg, sc.seed, rnd)
+            times.append(time.process_time() - t0)
+        cells = ", ".join(f"{t:.2f}" for t in times)
+        print(f"| {path.stem} | {sc.society.citizens:,} | {len(times)} | {cells} | {max(times):.2f} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--explorers", type=int, default=2, help="explorer users running in a loop (default 2)")
     ap.add_argument("--flood", type=int, default=8, help="loops of one tab polling one code without pause (default 8)")
+    ap.add_argument("--advance", action="store_true", help="only the CPU time of each Advance's simulation")
     args = ap.parse_args()
+    if args.advance:
+        advance_cpu_seconds()
+        return
     with tempfile.TemporaryDirectory() as tmp:
         _DB.append(Path(tmp) / "load.sqlite")
         proc, base = start_server(_DB[0])

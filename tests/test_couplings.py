@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from helpers import baseline, scenario, tiny
 
-from scenarios.model import SecurityModel, simulate
+from scenarios.model import SecurityModel, border, corruption, simulate
 from scenarios.model.society import Society
 from scenarios.rng import WeeklyStreams
 from scenarios.spec import outcomes
@@ -137,7 +137,7 @@ def test_corruption_settles_at_driver_plus_what_drug_money_buys():
     m = SecurityModel(scenario(years=1, parameters={"corruption_adjust_weeks": 13}), 1)
     m.trafficking.revenue_musd = 50.0
     for _ in range(400):
-        m._update_corruption()
+        corruption.step(m)
     p = m.p
     expected = m.driver("corruption") + p.drug_corruption_gain * 50 / (50 + p.drug_revenue_half)
     assert m.corruption == pytest.approx(expected, rel=1e-6)
@@ -181,7 +181,7 @@ def test_border_command_moves_effort_toward_seizures():
     m.trafficking.seized_seg[:] = 0.0
     m.trafficking.seized_seg[0, 0] = 1.0  # every seizure on the first segment
     for _ in range(60):
-        m._adapt_border_effort()
+        border.adapt_effort(m)
     after = m.capacities.segment_shares
     assert after[0] > before[0] and np.all(after[1:] < before[1:])
 
@@ -203,3 +203,38 @@ def test_the_recorder_writes_every_declared_outcome():
         assert unwritten == []
     for view in outcomes.views().values():
         assert set(view) <= declared
+
+
+# ---------------------------------------------------------------- speed: buffers reused
+
+
+def test_a_society_week_allocates_no_citizen_sized_array():
+    """Every citizen-sized array is a buffer made at set-up: a week's peak allocation stays under
+    one byte per simulated citizen (a single boolean mask over the citizens would reach it). Large
+    neighbourhoods keep the per-neighbourhood arrays (police draws) far below that."""
+    import tracemalloc
+
+    n = 200_000
+    s = society(n, neighbourhood_size=200)
+    step(s, 2, surveillance=0.2)
+    tracemalloc.start()
+    try:
+        step(s, 1, surveillance=0.2)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < n
+
+
+def test_running_active_index_and_counts_match_the_citizens_states():
+    """The actives carried from week to week and the counts per region agree with ``state``."""
+    from scenarios.model.society import ACTIVE, JAILED
+
+    s = society(4000)
+    s.legitimacy_override = np.array([0.3])
+    for _ in range(12):
+        step(s, 1, surveillance=0.3)
+        assert np.array_equal(s._was, np.flatnonzero(s.state == ACTIVE))
+        assert s.active_count[0] == np.count_nonzero(s.state == ACTIVE)
+        assert s.jailed_count[0] == np.count_nonzero(s.state == JAILED)
+    assert s.active_count[0] > 0 and s.jailed_count[0] > 0

@@ -168,3 +168,49 @@ def test_every_event_kind_has_an_effect_and_a_default_size():
         plain = simulate(scenario(years=1), 3).timeseries
         shocked = simulate(scenario(years=1, events=[{"when": "2021-03", "kind": kind}]), 3).timeseries
         assert any(not np.array_equal(plain[k], shocked[k]) for k in plain), f"{kind} changed nothing"
+
+
+def test_a_run_is_causal_its_first_years_do_not_depend_on_its_horizon():
+    """What the check suite's horizon sharing relies on (experiments/checks/core.py, RunCache)."""
+    short, long = simulate(tiny(years=1), 4), simulate(tiny(years=2), 4)
+    n = short.timeseries["step"].size
+    for name, values in short.timeseries.items():
+        np.testing.assert_array_equal(values, long.timeseries[name][:n], err_msg=name)
+    n_r = short.regions["step"].size
+    for name, values in short.regions.items():
+        np.testing.assert_array_equal(values, long.regions[name][:n_r], err_msg=name)
+
+
+def test_check_ensembles_share_one_run_across_horizons(monkeypatch):
+    """An ensemble asked for at two horizons runs once, at the longer; the shorter is its first
+    years, equal to running it alone."""
+    from dataclasses import replace
+
+    from scenarios.experiments.checks import core
+
+    design = core.Design(seeds=2, years=1, citizens=300, stress_years=2, workers=1, burn_in_weeks=0)
+    calls: list[int] = []
+    real = core.run_tasks
+    monkeypatch.setattr(core, "run_tasks", lambda fn, tasks, *a: calls.append(len(tasks)) or real(fn, tasks, *a))
+    both = core.ensembles({"short": design.baseline(1), "long": design.baseline(2)}, design)
+    assert calls == [2]  # one scenario x two seeds
+    assert core.ensembles({"again": design.baseline(1)}, design)["again"]["attacks"].shape == (2, 1)
+    assert calls == [2]  # from the cache
+    alone = core.ensembles({"short": design.baseline(1)}, replace(design, runs=core.RunCache()))["short"]
+    assert both["short"].keys() == alone.keys()
+    for name, values in alone.items():
+        assert values.shape == (2, 1) and np.array_equal(values, both["short"][name], equal_nan=True), name
+    assert both["long"]["attacks"].shape == (2, 2)
+
+
+def test_check_baseline_runs_through_the_task_runner_equal_direct_runs():
+    """The whole baseline runs the facts checks keep go through the workers as plain configs: the
+    same runs as simulating the scenario directly."""
+    from scenarios.experiments.checks import core
+
+    design = core.Design(seeds=2, years=1, citizens=300, stress_years=1, workers=1, burn_in_weeks=0)
+    runs = core.baseline_runs(design, 1, 300)
+    for s, run in enumerate(runs):
+        direct = simulate(design.baseline(1, 300), 1000 + s)
+        for name, values in direct.timeseries.items():
+            np.testing.assert_array_equal(values, run.timeseries[name], err_msg=name)

@@ -6,7 +6,12 @@
 - :mod:`.trafficking`: trafficking organisations on the Northern Route.
 - :mod:`.militants`: militant groups, infiltration and attacks.
 - :mod:`.society`: citizens as arrays (unrest, legitimacy, radicalisation).
-- :mod:`.model`: :class:`SecurityModel`, which steps them weekly and records outcomes.
+- :mod:`.border`, :mod:`.presence`, :mod:`.threat`, :mod:`.corruption`: the week's border
+  conditions, China's visibility and investment, the threat index, corruption.
+- :mod:`.state`: the typed state every stage reads and writes (:class:`~.state.ModelState`).
+- :mod:`.stages`: the weekly schedule as data (each stage's ``step(state)`` and ``record(state, tables)``).
+- :mod:`.recorder`: the weekly tables the reporters write.
+- :mod:`.model`: :class:`SecurityModel`, which loops over the stages weekly.
 """
 
 from scenarios.model.model import SecurityModel, simulate

@@ -10,6 +10,8 @@
 - **Roads**: the ``roads`` channel (fed only by levers that build roads: infrastructure) lowers route
   cost by ``roads_help_smugglers`` x its population-weighted level.
 - **Counter-terrorism**: Tajik capacity combined with the 201st base (x engagement).
+- **Border command** (stage ``border_command``, after trafficking): re-targets patrols and systems
+  toward where seizures happen (:func:`adapt_effort`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from scenarios.model.model import SecurityModel
+    from scenarios.model.state import ModelState, Tables
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,37 @@ class Conditions:
     """Corruption level this week (0-1)."""
 
 
-def conditions(model: SecurityModel) -> Conditions:
+def step(state: ModelState) -> None:
+    """The border stage: this week's :class:`Conditions`, read by the trafficking and militant stages."""
+    state.conditions = conditions(state)
+
+
+def adapt_effort(state: ModelState) -> None:
+    """The border command moves patrols and systems toward where seizures happen (co-adaptation).
+
+    NarcoLogic's interdiction agent re-targets where flows were seen; here the segment shares of
+    border levers relax (rate ``interdiction_reallocation`` per week) toward
+    ``(1 - reallocation_share) x base shares + reallocation_share x recent seizure shares``.
+    Off when the scenario fixes ``allocation.border``. The capacities change at the next week's
+    capacity stage.
+    """
+    p = state.p
+    if state.cfg.allocation.border or p.interdiction_reallocation <= 0:
+        return
+    seized = state.trafficking.seized_seg.sum(axis=0)
+    if seized.sum() > 0:
+        state.border_focus += p.interdiction_reallocation * (seized / seized.sum() - state.border_focus)
+    base = state.capacities.base_segment_shares
+    state.capacities.set_segment_shares((1.0 - p.reallocation_share) * base + p.reallocation_share * state.border_focus)
+
+
+def record(state: ModelState, tables: Tables) -> None:
+    """Write the border stage's outcomes of week ``state.t``."""
+    tables.ts["taliban_cooperation"][state.t] = state.conditions.taliban
+    tables.sg["interdiction_probability"][state.t] = state.conditions.p_border
+
+
+def conditions(model: ModelState) -> Conditions:
     """The border and policing conditions of the current week."""
     p = model.p
     ix = model.index

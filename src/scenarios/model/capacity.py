@@ -27,9 +27,14 @@ capacity exactly as if it did not exist (tested).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from scenarios.spec import registry
+
+if TYPE_CHECKING:
+    from scenarios.model.state import ModelState, Tables
 
 LEVELS = ("segment", "region", "national")
 
@@ -136,3 +141,27 @@ class Capacities:
     def __getitem__(self, channel: str) -> np.ndarray:
         """Capacity of ``channel``: one value per segment, per region, or a 1-element array."""
         return self.values[channel]
+
+
+def step(state: ModelState) -> None:
+    """The capacity stage: this week's effort (from the states stage) moves stocks and capacities."""
+    state.capacities.step(state.effort)
+
+
+PREFIX = "capacity_"
+"""Capacity outcomes are named ``capacity_<channel>``."""
+
+
+def record(state: ModelState, tables: Tables) -> None:
+    """Write every channel's capacity of week ``state.t``: nationally (the mean over places,
+    weighted by population for regions and by length for segments) and, where an outcome is
+    declared per region or segment, there."""
+    t, ix, cap = state.t, state.index, state.capacities
+    for ch, level in zip(cap.channel_names, cap.channel_level, strict=True):
+        v = cap[ch]
+        mean = v @ ix.length_weights if level == "segment" else (v @ ix.pop_weights if level == "region" else v[0])
+        tables.ts[PREFIX + ch][t] = mean
+    for table in (tables.rg, tables.sg):
+        for name in table:
+            if name.startswith(PREFIX):
+                table[name][t] = cap[name.removeprefix(PREFIX)]

@@ -59,6 +59,7 @@ from scenarios.rng import WEEK_OFFSET
 
 if TYPE_CHECKING:
     from scenarios.model.border import Conditions
+    from scenarios.model.state import ModelState, Tables
 
 TARGETS = ("security", "civilian")
 """Target classes a cell chooses between (Chinese targets are drawn first, by exposure)."""
@@ -282,3 +283,30 @@ class Militants:
     def cells(self) -> int:
         """Active cells inside Tajikistan."""
         return int(self.cell_region.size)
+
+
+def step(state: ModelState) -> None:
+    """The militant stage: groups recruit and infiltrate, cells act, transit to Xinjiang."""
+    state.militants.step(state.conditions)
+
+
+def record(state: ModelState, tables: Tables) -> None:
+    """Write the militant stage's outcomes of week ``state.t`` (attacks, infiltration, cells)."""
+    t, mil = state.t, state.militants
+    ts, rg = tables.ts, tables.rg
+    ts["attacks"][t] = mil.attacks.sum()
+    ts["casualties"][t] = mil.casualties.sum()
+    ts["attacks_on_chinese"][t] = mil.attacks_chinese
+    ts["attacks_on_civilians"][t] = mil.attacks_civilian
+    ts["casualties_chinese"][t] = mil.casualties_chinese
+    ts["mass_casualty_attacks"][t] = mil.mass_casualty
+    ts["infiltration_attempts"][t] = mil.attempts
+    ts["infiltration_preempted"][t] = mil.preempted
+    ts["infiltration_successes"][t] = mil.successes
+    ts["militant_members"][t] = sum(g.members for g in state.groups)
+    ts["active_cells"][t] = mil.cells
+    ts["xinjiang_attempts"][t] = mil.xinjiang_attempts
+    ts["xinjiang_crossings"][t] = mil.xinjiang_crossings
+    ts["chinese_exposure"][t] = mil.chinese_share
+    rg["attacks"][t] = mil.attacks
+    rg["casualties"][t] = mil.casualties

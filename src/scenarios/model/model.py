@@ -1,13 +1,20 @@
-"""The Mesa model: one step is one week, and ``step()`` reads like the schedule.
+"""The Mesa model: one step is one week, a loop over the declared stages (:data:`.stages.STAGES`).
 
 1. **States act** (:mod:`.states`): China, Russia, SCO, Taliban, then Tajikistan, which spends the aid it gets.
 2. **Capacities** move with this week's lever effort (:mod:`.capacity`).
-3. **Border** conditions: interdiction, transit seizure, counter-terrorism (:mod:`.border`).
-4. **Trafficking** organisations ship, get seized and learn (:mod:`.trafficking`).
-5. **Militant** groups recruit and infiltrate; cells are disrupted or attack (:mod:`.militants`).
-6. **Society** updates legitimacy, unrest, arrests and radicalisation (:mod:`.society`).
-7. **Threat** index for next week's adaptive policies (:mod:`.threat`).
-8. **Recorder** writes every declared outcome (:mod:`.recorder`).
+3. **Presence**: how visible China's investment is (:mod:`.presence`).
+4. **Border** conditions: interdiction, transit seizure, counter-terrorism (:mod:`.border`).
+5. **Trafficking** organisations ship, get seized and learn (:mod:`.trafficking`); the **border
+   command** re-targets patrols toward seizures (:mod:`.border`).
+6. **Militant** groups recruit and infiltrate; cells are disrupted or attack (:mod:`.militants`).
+7. **Society** updates legitimacy, unrest, arrests and radicalisation (:mod:`.society`).
+8. **Threat** index for next week's adaptive policies (:mod:`.threat`).
+9. **Corruption** moves toward the driver plus drug money (:mod:`.corruption`).
+10. **Investment**: China's investment stock grows (:mod:`.presence`).
+11. **Recorder**: each stage's reporter writes its declared outcomes (:mod:`.recorder`).
+
+Every stage is a function of the model's typed state (:class:`.state.ModelState`, which this
+class satisfies); no stage module imports this one.
 
 Randomness: the citizens' fixed attributes come from the ``society`` stream of the seed; every
 draw made during a week comes from :class:`scenarios.rng.WeeklyStreams`, keyed by stage, week and
@@ -22,13 +29,16 @@ import mesa
 import numpy as np
 from mesa.discrete_space import Network
 
-from scenarios.model import border
+from scenarios.model import states as states_stage
+from scenarios.model.border import Conditions
 from scenarios.model.capacity import Capacities
 from scenarios.model.events import apply_events
 from scenarios.model.militants import MilitantGroup, Militants
+from scenarios.model.presence import CHINA_INVESTMENT_BEFORE_MUSD
 from scenarios.model.recorder import Recorder, RunData
 from scenarios.model.society import RegionTraits, Society
-from scenarios.model.states import ACT_ORDER, CATEGORIES, STATE_CLASSES, State
+from scenarios.model.stages import reporters, run_week
+from scenarios.model.states import CATEGORIES, STATE_CLASSES, State
 from scenarios.model.threat import Threat
 from scenarios.model.trafficking import DRUGS, Trafficking, TraffickingOrganisation
 from scenarios.model.world import build_graph, build_index
@@ -36,12 +46,6 @@ from scenarios.rng import WeeklyStreams, named_generator
 from scenarios.schedule import WEEKS_PER_YEAR, expand, step_years
 from scenarios.spec import outcomes, registry
 from scenarios.spec.params import Params
-
-CHINA_INVESTMENT_BEFORE_MUSD = 4000.0
-"""Chinese investment stock at the start (facts.yaml investment.china_cumulative, >USD 4bn 2007-2023)."""
-
-DONORS = ("china", "russia")
-"""States whose aid (levers flagged ``funds_other_levers``) Tajikistan spends."""
 
 
 class SecurityModel(mesa.Model):
@@ -95,9 +99,12 @@ class SecurityModel(mesa.Model):
         self.china_investment_musd = CHINA_INVESTMENT_BEFORE_MUSD  # stock of Chinese investment, USD M
         self._build_states()
         self.threat = Threat()
+        self.effort = np.zeros(len(self.lever_names))
+        states_stage.step(self)  # the effort of the first week: the capacities' warm start
         self.capacities = Capacities(
-            self._segment_weights(), self._region_weights(), self._states_act(), self.p.sco_multiplier, ix.population
+            self._segment_weights(), self._region_weights(), self.effort, self.p.sco_multiplier, ix.population
         )
+        self.conditions: Conditions  # written by the border stage each week
         self.border_focus = self.capacities.segment_shares.copy()
         self._trafficking_setup()
         self._militant_setup()
@@ -111,7 +118,9 @@ class SecurityModel(mesa.Model):
             scenario.society.legitimacy_feedback,
             RegionTraits(ix.autonomy, ix.susceptibility),
         )
-        self.recorder = Recorder(self.n_total, len(ix.regions), len(ix.segments), outcomes.index_weights(self.p))
+        self.recorder = Recorder(
+            self.n_total, len(ix.regions), len(ix.segments), outcomes.index_weights(self.p), reporters()
+        )
 
     # ------------------------------------------------------------------ set-up
     def _pad(self, series: np.ndarray) -> np.ndarray:
@@ -207,77 +216,18 @@ class SecurityModel(mesa.Model):
         """Tajikistan's demand for cooperation (its threat index)."""
         return self.states["tajikistan"].demand()
 
-    def _states_act(self) -> np.ndarray:
-        """The states act (donors first, then Tajikistan spends the aid); total effort per lever."""
-        for name in ACT_ORDER:
-            self.states[name].act()
-        aid = sum(float(self.states[s].effort[self.aid_levers].sum()) for s in DONORS)
-        self.states["tajikistan"].receive_aid(aid, self.aid_allocation)
-        return np.sum([s.effort for s in self.states.values()], axis=0)
-
     # ------------------------------------------------------------------ step
     def step(self) -> None:
-        """Advance one week: one call per stage of the schedule above."""
+        """Advance one week: every declared stage in order, then every stage's reporter."""
         if self.t >= self.n_total:
             self.running = False
             return
-        self.capacities.step(self._states_act())
-        self.chinese_visibility = self._chinese_visibility()
-        cond = border.conditions(self)
-        self.trafficking.step(cond)
-        self._adapt_border_effort()
-        self.militants.step(cond)
-        self.society.step_from(self)
-        self.threat.update(self)
-        self._update_corruption()
-        self.recorder.record(self, cond)
-        self.china_investment_musd += float(self.states["china"].effort[self.exposure_levers].sum()) / WEEKS_PER_YEAR
+        run_week(self)
+        self.recorder.record(self)
         self.t += 1
         self.week += 1
         if self.t >= self.n_total:
             self.running = False
-
-    def _chinese_visibility(self) -> float:
-        """How visible China's economic presence is in Tajikistan (0-1): its investment stock.
-
-        ``1 - exp(-investment stock / visibility_investment_busd)``, the stock grown by China's
-        spending on the levers flagged ``raises_exposure``. The public grievances it stands for are
-        debt and land (facts.yaml debt.china_exim), not security cooperation, which is low-profile
-        (outposts in remote GBAO): so China's security levers do not move it, and the same security
-        lever has the same sign whoever supplies it. Visibility raises anti-China militants'
-        recruitment (:mod:`.militants`) and public resentment, which lowers legitimacy (:mod:`.society`).
-        """
-        return float(1.0 - np.exp(-self.china_investment_musd / 1000.0 / self.p.visibility_investment_busd))
-
-    def _update_corruption(self) -> None:
-        """Corruption relaxes toward the driver (external pressure) plus what drug money buys.
-
-        ``target = driver + drug_corruption_gain x R / (R + drug_revenue_half)`` with R the drug
-        revenue of the route (USD M/yr); time constant ``corruption_adjust_weeks``.
-        """
-        p = self.p
-        revenue = self.trafficking.revenue_musd
-        target = self.driver("corruption") + p.drug_corruption_gain * revenue / (revenue + p.drug_revenue_half)
-        self.corruption += (min(0.95, target) - self.corruption) / p.corruption_adjust_weeks
-
-    def _adapt_border_effort(self) -> None:
-        """The border command moves patrols and systems toward where seizures happen (co-adaptation).
-
-        NarcoLogic's interdiction agent re-targets where flows were seen; here the segment shares of
-        border levers relax (rate ``interdiction_reallocation`` per week) toward
-        ``(1 - reallocation_share) x base shares + reallocation_share x recent seizure shares``.
-        Off when the scenario fixes ``allocation.border``.
-        """
-        p = self.p
-        if self.cfg.allocation.border or p.interdiction_reallocation <= 0:
-            return
-        seized = self.trafficking.seized_seg.sum(axis=0)
-        if seized.sum() > 0:
-            self.border_focus += p.interdiction_reallocation * (seized / seized.sum() - self.border_focus)
-        base = self.capacities.base_segment_shares
-        self.capacities.set_segment_shares(
-            (1.0 - p.reallocation_share) * base + p.reallocation_share * self.border_focus
-        )
 
     # ------------------------------------------------------------------ run
     def advance(self, weeks: int) -> None:

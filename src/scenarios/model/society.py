@@ -62,6 +62,7 @@ Recruiters feed militant recruitment (:mod:`.militants`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -71,7 +72,7 @@ from scenarios.rng import WeeklyStreams
 from scenarios.spec.params import Params
 
 if TYPE_CHECKING:
-    from scenarios.model.model import SecurityModel
+    from scenarios.model.state import ModelState, Tables
 
 ACTIVE, JAILED = 1, 2
 WEEKS_PER_YEAR = 52
@@ -100,7 +101,13 @@ def poisson_from_uniforms(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """
     values, inverse = np.unique(mean, return_inverse=True)
     out = np.zeros(u.size, dtype=np.int64)
+    # the entries of each distinct mean, found by one sort rather than one scan per mean
+    order = np.argsort(inverse, kind="stable")
+    ends = np.searchsorted(inverse[order], np.arange(values.size), side="right")
+    start = 0
     for k, lam in enumerate(values):
+        sel = order[start : ends[k]]
+        start = ends[k]
         if lam <= 0:
             continue
         top = int(lam + 12.0 * np.sqrt(lam) + 12)
@@ -108,7 +115,6 @@ def poisson_from_uniforms(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
         ratios[0] = np.exp(-lam)
         ratios[1:] = lam / np.arange(1, top + 1)
         cdf = np.cumsum(np.cumprod(ratios))
-        sel = inverse == k
         out[sel] = np.minimum(np.searchsorted(cdf, u[sel], side="right"), top)
     return out
 
@@ -215,24 +221,41 @@ class Radicalisation:
         gamma = p.extremist_to_recruiter
         return beta * gamma / ((gamma + p.prevention_rate + a) * (p.treatment_rate + a))
 
-    def _mean_step(self, state: np.ndarray, context: RadicalisationContext) -> np.ndarray:
-        """The deterministic (mean-field) week: state rows are extremists, recruiters, prisoners."""
+    def _mean_field(self, context: RadicalisationContext) -> Callable[[np.ndarray], np.ndarray]:
+        """The deterministic (mean-field) week under ``context``, as a function of the state (rows:
+        extremists, recruiters, prisoners).
+
+        What does not change from week to week (arrest chance, local and online sources, damping,
+        exit rates) is computed once here; the week then makes the same operations in the same
+        order as the stochastic week's expectation, so :meth:`settle` iterates it cheaply.
+        """
         p = self.p
-        e, r, j = state
-        s = self.population - e - r - j
-        lam = self.force(r, context)
+        pop = self.population
+        pop_total = pop.sum()
+        contact = p.radicalisation_contact
+        local = p.radicalisation_contact * p.cell_recruiters * context.cells / pop
+        online = p.online_propaganda * (1.0 - context.online_suppression)
+        damping = 1.0 - p.economy_radicalisation_damping * context.economy
+        susceptibility, hardship = self.susceptibility, context.hardship
         a = self.arrest_chance(context.surveillance)
         release = 1.0 / p.extremism_sentence_weeks
-        new_e = s * -np.expm1(-lam)
-        e2 = (
-            e
-            + new_e
-            - e * (p.extremist_to_recruiter + p.prevention_rate + a)
-            + j * release * (1 - p.prison_recruiter_share)
-        )
-        r2 = r + e * p.extremist_to_recruiter - r * (p.treatment_rate + a) + j * release * p.prison_recruiter_share
-        j2 = j + a * (e + r) - j * release
-        return np.maximum(np.stack([e2, r2, j2]), 0.0)
+        gamma = p.extremist_to_recruiter
+        leave_e = p.extremist_to_recruiter + p.prevention_rate + a
+        leave_r = p.treatment_rate + a
+        back_extremist, back_recruiter = 1 - p.prison_recruiter_share, p.prison_recruiter_share
+
+        def week(state: np.ndarray) -> np.ndarray:
+            e, r, j = state
+            s = pop - e - r - j
+            lam = (contact * r.sum() / pop_total + local + online) * susceptibility * hardship * damping
+            new_e = s * -np.expm1(-lam)
+            out = np.empty_like(state)
+            out[0] = e + new_e - e * leave_e + j * release * back_extremist
+            out[1] = r + e * gamma - r * leave_r + j * release * back_recruiter
+            out[2] = j + a * (e + r) - j * release
+            return np.maximum(out, 0.0, out=out)
+
+        return week
 
     def settle(self, context: RadicalisationContext, weeks: int = 20_000, tol: float = 1e-6) -> float:
         """Start at the equilibrium of ``context`` (the mean-field fixed point); returns its residual.
@@ -240,10 +263,11 @@ class Radicalisation:
         Iterates the deterministic week until the largest weekly change is below ``tol`` persons
         (or ``weeks`` weeks pass); the counts are rounded to whole persons.
         """
+        week = self._mean_field(context)
         x = np.stack([self.extremists, self.recruiters, self.prisoners]).astype(float)
         change = np.inf
         for _ in range(weeks):
-            y = self._mean_step(x, context)
+            y = week(x)
             change = float(np.abs(y - x).max())
             x = y
             if change < tol:
@@ -333,7 +357,7 @@ class Society:
         counts = stratified_counts(population, citizens, params.min_region_share)
         self.counts = counts
         self.scale = population / counts  # persons per simulated citizen, per region
-        self.region = np.repeat(np.arange(n_r), counts)
+        self.region = np.repeat(np.arange(n_r, dtype=np.int32), counts)  # int32: half the memory traffic
         n = int(counts.sum())
         self.n = n
         size = int(params.neighbourhood_size)
@@ -341,6 +365,7 @@ class Society:
         offsets = np.concatenate([[0], np.cumsum(nb_per_region)[:-1]])
         first = np.concatenate([[0], np.cumsum(counts)[:-1]])
         local = np.arange(n) - np.repeat(first, counts)
+        # neighbourhood of each citizen (intp: np.take would convert narrower indices every week)
         self.nb = np.repeat(offsets, counts) + np.minimum(local // size, np.repeat(nb_per_region, counts) - 1)
         self.n_nb = int(nb_per_region.sum())
         self.nb_region = np.repeat(np.arange(n_r), nb_per_region)
@@ -354,6 +379,12 @@ class Society:
         self.jail = np.zeros(n, dtype=np.int32)
         self.grievance = np.zeros(n)
         self.police = np.zeros(self.n_nb)
+        # buffers reused every week: no citizen-sized array is allocated after set-up
+        self._p_arrest = np.empty(n)
+        self._scratch = np.empty(n)
+        self._jailed = np.empty(n, dtype=bool)
+        self._active = np.empty(n, dtype=bool)
+        self._was = np.zeros(0, dtype=np.int64)  # citizens active at the end of last week (sorted)
 
         base = np.full(n_r, params.legitimacy_initial) - params.autonomy_legitimacy_gap * traits.autonomy
         self.legitimacy_base = base
@@ -375,9 +406,15 @@ class Society:
 
     # ------------------------------------------------------------------ outputs
     def count_by_region(self, mask: np.ndarray) -> np.ndarray:
-        """How many simulated citizens of each region ``mask`` holds for (regions are contiguous blocks)."""
+        """How many simulated citizens of each region ``mask`` holds for (regions are contiguous
+        blocks: one count per block, no temporary)."""
         b = self.bounds
         return np.array([np.count_nonzero(mask[b[i] : b[i + 1]]) for i in range(b.size - 1)], dtype=float)
+
+    def _blocks(self) -> list[slice]:
+        """Each region's citizens, a contiguous block."""
+        b = self.bounds
+        return [slice(int(b[i]), int(b[i + 1])) for i in range(b.size - 1)]
 
     def by_region(self, mask: np.ndarray) -> np.ndarray:
         """Share of each region's simulated citizens for which ``mask`` holds."""
@@ -466,9 +503,7 @@ class Society:
             self.settle_residual = self.radicalisation.settle(context)
             self.settled = True
         self.radicalisation.step(context, self.draws.generator("radicalisation", week))
-        # counted once here, read by the threat index, the militants and the recorder
-        self.active_count = self.count_by_region(self.state == ACTIVE)
-        self.jailed_count = self.count_by_region(self.state == JAILED)
+        # counted once in _protest, read by the threat index, the militants and the recorder
 
     def _incidents(self, week: int) -> None:
         """Incidents with the security forces in regions with an autonomy movement (Poisson in time)."""
@@ -481,64 +516,68 @@ class Society:
         )
 
     def _protest(self, factor: np.ndarray, surveillance: np.ndarray, threat: float, week: int) -> None:
-        """Epstein's week: grievance, police, activation on last week's actives, arrests, jail."""
+        """Epstein's week: grievance, police, activation on last week's actives, arrests, jail.
+
+        Every citizen-sized array is a buffer made at set-up and written in place (``out=``);
+        region-level factors are applied block by block (regions are contiguous), and last week's
+        actives are carried as an index rather than searched for.
+        """
         p = self.p
         G = self.grievance
-        np.multiply(self.hardship, np.repeat(factor, self.counts), out=G)
-        np.minimum(G, 1.0, out=G)
         felt = np.clip(self.legitimacy - self.incident_shock, 0.0, 1.0)
-        G *= np.repeat(1.0 - felt, self.counts)
+        for r, block in enumerate(self._blocks()):
+            g = G[block]
+            np.multiply(self.hardship[block], factor[r], out=g)
+            np.minimum(g, 1.0, out=g)
+            g *= 1.0 - felt[r]
 
         # jail: serve a week; a citizen with no time left is free
         np.subtract(self.jail, 1, out=self.jail)
         np.maximum(self.jail, 0, out=self.jail)
-        jailed = self.jail > 0
+        jailed = np.greater(self.jail, 0, out=self._jailed)
 
         # police per neighbourhood (Epstein's cops move at random: redraw weekly)
         presence = 1.0 + p.surveillance_arrest_gain * surveillance + p.repression_threat_response * threat
         mean = p.police_per_citizen * self.nb_size * presence[self.nb_region]
         self.police = poisson_from_uniforms(self.draws.uniforms("police", week, self.nb_ids), mean)
 
-        was = np.flatnonzero(self.state == ACTIVE)
+        was = self._was
         actives = np.bincount(self.nb[was], minlength=self.n_nb).astype(float)
         k = p.arrest_constant_k
-        p_arrest = arrest_probability(self.police, 1.0 + actives, k, self.rounding)[self.nb]
+        p_arrest = np.take(
+            arrest_probability(self.police, 1.0 + actives, k, self.rounding), self.nb, out=self._p_arrest, mode="clip"
+        )
         p_arrest[was] = arrest_probability(self.police, np.maximum(actives, 1.0), k, self.rounding)[self.nb[was]]
-        active = is_active(G, self.risk_aversion, p_arrest, p.activation_threshold)
-        active &= ~jailed
-        self.state = active.astype(np.int8)  # ACTIVE = 1, quiet = 0
-        self.state[jailed] = JAILED
+        # Epstein's rule G - R P > T, in place
+        margin = np.multiply(self.risk_aversion, p_arrest, out=self._scratch)
+        np.subtract(G, margin, out=margin)
+        active = np.greater(margin, p.activation_threshold, out=self._active)
+        np.greater(active, jailed, out=active)  # active and not jailed (on booleans a > b iff a and not b)
+        self.state[...] = active  # ACTIVE = 1, quiet = 0
+        np.copyto(self.state, np.int8(JAILED), where=jailed)
 
         self.arrests = np.zeros(self.n_regions)
         idx = np.flatnonzero(active)
+        still = np.ones(idx.size, dtype=bool)
+        taken = idx[:0]
         if idx.size:
             nb = self.nb[idx]
             order = np.lexsort((self.draws.uniforms("arrest-order", week, idx), nb))
             nb_sorted = nb[order]
             rank = np.arange(idx.size) - np.searchsorted(nb_sorted, nb_sorted, side="left")
-            taken = idx[order[rank < self.police[nb_sorted]]]
+            caught = order[rank < self.police[nb_sorted]]
+            taken = idx[caught]
+            still[caught] = False
             self.state[taken] = JAILED
             # a term of j weeks keeps the citizen out of the next j weeks (0: back next week)
             term = np.floor(self.draws.uniforms("jail-term", week, taken) * (int(p.max_jail_weeks) + 1))
             self.jail[taken] = term.astype(np.int32) + 1
             self.arrests = np.bincount(self.region[taken], minlength=self.n_regions).astype(float)
-
-    def step_from(self, model: SecurityModel) -> None:
-        """The society stage of a week, reading the model's capacities, drivers and cells."""
-        cap = model.capacities
-        cells = np.bincount(model.militants.cell_region, minlength=self.n_regions).astype(float)
-        self.week = model.week
-        self.step(
-            cap["economy"],
-            float(cap["soft_legitimacy"][0]),
-            cap["domestic_surveillance"],
-            model.driver("remittances"),
-            cells,
-            float(cap["online_suppression"][0]),
-            threat=model.threat.index,
-            casualties=float(model.militants.casualties.sum()),
-            resentment=model.p.chinese_resentment * model.chinese_visibility,
-        )
+        self._was = idx[still]
+        # counted once here, read by the threat index, the militants and the recorder
+        self.active_count = np.bincount(self.region[self._was], minlength=self.n_regions).astype(float)
+        taken_by_region = np.bincount(self.region[taken], minlength=self.n_regions)
+        self.jailed_count = self.count_by_region(jailed) + taken_by_region
 
     def _update_legitimacy(
         self, economy: np.ndarray, soft: float, surveillance: np.ndarray, casualties: float, resentment: float
@@ -555,3 +594,48 @@ class Society:
             L -= p.surveillance_backlash * surveillance
         L -= p.attack_legitimacy_per_casualty * casualties
         self.legitimacy = np.clip(L, 0.0, 1.0)
+
+
+def step(state: ModelState) -> None:
+    """The society stage of a week, reading the capacities, drivers, cells, threat and visibility."""
+    cap = state.capacities
+    soc = state.society
+    cells = np.bincount(state.militants.cell_region, minlength=soc.n_regions).astype(float)
+    soc.week = state.week
+    soc.step(
+        cap["economy"],
+        float(cap["soft_legitimacy"][0]),
+        cap["domestic_surveillance"],
+        state.driver("remittances"),
+        cells,
+        float(cap["online_suppression"][0]),
+        threat=state.threat.index,
+        casualties=float(state.militants.casualties.sum()),
+        resentment=state.p.chinese_resentment * state.chinese_visibility,
+    )
+
+
+REGIONAL = ("unrest_active_share", "jailed_share", "radicalised_share", "mean_grievance", "legitimacy")
+"""Regional society outcomes that are also recorded nationally, weighted by population."""
+
+
+def record(state: ModelState, tables: Tables) -> None:
+    """Write the society stage's outcomes of week ``state.t`` (protest, prisons, radicalisation)."""
+    t, soc = state.t, state.society
+    ts, rg = tables.ts, tables.rg
+    pop_w = state.index.pop_weights
+    rg["unrest_active_share"][t] = soc.active_count / soc.counts
+    rg["jailed_share"][t] = soc.jailed_persons() / soc.population
+    rg["radicalised_share"][t] = soc.radicalised_share()
+    rg["mean_grievance"][t] = soc.mean_by_region(soc.grievance)
+    rg["legitimacy"][t] = soc.legitimacy
+    for name in REGIONAL:
+        ts[name][t] = rg[name][t] @ pop_w
+    ts["recruiter_share"][t] = soc.recruiters_persons() / soc.population.sum()
+    ts["protest_incidents"][t] = soc.incidents.sum()
+    ts["protest_detentions"][t] = soc.protest_detentions().sum()
+    ts["extremism_arrests"][t] = soc.radicalisation.arrests.sum()
+    ts["extremism_prisoners"][t] = soc.radicalisation.prisoners.sum()
+    ts["prison_population"][t] = soc.jailed_persons().sum()
+    threshold = state.p.protest_threshold_share
+    ts["protest_region_weeks"][t] = np.count_nonzero(rg["unrest_active_share"][t] >= threshold)

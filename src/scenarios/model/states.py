@@ -27,8 +27,15 @@ its ``aid_allocation``, less the share lost to corruption.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import mesa
 import numpy as np
+
+from scenarios.schedule import WEEKS_PER_YEAR
+
+if TYPE_CHECKING:
+    from scenarios.model.state import ModelState, Tables
 
 CATEGORIES = ("security", "economic", "soft")
 """Spending categories of the levers (``category`` in levers.yaml)."""
@@ -139,3 +146,51 @@ STATE_CLASSES: dict[str, type[State]] = {
 }
 ACT_ORDER = ("china", "russia", "sco", "taliban", "tajikistan")
 """Donors act before Tajikistan, which spends the aid it receives in the same week."""
+
+DONORS = ("china", "russia")
+"""States whose aid (levers flagged ``funds_other_levers``) Tajikistan spends."""
+
+SPENDERS = ("china", "russia", "tajikistan")
+"""States whose spending is recorded by category (``<category>_spending_<state>``)."""
+
+
+def step(state: ModelState) -> None:
+    """The states stage: the states act (donors first, then Tajikistan spends the aid); sets
+    ``state.effort``, the total effort per lever this week."""
+    states = state.states
+    for name in ACT_ORDER:
+        states[name].act()
+    aid = sum(float(states[s].effort[state.aid_levers].sum()) for s in DONORS)
+    states["tajikistan"].receive_aid(aid, state.aid_allocation)
+    state.effort = np.sum([s.effort for s in states.values()], axis=0)
+
+
+def record(state: ModelState, tables: Tables) -> None:
+    """Write spending per state and category (per year), influence shares and the cumulative cost
+    to China for week ``state.t``."""
+    t, ts, st, carry = state.t, tables.ts, state.states, tables.carry
+    lo = tables.window(t)
+    base = state.p.russia_security_spending * state.driver("russia_engagement")
+    for name in SPENDERS:
+        split = st[name].spending_by_category()
+        if name == "russia":
+            split["security"] += base
+        for category, value in split.items():
+            ts[f"{category}_spending_{name}"][t] = value
+    china = st["china"].spending
+    ts["spending_china"][t] = china
+    ts["spending_russia"][t] = st["russia"].spending + base
+    ts["spending_tajikistan"][t] = st["tajikistan"].spending
+    ts["spending_sco"][t] = st["sco"].spending
+    for key in ("china", "china_security", "russia_security"):
+        carry.setdefault(key, 0.0)
+    if t >= state.burn_in:
+        carry["china"] += china / WEEKS_PER_YEAR
+        carry["china_security"] += ts["security_spending_china"][t] / WEEKS_PER_YEAR
+        carry["russia_security"] += ts["security_spending_russia"][t] / WEEKS_PER_YEAR
+    ts["cost_to_china_cumulative"][t] = carry["china"]
+    c52 = ts["security_spending_china"][lo : t + 1].sum()
+    r52 = ts["security_spending_russia"][lo : t + 1].sum()
+    ts["china_influence_share"][t] = c52 / (c52 + r52) if c52 + r52 > 0 else 0.0
+    total = carry["china_security"] + carry["russia_security"]
+    ts["dependence_on_china"][t] = carry["china_security"] / total if total > 0 else 0.0

@@ -15,7 +15,7 @@ import numpy as np
 from scenarios.schedule import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
-    from scenarios.model.model import SecurityModel
+    from scenarios.model.state import ModelState, Tables
 
 
 class Threat:
@@ -27,7 +27,7 @@ class Threat:
         self.index = 0.0
         self.to_china = 0.0
 
-    def update(self, model: SecurityModel) -> None:
+    def update(self, model: ModelState) -> None:
         """Fold this week's casualties, infiltrations, unrest and attacks on Chinese interests in."""
         p = model.p
         mil = model.militants
@@ -43,3 +43,13 @@ class Threat:
         self.china_level += a * (mil.attacks_chinese * WEEKS_PER_YEAR - self.china_level)
         self.index = float(1.0 - np.exp(-self.level))
         self.to_china = float(1.0 - np.exp(-self.china_level))
+
+
+def step(state: ModelState) -> None:
+    """The threat stage: fold this week into the index the states read next week."""
+    state.threat.update(state)
+
+
+def record(state: ModelState, tables: Tables) -> None:
+    """Write the threat stage's outcome of week ``state.t``."""
+    tables.ts["threat_index"][state.t] = state.threat.index

@@ -38,6 +38,7 @@ from scenarios.model.beliefs import RiskBelief
 
 if TYPE_CHECKING:
     from scenarios.model.border import Conditions
+    from scenarios.model.state import ModelState, Tables
 
 DRUGS = ("opiates", "meth")
 
@@ -297,3 +298,33 @@ class Trafficking:
             return 0.0
         share = flow[flow > 0] / total
         return float(np.exp(-(share * np.log(share)).sum()))
+
+
+def step(state: ModelState) -> None:
+    """The trafficking stage: every organisation ships under this week's border conditions."""
+    state.trafficking.step(state.conditions)
+
+
+def record(state: ModelState, tables: Tables) -> None:
+    """Write the trafficking stage's outcomes of week ``state.t`` (tonnes, routes, revenue)."""
+    t, ix, tr = state.t, state.index, state.trafficking
+    ts, rg, sg = tables.ts, tables.rg, tables.sg
+    inflow = tr.inflow_seg.sum()
+    seized_region = tr.seized_region.sum(axis=0) + np.bincount(
+        ix.segment_region, tr.seized_seg.sum(axis=0), len(ix.regions)
+    )
+    seized = seized_region.sum()
+    ts["drug_inflow_t"][t] = inflow
+    ts["seizures_t"][t] = seized
+    ts["seizures_opiates_t"][t] = tr.seized_seg[0].sum() + tr.seized_region[0].sum()
+    ts["seizures_meth_t"][t] = tr.seized_seg[1].sum() + tr.seized_region[1].sum()
+    ts["delivered_t"][t] = tr.delivered.sum()
+    ts["seizure_rate"][t] = seized / inflow if inflow > 0 else 0.0
+    ts["meth_share"][t] = tr.inflow_seg[1].sum() / inflow if inflow > 0 else 0.0
+    ts["active_routes"][t] = tr.active_routes(t)
+    ts["drug_revenue_musd"][t] = tr.revenue_musd
+    rg["inflow_t"][t] = np.bincount(ix.segment_region, tr.inflow_seg.sum(axis=0), len(ix.regions))
+    rg["seizures_t"][t] = seized_region
+    sg["inflow_t"][t] = tr.inflow_seg.sum(axis=0)
+    sg["seizures_t"][t] = tr.seized_seg.sum(axis=0)
+    sg["perceived_risk"][t] = np.mean([o.segment_risk.risk for o in state.traffickers], axis=0)

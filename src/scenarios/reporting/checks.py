@@ -245,7 +245,10 @@ How to read it: *measured* is the statistic named in *expected*, with a 95% conf
 (t interval over seeds or over paired differences; Wilson interval for shares of seeds; bootstrap
 percentiles for alpha). *result* is PASS or FAIL, or REPORT where no pass/fail is warranted.
 *note* says when a check is true by construction of the model (it then tests the code, not the
-world) or report only. Check families:
+world) or report only. Checks share runs: a scenario asked for at several horizons (in `--quick`
+the baseline at 4, 7 and 8 years) runs once at the longest and the shorter ensembles are its
+first years, the same figures as separate runs since a run's first years do not depend on its
+horizon (`tests/test_model.py`). Check families:
 
 - **F1-F10, C1-C5**: stylized facts and calibration targets (docs/model.md section 1 and 8).
 - **B1-B4**: the baseline's own regime, which every comparison starts from: effective R0 of

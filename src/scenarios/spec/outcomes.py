@@ -41,6 +41,8 @@ class Outcome(BaseModel):
         summary: how a year of weekly values becomes one number (sum for flows, mean for levels,
             last for cumulative totals).
         counterpart: the real-world figure it corresponds to and its source ("" if none).
+        stage: the stage of the weekly schedule whose reporter writes it (``scenarios.model.stages``;
+            ``capacity`` for the capacity outcomes, ``drivers`` for the drivers).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -53,6 +55,7 @@ class Outcome(BaseModel):
     level: Level = "national"
     summary: Summary = "mean"
     counterpart: str = ""
+    stage: str
 
 
 class _File(BaseModel):
@@ -86,10 +89,16 @@ def national() -> dict[str, Outcome]:
             unit="0-1",
             description=ch.description + " (mean over places)",
             higher_is_better=None,
+            stage="capacity",
         )
     for d in registry.drivers().values():
         out[d.name] = Outcome(
-            name=d.name, label=d.label, unit=d.unit, description=f"driver: {d.description}", higher_is_better=None
+            name=d.name,
+            label=d.label,
+            unit=d.unit,
+            description=f"driver: {d.description}",
+            higher_is_better=None,
+            stage="drivers",
         )
     return out
 

@@ -50,10 +50,15 @@ class RunCache:
     Keys name everything a run depends on (the whole config, the number of paired seeds), so a
     cache may be shared by designs that differ only in workers or horizon. Results do not depend
     on whether a run came from the cache: each replicate is a pure function of config and seed.
+
+    Ensembles are shared across horizons: the model is causal (a run's first years do not depend
+    on how long it goes on: ``tests/test_model.py``), so an ensemble of a scenario N years long is
+    the first N years of the same scenario's longer ensemble, cut rather than rerun.
     """
 
     def __init__(self) -> None:
-        self.ensembles: dict[tuple[str, int], Ensemble] = {}
+        # keyed by the config without its horizon and the number of seeds: (years run, ensemble)
+        self.ensembles: dict[tuple[str, int], tuple[int, Ensemble]] = {}
         self.baseline_runs: dict[tuple[int, int, int, int | None], tuple[RunData, ...]] = {}
 
     def __len__(self) -> int:
@@ -164,14 +169,23 @@ def library_scenario(name: str, years: int, citizens: int, burn_in_weeks: int | 
     return derive(scenario, parameters__burn_in_weeks=burn_in_weeks)
 
 
-def baseline_runs(design: Design, years: int, citizens: int) -> tuple[RunData, ...]:
-    """``design.seeds`` runs of the baseline (seeds 1000, 1001, ...), kept whole in the design's cache."""
+def whole_run(config: dict[str, Any], seed: int) -> RunData:
+    """One run of ``config``, kept whole (picklable: runs in worker processes)."""
     from scenarios.model import simulate
 
+    return simulate(validate_data(config), seed)
+
+
+def baseline_runs(design: Design, years: int, citizens: int) -> tuple[RunData, ...]:
+    """``design.seeds`` runs of the baseline (seeds 1000, 1001, ...), kept whole in the design's cache;
+    run on the design's workers (each run is a pure function of config and seed)."""
     key = (design.seeds, years, citizens, design.burn_in_weeks)
     if key not in design.runs.baseline_runs:
-        sc = design.baseline(years, citizens)
-        design.runs.baseline_runs[key] = tuple(simulate(sc, 1000 + s) for s in range(design.seeds))
+        config = scenario_dict(design.baseline(years, citizens))
+        done: dict[int, RunData] = {}
+        tasks = {s: (config, 1000 + s) for s in range(design.seeds)}
+        run_tasks(whole_run, tasks, design.workers, None, done.__setitem__)
+        design.runs.baseline_runs[key] = tuple(done[s] for s in range(design.seeds))
     return design.runs.baseline_runs[key]
 
 
@@ -233,22 +247,44 @@ def summarise_run(config: dict[str, Any], seed: int) -> dict[str, np.ndarray]:
     return out
 
 
+def horizon_key(scenario: Scenario) -> tuple[str, int]:
+    """The scenario's config without its horizon (as JSON), and its horizon in years."""
+    data = scenario_dict(scenario)
+    years = int(data.pop("years"))
+    return json.dumps(data, sort_keys=True, default=str), years
+
+
+def first_years(ensemble: Ensemble, years: int) -> Ensemble:
+    """The first ``years`` years of every yearly summary of an ensemble (seeds x years arrays)."""
+    return {name: values[:, :years] for name, values in ensemble.items()}
+
+
 def ensembles(scenarios: Mapping[str, Scenario], design: Design) -> dict[str, Ensemble]:
-    """Run (or reuse from ``design.runs``) ``design.seeds`` paired replicates of each scenario; one batch."""
+    """Run (or reuse from ``design.runs``) ``design.seeds`` paired replicates of each scenario; one batch.
+
+    A scenario asked for at several horizons, here or by an earlier batch of the same design, runs
+    once at the longest; the shorter ensembles are its first years (:class:`RunCache`).
+    """
     seeds = replicate_seeds(int(design.baseline().seed), design.seeds)
     cached = design.runs.ensembles
-    keys = {
-        label: (json.dumps(scenario_dict(sc), sort_keys=True, default=str), design.seeds)
-        for label, sc in scenarios.items()
-    }
-    todo = sorted({k for k in keys.values() if k not in cached})
+    wanted = {label: horizon_key(sc) for label, sc in scenarios.items()}
+    longest: dict[str, int] = {}
+    for config, years in wanted.values():
+        longest[config] = max(years, longest.get(config, 0))
+    todo = sorted(
+        (config, years)
+        for config, years in longest.items()
+        if (config, design.seeds) not in cached or cached[(config, design.seeds)][0] < years
+    )
     if todo:
         tasks = {
-            i * design.seeds + r: (json.loads(k[0]), seeds[r]) for i, k in enumerate(todo) for r in range(design.seeds)
+            i * design.seeds + r: ({**json.loads(config), "years": years}, seeds[r])
+            for i, (config, years) in enumerate(todo)
+            for r in range(design.seeds)
         }
         done: dict[int, dict[str, np.ndarray]] = {}
         run_tasks(summarise_run, tasks, design.workers, None, done.__setitem__)
-        for i, k in enumerate(todo):
+        for i, (config, years) in enumerate(todo):
             runs = [done[i * design.seeds + r] for r in range(design.seeds)]
-            cached[k] = {name: np.array([run[name] for run in runs]) for name in runs[0]}
-    return {label: cached[k] for label, k in keys.items()}
+            cached[(config, design.seeds)] = (years, {name: np.array([run[name] for run in runs]) for name in runs[0]})
+    return {label: first_years(cached[(config, design.seeds)][1], years) for label, (config, years) in wanted.items()}
