@@ -191,6 +191,16 @@ def test_results_do_not_depend_on_batching():
     assert [(r.measured, r.ci_low, r.ci_high) for r in together] == [(r.measured, r.ci_low, r.ci_high) for r in alone]
 
 
+def test_a_design_holds_its_run_cache_and_sets_the_burn_in_of_its_scenarios():
+    # a changed copy reuses the runs (their keys name the whole config); equality ignores them
+    assert replace(TINY, workers=2).runs is TINY.runs and replace(TINY, runs=RunCache()) == TINY
+    assert Design.for_mode(True).runs is not Design.for_mode(True).runs
+    assert TINY.baseline(1, 300).parameters.burn_in_weeks == 0
+    kept = replace(TINY, burn_in_weeks=None)
+    assert kept.baseline(1, 300).parameters.burn_in_weeks is None  # the scenario's own (52 weeks)
+    assert kept.library("triple_stress").years == TINY.stress_years and kept.baseline().years == TINY.years
+
+
 def test_index_components_rebuild_the_recorded_stability_index():
     from scenarios.model import simulate
 

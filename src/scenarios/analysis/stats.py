@@ -31,7 +31,7 @@ class PowerLawFit:
 
 def _alpha(tail: np.ndarray, x_min: float) -> float:
     # discrete data: Clauset et al.'s approximation treats x as continuous above x_min - 1/2
-    return 1.0 + tail.size / np.sum(np.log(tail / (x_min - 0.5)))
+    return float(1.0 + tail.size / np.sum(np.log(tail / (x_min - 0.5))))
 
 
 def _ks(tail: np.ndarray, x_min: float, alpha: float) -> float:

@@ -97,7 +97,10 @@ def _population(design: Design, quick: bool) -> Row:
 
 
 def _facts() -> list[dict[str, Any]]:
-    return yaml.safe_load((Path(registry.__file__).parent / "data" / "facts.yaml").read_text(encoding="utf-8"))
+    rows: list[dict[str, Any]] = yaml.safe_load(
+        (Path(registry.__file__).parent / "data" / "facts.yaml").read_text(encoding="utf-8")
+    )
+    return rows
 
 
 def fact(key: str, year: int) -> float:
