@@ -145,17 +145,15 @@ class SecurityModel(mesa.Model):
         names = self.lever_names
         self.states: dict[str, State] = {}
         for name in registry.STATES:
-            cfg = getattr(sc.states, name)
+            cfg = sc.states.of(name)
             plan = np.zeros((self.n_steps, len(names)))
-            levers_cfg = getattr(cfg, "levers", None)
-            if levers_cfg is not None:
-                for j, lever in enumerate(names):
-                    value = getattr(levers_cfg, lever, None)
-                    if value is not None:
-                        plan[:, j] = expand(value, self.years, 0.0)
+            for j, lever in enumerate(names):
+                value = cfg.lever(lever)
+                if value is not None:
+                    plan[:, j] = expand(value, self.years, 0.0)
             self.states[name] = STATE_CLASSES[name](self, name, self._pad(plan), cfg.policy, cfg.budget_musd)
-        alloc = sc.states.tajikistan.aid_allocation.model_dump()
-        weights = np.array([alloc.get(n) or 0.0 for n in names])
+        allocation = sc.states.tajikistan.aid_allocation
+        weights = np.array([allocation.weight(n) for n in names])
         if weights.sum() <= 0:
             weights = np.array([1.0 if n in registry.flagged("aid_default") else 0.0 for n in names])
         self.aid_allocation = weights / weights.sum()
