@@ -126,6 +126,18 @@ def test_a_small_calibration_writes_its_folder_and_resumes_to_the_same_result(tm
     assert len(resumed.manifest["resumes"]) == 1
     with pytest.raises(ResultsError, match="already exists"):
         calibrate(p, tmp_path / "again")
+    # a resumed calibration may end earlier (or go on longer): recorded, and the earlier generations kept
+    monkeypatch.setattr(fit, "save_generation", save_then_stop)
+    with pytest.raises(Interrupted):
+        calibrate(p, tmp_path / "short")
+    monkeypatch.setattr(fit, "save_generation", real)
+    short = calibrate(
+        small_plan(particles=3, generations=0, names=["opiate_product_per_opium_t", "base_interdiction"]),
+        tmp_path / "short",
+        resume=True,
+    )
+    assert len(short.generations) == 1 and short.manifest["generations_changed"][0]["from"] == 1
+    assert short.manifest["generations_changed"][0]["to"] == 0
     other = small_plan(particles=4, generations=1)
     (tmp_path / "x.partial").mkdir()
     (tmp_path / "x.partial" / "manifest.json").write_text(json.dumps(resumed.manifest))

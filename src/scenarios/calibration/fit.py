@@ -212,7 +212,15 @@ def _manifest(p: Plan, command: list[str], executor_label: str, workers: int) ->
 
 
 RESUME_KEYS = ("config_sha256", "root_seed", "settings", "parameters", "targets_sha256")
-"""What must match for a calibration to continue an interrupted one."""
+"""What must match for a calibration to continue an interrupted one (the number of generations may
+change: a resumed calibration can end early or go on longer, recorded as ``generations_changed``)."""
+
+
+def _resumable(value: Any, key: str) -> Any:
+    """``value`` of a manifest's ``key`` as it must match on resume: the settings without ``generations``."""
+    if key == "settings" and isinstance(value, dict):
+        return {k: v for k, v in value.items() if k != "generations"}
+    return value
 
 
 def _generation_path(folder: Path, index: int) -> Path:
@@ -280,8 +288,14 @@ def _open(out: Path, manifest: dict[str, Any], resume: bool) -> tuple[Path, dict
             )
         old = json.loads((partial / "manifest.json").read_text(encoding="utf-8"))
         for key in RESUME_KEYS:
-            if old.get(key) != manifest[key]:
+            if _resumable(old.get(key), key) != _resumable(manifest[key], key):
                 raise ResultsError(f"cannot resume {partial}: its {key} differs from this calibration's")
+        before = old["settings"]["generations"]
+        if before != manifest["settings"]["generations"]:  # ending a calibration early, or extending it
+            manifest["generations_changed"] = [
+                *old.get("generations_changed", []),
+                {"from": before, "to": manifest["settings"]["generations"], "at": manifest["started"]},
+            ]
         manifest["resumes"] = [
             *old.get("resumes", []),
             {"started": manifest["started"], "command": manifest["command"]},
