@@ -268,9 +268,9 @@ def test_objectives_are_averaged_over_the_years_from_the_policy_start():
 
     sc = tiny(years=2)
     ts = simulate(sc, 5).timeseries
-    names = [("stability_index", "mean"), ("arrests", "sum")]
+    names = [("stability_index", "mean"), ("protest_detentions", "sum")]
     got = opt.evaluate_mix(sc.model_dump(mode="json"), [5], names, 2022)
     for name, summary in names:
         assert got[name] == [float(yearly(np.asarray(ts[name], float), summary)[1])]  # 2022 alone
     whole = opt.evaluate_mix(sc.model_dump(mode="json"), [5], names, 2021)
-    assert whole["arrests"] == [float(yearly(np.asarray(ts["arrests"], float), "sum").mean())]
+    assert whole["protest_detentions"] == [float(yearly(np.asarray(ts["protest_detentions"], float), "sum").mean())]

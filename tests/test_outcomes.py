@@ -36,7 +36,7 @@ def test_every_view_and_goal_names_a_declared_outcome():
 
 
 def test_components_are_one_at_best_and_fall_with_harm():
-    best = outcomes.stability_components(0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0)
+    best = outcomes.stability_components(0.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     assert set(best) == set(outcomes.INDEX_COMPONENTS) and all(float(v) == 1.0 for v in best.values())
     s = outcomes.SCALES
     worse = outcomes.stability_components(
@@ -46,14 +46,13 @@ def test_components_are_one_at_best_and_fall_with_harm():
         0.4,
         s["jailed_share"] / 2,
         s["delivered_t_per_year"],
-        0.0,
     )
     assert float(worse["security"]) == pytest.approx(math.exp(-1)) and float(worse["narcotics"]) == pytest.approx(
         math.exp(-1)
     )
     assert float(worse["order"]) == 0.0  # half the unrest scale and half the jail scale: disorder 1
     assert float(worse["radicalisation"]) == 0.0 and float(worse["legitimacy"]) == 0.4
-    # without drug or border data the index has four components
+    # without drug data the index has four components
     assert set(outcomes.stability_components(0.0, 0.0, 0.0, 1.0)) == {
         "security",
         "order",

@@ -17,7 +17,7 @@ from scenarios.spec.config import scenario_dict, validate_data
 
 
 def _posterior_dir(tmp_path):
-    theta = np.array([[0.6, 0.05], [0.8, 0.2]])
+    theta = np.array([[0.92, 0.05], [0.95, 0.2]])
     post = Posterior(("legitimacy_initial", "police_per_citizen"), theta, np.array([0.5, 0.5]), np.zeros(2))
     folder = tmp_path / "cal"
     folder.mkdir()
@@ -28,11 +28,11 @@ def _posterior_dir(tmp_path):
 def test_replicate_i_runs_draw_i_with_seed_i_and_the_manifest_says_so(tmp_path):
     sc = tiny(years=1, society={"citizens": 200})
     sets, record = ensemble_parameters(_posterior_dir(tmp_path), 2)
-    assert [s["legitimacy_initial"] for s in sets] == [0.6, 0.8]
+    assert [s["legitimacy_initial"] for s in sets] == [0.92, 0.95]
     res = run_ensemble(sc, tmp_path / "run", replicates=2, parameter_sets=sets, parameters_record=record)
     m = res.manifest
     assert m["parameters"]["sha256"] == record["sha256"] and m["parameters"]["draw_of_replicate"] == [0, 1]
-    assert m["parameters"]["replicate_values"][1]["legitimacy_initial"] == 0.8
+    assert m["parameters"]["replicate_values"][1]["legitimacy_initial"] == 0.95
     assert m["config_sha256"] == ensemble_sha(scenario_dict(sc), record["key"]) != ensemble_sha(scenario_dict(sc))
     saved = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert saved["parameters"]["rows"] == [0, 1]
