@@ -262,7 +262,7 @@ def test_validation_doc_holds_a_table_check_model_wrote():
     rows = [line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| ") and "|---" not in line]
     listed = [r for r in rows if r in ids]
     assert len(listed) == len(ids), sorted(ids - set(listed))
-    assert "### Lever effects at the strong doses" in text and "H1" in text
+    assert "### Lever effects, mid-course: raised from 2025" in text and "H1" in text
 
 
 def test_check_model_command_writes_table(tmp_path, capsys):
