@@ -201,6 +201,9 @@ def test_api_reads_ensembles_comparisons_and_sweeps_as_tidy_tables(tmp_path):
     ts = scenarios.read(res.path, outcomes=["stability_index"])
     assert list(ts.columns) == ["scenario", "replicate", "date", "outcome", "value", "unit"]
     assert len(ts) == 2 * 52 and set(ts["unit"]) == {"0-100"}
+    # dates as datetime64, in the DataFrames of both readers (not Python date objects)
+    assert str(ts["date"].dtype).startswith("datetime64") and ts["date"].iloc[0] == pd.Timestamp("2021-01-01")
+    assert str(scenarios.read_wide(res.path)["date"].dtype).startswith("datetime64")
     wide = load_table(res.path, "timeseries")
     assert np.array_equal(ts["value"].to_numpy(), wide["stability_index"].astype(float))
     rg = scenarios.read(res.path, "regions", outcomes=["stability_index"])

@@ -240,7 +240,14 @@ def read(folder: str | Path, table: str = "timeseries", outcomes: Sequence[str] 
     if table not in TABLES:
         raise ResultsError(f"unknown table {table!r}; allowed: {', '.join(TABLES)}")
     frames = [_tidy(f, table, outcomes) for f in ensembles_of(folder)]
-    return pd.concat(frames, ignore_index=True)
+    return _dates(pd.concat(frames, ignore_index=True))
+
+
+def _dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """``date`` as datetime64 (Parquet's date32 comes back as Python dates, an object column)."""
+    if "date" in frame.columns:
+        frame["date"] = pd.to_datetime(frame["date"])
+    return frame
 
 
 def read_wide(folder: str | Path, table: str = "timeseries") -> pd.DataFrame:
@@ -252,7 +259,7 @@ def read_wide(folder: str | Path, table: str = "timeseries") -> pd.DataFrame:
         wide = pd.DataFrame(load_table(f, table))
         wide.insert(0, "scenario", load_manifest(f)["scenario"])
         frames.append(wide)
-    return pd.concat(frames, ignore_index=True)
+    return _dates(pd.concat(frames, ignore_index=True))
 
 
 def _tidy(folder: str | Path, table: str, keep: Sequence[str] | None) -> pd.DataFrame:
