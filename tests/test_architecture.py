@@ -88,3 +88,17 @@ def test_no_module_imports_another_modules_private_names():
                 if private:
                     bad.append(f"{f.name} imports {private} from {node.module}")
     assert bad == []
+
+
+def test_model_code_names_no_lever():
+    """Behaviour is declared in levers.yaml (flags, channels); the model reads declarations, never a lever's name."""
+    from scenarios.spec import registry
+
+    names = set(registry.levers())
+    found = [
+        (path.name, name)
+        for path in sorted((SRC / "model").glob("*.py"))
+        for name in names
+        if name in path.read_text(encoding="utf-8")
+    ]
+    assert found == []

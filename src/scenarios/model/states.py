@@ -19,7 +19,8 @@ Adaptive rules (assumptions, parameters in ``parameters.yaml``):
   capacity in proportion to engagement.
 - **Taliban authorities**: no levers; their border cooperation is the driver, raised by the
   ``border_cooperation`` capacity that diplomacy and the SCO build.
-- **SCO**: supplies ``sco_engagement`` (the coordination multiplier) and multilateral drills.
+- **SCO**: supplies the levers whose ``suppliers`` in levers.yaml name it (the lever flagged
+  ``multiplier``, which multiplies the ``sco_amplified`` levers, and multilateral drills).
 
 Financial aid received by Tajikistan becomes Tajik spending on its own levers, in the shares of
 its ``aid_allocation``, less the share lost to corruption.
