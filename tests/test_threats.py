@@ -159,3 +159,82 @@ def test_target_hardening_shifts_attacks_to_civilians_unless_they_are_protected_
 def test_attacks_on_civilians_draw_larger_severities():
     u = np.linspace(0.0, 0.99, 50)
     assert np.all(draw_severity(u, 2.5, np.full(50, 1.5)) >= draw_severity(u, 2.5, 1.0))
+
+
+def _attack_weeks(m, weeks=30, cells=40):
+    """Feed ``cells`` new cells a week to the cell stage (all in region 0) for ``weeks`` weeks."""
+    mil = m.militants
+    for week in range(weeks):
+        mil.add_cells(np.arange(cells, dtype=np.int64) + 1000 * (week + 1), np.zeros(cells, dtype=np.int64))
+        m.week = week
+        mil.reset()
+        mil.step_cells([])
+
+
+def test_preemption_shifts_attacks_from_complex_to_simple_tactics():
+    """Tactical substitution: intelligence that uncovers every complex plot makes the groups learn that
+    complex attacks fail, and most attacks become simple; without pre-emption both tactics fare alike."""
+    shares, detected = {}, {}
+    for preemption in (0.0, 1.0):
+        m = _model(cell_attack_rate=0.1, cell_disruption_base=0.005, cell_disruption_gain=0.05, plot_detection=1.0)
+        mil = m.militants
+        mil.counterterrorism = 0.0  # no target hardening: only plot detection foils
+        mil.chinese_share = 0.0
+        mil.preemption = preemption
+        _attack_weeks(m)
+        shares[preemption] = mil.tactic_probabilities()[1]
+        detected[preemption] = mil.plots_detected
+    assert shares[1.0] < 0.2
+    assert abs(shares[0.0] - 0.5) < 0.1
+    assert detected[0.0] == 0
+
+
+def test_every_complex_plot_is_uncovered_at_full_detection_and_none_attacks():
+    m = _model(cell_attack_rate=0.1, cell_disruption_base=0.005, cell_disruption_gain=0.05, plot_detection=1.0)
+    mil = m.militants
+    mil.counterterrorism, mil.chinese_share, mil.preemption = 0.0, 0.0, 1.0
+    mil.add_cells(np.arange(400, dtype=np.int64) + 7, np.zeros(400, dtype=np.int64))
+    m.week = 0
+    mil.reset()
+    mil.step_cells([])
+    assert mil.plots_detected > 0
+    assert mil.attacks_complex == 0
+    assert mil.attacks.sum() > 0  # the simple ones went ahead
+
+
+def test_complex_attacks_draw_larger_casualties_on_the_same_draws():
+    casualties = {}
+    for tactic in (False, True):
+        m = _model(complex_severity=3.0)
+        mil = m.militants
+        m.week = 0
+        ids = np.arange(200, dtype=np.int64) + 11
+        no = np.zeros(200, dtype=bool)
+        mil._attack(ids, np.zeros(200, dtype=np.int64), no, no, np.full(200, tactic))
+        casualties[tactic] = mil.casualties.sum()
+        assert mil.attacks_complex == (200 if tactic else 0)
+    assert casualties[True] >= 3.0 * casualties[False] * 0.9
+
+
+def test_pressure_switches_opiate_volume_to_methamphetamine_at_the_weight_ratio():
+    """Iron law of prohibition: within tolerance no switch; at losses 3x the tolerance (pressure 2) a
+    share 0.3 x 2/3 = 0.2 of the opiates ships as half its weight in methamphetamine."""
+    from scenarios.model.trafficking import METH, OPIATES
+
+    m = _model(drug_substitution=0.3, substitution_weight_ratio=0.5)
+    tr = m.trafficking
+    tr.supply = np.array([10.0, 1.0])
+    org = m.traffickers[0]
+    org.loss = 0.0
+    org.volume_factor = lambda road: 1.0  # isolate the switch from the risks-and-prices response
+    _, calm, _ = org.plan()
+    assert calm == pytest.approx(np.array([10.0, 1.0]) * org.share)
+    org.loss = 3.0 * m.p.loss_tolerance
+    _, pressed, _ = org.plan()
+    moved = 0.2 * 10.0 * org.share
+    assert pressed[OPIATES] == pytest.approx(10.0 * org.share - moved)
+    assert pressed[METH] == pytest.approx(1.0 * org.share + 0.5 * moved)
+    m0 = _model(drug_substitution=0.0)
+    org0 = m0.traffickers[0]
+    org0.loss = 3.0 * m0.p.loss_tolerance
+    assert org0.substitution() == 0.0

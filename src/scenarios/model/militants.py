@@ -40,6 +40,17 @@ continuous power law ``P(x) ~ x^-alpha`` above ``x_min`` (inverse-transform samp
 down; ``alpha = 2.5`` (Bohorquez et al., Nature 2009; Clauset, Young & Gleditsch 2007 find ~2 for
 terrorism); attacks on civilians have ``x_min x civilian_severity`` (crowds: an assumption).
 
+**Tactics adapt; severity follows the tactic.** An attacking cell also chooses a tactic of
+:data:`TACTICS` by a logit on the groups' perceived chance of each being foiled (a belief per
+tactic). A complex attack needs more people, communication and preparation, so the intelligence
+that pre-empts infiltration also uncovers it: before target hardening acts, a complex plot is
+detected with ``plot_detection x preemption``. Better intelligence therefore raises the learned risk
+of complex attacks and shifts cells toward simple ones, with smaller casualties: the substitution
+between attack modes that Enders & Sandler (2006, *The Political Economy of Terrorism*, ch. 4)
+describe after counter-terrorism raises the cost of one mode, and the adaptation of Jackson et
+al. (RAND 2007, *Breaching the Fortress Wall*). Complex attacks have ``x_min x complex_severity``
+(facts.yaml: 17 killed at Ishkobod by 20 attackers, 4 at Danghara by a car and knives).
+
 **Common random numbers.** Counts that depend on group size (recruits, losses, attempts) come
 from per-(week, group, purpose) generators. Every attempt and every cell has its own keyed
 uniforms (:meth:`scenarios.rng.WeeklyStreams.uniforms`), so better intelligence changes the fate
@@ -63,6 +74,10 @@ if TYPE_CHECKING:
 
 TARGETS = ("security", "civilian")
 """Target classes a cell chooses between (Chinese targets are drawn first, by exposure)."""
+
+TACTICS = ("simple", "complex")
+"""Tactics a cell chooses between: a simple attack (a vehicle, knives, a lone gunman: Danghara 2018) or
+a complex one (a coordinated armed assault or a bomb: the Ishkobod border post, 2019)."""
 
 _GROUP_SLOTS = 1 << 20  # attempts per group and week that get distinct keys
 _WEEK_SLOTS = 1 << 40  # ... and weeks (cell ids are week * _WEEK_SLOTS + group * _GROUP_SLOTS + attempt)
@@ -158,6 +173,8 @@ class Militants:
         p = model.p
         # the groups' shared belief of being foiled, per target class (security, civilian)
         self.target_risk = RiskBelief((len(TARGETS),), p.risk_prior_a, p.risk_prior_b, p.risk_memory)
+        # ... and per tactic (simple, complex)
+        self.tactic_risk = RiskBelief((len(TACTICS),), p.risk_prior_a, p.risk_prior_b, p.risk_memory)
         # transit to Xinjiang crosses the segments of the region on the Chinese border (GBAO)
         china_side = model.index.regions.index(model.world.china_border.region)
         self.gbao_segments = np.flatnonzero(model.index.segment_region == china_side)
@@ -173,6 +190,8 @@ class Militants:
         self.casualties = np.zeros(n_r)
         self.attacks_chinese = 0
         self.attacks_civilian = 0
+        self.attacks_complex = 0
+        self.plots_detected = 0
         self.casualties_chinese = 0.0
         self.mass_casualty = 0
         self.xinjiang_attempts = 0
@@ -204,8 +223,11 @@ class Militants:
 
     def target_probabilities(self) -> np.ndarray:
         """Chance an attack not aimed at Chinese targets chooses each class of :data:`TARGETS`."""
-        w = np.exp(-self.model.p.risk_sensitivity * self.target_risk.risk)
-        return w / w.sum()
+        return _logit(self.model.p.risk_sensitivity, self.target_risk)
+
+    def tactic_probabilities(self) -> np.ndarray:
+        """Chance an attack chooses each tactic of :data:`TACTICS`."""
+        return _logit(self.model.p.risk_sensitivity, self.tactic_risk)
 
     def step_cells(self, forced: list[int]) -> None:
         """Disrupt cells, let the others choose a target and attack; ``forced`` adds attacks (injected events) by region."""
@@ -220,12 +242,20 @@ class Militants:
         keys = ids.astype(np.uint64)
         chinese = m.draws.uniforms("attack-target", week, keys) < self.chinese_share
         civilian = ~chinese & (m.draws.uniforms("attack-class", week, keys) >= self.target_probabilities()[0])
+        complex_ = m.draws.uniforms("attack-tactic", week, keys) >= self.tactic_probabilities()[0]
+        detected = complex_ & (m.draws.uniforms("plot-detected", week, keys) < p.plot_detection * self.preemption)
         hardening = p.target_hardening * self.counterterrorism * np.where(civilian, p.soft_target_protection, 1.0)
-        foiled = m.draws.uniforms("cell-foiled", week, ids) < hardening
+        hardened = m.draws.uniforms("cell-foiled", week, ids) < hardening
+        foiled = detected | hardened
         self.target_risk.update(
             np.array([np.sum(~chinese & ~civilian), np.sum(civilian)], dtype=float),
-            np.array([np.sum(~chinese & ~civilian & foiled), np.sum(civilian & foiled)], dtype=float),
+            np.array([np.sum(~chinese & ~civilian & hardened), np.sum(civilian & hardened)], dtype=float),
         )
+        self.tactic_risk.update(
+            np.array([np.sum(~complex_), np.sum(complex_)], dtype=float),
+            np.array([np.sum(~complex_ & foiled), np.sum(complex_ & foiled)], dtype=float),
+        )
+        self.plots_detected += int(detected.sum())
         go = ~foiled
         forced_ids = np.arange(len(forced), dtype=np.int64) - len(forced) - 1  # negative: never a cell's id
         forced_keys = forced_ids.astype(np.uint64)
@@ -235,17 +265,24 @@ class Militants:
             [chinese[go], m.draws.uniforms("attack-target", week, forced_keys) < self.chinese_share]
         )
         on_civilians = np.concatenate([civilian[go], np.zeros(len(forced), dtype=bool)])
+        as_complex = np.concatenate(
+            [complex_[go], m.draws.uniforms("attack-tactic", week, forced_keys) >= self.tactic_probabilities()[0]]
+        )
         keep = ~(disrupted | attacking)
         self.cell_id = self.cell_id[keep]
         self.cell_region = self.cell_region[keep]
         if regions.size:
-            self._attack(all_ids, regions, on_chinese, on_civilians)
+            self._attack(all_ids, regions, on_chinese, on_civilians, as_complex)
 
-    def _attack(self, ids: np.ndarray, regions: np.ndarray, chinese: np.ndarray, civilian: np.ndarray) -> None:
+    def _attack(
+        self, ids: np.ndarray, regions: np.ndarray, chinese: np.ndarray, civilian: np.ndarray, complex_: np.ndarray
+    ) -> None:
         m = self.model
         p = m.p
         keys = ids.astype(np.uint64)
-        x_min = p.severity_xmin * np.where(civilian, p.civilian_severity, 1.0)
+        x_min = (
+            p.severity_xmin * np.where(civilian, p.civilian_severity, 1.0) * np.where(complex_, p.complex_severity, 1.0)
+        )
         sev = draw_severity(m.draws.uniforms("attack-severity", m.week, keys), p.severity_alpha, x_min)
         n_r = len(m.index.regions)
         self.attacks += np.bincount(regions, minlength=n_r)
@@ -253,6 +290,7 @@ class Militants:
         self.attacks_chinese += int(chinese.sum())
         self.casualties_chinese += float(sev[chinese].sum())
         self.attacks_civilian += int(civilian.sum())
+        self.attacks_complex += int(complex_.sum())
         self.mass_casualty += int(np.count_nonzero(sev >= p.mass_casualty_threshold))
         self.severities.append((m.week, sev))
 
@@ -285,6 +323,12 @@ class Militants:
         return int(self.cell_region.size)
 
 
+def _logit(sensitivity: float, belief: RiskBelief) -> np.ndarray:
+    """Choice probabilities falling with the perceived chance of being foiled: ``exp(-s x risk)``, normalised."""
+    w = np.exp(-sensitivity * belief.risk)
+    return w / w.sum()
+
+
 def step(state: ModelState) -> None:
     """The militant stage: groups recruit and infiltrate, cells act, transit to Xinjiang."""
     state.militants.step(state.conditions)
@@ -298,6 +342,8 @@ def record(state: ModelState, tables: Tables) -> None:
     ts["casualties"][t] = mil.casualties.sum()
     ts["attacks_on_chinese"][t] = mil.attacks_chinese
     ts["attacks_on_civilians"][t] = mil.attacks_civilian
+    ts["complex_attacks"][t] = mil.attacks_complex
+    ts["plots_detected"][t] = mil.plots_detected
     ts["casualties_chinese"][t] = mil.casualties_chinese
     ts["mass_casualty_attacks"][t] = mil.mass_casualty
     ts["infiltration_attempts"][t] = mil.attempts

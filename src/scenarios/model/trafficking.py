@@ -21,7 +21,15 @@ first the ``initial_routes`` with the best access and cost. While its losses exc
 it opens the best closed combination with chance ``route_expansion`` a week; it abandons an open
 combination once its perceived risk (segment and route) passes ``route_abandon_risk``, keeping at
 least one. Volume an organisation does not send (the risks-and-prices response below) goes by the
-Balkan or Southern route, out of this model's world, rather than waiting at the border. A shipment is stopped at the border
+Balkan or Southern route, out of this model's world, rather than waiting at the border.
+
+**Volume shifts between drugs under pressure.** An organisation whose losses exceed its tolerance
+also switches part of its opiate volume to methamphetamine, a more potent and compact product that
+carries the same value in less weight (the "iron law of prohibition": Cowan 1986; Thornton 1991):
+a share ``drug_substitution x pi / (1 + pi)`` of its opiates, ``pi = loss / loss_tolerance - 1``
+its pressure, ships as ``substitution_weight_ratio`` times its weight in methamphetamine.
+
+A shipment is stopped at the border
 with the segment's interdiction chance, then on each region it crosses with that region's transit
 chance (both from the capacities the levers build; see :mod:`.model`).
 """
@@ -41,6 +49,7 @@ if TYPE_CHECKING:
     from scenarios.model.state import ModelState, Tables
 
 DRUGS = ("opiates", "meth")
+OPIATES, METH = DRUGS.index("opiates"), DRUGS.index("meth")
 
 
 class TraffickingOrganisation(CellAgent):
@@ -60,11 +69,6 @@ class TraffickingOrganisation(CellAgent):
         self.route_risk = RiskBelief((len(ix.routes),), p.risk_prior_a, p.risk_prior_b, p.risk_memory)
         self.loss = 0.0  # smoothed share of volume lost to seizures
         self.open = initial_network(model, int(p.initial_routes))  # combinations it ships over
-
-    def spread(self) -> float:
-        """Logit temperature and shipment-splitting factor: 1, or more when losses exceed tolerance."""
-        p = self.model.p
-        return 1.0 + p.spread_gain * max(0.0, self.loss / p.loss_tolerance - 1.0)
 
     def choice_probabilities(self) -> np.ndarray:
         """Probability of each (segment, route) combination for the next shipment."""
@@ -125,12 +129,30 @@ class TraffickingOrganisation(CellAgent):
         risk = ((1.0 - self.loss) / (1.0 - p.loss_reference)) ** p.route_loss_elasticity
         return float(risk * road_factor ** (-p.roads_volume_elasticity))
 
+    def pressure(self) -> float:
+        """How far recent losses exceed the tolerance: ``max(0, loss / loss_tolerance - 1)``."""
+        return max(0.0, self.loss / self.model.p.loss_tolerance - 1.0)
+
+    def spread(self) -> float:
+        """Logit temperature and shipment-splitting factor: 1, or more when losses exceed tolerance."""
+        return 1.0 + self.model.p.spread_gain * self.pressure()
+
+    def substitution(self) -> float:
+        """Share of its opiate volume switched to methamphetamine: ``drug_substitution x pi / (1 + pi)``."""
+        pi = self.pressure()
+        return float(self.model.p.drug_substitution * pi / (1.0 + pi))
+
     def plan(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """This week's shipping plan: the cumulative choice probabilities over combinations, and per
         drug the volume (t) and the number of shipments it is split into (0 when nothing ships)."""
         m = self.model
         size = m.p.shipment_size_t / self.spread()
         volume = m.trafficking.supply * self.share * self.volume_factor(m.trafficking.road_factor)
+        switched = volume[OPIATES] * self.substitution()
+        if switched > 0:
+            volume = volume.copy()
+            volume[OPIATES] -= switched
+            volume[METH] += switched * m.p.substitution_weight_ratio
         n = np.where(volume > 0, np.maximum(1, np.round(volume / size)), 0).astype(np.int64)
         return np.cumsum(self.choice_probabilities()), volume, n
 

@@ -115,6 +115,8 @@ class Parameters(Values):
     initial_routes: Annotated[float | None, Registered("parameter", "initial_routes")] = None
     route_expansion: Annotated[float | None, Registered("parameter", "route_expansion")] = None
     route_abandon_risk: Annotated[float | None, Registered("parameter", "route_abandon_risk")] = None
+    drug_substitution: Annotated[float | None, Registered("parameter", "drug_substitution")] = None
+    substitution_weight_ratio: Annotated[float | None, Registered("parameter", "substitution_weight_ratio")] = None
     spread_gain: Annotated[float | None, Registered("parameter", "spread_gain")] = None
     interdiction_max: Annotated[float | None, Registered("parameter", "interdiction_max")] = None
     base_interdiction: Annotated[float | None, Registered("parameter", "base_interdiction")] = None
@@ -137,6 +139,8 @@ class Parameters(Values):
     severity_alpha: Annotated[float | None, Registered("parameter", "severity_alpha")] = None
     soft_target_protection: Annotated[float | None, Registered("parameter", "soft_target_protection")] = None
     civilian_severity: Annotated[float | None, Registered("parameter", "civilian_severity")] = None
+    plot_detection: Annotated[float | None, Registered("parameter", "plot_detection")] = None
+    complex_severity: Annotated[float | None, Registered("parameter", "complex_severity")] = None
     severity_xmin: Annotated[float | None, Registered("parameter", "severity_xmin")] = None
     mass_casualty_threshold: Annotated[float | None, Registered("parameter", "mass_casualty_threshold")] = None
     chinese_target_base: Annotated[float | None, Registered("parameter", "chinese_target_base")] = None

@@ -45,6 +45,10 @@ class Params:
     """chance per week while losses exceed tolerance (assumption)."""
     route_abandon_risk: float
     """perceived risk (segment + route) (assumption)."""
+    drug_substitution: float
+    """largest share of opiate volume switched to methamphetamine (assumption)."""
+    substitution_weight_ratio: float
+    """t methamphetamine per t opiates replaced (assumption)."""
     spread_gain: float
     """factor (assumption)."""
     interdiction_max: float
@@ -88,6 +92,10 @@ class Params:
     soft_target_protection: float
     """share of target hardening that protects civilian targets (assumption)."""
     civilian_severity: float
+    """factor on severity_xmin (assumption)."""
+    plot_detection: float
+    """share of complex plots uncovered per unit of pre-emption (assumption)."""
+    complex_severity: float
     """factor on severity_xmin (assumption)."""
     severity_xmin: float
     """casualties (assumption)."""
