@@ -11,6 +11,10 @@ so perceived risk jumps after a seizure and decays back to the prior ``a / (a + 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
+
+Counts = NDArray[np.int64] | NDArray[np.float64]
+"""Trials or events per actor and place: whole counts, or expected (fractional) ones."""
 
 
 class RiskBelief:
@@ -24,11 +28,11 @@ class RiskBelief:
     """
 
     def __init__(self, shape: tuple[int, ...], a: float, b: float, memory: float):
-        self.events = np.zeros(shape)
-        self.trials = np.zeros(shape)
+        self.events: NDArray[np.float64] = np.zeros(shape)
+        self.trials: NDArray[np.float64] = np.zeros(shape)
         self.a, self.b, self.memory = a, b, memory
 
-    def update(self, trials: np.ndarray, events: np.ndarray) -> None:
+    def update(self, trials: Counts, events: Counts) -> None:
         """Fade the past by ``memory`` and add this step's trials and interdiction events."""
         self.events *= self.memory
         self.trials *= self.memory
@@ -36,6 +40,6 @@ class RiskBelief:
         self.trials += trials
 
     @property
-    def risk(self) -> np.ndarray:
+    def risk(self) -> NDArray[np.float64]:
         """Posterior mean of the interdiction chance."""
         return (self.events + self.a) / (self.trials + self.a + self.b)

@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
+
+from scenarios.model.states import Taliban, of_kind
 
 if TYPE_CHECKING:
     from scenarios.model.state import ModelState, Tables
@@ -29,9 +32,9 @@ if TYPE_CHECKING:
 class Conditions:
     """This week's chances and capacities that the threat stages read."""
 
-    p_border: np.ndarray
+    p_border: NDArray[np.float64]
     """Chance a crossing is stopped, per border segment."""
-    p_transit: np.ndarray
+    p_transit: NDArray[np.float64]
     """Chance a shipment is seized in each region it crosses."""
     road_factor: float
     """Multiplier of route cost (1 = no roads effect)."""
@@ -80,7 +83,7 @@ def conditions(model: ModelState) -> Conditions:
     p = model.p
     ix = model.index
     cap = model.capacities
-    taliban = model.states["taliban"].cooperation()
+    taliban = of_kind(model.states, "taliban", Taliban).cooperation()
     engagement = model.driver("russia_engagement")
     corruption = model.corruption
     border_cap = 1.0 - (1.0 - cap["detection"]) * (1.0 - cap["interdiction"])

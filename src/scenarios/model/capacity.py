@@ -30,6 +30,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 from scenarios.spec import registry
 
@@ -54,22 +55,22 @@ class Capacities:
 
     def __init__(
         self,
-        segment_weights: np.ndarray,
-        region_weights: np.ndarray,
-        initial_effort: np.ndarray,
+        segment_weights: NDArray[np.float64],
+        region_weights: NDArray[np.float64],
+        initial_effort: NDArray[np.float64],
         sco_multiplier: float,
-        population: np.ndarray | None = None,
+        population: NDArray[np.float64] | None = None,
     ):
         table = registry.levers()
         chans = registry.channels()
         self.lever_names = tuple(table)
         self.channel_names = tuple(chans)
         lv = list(table.values())
-        self.lag = np.array([lever.lag_weeks for lever in lv], dtype=np.int64)
-        self.lifetime = np.array([lever.lifetime_weeks for lever in lv], dtype=float)
-        self.half = np.array([lever.half_saturation_stock for lever in lv], dtype=float)
-        self.weights = np.array([[lever.effects.get(c, 0.0) for c in chans] for lever in lv])
-        self.amplified = np.array([lever.sco_amplified for lever in lv])
+        self.lag: NDArray[np.int64] = np.array([lever.lag_weeks for lever in lv], dtype=np.int64)
+        self.lifetime: NDArray[np.float64] = np.array([lever.lifetime_weeks for lever in lv], dtype=float)
+        self.half: NDArray[np.float64] = np.array([lever.half_saturation_stock for lever in lv], dtype=float)
+        self.weights: NDArray[np.float64] = np.array([[lever.effects.get(c, 0.0) for c in chans] for lever in lv])
+        self.amplified: NDArray[np.bool_] = np.array([lever.sco_amplified for lever in lv])
         multiplier = [i for i, lever in enumerate(lv) if lever.multiplier]
         self.sco_index = multiplier[0] if multiplier else None
         self.sco_multiplier = sco_multiplier
@@ -89,8 +90,8 @@ class Capacities:
         }
         self.base_segment_shares = shares["segment"].copy()
         self.segment_shares = shares["segment"].copy()
-        self._segment_rows = np.array([lever.spatial == "segment" for lever in lv])
-        self.alloc: dict[str, np.ndarray] = {}
+        self._segment_rows: NDArray[np.bool_] = np.array([lever.spatial == "segment" for lever in lv])
+        self.alloc: dict[str, NDArray[np.float64]] = {}
         for level in LEVELS:
             n = 1 if level == "national" else shares[level].size
             a = np.ones((len(lv), n))
@@ -101,13 +102,13 @@ class Capacities:
             self.alloc[level] = a
 
         initial = np.asarray(initial_effort, dtype=float)
-        self.stock = initial * self.lifetime / 52.0  # steady state of the effort before the run
-        self.buffer = np.tile(initial, (int(self.lag.max()) + 1, 1))
+        self.stock: NDArray[np.float64] = initial * self.lifetime / 52.0  # steady state of the effort before the run
+        self.buffer: NDArray[np.float64] = np.tile(initial, (int(self.lag.max()) + 1, 1))
         self.t = 0
-        self.values: dict[str, np.ndarray] = {}
+        self.values: dict[str, NDArray[np.float64]] = {}
         self._compute()
 
-    def step(self, effort: np.ndarray) -> None:
+    def step(self, effort: NDArray[np.float64]) -> None:
         """Advance one week with this week's effort per lever (lever units per year)."""
         size = self.buffer.shape[0]
         self.buffer[self.t % size] = effort
@@ -116,7 +117,7 @@ class Capacities:
         self.t += 1
         self._compute()
 
-    def set_segment_shares(self, shares: np.ndarray) -> None:
+    def set_segment_shares(self, shares: NDArray[np.float64]) -> None:
         """Re-allocate the segment levers (patrols, equipment, systems) over the border segments.
 
         The capacities change at the next :meth:`step`: this week's border conditions were already
@@ -125,7 +126,7 @@ class Capacities:
         self.segment_shares = shares / shares.sum()
         self.alloc["segment"][self._segment_rows] = self.segment_shares * self.segment_shares.size
 
-    def _saturation(self, alloc: np.ndarray) -> np.ndarray:
+    def _saturation(self, alloc: NDArray[np.float64]) -> NDArray[np.float64]:
         level = self.stock.copy()
         if self.sco_index is not None:
             s_mult = 1.0 - np.exp2(-level[self.sco_index] / self.half[self.sco_index])
@@ -138,7 +139,7 @@ class Capacities:
             s = sat[self.channel_level[k]]
             self.values[name] = 1.0 - np.prod(1.0 - self.weights[:, k, None] * s, axis=0)
 
-    def __getitem__(self, channel: str) -> np.ndarray:
+    def __getitem__(self, channel: str) -> NDArray[np.float64]:
         """Capacity of ``channel``: one value per segment, per region, or a 1-element array."""
         return self.values[channel]
 

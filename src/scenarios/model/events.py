@@ -14,13 +14,18 @@ parameters of the registry (``event_*``), with units, ranges and sources in docs
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 from scenarios.schedule import parse_date
 from scenarios.spec.params import Params
+
+if TYPE_CHECKING:
+    from scenarios.spec.schema import Event
 
 EVENT_DEFAULT_MAGNITUDE = {
     "attack": 1.0,  # number of attacks
@@ -37,14 +42,14 @@ EVENT_DEFAULT_MAGNITUDE = {
 class EventEffects:
     """What the events add besides driver changes: interdiction multipliers and forced attacks."""
 
-    crackdown: np.ndarray
+    crackdown: NDArray[np.float64]
     forced_attacks: dict[int, list[int]] = field(default_factory=dict)
 
 
 def apply_events(
-    events: Any,
-    drivers: dict[str, np.ndarray],
-    years: np.ndarray,
+    events: Sequence[Event],
+    drivers: dict[str, NDArray[np.float64]],
+    years: NDArray[np.float64],
     segments: tuple[str, ...],
     regions: tuple[str, ...],
     default_region: int,

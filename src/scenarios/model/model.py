@@ -23,11 +23,12 @@ entity, so a changed lever never shifts the draws of unrelated agents or weeks.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import mesa
 import numpy as np
-from mesa.discrete_space import Network
+from mesa.discrete_space import Cell, Network
+from numpy.typing import NDArray
 
 from scenarios.model import states as states_stage
 from scenarios.model.border import Conditions
@@ -38,7 +39,7 @@ from scenarios.model.presence import CHINA_INVESTMENT_BEFORE_MUSD
 from scenarios.model.recorder import Recorder, RunData
 from scenarios.model.society import RegionTraits, Society
 from scenarios.model.stages import reporters, run_week
-from scenarios.model.states import CATEGORIES, STATE_CLASSES, State
+from scenarios.model.states import CATEGORIES, STATE_CLASSES, State, Tajikistan, of_kind
 from scenarios.model.threat import Threat
 from scenarios.model.trafficking import DRUGS, Trafficking, TraffickingOrganisation
 from scenarios.model.world import build_graph, build_index
@@ -46,9 +47,13 @@ from scenarios.rng import WeeklyStreams, named_generator
 from scenarios.schedule import WEEKS_PER_YEAR, expand, step_years
 from scenarios.spec import outcomes, registry
 from scenarios.spec.params import Params
+from scenarios.spec.schema import Scenario
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` with recorded weeks done and in all."""
 
 
-class SecurityModel(mesa.Model):
+class SecurityModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type information: its Model is Any
     """China-Tajikistan security cooperation, weekly, from a validated scenario.
 
     Args:
@@ -56,7 +61,7 @@ class SecurityModel(mesa.Model):
         seed: the run's seed; defaults to the scenario's ``seed``.
     """
 
-    def __init__(self, scenario: Any, seed: int | None = None):
+    def __init__(self, scenario: Scenario, seed: int | None = None):
         seed = scenario.seed if seed is None else int(seed)
         super().__init__(rng=named_generator(seed, "mesa"))
         self.seed = seed
@@ -123,12 +128,12 @@ class SecurityModel(mesa.Model):
         )
 
     # ------------------------------------------------------------------ set-up
-    def _pad(self, series: np.ndarray) -> np.ndarray:
+    def _pad(self, series: NDArray[np.float64]) -> NDArray[np.float64]:
         """A weekly series of the recorded run, preceded by the burn-in weeks at its first value."""
         head = np.repeat(series[:1], self.burn_in, axis=0)
         return np.concatenate([head, series])
 
-    def _supply(self) -> np.ndarray:
+    def _supply(self) -> NDArray[np.float64]:
         """Weekly supply per drug (t/week), opiates smoothed by stockpiles (first-order lag)."""
         p = self.p
         opium = self.drivers["opium_production"] * p.tajik_share_of_opiates * p.opiate_product_per_opium_t
@@ -158,14 +163,14 @@ class SecurityModel(mesa.Model):
             weights = np.array([1.0 if n in registry.flagged("aid_default") else 0.0 for n in names])
         self.aid_allocation = weights / weights.sum()
 
-    def _segment_weights(self) -> np.ndarray:
+    def _segment_weights(self) -> NDArray[np.float64]:
         ix = self.index
         given = self.cfg.allocation.border
         if given:
             return np.array([given.get(s, 0.0) for s in ix.segments])
         return ix.segment_length * (1.0 - ix.segment_difficulty)
 
-    def _region_weights(self) -> np.ndarray:
+    def _region_weights(self) -> NDArray[np.float64]:
         given = self.cfg.allocation.regions
         if given:
             return np.array([given.get(r, 0.0) for r in self.index.regions])
@@ -199,7 +204,7 @@ class SecurityModel(mesa.Model):
             group.move_to(self._cell(ix.provinces[province]))
         self.groups = self.agents_by_type[MilitantGroup]
 
-    def _cell(self, node: str) -> Any:
+    def _cell(self, node: str) -> Cell:
         for cell in self.space.all_cells:
             if cell.coordinate == node:
                 return cell
@@ -212,7 +217,7 @@ class SecurityModel(mesa.Model):
 
     def tajik_demand(self) -> float:
         """Tajikistan's demand for cooperation (its threat index)."""
-        return self.states["tajikistan"].demand()
+        return of_kind(self.states, "tajikistan", Tajikistan).demand()
 
     # ------------------------------------------------------------------ step
     def step(self) -> None:
@@ -240,7 +245,7 @@ class SecurityModel(mesa.Model):
                 break
             self.step()
 
-    def run(self, progress: Any = None) -> RunData:
+    def run(self, progress: Progress | None = None) -> RunData:
         """Run to the horizon; ``progress(done, total)`` is called every 52 steps if given."""
         while self.t < self.n_total:
             self.step()
@@ -254,7 +259,7 @@ class SecurityModel(mesa.Model):
         return self.recorder.data(self)
 
 
-def simulate(scenario: Any, seed: int | None = None, progress: Any = None) -> RunData:
+def simulate(scenario: Scenario, seed: int | None = None, progress: Progress | None = None) -> RunData:
     """Build the model for ``scenario`` and run it to the horizon."""
     return SecurityModel(scenario, seed).run(progress)
 

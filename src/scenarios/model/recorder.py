@@ -12,10 +12,11 @@ outcomes). The tables start as NaN, so an outcome never written shows as NaN:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
+from numpy.typing import NDArray
 
 from scenarios.model.state import Tables
 from scenarios.spec import outcomes
@@ -24,15 +25,27 @@ if TYPE_CHECKING:
     from scenarios.model.state import ModelState
 
 
+class RunMeta(TypedDict):
+    """How a run was made: its seed, the weeks recorded and the burn-in weeks before them."""
+
+    seed: int
+    steps: int
+    burn_in_weeks: int
+
+
 @dataclass
 class RunData:
-    """What one run produced: weekly tables as column arrays (plain data, no live model)."""
+    """What one run produced: weekly tables as column arrays (plain data, no live model).
+
+    The tables' columns have several dtypes (``step`` integers, ``region`` and ``segment`` names,
+    outcomes floats); ``severities`` holds the casualties of each recorded attack.
+    """
 
     timeseries: dict[str, np.ndarray]
     regions: dict[str, np.ndarray]
     segments: dict[str, np.ndarray]
-    severities: np.ndarray
-    meta: dict[str, Any] = field(default_factory=dict)
+    severities: NDArray[np.float64]
+    meta: RunMeta
 
 
 Reporter = Callable[["ModelState", Tables], None]

@@ -67,6 +67,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from scenarios.rng import WeeklyStreams
 from scenarios.spec.params import Params
@@ -78,7 +79,7 @@ ACTIVE, JAILED = 1, 2
 WEEKS_PER_YEAR = 52
 
 
-def arrest_probability(cops: np.ndarray, actives: np.ndarray, k: float, rounding: str = "floor") -> np.ndarray:
+def arrest_probability(cops: ArrayLike, actives: ArrayLike, k: float, rounding: str = "floor") -> NDArray[np.float64]:
     """Epstein's estimated arrest probability ``1 - exp(-k * int(C / A))``.
 
     Args:
@@ -88,12 +89,12 @@ def arrest_probability(cops: np.ndarray, actives: np.ndarray, k: float, rounding
         rounding: ``"floor"`` (Epstein, NetLogo) or ``"round"`` (Mesa's example; Python's
             banker's rounding, exactly as Mesa calls ``round``).
     """
-    ratio = np.asarray(cops, dtype=float) / np.asarray(actives, dtype=float)
+    ratio: NDArray[np.float64] = np.asarray(cops, dtype=float) / np.asarray(actives, dtype=float)
     whole = np.floor(ratio) if rounding == "floor" else np.round(ratio)
     return 1.0 - np.exp(-k * whole)
 
 
-def poisson_from_uniforms(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+def poisson_from_uniforms(u: NDArray[np.float64], mean: NDArray[np.float64]) -> NDArray[np.int64]:
     """Poisson draws by inverse transform: one uniform per draw, so a changed mean never shifts other draws.
 
     Means repeat (one per region and neighbourhood size), so the CDF is tabulated once per distinct
@@ -119,12 +120,14 @@ def poisson_from_uniforms(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     return out
 
 
-def is_active(grievance: np.ndarray, risk_aversion: np.ndarray, p_arrest: np.ndarray, threshold: float) -> np.ndarray:
+def is_active(
+    grievance: NDArray[np.float64], risk_aversion: NDArray[np.float64], p_arrest: NDArray[np.float64], threshold: float
+) -> NDArray[np.bool_]:
     """Epstein's activation rule: ``G - R P > T``."""
     return grievance - risk_aversion * p_arrest > threshold
 
 
-def stratified_counts(population: np.ndarray, citizens: int, min_share: float) -> np.ndarray:
+def stratified_counts(population: NDArray[np.float64], citizens: int, min_share: float) -> NDArray[np.int64]:
     """Simulated citizens per region: proportional to population, but at least ``min_share`` of all.
 
     Regions under the floor get the floor; the rest share what remains in proportion to their
@@ -157,8 +160,8 @@ class RegionTraits:
         susceptibility: relative susceptibility to jihadist recruitment (1 = national average).
     """
 
-    autonomy: np.ndarray
-    susceptibility: np.ndarray
+    autonomy: NDArray[np.bool_]
+    susceptibility: NDArray[np.float64]
 
     @classmethod
     def uniform(cls, n: int) -> RegionTraits:
@@ -176,25 +179,27 @@ class Radicalisation:
         initial_share: share extremist at the start when :meth:`settle` is not called.
     """
 
-    def __init__(self, population: np.ndarray, params: Params, susceptibility: np.ndarray, initial_share: float):
+    def __init__(
+        self, population: NDArray[np.float64], params: Params, susceptibility: NDArray[np.float64], initial_share: float
+    ):
         self.p = params
-        self.population = population.astype(np.int64)
+        self.population: NDArray[np.int64] = population.astype(np.int64)
         self.susceptibility = susceptibility
-        self.extremists = np.round(population * initial_share).astype(np.int64)
-        self.recruiters = np.zeros(population.size, dtype=np.int64)
+        self.extremists: NDArray[np.int64] = np.round(population * initial_share).astype(np.int64)
+        self.recruiters: NDArray[np.int64] = np.zeros(population.size, dtype=np.int64)
         self.prisoners = np.zeros(population.size, dtype=np.int64)
         self.arrests = np.zeros(population.size, dtype=np.int64)
 
     @property
-    def susceptible(self) -> np.ndarray:
+    def susceptible(self) -> NDArray[np.int64]:
         return self.population - self.extremists - self.recruiters - self.prisoners
 
     @property
-    def radicalised(self) -> np.ndarray:
+    def radicalised(self) -> NDArray[np.int64]:
         """Extremists, recruiters and radicalised prisoners, per region (persons)."""
         return self.extremists + self.recruiters + self.prisoners
 
-    def force(self, recruiters: np.ndarray, context: RadicalisationContext) -> np.ndarray:
+    def force(self, recruiters: NDArray[np.int64], context: RadicalisationContext) -> NDArray[np.float64]:
         """Weekly hazard of a susceptible person becoming extremist, per region."""
         p = self.p
         mixing = p.radicalisation_contact * recruiters.sum() / self.population.sum()
@@ -203,12 +208,12 @@ class Radicalisation:
         damping = 1.0 - p.economy_radicalisation_damping * context.economy
         return (mixing + local + online) * self.susceptibility * context.hardship * damping
 
-    def arrest_chance(self, surveillance: np.ndarray) -> np.ndarray:
+    def arrest_chance(self, surveillance: NDArray[np.float64]) -> NDArray[np.float64]:
         """Weekly chance that an extremist or recruiter at liberty is detained, per region."""
         p = self.p
         return np.minimum(1.0, p.extremism_arrest_base + p.extremism_arrest_gain * surveillance)
 
-    def r0(self, context: RadicalisationContext) -> np.ndarray:
+    def r0(self, context: RadicalisationContext) -> NDArray[np.float64]:
         """Each region's reproduction number: extremists one recruiter makes among susceptibles there.
 
         ``beta s h d gamma / ((gamma + prevention + a) (treatment + a))``, the Santoprete & Xu
@@ -221,7 +226,7 @@ class Radicalisation:
         gamma = p.extremist_to_recruiter
         return beta * gamma / ((gamma + p.prevention_rate + a) * (p.treatment_rate + a))
 
-    def _mean_field(self, context: RadicalisationContext) -> Callable[[np.ndarray], np.ndarray]:
+    def _mean_field(self, context: RadicalisationContext) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
         """The deterministic (mean-field) week under ``context``, as a function of the state (rows:
         extremists, recruiters, prisoners).
 
@@ -244,7 +249,7 @@ class Radicalisation:
         leave_r = p.treatment_rate + a
         back_extremist, back_recruiter = 1 - p.prison_recruiter_share, p.prison_recruiter_share
 
-        def week(state: np.ndarray) -> np.ndarray:
+        def week(state: NDArray[np.float64]) -> NDArray[np.float64]:
             e, r, j = state
             s = pop - e - r - j
             lam = (contact * r.sum() / pop_total + local + online) * susceptibility * hardship * damping
@@ -310,11 +315,11 @@ class Radicalisation:
 class RadicalisationContext:
     """What drives radicalisation in one week, per region (arrays) or national (floats)."""
 
-    economy: np.ndarray
-    hardship: np.ndarray
-    cells: np.ndarray
+    economy: NDArray[np.float64]
+    hardship: NDArray[np.float64]
+    cells: NDArray[np.float64]
     online_suppression: float
-    surveillance: np.ndarray
+    surveillance: NDArray[np.float64]
 
 
 class Society:
@@ -337,7 +342,7 @@ class Society:
         self,
         rng: np.random.Generator,
         draws: WeeklyStreams,
-        population: np.ndarray,
+        population: NDArray[np.float64],
         citizens: int,
         params: Params,
         rounding: str,
@@ -378,7 +383,7 @@ class Society:
         self.state = np.zeros(n, dtype=np.int8)
         self.jail = np.zeros(n, dtype=np.int32)
         self.grievance = np.zeros(n)
-        self.police = np.zeros(self.n_nb)
+        self.police: NDArray[np.int64] = np.zeros(self.n_nb, dtype=np.int64)  # police per neighbourhood, drawn weekly
         # buffers reused every week: no citizen-sized array is allocated after set-up
         self._p_arrest = np.empty(n)
         self._scratch = np.empty(n)
@@ -389,7 +394,7 @@ class Society:
         base = np.full(n_r, params.legitimacy_initial) - params.autonomy_legitimacy_gap * traits.autonomy
         self.legitimacy_base = base
         self.legitimacy = base.copy()
-        self.legitimacy_override: np.ndarray | None = None
+        self.legitimacy_override: NDArray[np.float64] | None = None
         self.incident_shock = np.zeros(n_r)
         self.incidents = np.zeros(n_r)
         self.arrests = np.zeros(n_r)  # simulated citizens arrested in protest this week
@@ -405,7 +410,7 @@ class Society:
         self.context: RadicalisationContext | None = None
 
     # ------------------------------------------------------------------ outputs
-    def count_by_region(self, mask: np.ndarray) -> np.ndarray:
+    def count_by_region(self, mask: NDArray[np.float64]) -> NDArray[np.float64]:
         """How many simulated citizens of each region ``mask`` holds for (regions are contiguous
         blocks: one count per block, no temporary)."""
         b = self.bounds
@@ -416,16 +421,16 @@ class Society:
         b = self.bounds
         return [slice(int(b[i]), int(b[i + 1])) for i in range(b.size - 1)]
 
-    def by_region(self, mask: np.ndarray) -> np.ndarray:
+    def by_region(self, mask: NDArray[np.float64]) -> NDArray[np.float64]:
         """Share of each region's simulated citizens for which ``mask`` holds."""
         return self.count_by_region(mask) / self.counts
 
-    def mean_by_region(self, values: np.ndarray) -> np.ndarray:
+    def mean_by_region(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
         b = self.bounds
         return np.array([values[b[i] : b[i + 1]].mean() for i in range(b.size - 1)])
 
     @property
-    def recruiters(self) -> np.ndarray:
+    def recruiters(self) -> NDArray[np.int64]:
         """Recruiters per region (persons)."""
         return self.radicalisation.recruiters
 
@@ -437,36 +442,37 @@ class Society:
         """Persons in active unrest at the end of the last week (scaled from simulated citizens)."""
         return float(self.active_count @ self.scale)
 
-    def protest_detentions(self) -> np.ndarray:
+    def protest_detentions(self) -> NDArray[np.float64]:
         """Persons detained in protest this week, per region."""
         return self.arrests * self.scale * self.p.protest_detained_share
 
-    def protest_prisoners(self) -> np.ndarray:
+    def protest_prisoners(self) -> NDArray[np.float64]:
         """Persons in jail for protest, per region."""
         return self.jailed_count * self.scale * self.p.protest_detained_share
 
-    def jailed_persons(self) -> np.ndarray:
+    def jailed_persons(self) -> NDArray[np.float64]:
         """Persons in jail for protest or extremism, per region."""
         return self.protest_prisoners() + self.radicalisation.prisoners
 
-    def r0(self) -> np.ndarray:
+    def r0(self) -> NDArray[np.float64]:
         """Each region's reproduction number of radicalisation under last week's conditions."""
         if self.context is None:
             raise RuntimeError("no week has run yet")
         return self.radicalisation.r0(self.context)
 
-    def radicalised_share(self) -> np.ndarray:
+    def radicalised_share(self) -> NDArray[np.float64]:
         """Share of each region's persons radicalised (extremists, recruiters, radicalised prisoners)."""
-        return self.radicalisation.radicalised / self.population
+        share: NDArray[np.float64] = self.radicalisation.radicalised / self.population
+        return share
 
     # ------------------------------------------------------------------ step
     def step(
         self,
-        economy: np.ndarray,
+        economy: NDArray[np.float64],
         soft: float,
-        surveillance: np.ndarray,
+        surveillance: NDArray[np.float64],
         remittances: float,
-        cells: np.ndarray,
+        cells: NDArray[np.float64],
         online_suppression: float,
         threat: float = 0.0,
         casualties: float = 0.0,
@@ -515,7 +521,9 @@ class Society:
             self.incident_shock * np.exp(-1.0 / p.incident_weeks) + p.incident_legitimacy_drop * self.incidents
         )
 
-    def _protest(self, factor: np.ndarray, surveillance: np.ndarray, threat: float, week: int) -> None:
+    def _protest(
+        self, factor: NDArray[np.float64], surveillance: NDArray[np.float64], threat: float, week: int
+    ) -> None:
         """Epstein's week: grievance, police, activation on last week's actives, arrests, jail.
 
         Every citizen-sized array is a buffer made at set-up and written in place (``out=``);
@@ -580,7 +588,12 @@ class Society:
         self.jailed_count = self.count_by_region(jailed) + taken_by_region
 
     def _update_legitimacy(
-        self, economy: np.ndarray, soft: float, surveillance: np.ndarray, casualties: float, resentment: float
+        self,
+        economy: NDArray[np.float64],
+        soft: float,
+        surveillance: NDArray[np.float64],
+        casualties: float,
+        resentment: float,
     ) -> None:
         p = self.p
         if self.legitimacy_override is not None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
+from numpy.typing import NDArray
 
 if TYPE_CHECKING:
     from scenarios.model.border import Conditions
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from scenarios.model.world import WorldIndex
     from scenarios.spec.params import Params
     from scenarios.spec.registry import World
+    from scenarios.spec.schema import Scenario
 
 
 class ModelState(Protocol):
@@ -33,8 +35,8 @@ class ModelState(Protocol):
 
     Set-up (read only): ``p`` (the parameters), ``index`` (the world's arrays), ``cfg`` (the
     scenario), ``drivers`` (weekly series, burn-in included), ``supply``, ``crackdown``,
-    ``forced_attacks``, ``burn_in``, the lever index arrays ``aid_levers`` and ``exposure_levers``
-    and ``aid_allocation``. The clock: ``t`` (index into the weekly series) and ``week`` (the key of
+    ``forced_attacks``, ``burn_in``, the lever index arrays ``aid_levers`` and ``exposure_levers``,
+    ``aid_allocation`` and the levers' ``lever_cost`` and ``lever_category_code``. The clock: ``t`` (index into the weekly series) and ``week`` (the key of
     the random draws). Written by the stages, in schedule order: ``effort`` (states), the
     ``capacities`` (capacity), ``china_investment_musd`` and ``chinese_visibility`` (presence),
     ``conditions`` (border), the ``trafficking`` tallies and ``border_focus`` (trafficking), the
@@ -45,36 +47,43 @@ class ModelState(Protocol):
     p: Params
     index: WorldIndex
     world: World
-    cfg: Any  # the validated scenario (typed end to end by another change: issue 24 item 3)
+    cfg: Scenario
     seed: int
     t: int
     week: int
     burn_in: int
-    years: np.ndarray
-    drivers: dict[str, np.ndarray]
-    supply: np.ndarray
-    crackdown: np.ndarray
+    years: NDArray[np.float64]
+    drivers: dict[str, NDArray[np.float64]]
+    supply: NDArray[np.float64]
+    crackdown: NDArray[np.float64]
     forced_attacks: dict[int, list[int]]
-    aid_levers: np.ndarray
-    exposure_levers: np.ndarray
-    aid_allocation: np.ndarray
+    aid_levers: NDArray[np.int64]
+    exposure_levers: NDArray[np.int64]
+    aid_allocation: NDArray[np.float64]
     states: dict[str, State]
-    effort: np.ndarray
+    effort: NDArray[np.float64]
     capacities: Capacities
     china_investment_musd: float
     chinese_visibility: float
     conditions: Conditions
     trafficking: Trafficking
     traffickers: Any  # Mesa's AgentSet of TraffickingOrganisation (Mesa is untyped)
-    border_focus: np.ndarray
+    border_focus: NDArray[np.float64]
     militants: Militants
     groups: Any  # Mesa's AgentSet of MilitantGroup
     society: Society
     threat: Threat
     corruption: float
 
+    lever_cost: NDArray[np.float64]
+    lever_category_code: NDArray[np.int64]
+
     def driver(self, name: str) -> float:
         """This week's value of a driver."""
+        ...
+
+    def tajik_demand(self) -> float:
+        """Tajikistan's demand for cooperation (its threat index)."""
         ...
 
 
@@ -90,9 +99,9 @@ class Tables:
         carry: running totals a reporter keeps from week to week (cumulative spending).
     """
 
-    ts: dict[str, np.ndarray]
-    rg: dict[str, np.ndarray]
-    sg: dict[str, np.ndarray]
+    ts: dict[str, NDArray[np.float64]]
+    rg: dict[str, NDArray[np.float64]]
+    sg: dict[str, NDArray[np.float64]]
     index_weights: dict[str, float]
     carry: dict[str, float] = field(default_factory=dict)
 

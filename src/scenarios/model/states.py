@@ -28,10 +28,12 @@ its ``aid_allocation``, less the share lost to corruption.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from numpy.typing import NDArray
 
 from scenarios.schedule import WEEKS_PER_YEAR
 
@@ -42,7 +44,7 @@ CATEGORIES = ("security", "economic", "soft")
 """Spending categories of the levers (``category`` in levers.yaml)."""
 
 
-class State(mesa.Agent):
+class State(mesa.Agent):  # type: ignore[misc]  # Mesa ships no type information: its Agent is Any
     """A state: its weekly lever plan, its policy, and what it spent this week.
 
     Args:
@@ -53,13 +55,15 @@ class State(mesa.Agent):
         budget: cap on spending in USD M per year, or None.
     """
 
-    def __init__(self, model: mesa.Model, name: str, plan: np.ndarray, policy: str, budget: float | None):
+    model: ModelState  # set by mesa.Agent.__init__; typed here as the stages see the model
+
+    def __init__(self, model: ModelState, name: str, plan: NDArray[np.float64], policy: str, budget: float | None):
         super().__init__(model)
         self.name = name
         self.plan = plan
         self.policy = policy
         self.budget = budget
-        self.effort = np.zeros(plan.shape[1])
+        self.effort: NDArray[np.float64] = np.zeros(plan.shape[1])
         self.spending = 0.0  # USD M per year at this week's rate
 
     def multiplier(self) -> float:
@@ -97,7 +101,7 @@ class Tajikistan(State):
         """Demand for outside cooperation: the threat index (0-1)."""
         return self.model.threat.index
 
-    def receive_aid(self, aid_musd: float, allocation: np.ndarray) -> None:
+    def receive_aid(self, aid_musd: float, allocation: NDArray[np.float64]) -> None:
         """Turn received aid (USD M/yr) into effort on Tajik levers, less corruption."""
         m = self.model
         usable = aid_musd * (1.0 - m.corruption)
@@ -138,6 +142,18 @@ class SCO(State):
     """The Shanghai Cooperation Organization: the coordination multiplier and multilateral drills."""
 
 
+def of_kind[S: State](states: Mapping[str, State], name: str, kind: type[S]) -> S:
+    """The state agent ``states[name]`` as the class that plays it (``of_kind(states, "taliban", Taliban)``).
+
+    Raises:
+        TypeError: the agent is not a ``kind`` (the model was built with other state classes).
+    """
+    agent = states[name]
+    if not isinstance(agent, kind):
+        raise TypeError(f"state {name!r} is a {type(agent).__name__}, not a {kind.__name__}")
+    return agent
+
+
 STATE_CLASSES: dict[str, type[State]] = {
     "tajikistan": Tajikistan,
     "china": China,
@@ -162,7 +178,7 @@ def step(state: ModelState) -> None:
     for name in ACT_ORDER:
         states[name].act()
     aid = sum(float(states[s].effort[state.aid_levers].sum()) for s in DONORS)
-    states["tajikistan"].receive_aid(aid, state.aid_allocation)
+    of_kind(states, "tajikistan", Tajikistan).receive_aid(aid, state.aid_allocation)
     state.effort = np.sum([s.effort for s in states.values()], axis=0)
 
 

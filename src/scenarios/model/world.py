@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
+from numpy.typing import NDArray
 
 from scenarios.spec.registry import World
 
@@ -25,28 +26,28 @@ class WorldIndex:
     segments: tuple[str, ...]
     routes: tuple[str, ...]
     provinces: tuple[str, ...]
-    population: np.ndarray  # per region, persons (2020 census)
-    autonomy: np.ndarray  # per region, whether it has an autonomy movement (episodic protest)
-    susceptibility: np.ndarray  # per region, relative susceptibility to jihadist recruitment
-    segment_region: np.ndarray  # region index of each segment
-    segment_length: np.ndarray  # km
-    segment_difficulty: np.ndarray  # 0-1
-    province_segment: np.ndarray  # (provinces, segments): 1 where the segment faces the province
-    route_regions: np.ndarray  # (routes, regions): 1 where the route crosses the region after entry
-    route_entry: np.ndarray  # region index where each route starts
-    route_length: np.ndarray  # km
-    combo_segment: np.ndarray  # each (segment, route) pair a shipment can take: its segment
-    combo_route: np.ndarray  # ... and its route
-    supply_share: np.ndarray  # per province
-    militant_share: np.ndarray  # per province
+    population: NDArray[np.float64]  # per region, persons (2020 census)
+    autonomy: NDArray[np.bool_]  # per region, whether it has an autonomy movement (episodic protest)
+    susceptibility: NDArray[np.float64]  # per region, relative susceptibility to jihadist recruitment
+    segment_region: NDArray[np.int64]  # region index of each segment
+    segment_length: NDArray[np.float64]  # km
+    segment_difficulty: NDArray[np.float64]  # 0-1
+    province_segment: NDArray[np.float64]  # (provinces, segments): 1 where the segment faces the province
+    route_regions: NDArray[np.float64]  # (routes, regions): 1 where the route crosses the region after entry
+    route_entry: NDArray[np.int64]  # region index where each route starts
+    route_length: NDArray[np.float64]  # km
+    combo_segment: NDArray[np.int64]  # each (segment, route) pair a shipment can take: its segment
+    combo_route: NDArray[np.int64]  # ... and its route
+    supply_share: NDArray[np.float64]  # per province
+    militant_share: NDArray[np.float64]  # per province
 
     @property
-    def pop_weights(self) -> np.ndarray:
+    def pop_weights(self) -> NDArray[np.float64]:
         """Each region's share of the population."""
         return self.population / self.population.sum()
 
     @property
-    def length_weights(self) -> np.ndarray:
+    def length_weights(self) -> NDArray[np.float64]:
         """Each border segment's share of the border's length."""
         return self.segment_length / self.segment_length.sum()
 

@@ -10,6 +10,7 @@ keeps working.
 from __future__ import annotations
 
 from scenarios.errors import ConfigError
+from scenarios.spec.declared import AidAllocation, Drivers, Parameters
 from scenarios.spec.fields import Schedule
 from scenarios.spec.loader import (
     MAX_NODES,
@@ -28,11 +29,8 @@ from scenarios.spec.loader import (
 from scenarios.spec.problems import Provenance, outside_the_run, place_problems, playable_states
 from scenarios.spec.schema import (
     EVENT_KINDS,
-    AidAllocation,
-    Drivers,
     Event,
     EventKind,
-    Parameters,
     Scenario,
     StateConfig,
     States,

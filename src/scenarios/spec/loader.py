@@ -40,6 +40,10 @@ SCHEDULE_PARENTS = (("states", "*", "levers"), ("drivers",))
 FROM_PARENT = "<from the parent>"
 """Placeholder date of a parent's constant kept before a child's first point; becomes the run's start."""
 
+RawMapping = dict[Any, Any]
+"""A mapping as ``yaml.safe_load`` gives it, before validation: keys are mostly text, but a schedule's
+dates may be numbers, and values are whatever the file holds (validation gives them their types)."""
+
 
 def _line_map(node: yaml.Node, file: str, problems: list[Problem], prefix: tuple[str, ...] = ()) -> Provenance:
     """The line of every key path under ``node``; a key given twice in one mapping is a problem."""
@@ -121,7 +125,7 @@ def expanded_size(node: yaml.Node | None, limit: int = MAX_NODES) -> int:
         raise ValueError(f"more than {limit:,} values once its aliases (*name) are expanded") from None
 
 
-def _read_yaml(path: Path, problems: list[Problem], origin: Problem | None) -> tuple[dict | None, Provenance]:
+def _read_yaml(path: Path, problems: list[Problem], origin: Problem | None) -> tuple[RawMapping | None, Provenance]:
     file = str(path)
     try:
         if path.is_file() and path.stat().st_size > MAX_BYTES:
@@ -195,7 +199,7 @@ def _date_or_none(key: object) -> float | None:
         return None
 
 
-def overlay(parent: object, child: Mapping[Any, Any]) -> dict[Any, Any]:
+def overlay(parent: object, child: Mapping[Any, Any]) -> RawMapping:
     """A child's schedule laid over its parent's from the child's first date.
 
     The parent's points dated before the child's first date are kept (a parent's constant is kept
@@ -221,7 +225,9 @@ def overlay(parent: object, child: Mapping[Any, Any]) -> dict[Any, Any]:
     return {**kept, **child}
 
 
-def _merge(base: dict, over: dict, sources: Provenance, base_sources: Provenance, path: tuple[str, ...] = ()) -> dict:
+def _merge(
+    base: RawMapping, over: RawMapping, sources: Provenance, base_sources: Provenance, path: tuple[str, ...] = ()
+) -> RawMapping:
     """``over`` laid on ``base``: mappings merge key by key, schedules overlay (:func:`overlay`),
     anything else replaces. ``sources`` (the merged provenance) gains the parent's line (from
     ``base_sources``) for a parent's constant kept before a child's schedule."""
@@ -241,7 +247,7 @@ def _merge(base: dict, over: dict, sources: Provenance, base_sources: Provenance
     return out
 
 
-def _settle_starts(data: dict, lines: Provenance) -> None:
+def _settle_starts(data: RawMapping, lines: Provenance) -> None:
     """Give every parent's constant kept before a child's schedule (key :data:`FROM_PARENT`) the run's start as date.
 
     It is dropped when another point is dated at or before the start (it would never be used).
@@ -278,7 +284,7 @@ def _at(data: Any, pattern: tuple[str, ...], path: tuple[str, ...] = ()) -> list
 
 def _load_raw(
     path: Path, problems: list[Problem], chain: tuple[Path, ...], origin: Problem | None
-) -> tuple[dict | None, Provenance]:
+) -> tuple[RawMapping | None, Provenance]:
     data, lines = _read_yaml(path, problems, origin)
     if data is None:
         return None, {}
@@ -393,7 +399,9 @@ def bounded_yaml(text: str) -> Any:
         loader.dispose()
 
 
-def _apply(data: dict, path: tuple[str, ...], value: Any, lines: Provenance, source: tuple[str, int | None]) -> None:
+def _apply(
+    data: RawMapping, path: tuple[str, ...], value: Any, lines: Provenance, source: tuple[str, int | None]
+) -> None:
     """Set ``path`` to ``value`` in ``data``; a schedule mapping overlays the schedule there (:func:`overlay`)."""
     node = data
     for part in path[:-1]:
@@ -412,7 +420,7 @@ def _apply(data: dict, path: tuple[str, ...], value: Any, lines: Provenance, sou
     lines[path] = source
 
 
-def _gather(path: str | Path, overrides: list[str] | tuple[str, ...]) -> tuple[dict, Provenance, Path]:
+def _gather(path: str | Path, overrides: list[str] | tuple[str, ...]) -> tuple[RawMapping, Provenance, Path]:
     """The merged raw data of a file and its ``extends:`` chain with ``--set`` applied, and where each value came from."""
     path = resolve_config(path)
     problems: list[Problem] = []
@@ -489,7 +497,7 @@ def override(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
     return validate_data(data, lines, "<override>")
 
 
-def validate_data(data: dict, lines: Provenance | None = None, file: str = "<scenario>") -> Scenario:
+def validate_data(data: RawMapping, lines: Provenance | None = None, file: str = "<scenario>") -> Scenario:
     """Validate an already merged scenario mapping (used by the loader, the web app and tests).
 
     Place names (segments, regions) are checked on the raw data in the same pass as every field,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -274,9 +274,13 @@ class LeverFile(_Frozen):
     levers: tuple[Lever, ...]
 
 
-def _read(name: str) -> dict:
+def _read(name: str) -> dict[str, Any]:
+    """A packaged data file as raw YAML (each caller validates its part with a pydantic model)."""
     text = resources.files("scenarios.spec.data").joinpath(name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise TypeError(f"scenarios/spec/data/{name}: the top level must be a mapping, not a {type(data).__name__}")
+    return data
 
 
 @cache
