@@ -61,7 +61,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 from mesa.discrete_space import CellAgent
 
@@ -88,7 +87,7 @@ def draw_severity(u: np.ndarray, alpha: float, x_min: float | np.ndarray) -> np.
     return np.floor(x_min * (1.0 - u) ** (-1.0 / (alpha - 1.0)))
 
 
-class MilitantGroup(CellAgent):
+class MilitantGroup(CellAgent):  # type: ignore[misc]  # Mesa ships no type information: its CellAgent is Any
     """A militant group based in one Afghan province.
 
     Args:
@@ -98,7 +97,9 @@ class MilitantGroup(CellAgent):
         members: initial members.
     """
 
-    def __init__(self, model: mesa.Model, province: int, share: float, members: float):
+    model: ModelState  # set by CellAgent.__init__; typed here as the stages see the model
+
+    def __init__(self, model: ModelState, province: int, share: float, members: float):
         super().__init__(model)
         p = model.p
         ix = model.index
@@ -158,7 +159,7 @@ class MilitantGroup(CellAgent):
 class Militants:
     """Cells inside Tajikistan, this week's tallies of infiltration and attacks, and transit to Xinjiang."""
 
-    def __init__(self, model: mesa.Model):
+    def __init__(self, model: ModelState):
         self.model = model
         self.cell_id = np.zeros(0, dtype=np.int64)
         self.cell_region = np.zeros(0, dtype=np.int64)
@@ -326,7 +327,7 @@ class Militants:
 def _logit(sensitivity: float, belief: RiskBelief) -> np.ndarray:
     """Choice probabilities falling with the perceived chance of being foiled: ``exp(-s x risk)``, normalised."""
     w = np.exp(-sensitivity * belief.risk)
-    return w / w.sum()
+    return w / float(w.sum())
 
 
 def step(state: ModelState) -> None:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from scenarios.model.threat import Threat
     from scenarios.model.trafficking import Trafficking
     from scenarios.model.world import WorldIndex
+    from scenarios.rng import WeeklyStreams
     from scenarios.spec.params import Params
     from scenarios.spec.registry import World
     from scenarios.spec.schema import Scenario
@@ -49,6 +50,7 @@ class ModelState(Protocol):
     world: World
     cfg: Scenario
     seed: int
+    draws: WeeklyStreams
     t: int
     week: int
     burn_in: int

@@ -38,9 +38,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 from mesa.discrete_space import CellAgent
+from numpy.typing import NDArray
 
 from scenarios.model.beliefs import RiskBelief
 
@@ -52,7 +52,7 @@ DRUGS = ("opiates", "meth")
 OPIATES, METH = DRUGS.index("opiates"), DRUGS.index("meth")
 
 
-class TraffickingOrganisation(CellAgent):
+class TraffickingOrganisation(CellAgent):  # type: ignore[misc]  # Mesa ships no type information: its CellAgent is Any
     """One trafficking organisation: its risk beliefs, recent losses and this week's shipments.
 
     Args:
@@ -60,7 +60,9 @@ class TraffickingOrganisation(CellAgent):
         share: its share of the northbound supply.
     """
 
-    def __init__(self, model: mesa.Model, share: float):
+    model: ModelState  # set by CellAgent.__init__; typed here as the stages see the model
+
+    def __init__(self, model: ModelState, share: float):
         super().__init__(model)
         p = model.p
         ix = model.index
@@ -82,8 +84,8 @@ class TraffickingOrganisation(CellAgent):
             - p.cost_sensitivity * m.trafficking.cost
         )
         utility = utility / self.spread()
-        w = np.exp(utility - utility[self.open].max()) * self.open
-        return w / w.sum()
+        w: NDArray[np.float64] = np.exp(utility - utility[self.open].max()) * self.open
+        return w / float(w.sum())
 
     def risk_of_combinations(self) -> np.ndarray:
         """Perceived risk of each (segment, route) combination: the segment's and the route's beliefs."""
@@ -167,7 +169,7 @@ class TraffickingOrganisation(CellAgent):
             self.loss += self.model.p.loss_learning * (lost_share - self.loss)
 
 
-def initial_network(model: mesa.Model, n: int) -> np.ndarray:
+def initial_network(model: ModelState, n: int) -> np.ndarray:
     """The ``n`` combinations with the best access and cost (no risk learned yet): where an organisation starts."""
     ix = model.index
     p = model.p
@@ -187,7 +189,7 @@ class Trafficking:
     organisations, then reads the tallies (per segment, region and combination).
     """
 
-    def __init__(self, model: mesa.Model):
+    def __init__(self, model: ModelState):
         ix = model.index
         self.model = model
         access = ix.supply_share @ (ix.province_segment / ix.province_segment.sum(axis=1, keepdims=True))
