@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import stats
 
 from scenarios.analysis.summary import HEADLINE, yearly, yearly_unit
@@ -40,7 +41,7 @@ class Window:
     last: int | None = None
     last_year: bool = False
 
-    def mask(self, years: np.ndarray) -> np.ndarray:
+    def mask(self, years: np.ndarray) -> NDArray[np.bool_]:
         """Which of ``years`` (calendar years of a run) the window keeps.
 
         Raises:
@@ -49,7 +50,8 @@ class Window:
         if self.last_year:
             if self.first is not None or self.last is not None:
                 raise ValueError("the last-year window takes no --from/--to")
-            return years == years.max()
+            last: NDArray[np.bool_] = years == years.max()
+            return last
         if self.first is not None and self.last is not None and self.first > self.last:
             raise ValueError(f"the window {self.first}-{self.last} is inverted: --from must not be after --to")
         keep = np.ones(years.shape, dtype=bool)

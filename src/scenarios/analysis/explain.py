@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import yaml
+from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from scenarios.analysis.summary import mean_ci
@@ -150,8 +151,9 @@ def explain(
     """
     ks = knockouts() if chosen is None else tuple(chosen)
 
-    def diff(variant: str) -> np.ndarray:
-        a, b = np.asarray(scenario[variant], dtype=float), np.asarray(baseline[variant], dtype=float)
+    def diff(variant: str) -> NDArray[np.float64]:
+        a = np.asarray(scenario[variant], dtype=np.float64)
+        b = np.asarray(baseline[variant], dtype=np.float64)
         if a.shape != b.shape:
             raise ValueError(f"{variant}: {a.size} replicates against {b.size}")
         return a - b

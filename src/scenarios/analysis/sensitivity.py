@@ -10,29 +10,47 @@ runs the same replicate seeds (common random numbers), so noise does not masquer
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
+from numpy.typing import NDArray
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 
+class SalibProblem(TypedDict):
+    """The problem mapping SALib's samplers and analysers read."""
+
+    num_vars: int
+    names: list[str]
+    bounds: list[list[float]]
+
+
 @dataclass(frozen=True)
 class Problem:
+    """The factors varied and the range of each."""
+
     names: tuple[str, ...]
     bounds: tuple[tuple[float, float], ...]
 
-    def salib(self) -> dict:
+    def salib(self) -> SalibProblem:
+        """The problem as SALib reads it."""
         return {"num_vars": len(self.names), "names": list(self.names), "bounds": [list(b) for b in self.bounds]}
 
 
-def morris_design(problem: Problem, trajectories: int, seed: int, levels: int = 4) -> np.ndarray:
+def morris_design(problem: Problem, trajectories: int, seed: int, levels: int = 4) -> NDArray[np.float64]:
     """Morris design: ``trajectories x (k + 1)`` points."""
-    return morris_sample.sample(problem.salib(), trajectories, num_levels=levels, seed=seed)
+    # SALib has no type information: its design is a float array
+    return np.asarray(
+        morris_sample.sample(problem.salib(), trajectories, num_levels=levels, seed=seed), dtype=np.float64
+    )
 
 
-def morris_indices(problem: Problem, x: np.ndarray, y: np.ndarray, seed: int, levels: int = 4) -> dict[str, np.ndarray]:
+def morris_indices(
+    problem: Problem, x: NDArray[np.float64], y: NDArray[np.float64], seed: int, levels: int = 4
+) -> dict[str, NDArray[np.float64]]:
     """mu*, its bootstrap confidence half-width, mu and sigma per factor."""
     res = morris_analyze.analyze(
         problem.salib(), x, np.asarray(y, float), num_levels=levels, seed=seed, print_to_console=False
@@ -45,12 +63,15 @@ def morris_indices(problem: Problem, x: np.ndarray, y: np.ndarray, seed: int, le
     }
 
 
-def sobol_design(problem: Problem, base_samples: int, seed: int) -> np.ndarray:
+def sobol_design(problem: Problem, base_samples: int, seed: int) -> NDArray[np.float64]:
     """Saltelli design: ``base_samples x (k + 2)`` points (``base_samples`` should be a power of 2)."""
-    return sobol_sample.sample(problem.salib(), base_samples, calc_second_order=False, seed=seed)
+    # SALib has no type information: its design is a float array
+    return np.asarray(
+        sobol_sample.sample(problem.salib(), base_samples, calc_second_order=False, seed=seed), dtype=np.float64
+    )
 
 
-def sobol_indices(problem: Problem, y: np.ndarray, seed: int) -> dict[str, np.ndarray]:
+def sobol_indices(problem: Problem, y: NDArray[np.float64], seed: int) -> dict[str, NDArray[np.float64]]:
     """S1 and ST per factor, with 95% bootstrap confidence half-widths."""
     res = sobol_analyze.analyze(
         problem.salib(), np.asarray(y, float), calc_second_order=False, seed=seed, print_to_console=False
@@ -63,7 +84,7 @@ def sobol_indices(problem: Problem, y: np.ndarray, seed: int) -> dict[str, np.nd
     }
 
 
-def ishigami(x: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
+def ishigami(x: NDArray[np.float64], a: float = 7.0, b: float = 0.1) -> NDArray[np.float64]:
     """The Ishigami test function on [-pi, pi]^3 (known Sobol indices)."""
     return np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
 
