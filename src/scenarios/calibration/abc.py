@@ -30,10 +30,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from scenarios.calibration.prior import UniformPrior
 
-Simulator = Callable[[np.ndarray, list[int]], tuple[np.ndarray, np.ndarray]]
+Simulator = Callable[[NDArray[np.float64], list[int]], tuple[NDArray[np.float64], NDArray[np.float64]]]
 """``simulate(thetas, seeds) -> (distances, stats)``: one distance per row of ``thetas`` (shape
 (n, dim)) and a row of statistics (shape (n, m), m >= 0, kept with the particles), each simulated
 with its seed. It may run the rows in parallel; it must return them in order."""
@@ -72,18 +73,18 @@ class Generation:
 
     index: int
     epsilon: float
-    theta: np.ndarray
-    weights: np.ndarray
-    distances: np.ndarray
+    theta: NDArray[np.float64]
+    weights: NDArray[np.float64]
+    distances: NDArray[np.float64]
     seeds: list[int]
     attempts: int
-    stats: np.ndarray
+    stats: NDArray[np.float64]
     seconds: float = 0.0
 
     @property
     def acceptance(self) -> float:
         """Share of attempts kept."""
-        return self.theta.shape[0] / max(1, self.attempts)
+        return int(self.theta.shape[0]) / max(1, self.attempts)
 
     @property
     def ess(self) -> float:
@@ -95,7 +96,7 @@ class StopEarly(Exception):
     """A generation used ``max_attempts`` per particle without filling its population."""
 
 
-def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+def weighted_quantile(values: NDArray[np.float64], weights: NDArray[np.float64], q: float) -> float:
     """The ``q`` quantile of ``values`` under normalised ``weights`` (inverse of the weighted CDF)."""
     order = np.argsort(values, kind="stable")
     cdf = np.cumsum(weights[order])
@@ -103,7 +104,7 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(values[order][min(i, values.size - 1)])
 
 
-def weighted_cov(theta: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def weighted_cov(theta: NDArray[np.float64], weights: NDArray[np.float64]) -> NDArray[np.float64]:
     """Weighted covariance (dim, dim) of the particles (reliability weights, unbiased)."""
     w = weights / weights.sum()
     mean = w @ theta
@@ -130,31 +131,31 @@ class Kernel:
         # definite falls back to its diagonal
         cov = 2.0 * weighted_cov(prev.theta, prev.weights) + np.diag((1e-3 * (prior.high - prior.low)) ** 2)
         try:
-            self.chol = np.linalg.cholesky(cov)
+            self.chol: NDArray[np.float64] = np.linalg.cholesky(cov)
         except np.linalg.LinAlgError:
             cov = np.diag(np.diag(cov))
             self.chol = np.linalg.cholesky(cov)
-        self.inv = np.linalg.inv(cov)
+        self.inv: NDArray[np.float64] = np.linalg.inv(cov)
         self.prev = prev
         self.prior = prior
 
-    def propose(self, rng: np.random.Generator) -> np.ndarray:
+    def propose(self, rng: np.random.Generator) -> NDArray[np.float64]:
         """A particle of the previous generation drawn by weight, moved, redrawn until in the prior's support."""
         for _ in range(10_000):
             j = int(rng.choice(self.prev.weights.size, p=self.prev.weights))
-            theta = self.prev.theta[j] + self.chol @ rng.standard_normal(self.prior.dim)
+            theta: NDArray[np.float64] = self.prev.theta[j] + self.chol @ rng.standard_normal(self.prior.dim)
             if self.prior.contains(theta)[0]:
                 return theta
         raise StopEarly("the perturbation kernel found no proposal inside the prior's support in 10,000 tries")
 
-    def weights(self, theta: np.ndarray) -> np.ndarray:
+    def weights(self, theta: NDArray[np.float64]) -> NDArray[np.float64]:
         """Importance weights of new particles: 1 / sum_j w_j K(theta | theta_j), normalised."""
         d = theta[:, None, :] - self.prev.theta[None, :, :]
-        m = np.einsum("ijk,kl,ijl->ij", d, self.inv, d)
+        m: NDArray[np.float64] = np.einsum("ijk,kl,ijl->ij", d, self.inv, d)
         # the kernel's normalising constant is the same for every pair, so it cancels
         dens = np.exp(-0.5 * (m - m.min(axis=1, keepdims=True))) @ self.prev.weights
         logw = -(np.log(dens) - 0.5 * m.min(axis=1))
-        w = np.exp(logw - logw.max())
+        w: NDArray[np.float64] = np.exp(logw - logw.max())
         return w / w.sum()
 
 
@@ -164,12 +165,12 @@ def _fill(
     seed: int,
     index: int,
     epsilon: float,
-    propose: Callable[[np.random.Generator], np.ndarray],
+    propose: Callable[[np.random.Generator], NDArray[np.float64]],
     on_batch: Callable[[int, int], None] | None,
-) -> tuple[np.ndarray, np.ndarray, list[int], int, np.ndarray]:
-    kept_theta: list[np.ndarray] = []
+) -> tuple[NDArray[np.float64], NDArray[np.float64], list[int], int, NDArray[np.float64]]:
+    kept_theta: list[NDArray[np.float64]] = []
     kept_d: list[float] = []
-    kept_stats: list[np.ndarray] = []
+    kept_stats: list[NDArray[np.float64]] = []
     kept_seeds: list[int] = []
     attempts = 0
     limit = settings.max_attempts * settings.particles

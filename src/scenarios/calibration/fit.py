@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from numpy.typing import NDArray
 
 from scenarios.calibration.abc import Generation, Settings, abc_smc
 from scenarios.calibration.posterior import POSTERIOR_FILE, Posterior, shipped_dir, write_posterior
@@ -147,11 +148,11 @@ def plan(
 def particle_statistics(
     config: dict[str, Any],
     names: tuple[str, ...],
-    thetas: np.ndarray,
+    thetas: NDArray[np.float64],
     seeds: list[int],
     targets: tuple[Target, ...],
     start_year: int,
-) -> np.ndarray:
+) -> NDArray[np.float64]:
     """Run the model at each parameter set with its seed; the targets' statistics, one row each. Picklable."""
     rows = []
     for theta, seed in zip(thetas, seeds, strict=True):
@@ -164,16 +165,16 @@ def particle_statistics(
 
 def model_simulator(
     p: Plan, workers: int, executor: Executor | None
-) -> Callable[[np.ndarray, list[int]], tuple[np.ndarray, np.ndarray]]:
+) -> Callable[[NDArray[np.float64], list[int]], tuple[NDArray[np.float64], NDArray[np.float64]]]:
     """The ABC simulator of a plan: each row run on ``executor`` (or in this process), returned in order."""
     config = scenario_dict(p.scenario)
 
-    def simulate(thetas: np.ndarray, seeds: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    def simulate(thetas: NDArray[np.float64], seeds: list[int]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         tasks = {
             k: (config, p.names, thetas[k : k + 1], seeds[k : k + 1], p.targets, p.start_year)
             for k in range(len(seeds))
         }
-        found: dict[int, np.ndarray] = {}
+        found: dict[int, NDArray[np.float64]] = {}
         run_tasks(particle_statistics, tasks, workers, executor, lambda k, r: found.__setitem__(k, r))
         stats = np.vstack([found[k] for k in range(len(seeds))])
         return np.array([distance(p.targets, s) for s in stats]), stats

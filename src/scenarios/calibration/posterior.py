@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from numpy.typing import NDArray
 
 from scenarios.errors import ScenarioError
 from scenarios.spec import registry
@@ -43,21 +44,21 @@ class Posterior:
     """
 
     names: tuple[str, ...]
-    theta: np.ndarray
-    weights: np.ndarray
-    distances: np.ndarray
+    theta: NDArray[np.float64]
+    weights: NDArray[np.float64]
+    distances: NDArray[np.float64]
     source: str = ""
     sha256: str = ""
 
-    def mean(self) -> np.ndarray:
+    def mean(self) -> NDArray[np.float64]:
         """Weighted mean of each parameter."""
         return np.asarray(self.weights @ self.theta)
 
-    def variance(self) -> np.ndarray:
+    def variance(self) -> NDArray[np.float64]:
         """Weighted variance of each parameter."""
         return np.asarray(self.weights @ (self.theta - self.mean()) ** 2)
 
-    def quantile(self, q: float) -> np.ndarray:
+    def quantile(self, q: float) -> NDArray[np.float64]:
         """Weighted quantile ``q`` of each parameter."""
         out = []
         for k in range(len(self.names)):
@@ -157,7 +158,7 @@ def resolve(ref: str | Path) -> Path:
     return f
 
 
-def draws(post: Posterior, n: int, seeds_per_draw: int = 1) -> tuple[np.ndarray, list[int], list[int]]:
+def draws(post: Posterior, n: int, seeds_per_draw: int = 1) -> tuple[NDArray[np.float64], list[int], list[int]]:
     """Parameter values for ``n`` replicates: (theta (n, dim), particle row, draw index) per replicate.
 
     ``ceil(n / seeds_per_draw)`` equally weighted draws are made by systematic resampling

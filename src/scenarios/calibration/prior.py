@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from scenarios.errors import ScenarioError
 from scenarios.spec import registry
@@ -22,8 +23,8 @@ class UniformPrior:
     """
 
     names: tuple[str, ...]
-    low: np.ndarray
-    high: np.ndarray
+    low: NDArray[np.float64]
+    high: NDArray[np.float64]
 
     def __post_init__(self) -> None:
         if not (len(self.names) == self.low.size == self.high.size) or not np.all(self.high > self.low):
@@ -54,15 +55,15 @@ class UniformPrior:
         """Number of parameters."""
         return len(self.names)
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+    def sample(self, rng: np.random.Generator, n: int) -> NDArray[np.float64]:
         """``n`` draws, shape (n, dim)."""
         return self.low + (self.high - self.low) * rng.random((n, self.dim))
 
-    def contains(self, theta: np.ndarray) -> np.ndarray:
+    def contains(self, theta: NDArray[np.float64]) -> NDArray[np.bool_]:
         """Whether each row of ``theta`` (shape (n, dim) or (dim,)) lies in the box."""
         t = np.atleast_2d(theta)
         return np.all((t >= self.low) & (t <= self.high), axis=1)
 
-    def variance(self) -> np.ndarray:
+    def variance(self) -> NDArray[np.float64]:
         """Prior variance of each parameter, (high - low)^2 / 12."""
         return (self.high - self.low) ** 2 / 12.0

@@ -12,6 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from numpy.typing import NDArray
 
 from scenarios.calibration.abc import Generation, weighted_quantile
 from scenarios.calibration.targets import Target
@@ -28,14 +29,16 @@ PAIRS = 6
 """Parameters shown in the pairs plot: the most shrunk ones."""
 
 
-def shrinkage(theta: np.ndarray, weights: np.ndarray, prior_variance: np.ndarray) -> np.ndarray:
+def shrinkage(
+    theta: NDArray[np.float64], weights: NDArray[np.float64], prior_variance: NDArray[np.float64]
+) -> NDArray[np.float64]:
     """Prior-to-posterior shrinkage of each parameter, 1 - var_post / var_prior (0: nothing learnt)."""
     mean = weights @ theta
     var = weights @ (theta - mean) ** 2
     return np.asarray(1.0 - var / prior_variance)
 
 
-def _q(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+def _q(values: NDArray[np.float64], weights: NDArray[np.float64], q: float) -> float:
     return weighted_quantile(values, weights, q)
 
 
@@ -62,7 +65,7 @@ def predictive(gen: Generation, targets: tuple[Target, ...]) -> list[dict[str, A
     return rows
 
 
-def _marginals(gen: Generation, names: tuple[str, ...], low: np.ndarray, high: np.ndarray) -> bytes:
+def _marginals(gen: Generation, names: tuple[str, ...], low: NDArray[np.float64], high: NDArray[np.float64]) -> bytes:
     n = len(names)
     cols = 4
     rows = (n + cols - 1) // cols

@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import yaml
+from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from scenarios.errors import ScenarioError
@@ -156,7 +157,7 @@ def calibrated_parameters(targets: TargetFile) -> list[str]:
     return fitted + [n for n in targets.parameters["assumptions"] if n not in fitted]
 
 
-def _weeks(values: np.ndarray, start_year: int, year: int) -> np.ndarray:
+def _weeks(values: NDArray[np.float64], start_year: int, year: int) -> NDArray[np.float64]:
     i = year - start_year
     if i < 0 or (i + 1) * WEEKS_PER_YEAR > values.size:
         raise ValueError(
@@ -165,7 +166,7 @@ def _weeks(values: np.ndarray, start_year: int, year: int) -> np.ndarray:
     return values[i * WEEKS_PER_YEAR : (i + 1) * WEEKS_PER_YEAR]
 
 
-def statistic(target: Target, timeseries: Mapping[str, Any], start_year: int) -> float:
+def statistic(target: Target, timeseries: Mapping[str, ArrayLike], start_year: int) -> float:
     """The target's statistic from one run's weekly national table (recorded weeks from ``start_year``).
 
     Raises:
@@ -191,12 +192,12 @@ def statistic(target: Target, timeseries: Mapping[str, Any], start_year: int) ->
     return float(np.mean(per_year))
 
 
-def statistics(targets: Sequence[Target], timeseries: Mapping[str, Any], start_year: int) -> np.ndarray:
+def statistics(targets: Sequence[Target], timeseries: Mapping[str, ArrayLike], start_year: int) -> NDArray[np.float64]:
     """The statistics of ``targets`` (in order) from one run."""
     return np.array([statistic(t, timeseries, start_year) for t in targets])
 
 
-def distance(targets: Sequence[Target], stats: np.ndarray) -> float:
+def distance(targets: Sequence[Target], stats: NDArray[np.float64]) -> float:
     """ABC distance: sum of squared misses in tolerances over the fitted (not held-out) targets."""
     return float(sum(t.miss(float(s)) ** 2 for t, s in zip(targets, stats, strict=True) if not t.held_out))
 
