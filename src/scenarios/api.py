@@ -287,7 +287,7 @@ def _tidy_sweep(folder: str | Path, manifest: dict[str, Any], keep: Sequence[str
     wide = pd.DataFrame(table)
     factors = [f["name"] for f in manifest["factors"]]
     names = [n for n in manifest["outcomes"] if keep is None or n in keep]
-    ids = ["point", "replicate", *factors]
+    ids = ["point", "replicate", *(["draw"] if "draw" in wide else []), *factors]
     long = wide.melt(id_vars=ids, value_vars=names, var_name="outcome", value_name="value")
     units = column_units("timeseries")
     long["unit"] = long["outcome"].map(lambda name: units.get(name, "") + " (mean per year)")
@@ -388,8 +388,17 @@ def _explore(
     resume: bool,
     progress: bool,
     policies: Mapping[str, Overrides] | None = None,
+    parameters: str | Path | None = None,
+    seeds_per_draw: int = 1,
 ) -> str | Path:
-    from scenarios.experiments.exploration import crossed, design_for, factors_of, policy_factor, run_design
+    from scenarios.experiments.exploration import (
+        crossed,
+        design_for,
+        factors_of,
+        policy_factor,
+        posterior_draws,
+        run_design,
+    )
 
     factors = factors_of(scenario)
     root = int(scenario.seed if seed is None else seed)
@@ -398,6 +407,9 @@ def _explore(
         mapped = {name: dict(zip(*_split(_sets(o)), strict=True)) for name, o in policies.items()}
         factors, design = crossed(factors, design, policy_factor(mapped))
         _check_policies(scenario, mapped)
+    sets, record = None, None
+    if parameters is not None:  # refused before anything is written: a missing or damaged posterior
+        sets, record = posterior_draws(parameters, replicates, seeds_per_draw)
     target = out if out is not None else default_out(f"{kind}-{scenario.name}")
     return run_design(
         scenario,
@@ -412,6 +424,8 @@ def _explore(
         meta=meta,
         progress=progress,
         executor_label="local" if executor is None else type(executor).__name__,
+        parameter_sets=sets,
+        parameters_record=record,
     )
 
 
@@ -459,6 +473,8 @@ def sweep(
     progress: bool = False,
     policies: Mapping[str, Overrides] | None = None,
     report: bool = True,
+    parameters: str | Path | None = None,
+    seeds_per_draw: int = 1,
 ) -> pd.DataFrame:
     """Run a sweep over the scenario's ``exploration:`` factors (as ``scenarios sweep``) and return its table.
 
@@ -472,13 +488,36 @@ def sweep(
             ``{"late": {"states.china.levers.joint_border_patrols": {2021: 5, 2027: 60}}}``); every design
             point then runs under every policy, and the table gets a ``policy`` column with its name.
         report: also write ``report.html``/``report.md`` into the folder.
+        parameters: a posterior ensemble at every point: a calibration folder, a ``posterior.parquet``
+            or ``"calibrated"`` (the shipped posterior); replicate r of every point runs posterior draw
+            ``r // seeds_per_draw`` with seed r (as :func:`run` and :func:`compare`), recorded in the
+            manifest under ``parameters``. A parameter the design sweeps keeps its swept value.
+        seeds_per_draw: with ``parameters``, seeds per draw; ``replicates`` must be a multiple of it.
 
     Returns:
-        One row per (point, replicate): ``point``, ``replicate``, every factor and every outcome (its
-        mean per simulated year). ``frame.attrs["path"]`` is the folder.
+        One row per (point, replicate): ``point``, ``replicate`` (with ``parameters``: ``draw``, the
+        replicate's posterior draw), every factor and every outcome (its mean per simulated year).
+        ``frame.attrs["path"]`` is the folder.
+
+    Raises:
+        ScenarioError: a missing or damaged posterior, ``seeds_per_draw`` below 1 or ``replicates`` not
+            a multiple of it (nothing is written).
     """
     path = _explore(
-        scenario, "sweep", design, samples, out, replicates, seed, workers, executor, resume, progress, policies
+        scenario,
+        "sweep",
+        design,
+        samples,
+        out,
+        replicates,
+        seed,
+        workers,
+        executor,
+        resume,
+        progress,
+        policies,
+        parameters,
+        seeds_per_draw,
     )
     if report:
         from scenarios.reporting.exploration import write_sweep_report
@@ -499,12 +538,14 @@ def sensitivity(
     resume: bool = False,
     progress: bool = False,
     report: bool = True,
+    parameters: str | Path | None = None,
+    seeds_per_draw: int = 1,
 ) -> pd.DataFrame:
     """Global sensitivity of the exploration's outcomes to its factors (as ``scenarios sensitivity``).
 
     Args:
         method: ``morris`` (``samples`` trajectories) or ``sobol`` (``samples`` base samples, a power of 2).
-        out, replicates, seed, workers, executor, resume, progress: as :func:`sweep`.
+        out, replicates, seed, workers, executor, resume, progress, parameters, seeds_per_draw: as :func:`sweep`.
 
     Returns:
         One row per (outcome, factor): ``mu_star``, ``mu_star_conf`` (95% bootstrap half-width), ``mu``
@@ -515,7 +556,20 @@ def sensitivity(
     from scenarios.reporting.exploration import sensitivity_tables, write_sensitivity_report
 
     path = _explore(
-        scenario, "sensitivity", method, samples, out, replicates, seed, workers, executor, resume, progress
+        scenario,
+        "sensitivity",
+        method,
+        samples,
+        out,
+        replicates,
+        seed,
+        workers,
+        executor,
+        resume,
+        progress,
+        None,
+        parameters,
+        seeds_per_draw,
     )
     if report:
         write_sensitivity_report(path)
