@@ -644,12 +644,13 @@ def optimise(
     generations: int = 15,
     replicates: int = 5,
     seed: int | None = None,
-    parameters: list[dict[str, float]] | None = None,
+    parameters: str | Path | list[dict[str, float]] | None = None,
     workers: int = 1,
     executor: Executor | None = None,
     resume: bool = False,
     progress: bool = False,
     report: bool = True,
+    seeds_per_draw: int = 1,
 ) -> pd.DataFrame:
     """The best mixes of ``state``'s levers within ``budget`` USD M/yr from ``from_year`` (as ``scenarios optimise``).
 
@@ -658,8 +659,12 @@ def optimise(
         objectives: ``cost`` and national outcomes (default stability_index, cost, attacks_on_chinese;
             each outcome's direction comes from its declaration).
         population, generations: NSGA-II's population and generations after the first.
-        replicates: replicates per mix, the same seeds for every mix and the baseline.
-        parameters: one dict of parameter overrides per replicate (e.g. posterior draws), or None.
+        replicates: replicates per mix, the same seeds for every mix, the baseline and the do-nothing mix.
+        parameters: a posterior: a calibration folder, a ``posterior.parquet`` or ``"calibrated"``
+            (replicate i of every mix runs posterior draw ``i // seeds_per_draw`` with seed i, as
+            :func:`run` and :func:`compare`; recorded in the manifest under ``parameters``); or one
+            dict of parameter overrides per replicate; or None.
+        seeds_per_draw: with a posterior, seeds per draw; ``replicates`` must be a multiple of it.
         out: results folder, local or a URL (default ``results/optimise-<name>-<state>-<UTC time>``);
             an existing one is refused; ``resume`` continues an interrupted search in it.
 
@@ -667,17 +672,28 @@ def optimise(
         ``pareto.csv`` as a DataFrame: one row per non-dominated mix, by cost: each lever
         (``state.lever``), ``cost_musd_per_yr``, and per simulated objective ``<name>_mean``,
         ``_low``, ``_high`` (95% interval), ``_vs_baseline`` with ``_low``/``_high`` (the mix minus the
-        baseline, paired by seed) and ``_beats_baseline`` (share of replicates).
-        ``frame.attrs`` holds ``path``, ``baseline`` and ``search`` (counts of the search).
+        baseline, paired by seed) and ``_beats_baseline`` (share of replicates), and the same against
+        the do-nothing mix (every lever at 0 from ``from_year``): ``_vs_nothing``, ``_beats_nothing``.
+        With ``parameters`` the intervals are over the draws' means (they include parameter
+        uncertainty), and each objective adds ``_seed_sd``, ``_parameter_sd`` and
+        ``_draws_better_than_nothing``, ``_draws_better_than_baseline`` (share of draws).
+        ``frame.attrs`` holds ``path``, ``baseline``, ``nothing`` and ``search`` (counts of the search).
 
     Raises:
-        ScenarioError: an unknown state, a budget that is not positive, a year outside the run or
-            an unknown objective (nothing is written).
+        ScenarioError: an unknown state, a budget that is not positive, a year outside the run, an
+            unknown objective, or a missing or damaged posterior (nothing is written).
     """
     from scenarios.experiments.optimise import DEFAULT_OBJECTIVES
     from scenarios.experiments.optimise import optimise as run_optimisation
     from scenarios.reporting.optimisation import read_csv, write_optimisation_report
 
+    sets, record = None, None
+    if isinstance(parameters, str | Path):
+        from scenarios.experiments.exploration import posterior_draws
+
+        sets, record = posterior_draws(parameters, replicates, seeds_per_draw)
+    elif parameters is not None:
+        sets = [dict(p) for p in parameters]
     target = out if out is not None else default_out(f"optimise-{scenario.name}-{state}")
     res = run_optimisation(
         scenario,
@@ -690,7 +706,8 @@ def optimise(
         generations=generations,
         replicates=replicates,
         seed=seed,
-        parameters=parameters,
+        parameters=sets,
+        parameters_record=record,
         workers=workers,
         executor=executor,
         resume=resume,
@@ -700,7 +717,14 @@ def optimise(
     if report:
         write_optimisation_report(res.path)
     frame = read_csv(res.path, "pareto.csv")
-    frame.attrs.update({"path": str(res.path), "baseline": res.manifest["baseline"], "search": res.manifest["search"]})
+    frame.attrs.update(
+        {
+            "path": str(res.path),
+            "baseline": res.manifest["baseline"],
+            "nothing": res.manifest["nothing"],
+            "search": res.manifest["search"],
+        }
+    )
     return frame
 
 
