@@ -193,11 +193,30 @@ def compare(
         if replicates % seeds_per_draw:
             raise ResultsError(f"replicates ({replicates}) must be a multiple of seeds_per_draw ({seeds_per_draw})")
         sets, record = ensemble_parameters(parameters, replicates, seeds_per_draw)
+    folders = _ensembles(list(scenarios), results, root, replicates, resume, workers, sets, record)
+    final = Path(out) if out is not None else default_out("compare", results)
+    with staged_folder(final) as partial:
+        build_comparison(folders, partial, payer=payer)
+        make_portable(partial)
+    return final
+
+
+def _ensembles(
+    scenarios: list[Any],
+    results: str | Path,
+    root: int,
+    replicates: int,
+    resume: bool,
+    workers: int,
+    sets: list[dict[str, float]] | None,
+    record: dict[str, Any] | None,
+) -> list[Path]:
+    """One ensemble folder per scenario under ``results``: reused, resumed or run (:func:`plan_ensembles`)."""
     folders = []
     key = None if record is None else record["key"]
-    for plan in plan_ensembles(list(scenarios), results, root, replicates, resume, key):
+    for plan in plan_ensembles(scenarios, results, root, replicates, resume, key):
         if plan.warning:  # an ensemble reused from another git revision: the CLI prints the same words
-            warnings.warn(plan.warning, stacklevel=2)
+            warnings.warn(plan.warning, stacklevel=3)
         if plan.action == "reuse":
             folders.append(plan.path)
             continue
@@ -212,11 +231,116 @@ def compare(
             parameters_record=record,
         )
         folders.append(Path(res.path))
-    final = Path(out) if out is not None else default_out("compare", results)
-    with staged_folder(final) as partial:
-        build_comparison(folders, partial, payer=payer)
-        make_portable(partial)
-    return final
+    return folders
+
+
+def explain(
+    scenarios: Sequence[Any],
+    couplings: Sequence[str] | None = None,
+    outcomes: Sequence[str] | None = None,
+    replicates: int = 30,
+    seed: int | None = None,
+    workers: int = 1,
+    results: str | Path = "results",
+    resume: bool = False,
+    parameters: str | Path | None = None,
+    seeds_per_draw: int = 2,
+    first: int | None = None,
+    last: int | None = None,
+) -> pd.DataFrame:
+    """Why each outcome moved: every difference from the first scenario split by coupling (as ``compare --explain``).
+
+    For each scenario after the first and each outcome, the paired difference from the baseline is
+    split into *direct* (every listed coupling knocked out in both), one *part* per coupling (the
+    difference minus the difference with that coupling knocked out in both) and the *remainder*
+    that interactions between couplings leave, so direct + parts + remainder = total in every
+    replicate (:mod:`scenarios.analysis.explain`). The couplings and their neutral values are
+    declared in ``spec/data/knockouts.yaml``. Runs (or reuses, from ``results``) an ensemble of every
+    scenario in full and with each coupling knocked out, and with all of them knocked out: 2 + the
+    number of couplings ensembles per scenario.
+
+    Args:
+        scenarios: validated scenarios, the baseline first.
+        couplings: names from ``knockouts.yaml`` (default: all of them).
+        outcomes: national outcomes to explain (default: the console view, as ``compare --explain``).
+        replicates, seed, workers, results, resume: as :func:`compare`.
+        parameters, seeds_per_draw: posterior ensembles, as :func:`compare` (every variant runs the
+            same draws and seeds).
+        first, last: the years each replicate's value is averaged over (default: the whole run).
+
+    Returns:
+        One row per (scenario, outcome, part): ``scenario``, ``outcome``, ``part`` (``total``,
+        ``direct``, each coupling's name, ``remainder``), ``label``, ``mean`` (over replicates),
+        ``lo``, ``hi`` (95% t interval over the paired replicates), ``unit`` (the outcome's per year).
+
+    Raises:
+        ScenarioError: fewer than 2 scenarios, an unknown coupling or outcome, or years outside the
+            run (each naming what is allowed), before anything runs.
+    """
+    from scenarios.analysis.compare import Window, window_values
+    from scenarios.analysis.explain import explain as decompose_difference
+    from scenarios.analysis.explain import knockouts, variants
+    from scenarios.analysis.summary import yearly_unit
+    from scenarios.errors import ScenarioError
+    from scenarios.reporting.comparison import HEADLINE_VIEW, load_scenario_data
+    from scenarios.spec import outcomes as registry_outcomes
+
+    if len(scenarios) < 2:
+        raise ScenarioError("explain needs a baseline and at least one scenario to compare with it")
+    declared = {k.name: k for k in knockouts()}
+    names = list(declared) if couplings is None else list(couplings)
+    unknown = [n for n in names if n not in declared]
+    if unknown or not names:
+        raise ScenarioError(f"couplings: unknown {unknown}; allowed: some of {', '.join(declared)}")
+    chosen = [declared[n] for n in names]
+    table = registry_outcomes.national()
+    wanted = list(HEADLINE_VIEW) if outcomes is None else list(outcomes)
+    bad = [o for o in wanted if o not in table]
+    if bad or not wanted:
+        raise ScenarioError(f"outcomes: unknown {bad}; allowed: national outcomes ({', '.join(table)})")
+    window = Window(first, last)
+    start = int(scenarios[0].start[:4])
+    try:
+        window.mask(np.arange(start, start + scenarios[0].years))
+    except ValueError as err:
+        raise ScenarioError(str(err)) from None
+    root = int(scenarios[0].seed if seed is None else seed)
+    sets, record = None, None
+    if parameters is not None:
+        from scenarios.experiments.exploration import posterior_draws
+
+        sets, record = posterior_draws(parameters, replicates, seeds_per_draw)
+    by_scenario = [variants(sc, chosen) for sc in scenarios]
+    flat = [v for vs in by_scenario for v in vs.values()]
+    folders = iter(_ensembles(flat, results, root, replicates, resume, workers, sets, record))
+    values = []
+    for vs in by_scenario:
+        got = {}
+        for name in vs:
+            d = load_scenario_data(next(folders))
+            got[name] = window_values(d.yearly, d.years, window)
+        values.append(got)
+    rows = []
+    for sc, vals in zip(scenarios[1:], values[1:], strict=True):
+        for outcome in wanted:
+            base = {k: v[outcome] for k, v in values[0].items()}
+            mine = {k: v[outcome] for k, v in vals.items()}
+            e = decompose_difference(base, mine, sc.name, outcome, chosen)
+            for part in [e.total, *e.terms()]:
+                lo, hi = part.interval
+                rows.append(
+                    {
+                        "scenario": sc.name,
+                        "outcome": outcome,
+                        "part": part.name,
+                        "label": part.label,
+                        "mean": part.mean,
+                        "lo": lo,
+                        "hi": hi,
+                        "unit": yearly_unit(table[outcome]),
+                    }
+                )
+    return pd.DataFrame(rows, columns=["scenario", "outcome", "part", "label", "mean", "lo", "hi", "unit"])
 
 
 def read(folder: str | Path, table: str = "timeseries", outcomes: Sequence[str] | None = None) -> pd.DataFrame:
@@ -829,6 +953,7 @@ __all__ = [
     "cost_effectiveness",
     "costs",
     "discover",
+    "explain",
     "load",
     "manifest",
     "optimise",
