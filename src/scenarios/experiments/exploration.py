@@ -204,7 +204,7 @@ def apply(config: dict[str, Any], factors: list[Factor], values: np.ndarray) -> 
 def lhs(factors: list[Factor], n: int, seed: int) -> np.ndarray:
     """A Latin hypercube of ``n`` points (scipy's LatinHypercube, scrambled, seeded)."""
     unit = qmc.LatinHypercube(d=len(factors), seed=np.random.default_rng(seed)).random(n)
-    return qmc.scale(unit, [f.low for f in factors], [f.high for f in factors])
+    return np.asarray(qmc.scale(unit, [f.low for f in factors], [f.high for f in factors]), dtype=float)
 
 
 def factorial(factors: list[Factor], levels: int) -> np.ndarray:
