@@ -168,7 +168,8 @@ def robustness_items(manifest: dict[str, Any], front: pd.DataFrame) -> list[str]
     record = posterior_of(manifest)
     if record is None or front.empty:
         return []
-    per_draw = max(1, len(record["draw_of_replicate"]) // max(1, len(set(record["draw_of_replicate"]))))
+    draws = max(1, len(set(record["draw_of_replicate"])))
+    per_draw = max(1, len(record["draw_of_replicate"]) // draws)
     objectives = [o for o in manifest["problem"]["objectives"] if o["name"] != "cost"]
     items = []
     for _, r in front.iterrows():
@@ -186,7 +187,10 @@ def robustness_items(manifest: dict[str, Any], front: pd.DataFrame) -> list[str]
                 f"parameter sets, better than the baseline in {float(r[f'{n}_draws_better_than_baseline']):.0%} "
                 f"(mean gain over no spending {float(r[f'{n}_vs_nothing']):+.3g} {o['unit']}; {said})"
             )
-        items.append(f"Mix {int(r['mix'])} ({fmt(float(r['cost_musd_per_yr']))} USD M/yr): " + "; ".join(clauses) + ".")
+        items.append(
+            f"Mix {int(r['mix'])} ({fmt(float(r['cost_musd_per_yr']))} USD M/yr; {draws} parameter sets x {per_draw} "
+            "seeds): " + "; ".join(clauses) + "."
+        )
     return items
 
 
@@ -267,10 +271,12 @@ def optimisation_document(folder: str | Path) -> Document:
         Section(
             "The mixes",
             paragraphs=[
-                "Levers no Pareto mix uses are left out. Intervals: 95% t intervals of the mean over replicates. "
-                "Robustness: the mix minus the baseline, replicate by replicate (the same seeds, so chance events "
-                "largely cancel and the interval is narrower than the means'), and the share of replicates in which "
-                "the mix beats the baseline; a mix better on average but in few replicates rests on a few runs."
+                "Levers no Pareto mix uses are left out. Intervals: 95% t intervals of the mean over "
+                + ("the posterior draws' means (so they include parameter uncertainty). " if record else "replicates. ")
+                + "Robustness: the mix minus the baseline (and minus the do-nothing mix), replicate by replicate (the "
+                "same seeds, so chance events largely cancel and the interval is narrower than the means'), and the "
+                "share of replicates in which the mix beats it; a mix better on average but in few replicates rests "
+                "on a few runs."
             ],
             table=mixes_table(manifest, front),
         ),
