@@ -168,3 +168,36 @@ def test_api_sweep_with_parameters_returns_the_draw_of_each_row(tmp_path):
     with pytest.raises(ScenarioError, match="seeds per draw"):
         scenarios.sweep(sc, tmp_path / "s2", samples=2, replicates=2, parameters=cal, seeds_per_draw=0)
     assert not (tmp_path / "s2").exists() and not (tmp_path / "s2.partial").exists()
+
+
+def test_a_resume_needs_the_same_posterior(tmp_path, monkeypatch):
+    from helpers import interrupt_on_call
+
+    from scenarios.errors import ResultsError
+
+    sc = small()
+    factors = exploration.factors_of(sc)
+    design = exploration.lhs(factors, 3, seed=2)
+    sets, record = exploration.posterior_draws(posterior_dir(tmp_path), 2)
+    kw = {"replicates": 2, "parameter_sets": sets, "parameters_record": record}
+    _, real = interrupt_on_call(monkeypatch, exploration, "evaluate_point", 2)
+    with pytest.raises(KeyboardInterrupt):
+        exploration.run_design(sc, factors, design, tmp_path / "s", **kw)
+    monkeypatch.setattr(exploration, "evaluate_point", real)
+    with pytest.raises(ResultsError, match="cannot resume"):  # the same sweep without the posterior
+        exploration.run_design(sc, factors, design, tmp_path / "s", replicates=2, resume=True)
+    other_sets, other = exploration.posterior_draws(posterior_dir(tmp_path, "other"), 2, 2)
+    with pytest.raises(ResultsError, match="cannot resume"):  # another seeds-per-draw: another key
+        exploration.run_design(
+            sc,
+            factors,
+            design,
+            tmp_path / "s",
+            replicates=2,
+            parameter_sets=other_sets,
+            parameters_record=other,
+            resume=True,
+        )
+    done = exploration.run_design(sc, factors, design, tmp_path / "s", resume=True, **kw)
+    straight = exploration.run_design(sc, factors, design, tmp_path / "straight", **kw)
+    pd.testing.assert_frame_equal(pd.read_parquet(done / "sweep.parquet"), pd.read_parquet(straight / "sweep.parquet"))
