@@ -312,7 +312,7 @@ def test_a_sweep_that_fails_before_any_point_leaves_nothing(tmp_path, monkeypatc
     sc = load_scenario(EXPLORE, FAST)
     factors = exploration.factors_of(sc)
 
-    def broken(config, seeds, names):
+    def broken(*args):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(exploration, "evaluate_point", broken)

@@ -22,6 +22,7 @@ API: tuple[str, ...] = (
     "calibrate",
     "compare",
     "discover",
+    "explain",
     "load",
     "manifest",
     "optimise",

@@ -193,11 +193,30 @@ def compare(
         if replicates % seeds_per_draw:
             raise ResultsError(f"replicates ({replicates}) must be a multiple of seeds_per_draw ({seeds_per_draw})")
         sets, record = ensemble_parameters(parameters, replicates, seeds_per_draw)
+    folders = _ensembles(list(scenarios), results, root, replicates, resume, workers, sets, record)
+    final = Path(out) if out is not None else default_out("compare", results)
+    with staged_folder(final) as partial:
+        build_comparison(folders, partial, payer=payer)
+        make_portable(partial)
+    return final
+
+
+def _ensembles(
+    scenarios: list[Any],
+    results: str | Path,
+    root: int,
+    replicates: int,
+    resume: bool,
+    workers: int,
+    sets: list[dict[str, float]] | None,
+    record: dict[str, Any] | None,
+) -> list[Path]:
+    """One ensemble folder per scenario under ``results``: reused, resumed or run (:func:`plan_ensembles`)."""
     folders = []
     key = None if record is None else record["key"]
-    for plan in plan_ensembles(list(scenarios), results, root, replicates, resume, key):
+    for plan in plan_ensembles(scenarios, results, root, replicates, resume, key):
         if plan.warning:  # an ensemble reused from another git revision: the CLI prints the same words
-            warnings.warn(plan.warning, stacklevel=2)
+            warnings.warn(plan.warning, stacklevel=3)
         if plan.action == "reuse":
             folders.append(plan.path)
             continue
@@ -212,11 +231,116 @@ def compare(
             parameters_record=record,
         )
         folders.append(Path(res.path))
-    final = Path(out) if out is not None else default_out("compare", results)
-    with staged_folder(final) as partial:
-        build_comparison(folders, partial, payer=payer)
-        make_portable(partial)
-    return final
+    return folders
+
+
+def explain(
+    scenarios: Sequence[Any],
+    couplings: Sequence[str] | None = None,
+    outcomes: Sequence[str] | None = None,
+    replicates: int = 30,
+    seed: int | None = None,
+    workers: int = 1,
+    results: str | Path = "results",
+    resume: bool = False,
+    parameters: str | Path | None = None,
+    seeds_per_draw: int = 2,
+    first: int | None = None,
+    last: int | None = None,
+) -> pd.DataFrame:
+    """Why each outcome moved: every difference from the first scenario split by coupling (as ``compare --explain``).
+
+    For each scenario after the first and each outcome, the paired difference from the baseline is
+    split into *direct* (every listed coupling knocked out in both), one *part* per coupling (the
+    difference minus the difference with that coupling knocked out in both) and the *remainder*
+    that interactions between couplings leave, so direct + parts + remainder = total in every
+    replicate (:mod:`scenarios.analysis.explain`). The couplings and their neutral values are
+    declared in ``spec/data/knockouts.yaml``. Runs (or reuses, from ``results``) an ensemble of every
+    scenario in full and with each coupling knocked out, and with all of them knocked out: 2 + the
+    number of couplings ensembles per scenario.
+
+    Args:
+        scenarios: validated scenarios, the baseline first.
+        couplings: names from ``knockouts.yaml`` (default: all of them).
+        outcomes: national outcomes to explain (default: the console view, as ``compare --explain``).
+        replicates, seed, workers, results, resume: as :func:`compare`.
+        parameters, seeds_per_draw: posterior ensembles, as :func:`compare` (every variant runs the
+            same draws and seeds).
+        first, last: the years each replicate's value is averaged over (default: the whole run).
+
+    Returns:
+        One row per (scenario, outcome, part): ``scenario``, ``outcome``, ``part`` (``total``,
+        ``direct``, each coupling's name, ``remainder``), ``label``, ``mean`` (over replicates),
+        ``lo``, ``hi`` (95% t interval over the paired replicates), ``unit`` (the outcome's per year).
+
+    Raises:
+        ScenarioError: fewer than 2 scenarios, an unknown coupling or outcome, or years outside the
+            run (each naming what is allowed), before anything runs.
+    """
+    from scenarios.analysis.compare import Window, window_values
+    from scenarios.analysis.explain import explain as decompose_difference
+    from scenarios.analysis.explain import knockouts, variants
+    from scenarios.analysis.summary import yearly_unit
+    from scenarios.errors import ScenarioError
+    from scenarios.reporting.comparison import HEADLINE_VIEW, load_scenario_data
+    from scenarios.spec import outcomes as registry_outcomes
+
+    if len(scenarios) < 2:
+        raise ScenarioError("explain needs a baseline and at least one scenario to compare with it")
+    declared = {k.name: k for k in knockouts()}
+    names = list(declared) if couplings is None else list(couplings)
+    unknown = [n for n in names if n not in declared]
+    if unknown or not names:
+        raise ScenarioError(f"couplings: unknown {unknown}; allowed: some of {', '.join(declared)}")
+    chosen = [declared[n] for n in names]
+    table = registry_outcomes.national()
+    wanted = list(HEADLINE_VIEW) if outcomes is None else list(outcomes)
+    bad = [o for o in wanted if o not in table]
+    if bad or not wanted:
+        raise ScenarioError(f"outcomes: unknown {bad}; allowed: national outcomes ({', '.join(table)})")
+    window = Window(first, last)
+    start = int(scenarios[0].start[:4])
+    try:
+        window.mask(np.arange(start, start + scenarios[0].years))
+    except ValueError as err:
+        raise ScenarioError(str(err)) from None
+    root = int(scenarios[0].seed if seed is None else seed)
+    sets, record = None, None
+    if parameters is not None:
+        from scenarios.experiments.exploration import posterior_draws
+
+        sets, record = posterior_draws(parameters, replicates, seeds_per_draw)
+    by_scenario = [variants(sc, chosen) for sc in scenarios]
+    flat = [v for vs in by_scenario for v in vs.values()]
+    folders = iter(_ensembles(flat, results, root, replicates, resume, workers, sets, record))
+    values = []
+    for vs in by_scenario:
+        got = {}
+        for name in vs:
+            d = load_scenario_data(next(folders))
+            got[name] = window_values(d.yearly, d.years, window)
+        values.append(got)
+    rows = []
+    for sc, vals in zip(scenarios[1:], values[1:], strict=True):
+        for outcome in wanted:
+            base = {k: v[outcome] for k, v in values[0].items()}
+            mine = {k: v[outcome] for k, v in vals.items()}
+            e = decompose_difference(base, mine, sc.name, outcome, chosen)
+            for part in [e.total, *e.terms()]:
+                lo, hi = part.interval
+                rows.append(
+                    {
+                        "scenario": sc.name,
+                        "outcome": outcome,
+                        "part": part.name,
+                        "label": part.label,
+                        "mean": part.mean,
+                        "lo": lo,
+                        "hi": hi,
+                        "unit": yearly_unit(table[outcome]),
+                    }
+                )
+    return pd.DataFrame(rows, columns=["scenario", "outcome", "part", "label", "mean", "lo", "hi", "unit"])
 
 
 def read(folder: str | Path, table: str = "timeseries", outcomes: Sequence[str] | None = None) -> pd.DataFrame:
@@ -287,7 +411,7 @@ def _tidy_sweep(folder: str | Path, manifest: dict[str, Any], keep: Sequence[str
     wide = pd.DataFrame(table)
     factors = [f["name"] for f in manifest["factors"]]
     names = [n for n in manifest["outcomes"] if keep is None or n in keep]
-    ids = ["point", "replicate", *factors]
+    ids = ["point", "replicate", *(["draw"] if "draw" in wide else []), *factors]
     long = wide.melt(id_vars=ids, value_vars=names, var_name="outcome", value_name="value")
     units = column_units("timeseries")
     long["unit"] = long["outcome"].map(lambda name: units.get(name, "") + " (mean per year)")
@@ -388,8 +512,17 @@ def _explore(
     resume: bool,
     progress: bool,
     policies: Mapping[str, Overrides] | None = None,
+    parameters: str | Path | None = None,
+    seeds_per_draw: int = 1,
 ) -> str | Path:
-    from scenarios.experiments.exploration import crossed, design_for, factors_of, policy_factor, run_design
+    from scenarios.experiments.exploration import (
+        crossed,
+        design_for,
+        factors_of,
+        policy_factor,
+        posterior_draws,
+        run_design,
+    )
 
     factors = factors_of(scenario)
     root = int(scenario.seed if seed is None else seed)
@@ -398,6 +531,9 @@ def _explore(
         mapped = {name: dict(zip(*_split(_sets(o)), strict=True)) for name, o in policies.items()}
         factors, design = crossed(factors, design, policy_factor(mapped))
         _check_policies(scenario, mapped)
+    sets, record = None, None
+    if parameters is not None:  # refused before anything is written: a missing or damaged posterior
+        sets, record = posterior_draws(parameters, replicates, seeds_per_draw)
     target = out if out is not None else default_out(f"{kind}-{scenario.name}")
     return run_design(
         scenario,
@@ -412,6 +548,8 @@ def _explore(
         meta=meta,
         progress=progress,
         executor_label="local" if executor is None else type(executor).__name__,
+        parameter_sets=sets,
+        parameters_record=record,
     )
 
 
@@ -459,6 +597,8 @@ def sweep(
     progress: bool = False,
     policies: Mapping[str, Overrides] | None = None,
     report: bool = True,
+    parameters: str | Path | None = None,
+    seeds_per_draw: int = 1,
 ) -> pd.DataFrame:
     """Run a sweep over the scenario's ``exploration:`` factors (as ``scenarios sweep``) and return its table.
 
@@ -472,13 +612,36 @@ def sweep(
             ``{"late": {"states.china.levers.joint_border_patrols": {2021: 5, 2027: 60}}}``); every design
             point then runs under every policy, and the table gets a ``policy`` column with its name.
         report: also write ``report.html``/``report.md`` into the folder.
+        parameters: a posterior ensemble at every point: a calibration folder, a ``posterior.parquet``
+            or ``"calibrated"`` (the shipped posterior); replicate r of every point runs posterior draw
+            ``r // seeds_per_draw`` with seed r (as :func:`run` and :func:`compare`), recorded in the
+            manifest under ``parameters``. A parameter the design sweeps keeps its swept value.
+        seeds_per_draw: with ``parameters``, seeds per draw; ``replicates`` must be a multiple of it.
 
     Returns:
-        One row per (point, replicate): ``point``, ``replicate``, every factor and every outcome (its
-        mean per simulated year). ``frame.attrs["path"]`` is the folder.
+        One row per (point, replicate): ``point``, ``replicate`` (with ``parameters``: ``draw``, the
+        replicate's posterior draw), every factor and every outcome (its mean per simulated year).
+        ``frame.attrs["path"]`` is the folder.
+
+    Raises:
+        ScenarioError: a missing or damaged posterior, ``seeds_per_draw`` below 1 or ``replicates`` not
+            a multiple of it (nothing is written).
     """
     path = _explore(
-        scenario, "sweep", design, samples, out, replicates, seed, workers, executor, resume, progress, policies
+        scenario,
+        "sweep",
+        design,
+        samples,
+        out,
+        replicates,
+        seed,
+        workers,
+        executor,
+        resume,
+        progress,
+        policies,
+        parameters,
+        seeds_per_draw,
     )
     if report:
         from scenarios.reporting.exploration import write_sweep_report
@@ -499,12 +662,14 @@ def sensitivity(
     resume: bool = False,
     progress: bool = False,
     report: bool = True,
+    parameters: str | Path | None = None,
+    seeds_per_draw: int = 1,
 ) -> pd.DataFrame:
     """Global sensitivity of the exploration's outcomes to its factors (as ``scenarios sensitivity``).
 
     Args:
         method: ``morris`` (``samples`` trajectories) or ``sobol`` (``samples`` base samples, a power of 2).
-        out, replicates, seed, workers, executor, resume, progress: as :func:`sweep`.
+        out, replicates, seed, workers, executor, resume, progress, parameters, seeds_per_draw: as :func:`sweep`.
 
     Returns:
         One row per (outcome, factor): ``mu_star``, ``mu_star_conf`` (95% bootstrap half-width), ``mu``
@@ -515,7 +680,20 @@ def sensitivity(
     from scenarios.reporting.exploration import sensitivity_tables, write_sensitivity_report
 
     path = _explore(
-        scenario, "sensitivity", method, samples, out, replicates, seed, workers, executor, resume, progress
+        scenario,
+        "sensitivity",
+        method,
+        samples,
+        out,
+        replicates,
+        seed,
+        workers,
+        executor,
+        resume,
+        progress,
+        None,
+        parameters,
+        seeds_per_draw,
     )
     if report:
         write_sensitivity_report(path)
@@ -590,12 +768,13 @@ def optimise(
     generations: int = 15,
     replicates: int = 5,
     seed: int | None = None,
-    parameters: list[dict[str, float]] | None = None,
+    parameters: str | Path | list[dict[str, float]] | None = None,
     workers: int = 1,
     executor: Executor | None = None,
     resume: bool = False,
     progress: bool = False,
     report: bool = True,
+    seeds_per_draw: int = 1,
 ) -> pd.DataFrame:
     """The best mixes of ``state``'s levers within ``budget`` USD M/yr from ``from_year`` (as ``scenarios optimise``).
 
@@ -604,8 +783,12 @@ def optimise(
         objectives: ``cost`` and national outcomes (default stability_index, cost, attacks_on_chinese;
             each outcome's direction comes from its declaration).
         population, generations: NSGA-II's population and generations after the first.
-        replicates: replicates per mix, the same seeds for every mix and the baseline.
-        parameters: one dict of parameter overrides per replicate (e.g. posterior draws), or None.
+        replicates: replicates per mix, the same seeds for every mix, the baseline and the do-nothing mix.
+        parameters: a posterior: a calibration folder, a ``posterior.parquet`` or ``"calibrated"``
+            (replicate i of every mix runs posterior draw ``i // seeds_per_draw`` with seed i, as
+            :func:`run` and :func:`compare`; recorded in the manifest under ``parameters``); or one
+            dict of parameter overrides per replicate; or None.
+        seeds_per_draw: with a posterior, seeds per draw; ``replicates`` must be a multiple of it.
         out: results folder, local or a URL (default ``results/optimise-<name>-<state>-<UTC time>``);
             an existing one is refused; ``resume`` continues an interrupted search in it.
 
@@ -613,17 +796,28 @@ def optimise(
         ``pareto.csv`` as a DataFrame: one row per non-dominated mix, by cost: each lever
         (``state.lever``), ``cost_musd_per_yr``, and per simulated objective ``<name>_mean``,
         ``_low``, ``_high`` (95% interval), ``_vs_baseline`` with ``_low``/``_high`` (the mix minus the
-        baseline, paired by seed) and ``_beats_baseline`` (share of replicates).
-        ``frame.attrs`` holds ``path``, ``baseline`` and ``search`` (counts of the search).
+        baseline, paired by seed) and ``_beats_baseline`` (share of replicates), and the same against
+        the do-nothing mix (every lever at 0 from ``from_year``): ``_vs_nothing``, ``_beats_nothing``.
+        With ``parameters`` the intervals are over the draws' means (they include parameter
+        uncertainty), and each objective adds ``_seed_sd``, ``_parameter_sd`` and
+        ``_draws_better_than_nothing``, ``_draws_better_than_baseline`` (share of draws).
+        ``frame.attrs`` holds ``path``, ``baseline``, ``nothing`` and ``search`` (counts of the search).
 
     Raises:
-        ScenarioError: an unknown state, a budget that is not positive, a year outside the run or
-            an unknown objective (nothing is written).
+        ScenarioError: an unknown state, a budget that is not positive, a year outside the run, an
+            unknown objective, or a missing or damaged posterior (nothing is written).
     """
     from scenarios.experiments.optimise import DEFAULT_OBJECTIVES
     from scenarios.experiments.optimise import optimise as run_optimisation
     from scenarios.reporting.optimisation import read_csv, write_optimisation_report
 
+    sets, record = None, None
+    if isinstance(parameters, str | Path):
+        from scenarios.experiments.exploration import posterior_draws
+
+        sets, record = posterior_draws(parameters, replicates, seeds_per_draw)
+    elif parameters is not None:
+        sets = [dict(p) for p in parameters]
     target = out if out is not None else default_out(f"optimise-{scenario.name}-{state}")
     res = run_optimisation(
         scenario,
@@ -636,7 +830,8 @@ def optimise(
         generations=generations,
         replicates=replicates,
         seed=seed,
-        parameters=parameters,
+        parameters=sets,
+        parameters_record=record,
         workers=workers,
         executor=executor,
         resume=resume,
@@ -646,7 +841,14 @@ def optimise(
     if report:
         write_optimisation_report(res.path)
     frame = read_csv(res.path, "pareto.csv")
-    frame.attrs.update({"path": str(res.path), "baseline": res.manifest["baseline"], "search": res.manifest["search"]})
+    frame.attrs.update(
+        {
+            "path": str(res.path),
+            "baseline": res.manifest["baseline"],
+            "nothing": res.manifest["nothing"],
+            "search": res.manifest["search"],
+        }
+    )
     return frame
 
 
@@ -751,6 +953,7 @@ __all__ = [
     "cost_effectiveness",
     "costs",
     "discover",
+    "explain",
     "load",
     "manifest",
     "optimise",

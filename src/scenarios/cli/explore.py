@@ -16,6 +16,7 @@ from scenarios.cli.options import (
     command,
     command_line,
     confirm_cost,
+    parameters_arg,
     positive_int,
     set_option,
     show_progress,
@@ -53,6 +54,7 @@ def register(sub: SubParsers) -> None:
     )
     batch_args(p, "replicates per design point, averaged (common random numbers)")
     set_option(p)
+    parameters_arg(p, seeds_per_draw=1)
 
     p = command(
         sub,
@@ -71,6 +73,7 @@ def register(sub: SubParsers) -> None:
     p.add_argument("--samples", type=positive_int, default=100)
     batch_args(p, "replicates per design point (common random numbers)")
     set_option(p)
+    parameters_arg(p, seeds_per_draw=1)
 
     p = command(
         sub,
@@ -112,7 +115,7 @@ def design_for(args: argparse.Namespace, kind: str, factors: list[Any], seed: in
 def exploration_run(args: argparse.Namespace, kind: str) -> tuple[Any, str | Path]:
     """Load the scenario, build the design and run it into a results folder (resumable)."""
     from scenarios.cli.options import load_config
-    from scenarios.experiments.exploration import factors_of, run_design
+    from scenarios.experiments.exploration import factors_of, posterior_draws, run_design
     from scenarios.experiments.progress import scenario_seconds
     from scenarios.experiments.runner import default_out, executor_for
 
@@ -126,6 +129,14 @@ def exploration_run(args: argparse.Namespace, kind: str) -> tuple[Any, str | Pat
     seed = scenario.seed if args.seed is None else args.seed
     design, meta = design_for(args, kind, factors, seed)
     meta["command"] = command_line()
+    sets, record = None, None
+    if args.parameters:  # a missing or damaged posterior is refused before any folder is made
+        sets, record = posterior_draws(args.parameters, args.replicates, args.seeds_per_draw)
+        print(
+            f"parameters: posterior {record['file']} ({record['particles']} particles); replicate i of every point "
+            f"uses draw i // {args.seeds_per_draw} and seed i",
+            file=sys.stderr,
+        )
     out: str | Path = args.out if args.out else default_out(f"{kind}-{scenario.name}")
     points = int(design.shape[0])
     confirm_cost(
@@ -149,6 +160,8 @@ def exploration_run(args: argparse.Namespace, kind: str) -> tuple[Any, str | Pat
             meta=meta,
             progress=show_progress(args),
             executor_label=pool.label,
+            parameter_sets=sets,
+            parameters_record=record,
         )
     return scenario, path
 

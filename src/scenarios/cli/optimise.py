@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from scenarios.cli.options import (
@@ -14,6 +15,7 @@ from scenarios.cli.options import (
     command_line,
     confirm_cost,
     int_in,
+    parameters_arg,
     positive_int,
     set_option,
     show_progress,
@@ -31,7 +33,8 @@ def register(sub: SubParsers) -> None:
         "optimise",
         "Multi-objective search (NSGA-II) for the best mix of one state's levers within a budget, from a year.",
         "scenarios optimise baseline --state china --budget 500 --from 2026 --quick --out results/china-500\n"
-        "scenarios optimise baseline --state china --budget 500 --from 2026 --objectives stability_index,cost,casualties",
+        "scenarios optimise baseline --state china --budget 500 --from 2026 --objectives stability_index,cost,casualties\n"
+        "scenarios optimise baseline --state china --budget 500 --from 2026 --quick --parameters calibrated",
         optimise,
     )
     p.add_argument("config", metavar="SCENARIO", help="a scenario file or a library scenario's name")
@@ -71,6 +74,7 @@ def register(sub: SubParsers) -> None:
     batch_args(p, f"replicates per mix, the same seeds for every mix (default {FULL['replicates']})")
     p.set_defaults(replicates=None)
     set_option(p)
+    parameters_arg(p, seeds_per_draw=1)
 
 
 def settings(args: argparse.Namespace) -> dict[str, int]:
@@ -82,12 +86,13 @@ def settings(args: argparse.Namespace) -> dict[str, int]:
 def optimise(args: argparse.Namespace) -> int:
     from scenarios.analysis.summary import fmt, render_table
     from scenarios.cli.options import load_config
+    from scenarios.experiments.exploration import posterior_draws
     from scenarios.experiments.optimise import DEFAULT_OBJECTIVES, check_year, mix_problem
     from scenarios.experiments.optimise import optimise as run_optimisation
     from scenarios.experiments.progress import scenario_seconds
     from scenarios.experiments.results import join
     from scenarios.experiments.runner import default_out, executor_for
-    from scenarios.reporting.optimisation import read_csv, write_optimisation_report
+    from scenarios.reporting.optimisation import read_csv, robustness_items, write_optimisation_report
 
     check_batch_args(args)
     names = tuple(n.strip() for n in args.objectives.split(",") if n.strip()) if args.objectives else DEFAULT_OBJECTIVES
@@ -95,8 +100,16 @@ def optimise(args: argparse.Namespace) -> int:
     scenario = load_config(args.config, list(args.overrides))
     check_year(scenario, args.from_year)
     s = settings(args)
+    sets, record = None, None
+    if args.parameters:  # a missing or damaged posterior is refused before any folder is made
+        sets, record = posterior_draws(args.parameters, s["replicates"], args.seeds_per_draw)
+        print(
+            f"parameters: posterior {record['file']} ({record['particles']} particles); replicate i of every mix "
+            f"uses draw i // {args.seeds_per_draw} and seed i",
+            file=sys.stderr,
+        )
     out: Any = args.out if args.out else default_out(f"optimise-{scenario.name}-{args.state}")
-    mixes = s["population"] * (s["generations"] + 1) + 1
+    mixes = s["population"] * (s["generations"] + 1) + 2
     confirm_cost(
         f"optimise: up to {mixes:,} mixes x {s['replicates']} replicate(s) over {len(problem.levers)} levers",
         mixes * s["replicates"],
@@ -116,6 +129,8 @@ def optimise(args: argparse.Namespace) -> int:
             generations=s["generations"],
             replicates=s["replicates"],
             seed=args.seed,
+            parameters=sets,
+            parameters_record=record,
             workers=pool.workers,
             executor=pool.executor,
             resume=args.resume,
@@ -142,5 +157,7 @@ def optimise(args: argparse.Namespace) -> int:
         + ", ".join(f"{o.name} {fmt(base[o.name]['mean'])}" for o in shown)
     )
     print("(beats baseline): share of replicates, paired by seed, in which the mix does better than the baseline")
+    for line in robustness_items(res.manifest, front):
+        print(line)
     print(f"pareto mixes: {join(res.path, 'pareto.csv')}  report: {paths['html']}")
     return EXIT_OK

@@ -190,12 +190,26 @@ def load_config(ref: str, overrides: list[str] | tuple[str, ...] = ()) -> Scenar
     return scenario
 
 
-def parameters_arg(p: argparse.ArgumentParser) -> None:
-    """``--parameters DIR|calibrated``: a posterior ensemble (replicate i uses posterior draw i)."""
+def parameters_arg(p: argparse.ArgumentParser, seeds_per_draw: int | None = None) -> None:
+    """``--parameters DIR|calibrated``: a posterior ensemble (replicate i uses posterior draw i).
+
+    With ``seeds_per_draw`` (its default), also ``--seeds-per-draw S``: replicate i then uses draw
+    ``i // S`` and seed i.
+    """
+    each = "i // S (S = --seeds-per-draw)" if seeds_per_draw is not None else "i"
     p.add_argument(
         "--parameters",
         default=None,
         metavar="DIR|calibrated",
         help="run over a calibrated posterior: a folder written by 'scenarios calibrate', a posterior.parquet, or "
-        "'calibrated' (the one shipped); replicate i uses posterior draw i and seed i",
+        f"'calibrated' (the one shipped); replicate i uses posterior draw {each} and seed i",
     )
+    if seeds_per_draw is not None:
+        p.add_argument(
+            "--seeds-per-draw",
+            type=int_in(1, 1000, "a whole number in 1-1000"),
+            default=seeds_per_draw,
+            metavar="S",
+            help=f"with --parameters: seeds run per posterior draw (default {seeds_per_draw}); --replicates must be "
+            "a multiple of it",
+        )

@@ -12,6 +12,12 @@ replicate, factors, outcomes) are written to ``points/pt-NNNNN.parquet`` when it
 atomically; ``--resume`` redoes only missing points after checking the config, seed, replicates
 and design; at the end ``sweep.parquet`` holds the tidy table and ``summary.csv`` each outcome's
 range.
+
+A sweep can run over a calibrated posterior (``parameter_sets``, from
+:func:`~scenarios.calibration.posterior.ensemble_parameters`): replicate r of every design point
+then runs posterior draw ``r // S`` with seed r, so the points stay paired within each draw (common
+random numbers) and the manifest records the posterior as an ensemble's does. A parameter the
+design sweeps keeps its swept value (the draw's is dropped, and the manifest names it).
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ from scenarios.experiments.results import (
     write_json,
     write_table,
 )
-from scenarios.experiments.runner import run_tasks
+from scenarios.experiments.runner import draw_config, ensemble_sha, run_tasks
 from scenarios.rng import replicate_seeds
 from scenarios.schedule import parse_date
 from scenarios.spec import outcomes, registry
@@ -198,7 +204,7 @@ def apply(config: dict[str, Any], factors: list[Factor], values: np.ndarray) -> 
 def lhs(factors: list[Factor], n: int, seed: int) -> np.ndarray:
     """A Latin hypercube of ``n`` points (scipy's LatinHypercube, scrambled, seeded)."""
     unit = qmc.LatinHypercube(d=len(factors), seed=np.random.default_rng(seed)).random(n)
-    return qmc.scale(unit, [f.low for f in factors], [f.high for f in factors])
+    return np.asarray(qmc.scale(unit, [f.low for f in factors], [f.high for f in factors]), dtype=float)
 
 
 def factorial(factors: list[Factor], levels: int) -> np.ndarray:
@@ -235,32 +241,76 @@ def design_for(method: str, factors: list[Factor], samples: int, seed: int) -> t
     raise ScenarioError(f"unknown design {method!r}; allowed: lhs, factorial (sweeps), morris, sobol (sensitivity)")
 
 
-def evaluate_point(config: dict[str, Any], seeds: list[int], names: list[str]) -> dict[str, list[float]]:
-    """Run one design point for every replicate seed; return the mean per year of each outcome. Picklable."""
+def posterior_draws(
+    ref: str | Path, replicates: int, seeds_per_draw: int = 1
+) -> tuple[list[dict[str, float]], dict[str, Any]]:
+    """The parameter sets and manifest record of a posterior ensemble of ``replicates`` (``--parameters REF``).
+
+    The one mechanism of ``run`` and ``compare``
+    (:func:`~scenarios.calibration.posterior.ensemble_parameters`: replicate r uses draw
+    ``r // seeds_per_draw`` and seed r), with the sizes checked first.
+
+    Raises:
+        ScenarioError: ``seeds_per_draw`` below 1, ``replicates`` not a multiple of it, or no
+            readable posterior at ``ref`` (a missing folder, a damaged file), each naming what is allowed.
+    """
+    from scenarios.calibration.posterior import ensemble_parameters
+
+    if isinstance(seeds_per_draw, bool) or not isinstance(seeds_per_draw, int) or seeds_per_draw < 1:
+        raise ScenarioError(f"seeds per draw must be a whole number >= 1, got {seeds_per_draw!r}")
+    if replicates % seeds_per_draw:
+        raise ScenarioError(
+            f"replicates ({replicates}) must be a multiple of seeds per draw ({seeds_per_draw}): "
+            "every posterior draw runs the same number of seeds"
+        )
+    return ensemble_parameters(ref, replicates, seeds_per_draw)
+
+
+def evaluate_point(
+    config: dict[str, Any],
+    seeds: list[int],
+    names: list[str],
+    parameters: list[dict[str, float]] | None = None,
+) -> dict[str, list[float]]:
+    """Run one design point for every replicate seed; return the mean per year of each outcome. Picklable.
+
+    ``parameters`` (a posterior ensemble) gives replicate r's parameter values (None: the config's).
+    """
     from scenarios.model import simulate
 
     table = outcomes.national()
     sc = validate_data(config)
     out: dict[str, list[float]] = {n: [] for n in names}
-    for seed in seeds:
-        ts = simulate(sc, seed).timeseries
+    for r, seed in enumerate(seeds):
+        run = sc if parameters is None else validate_data(draw_config(config, parameters[r]))
+        ts = simulate(run, seed).timeseries
         for n in names:
             out[n].append(float(yearly(np.asarray(ts[n], float), table[n].summary).mean()))
     return out
 
 
 def run_point(
-    config: dict[str, Any], seeds: list[int], names: list[str], point: int, values: dict[str, float], folder: str
+    config: dict[str, Any],
+    seeds: list[int],
+    names: list[str],
+    point: int,
+    values: dict[str, float],
+    folder: str,
+    parameters: list[dict[str, float]] | None = None,
+    draws: list[int] | None = None,
 ) -> float:
     """Run one design point and write its rows to ``folder/points/pt-NNNNN.parquet``; return its seconds.
 
     Picklable; runs in a worker, which writes the file itself (atomically), so the main process
-    only counts points.
+    only counts points. With ``parameters`` (replicate r's posterior values) the rows get a
+    ``draw`` column (``draws[r]``, the posterior draw of replicate r).
     """
     t0 = time.perf_counter()
-    result = evaluate_point(config, seeds, names)
+    result = evaluate_point(config, seeds, names, parameters)
     n = len(seeds)
     cols = {"point": np.full(n, point), "replicate": np.arange(n)}
+    if draws is not None:
+        cols["draw"] = np.asarray(draws, dtype=np.int64)
     cols.update({name: np.full(n, v) for name, v in values.items()})
     cols.update({name: np.array(result[name]) for name in names})
     write_table(join(folder, "points", f"pt-{point:05d}.parquet"), cols)
@@ -289,6 +339,8 @@ def run_design(
     meta: dict[str, Any] | None = None,
     progress: bool = False,
     executor_label: str = "local",
+    parameter_sets: list[dict[str, float]] | None = None,
+    parameters_record: dict[str, Any] | None = None,
 ) -> str | Path:
     """Run every design point into the results folder ``out`` (``out.partial`` until complete); returns ``out``.
 
@@ -298,9 +350,14 @@ def run_design(
     :class:`~scenarios.errors.Interrupted` names the folder to resume; a resume keeps the first
     ``started`` and ``command`` and lists each resume under ``resumes``.
 
+    ``parameter_sets`` and ``parameters_record`` (see :func:`posterior_draws`) make every point a
+    posterior ensemble: replicate r runs ``parameter_sets[r]`` with seed r at every point. The
+    manifest records them under ``parameters`` (file, SHA-256, rows, the draw and values of each
+    replicate), and the posterior joins the key a resume is checked against.
+
     Raises:
         ResultsError: ``out`` exists; an interrupted sweep is there and ``resume`` is off; or a
-            resume whose config, seed, replicates or design differ.
+            resume whose config, seed, replicates, design or posterior differ.
     """
     folder = ResultsFolder(out)
     store, partial = folder.store, folder.partial
@@ -311,10 +368,17 @@ def run_design(
     names = list(scenario.exploration.outcomes)
     root = int(scenario.seed if seed is None else seed)
     seeds = replicate_seeds(root, replicates)
+    sets = None
+    if parameter_sets is not None:
+        if len(parameter_sets) != replicates:
+            raise ScenarioError(f"{len(parameter_sets)} posterior parameter sets for {replicates} replicates")
+        swept = {f.name for f in factors if f.kind == "parameter"}  # the design's value wins over the draw's
+        sets = [{k: float(v) for k, v in s.items() if k not in swept} for s in parameter_sets]
+    psha = None if sets is None else str((parameters_record or {}).get("key", ""))
     manifest = {
         "kind": "sweep",
         "scenario": config["name"],
-        "config_sha256": config_hash(config),
+        "config_sha256": config_hash(config) if psha is None else ensemble_sha(config, psha),
         "design_sha256": design_hash(design, factors),
         "root_seed": root,
         "replicates": replicates,
@@ -330,6 +394,16 @@ def run_design(
         "config": config,
         **(meta or {}),
     }
+    if sets is not None:
+        record = dict(parameters_record or {})
+        manifest["parameters"] = {
+            **record,
+            "swept_not_drawn": sorted({k for s in parameter_sets or [] for k in s} - {k for s in sets for k in s}),
+            "replicate_values": sets,
+        }
+    draws = None if sets is None else [int(d) for d in (parameters_record or {}).get("draw_of_replicate", [])]
+    if draws is not None and len(draws) != replicates:
+        draws = list(range(replicates))
     if resume and store.exists(partial) and not store.exists(folder.path):
         stored = load_manifest(partial).get("design_sha256")
         if stored != manifest["design_sha256"]:  # the ensemble protocol checks config, seed and replicates
@@ -362,6 +436,8 @@ def run_design(
             i,
             {f.name: float(design[i, j]) for j, f in enumerate(factors)},
             str(partial),
+            sets,
+            draws,
         )
         for i in todo
     }

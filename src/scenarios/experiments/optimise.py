@@ -8,8 +8,15 @@ search live in :mod:`scenarios.experiments.mix_search`; this module evaluates mi
 and keeps the results folder.
 
 Every candidate runs the same replicate seeds (common random numbers), so differences between
-mixes are not seed noise; ``parameters`` (one dict of parameter overrides per replicate, e.g.
-posterior draws of a calibration) is the hook for parameter uncertainty.
+mixes are not seed noise. Two references run the same seeds: the baseline (the scenario's own
+policy of the state) and the do-nothing mix (every lever of the state at 0 from the year: no
+spending at all). With ``parameters`` (one dict of parameter overrides per replicate: the draws of a
+posterior ensemble, :func:`~scenarios.experiments.exploration.posterior_draws`) replicate i of every
+mix and reference runs draw ``i // S`` with seed i, so mixes stay paired within each draw; the
+objectives' intervals are then over the draws' means (they include parameter uncertainty), each
+objective's spread is split into seed noise and parameter uncertainty, and each mix's gain over the
+do-nothing mix and the baseline is stated as the share of draws in which it holds
+(:func:`~scenarios.analysis.uncertainty.robustness`).
 
 An optimisation is a results folder (``DIR.partial`` until done): ``manifest.json``,
 ``config.yaml``, ``evaluations/`` (one JSON file per simulated mix, written as it finishes), then
@@ -37,6 +44,7 @@ import numpy as np
 
 from scenarios.analysis.pareto import share_better
 from scenarios.analysis.summary import mean_ci, yearly
+from scenarios.analysis.uncertainty import decompose, robustness
 from scenarios.errors import Interrupted, ResultsError, ScenarioError
 from scenarios.experiments.exploration import from_year
 from scenarios.experiments.mix_search import (
@@ -65,7 +73,7 @@ from scenarios.experiments.results import (
     versions,
     write_json,
 )
-from scenarios.experiments.runner import run_tasks
+from scenarios.experiments.runner import draw_config, run_tasks
 from scenarios.rng import replicate_seeds
 from scenarios.schedule import expand, parse_date, step_years
 from scenarios.spec import registry
@@ -86,6 +94,12 @@ __all__ = [
     "policy_config",
     "search",
 ]
+
+
+NOTHING = "nothing"
+"""The do-nothing mix's key among the evaluations: every lever of the state at 0 from the year."""
+REFERENCES = ("baseline", NOTHING)
+"""The policies every mix is compared with, run on the same seeds (and draws): the scenario's own, and nothing."""
 
 
 # ------------------------------------------------------------------ the model's evaluation
@@ -119,11 +133,7 @@ def evaluate_mix(
 
     out: Evaluations = {name: [] for name, _ in objectives}
     for i, seed in enumerate(seeds):
-        cfg = config
-        if parameters is not None:
-            cfg = copy.deepcopy(config)
-            cfg["parameters"].update(parameters[i])
-        sc = validate_data(cfg)
+        sc = validate_data(config if parameters is None else draw_config(config, parameters[i]))
         ts = simulate(sc, seed).timeseries
         weeks = len(np.asarray(ts[objectives[0][0]])) if objectives else 0
         after = step_years(sc.start, weeks) >= year - 1e-9  # the weeks from the policy's start year
@@ -195,12 +205,18 @@ def optimise(
     meta: dict[str, Any] | None = None,
     progress: bool = False,
     executor_label: str = "local",
+    parameters_record: dict[str, Any] | None = None,
 ) -> Optimisation:
     """Search ``state``'s lever mix within ``budget`` from ``year``; write the results folder ``out``.
 
-    Every mix (and the scenario's own policy, the baseline) runs the same ``replicates`` seeds.
-    Evaluations are written to ``out.partial/evaluations/`` as they finish, so ``resume``
-    continues an interrupted search (the same seed replays it, taking what is stored).
+    Every mix (and the scenario's own policy, the baseline, and the do-nothing mix) runs the same
+    ``replicates`` seeds. Evaluations are written to ``out.partial/evaluations/`` as they finish, so
+    ``resume`` continues an interrupted search (the same seed replays it, taking what is stored).
+
+    ``parameters`` gives replicate i's parameter overrides (a posterior ensemble's draws) and
+    ``parameters_record`` what they are (file, SHA-256, ``draw_of_replicate``: see
+    :func:`~scenarios.calibration.posterior.ensemble_parameters`), recorded in the manifest under
+    ``parameters``; without a record every replicate counts as its own draw.
 
     Raises:
         ScenarioError: bad state, budget, year, objectives or parameters (nothing is written).
@@ -225,6 +241,14 @@ def optimise(
     config = scenario_dict(scenario)
     root = int(scenario.seed if seed is None else seed)
     seeds = replicate_seeds(root, replicates)
+    record: dict[str, Any] | None = None
+    if parameters is not None:
+        record = {"source": "parameter overrides given per replicate", **(parameters_record or {})}
+        given = record.get("draw_of_replicate")
+        record["draw_of_replicate"] = [int(d) for d in given] if given is not None else list(range(replicates))
+        if len(record["draw_of_replicate"]) != replicates:
+            raise ScenarioError(f"parameters: {len(record['draw_of_replicate'])} draws for {replicates} replicates")
+        record["replicate_values"] = [dict(p) for p in parameters]
     settings = {
         "state": state,
         "budget_musd": float(budget),
@@ -233,7 +257,7 @@ def optimise(
         "levers": list(problem.levers),
         "population": population,
         "generations": generations,
-        "parameters": parameters,
+        "parameters": None if record is None else {k: record.get(k) for k in ("key", "replicate_values")},
         "grid": GRID,
     }
     import pymoo
@@ -261,6 +285,8 @@ def optimise(
         "config": config,
         **(meta or {}),
     }
+    if record is not None:
+        manifest["parameters"] = record
     folder = ResultsFolder(out)
     store, partial = folder.store, folder.partial
     if resume and store.exists(partial) and not store.exists(folder.path):
@@ -278,7 +304,7 @@ def optimise(
         stored_eval = json.loads(store.read_bytes(f))
         cache[stored_eval["key"]] = stored_eval["values"]
     names = [(o.name, o.summary) for o in problem.objectives if o.name != COST]
-    bar = Progress(population * (generations + 1) + 1, "mixes", enabled=progress, done=0)
+    bar = Progress(population * (generations + 1) + len(REFERENCES), "mixes", enabled=progress, done=0)
 
     def simulate_batch(batch: list[tuple[str, dict[str, Any]]]) -> list[Evaluations]:
         tasks = {i: (cfg, seeds, names, year, parameters) for i, (_, cfg) in enumerate(batch)}
@@ -296,13 +322,19 @@ def optimise(
         return [got[i] for i in range(len(batch))]
 
     base_key = "baseline"
+    nothing = policy_config(config, state, problem.levers, np.zeros(len(problem.levers)), year)
+    references = [(base_key, config), (NOTHING, nothing)]
+
+    def missing_references() -> list[tuple[str, dict[str, Any]]]:
+        return [(k, cfg) for k, cfg in references if k not in cache]
 
     def evaluate(mixes: list[np.ndarray]) -> list[Evaluations]:
         batch = [(key_of(x), policy_config(config, state, problem.levers, x, year)) for x in mixes]
-        if base_key not in cache:  # the baseline runs with the first generation, not alone before it
-            *values, cache[base_key] = simulate_batch([*batch, (base_key, config)])
-            return values
-        return simulate_batch(batch)
+        refs = missing_references()  # the references run with the first generation, not alone before it
+        values = simulate_batch([*batch, *refs])
+        for (k, _), v in zip(refs, values[len(batch) :], strict=True):
+            cache[k] = v
+        return values[: len(batch)]
 
     def generation_done(gen: int, simulated: int) -> None:
         if population > simulated:  # mixes taken from the folder, over budget or repeated count as done
@@ -311,10 +343,12 @@ def optimise(
     try:
         if base_key in cache:
             bar.update()
-        mixes = {k: v for k, v in cache.items() if k != base_key}
+        mixes = {k: v for k, v in cache.items() if k not in (base_key, NOTHING)}
         result = search(problem, evaluate, population, generations, root, mixes, generation_done)
-        if base_key not in cache:  # every mix came from the folder
-            (cache[base_key],) = simulate_batch([(base_key, config)])
+        refs = missing_references()
+        if refs:  # every mix came from the folder
+            for (k, _), v in zip(refs, simulate_batch(refs), strict=True):
+                cache[k] = v
     except BaseException as err:
         write_json(join(partial, "manifest.json"), manifest)
         kept = bool(store.glob(evaluations, "ev-*.json"))
@@ -331,12 +365,10 @@ def optimise(
         {**cache["baseline"], COST: [base_cost] * replicates},
         -1,
     )
-    manifest["baseline"] = {
-        name: {
-            k: (v if math.isfinite(v) else None) for k, v in zip(("mean", "low", "high"), mean_ci(values), strict=True)
-        }
-        for name, values in baseline.values.items()
-    }
+    do_nothing = Candidate(tuple(0.0 for _ in problem.levers), 0.0, {**cache[NOTHING], COST: [0.0] * replicates}, -1)
+    draw = None if record is None else np.asarray(record["draw_of_replicate"])
+    manifest["baseline"] = reference_stats(baseline, draw)
+    manifest["nothing"] = reference_stats(do_nothing, draw)
     manifest["search"] = {
         "generations": result.generations,
         "mixes_simulated": result.evaluations_requested,
@@ -345,7 +377,7 @@ def optimise(
         "feasible_mixes": len(result.candidates),
         "pareto_mixes": len(result.front),
     }
-    rows = pareto_rows(result, baseline)
+    rows = pareto_rows(result, baseline, do_nothing, draw)
     write_csv(join(partial, "pareto.csv"), rows)
     write_csv(join(partial, "evaluations.csv"), evaluation_rows(result))
     manifest["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -357,11 +389,42 @@ def _lever_columns(problem: MixProblem, levels: Sequence[float]) -> dict[str, An
     return {f"{problem.state}.{n}": v for n, v in zip(problem.levers, levels, strict=True)}
 
 
-def pareto_rows(result: SearchResult, baseline: Candidate) -> list[dict[str, Any]]:
+def interval(values: Sequence[float] | np.ndarray, draw: np.ndarray | None = None) -> tuple[float, float, float]:
+    """Mean and 95% t interval of per-replicate ``values``; with ``draw`` (each replicate's posterior
+    draw) the interval is over the draws' means, so it includes parameter uncertainty and counts
+    the seeds of one draw once (the mean is the same)."""
+    v = np.asarray(values, dtype=float)
+    if draw is None:
+        return mean_ci(v)
+    means = [v[draw == d].mean() for d in np.unique(draw)]
+    return mean_ci(means)
+
+
+def reference_stats(reference: Candidate, draw: np.ndarray | None) -> dict[str, dict[str, float | None]]:
+    """Mean and 95% interval (``low``, ``high``; None when there is none) of a reference's every objective."""
+    return {
+        name: {
+            k: (v if math.isfinite(v) else None)
+            for k, v in zip(("mean", "low", "high"), interval(values, draw), strict=True)
+        }
+        for name, values in reference.values.items()
+    }
+
+
+def pareto_rows(
+    result: SearchResult, baseline: Candidate, nothing: Candidate | None = None, draw: np.ndarray | None = None
+) -> list[dict[str, Any]]:
     """One row per non-dominated mix, by cost: each lever's level, the cost, and per objective its
-    mean over replicates with a 95% interval, its paired difference from the baseline (same seeds)
-    with a 95% interval, and the share of replicates where it beats the baseline."""
+    mean with a 95% interval, its paired difference from the baseline and from the do-nothing mix
+    (same seeds) with 95% intervals, and the share of replicates where it beats each.
+
+    With ``draw`` (the posterior draw of each replicate) the intervals are over the draws' means,
+    and each objective also gets ``_seed_sd`` and ``_parameter_sd`` (its spread from seed noise and
+    from parameter uncertainty: :func:`~scenarios.analysis.uncertainty.decompose`; NaN with one seed
+    per draw) and ``_draws_better_than_nothing`` and ``_draws_better_than_baseline``: the share of
+    draws whose mean paired difference goes the better way."""
     problem = result.problem
+    references = [("baseline", baseline), *([("nothing", nothing)] if nothing is not None else [])]
     rows = []
     for i in sorted(result.front, key=lambda j: (result.candidates[j].cost, j)):
         c = result.candidates[i]
@@ -369,18 +432,36 @@ def pareto_rows(result: SearchResult, baseline: Candidate) -> list[dict[str, Any
         for o in problem.objectives:
             if o.name == COST:
                 continue
-            mean, low, high = mean_ci(c.values[o.name])
+            values = np.asarray(c.values[o.name], dtype=float)
+            mean, low, high = interval(values, draw)
             row[f"{o.name}_mean"] = mean
             row[f"{o.name}_low"] = low
             row[f"{o.name}_high"] = high
-            paired = np.asarray(c.values[o.name]) - np.asarray(baseline.values[o.name])  # same seeds: paired
-            diff, diff_low, diff_high = mean_ci(paired)
-            row[f"{o.name}_vs_baseline"] = diff
-            row[f"{o.name}_vs_baseline_low"] = diff_low
-            row[f"{o.name}_vs_baseline_high"] = diff_high
-            row[f"{o.name}_beats_baseline"] = share_better(c.values[o.name], baseline.values[o.name], o.maximise)
+            for label, ref in references:
+                paired = values - np.asarray(ref.values[o.name], dtype=float)  # same seeds and draws: paired
+                diff, diff_low, diff_high = interval(paired, draw)
+                row[f"{o.name}_vs_{label}"] = diff
+                row[f"{o.name}_vs_{label}_low"] = diff_low
+                row[f"{o.name}_vs_{label}_high"] = diff_high
+                row[f"{o.name}_beats_{label}"] = share_better(values, ref.values[o.name], o.maximise)
+            if draw is not None:
+                spread = decompose(values, draw) if values.size > 1 else None
+                row[f"{o.name}_seed_sd"] = math.sqrt(spread.seed) if spread and spread.separable else float("nan")
+                row[f"{o.name}_parameter_sd"] = (
+                    math.sqrt(spread.parameter) if spread and spread.separable else float("nan")
+                )
+                for label, ref in references:
+                    paired = values - np.asarray(ref.values[o.name], dtype=float)
+                    row[f"{o.name}_draws_better_than_{label}"] = _draws_better(paired, draw, o.maximise)
         rows.append(row)
     return rows
+
+
+def _draws_better(paired: np.ndarray, draw: np.ndarray, maximise: bool) -> float:
+    """Share of posterior draws whose mean paired difference goes the better way."""
+    if paired.size < 2:  # robustness() decomposes the variance, which needs 2 replicates
+        return float(paired.mean() > 0 if maximise else paired.mean() < 0)
+    return robustness(paired, draw, maximise).share_better
 
 
 def evaluation_rows(result: SearchResult) -> list[dict[str, Any]]:

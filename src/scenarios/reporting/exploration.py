@@ -91,6 +91,22 @@ def intro_of_timing(manifest: dict[str, Any]) -> list[str]:
     ]
 
 
+def intro_of_parameters(manifest: dict[str, Any]) -> list[str]:
+    """A sentence saying which posterior a sweep ran over, when it ran over one (``--parameters``)."""
+    record = manifest.get("parameters")
+    if not record:
+        return []
+    draws = len(set(record.get("draw_of_replicate", [])))
+    swept = record.get("swept_not_drawn") or []
+    return [
+        f"Parameters: posterior ensemble from {record.get('file', '?')} (SHA-256 {str(record.get('sha256', ''))[:12]}, "
+        f"{record.get('particles', '?')} particles): replicate i of every design point runs posterior draw "
+        f"i // {record.get('seeds_per_draw', 1)} with seed i ({draws} draws), so points stay paired within each draw "
+        "and each point's mean spans the parameter uncertainty as well as seed noise."
+        + (f" Swept by the design, so not taken from the draws: {', '.join(swept)}." if swept else "")
+    ]
+
+
 # ---------------------------------------------------------------------------- sensitivity
 
 
@@ -201,6 +217,7 @@ def write_sensitivity_report(folder: str | Path) -> dict[str, str | Path]:
             else ""
         ),
         *intro_of_timing(manifest),
+        *intro_of_parameters(manifest),
     ]
     sections = []
     if warnings:
@@ -270,6 +287,7 @@ def write_sweep_report(folder: str | Path) -> dict[str, str | Path]:
         f"(common random numbers); each outcome is its mean per simulated year, averaged over replicates. "
         f"Factors and ranges: {_factors_text(manifest)}.",
         *intro_of_timing(manifest),
+        *intro_of_parameters(manifest),
     ]
     sections = [
         Section("Outcome ranges over the design", table=ranges),

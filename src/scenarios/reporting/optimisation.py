@@ -2,9 +2,11 @@
 
 Reads a finished optimisation folder (``manifest.json``, ``pareto.csv``, ``evaluations.csv``) and
 writes ``report.html`` (self-contained) and ``report.md`` with ``figures/``: the front against the
-baseline (the scenario's own policy of the state) on the objectives, and a table of every
-non-dominated mix with its levels, cost, each objective's mean with its 95% interval, and the share
-of replicates (paired by seed) in which it beats the baseline.
+baseline (the scenario's own policy of the state) and the do-nothing mix (no spending) on the
+objectives, and a table of every non-dominated mix with its levels, cost, each objective's mean
+with its 95% interval, and the share of replicates (paired by seed) in which it beats the baseline.
+An optimisation over a posterior (``--parameters``) adds how robust each mix's gain is across the
+posterior's draws: "better than no extra spending in 80% of parameter sets".
 """
 
 from __future__ import annotations
@@ -74,6 +76,11 @@ def front_figure(manifest: dict[str, Any], front: pd.DataFrame, evaluated: pd.Da
             label="baseline (the scenario's own policy)",
             zorder=3,
         )
+        nothing = manifest.get("nothing")
+        if nothing is not None:
+            ax.scatter(
+                [0.0], [nothing[o["name"]]["mean"]], marker="X", s=70, color="k", label="do nothing (no spending)"
+            )
         ax.axvline(manifest["budget_musd"], color="k", linestyle=":", linewidth=1, label="budget")
         ax.set_xlabel(f"cost of the mix [USD M/yr], from {manifest['from_year']}", fontsize=8)
         better = "higher" if o["maximise"] else "lower"
@@ -97,6 +104,11 @@ def mixes_table(manifest: dict[str, Any], front: pd.DataFrame) -> Table:
         "cost [USD M/yr]",
         *(f"{o['label']} [{o['unit']}]" for o in objectives),
         *(f"{o['name']} minus baseline, paired [95% CI] (share of replicates better)" for o in objectives),
+        *(
+            f"{o['name']} minus do-nothing, paired [95% CI] (share of replicates better)"
+            for o in objectives
+            if f"{o['name']}_vs_nothing" in front
+        ),
     ]
     rows = []
     for _, r in front.iterrows():
@@ -112,6 +124,7 @@ def mixes_table(manifest: dict[str, Any], front: pd.DataFrame) -> Table:
                     for o in objectives
                 ),
                 *(_versus(r, o["name"]) for o in objectives),
+                *(_versus(r, o["name"], "nothing") for o in objectives if f"{o['name']}_vs_nothing" in front),
             ]
         )
     base = manifest["baseline"]
@@ -121,20 +134,103 @@ def mixes_table(manifest: dict[str, Any], front: pd.DataFrame) -> Table:
             *("" for _ in used),
             fmt(base["cost"]["mean"]),
             *(_interval(base[o["name"]]["mean"], *_finite(base[o["name"]])) for o in objectives),
-            *("" for _ in objectives),
+            *("" for _ in header[len(used) + 2 + len(objectives) :]),
         ]
     )
+    nothing = manifest.get("nothing")
+    if nothing is not None:
+        rows.append(
+            [
+                "do nothing",
+                *("0" for _ in used),
+                "0",
+                *(_interval(nothing[o["name"]]["mean"], *_finite(nothing[o["name"]])) for o in objectives),
+                *("" for _ in header[len(used) + 2 + len(objectives) :]),
+            ]
+        )
     return Table(header, rows)
 
 
-def _versus(row: pd.Series, name: str) -> str:
-    diff = _interval(*(float(row[f"{name}_vs_baseline{k}"]) for k in ("", "_low", "_high")))
-    return f"{diff} ({float(row[f'{name}_beats_baseline']):.0%})"
+def _versus(row: pd.Series, name: str, reference: str = "baseline") -> str:
+    diff = _interval(*(float(row[f"{name}_vs_{reference}{k}"]) for k in ("", "_low", "_high")))
+    return f"{diff} ({float(row[f'{name}_beats_{reference}']):.0%})"
+
+
+def posterior_of(manifest: dict[str, Any]) -> dict[str, Any] | None:
+    """The posterior record of an optimisation over draws (``--parameters``), else None."""
+    record = manifest.get("parameters")
+    return record if isinstance(record, dict) and "draw_of_replicate" in record else None
+
+
+def robustness_items(manifest: dict[str, Any], front: pd.DataFrame) -> list[str]:
+    """Per non-dominated mix, how robust its gain over the do-nothing mix (and the baseline) is across
+    the posterior's draws: "stability index: better than no extra spending in 80% of parameter sets"."""
+    record = posterior_of(manifest)
+    if record is None or front.empty:
+        return []
+    draws = max(1, len(set(record["draw_of_replicate"])))
+    per_draw = max(1, len(record["draw_of_replicate"]) // draws)
+    objectives = [o for o in manifest["problem"]["objectives"] if o["name"] != "cost"]
+    items = []
+    for _, r in front.iterrows():
+        clauses = []
+        for o in objectives:
+            n = o["name"]
+            noise = float(r[f"{n}_seed_sd"]) / math.sqrt(per_draw)
+            said = (
+                f"seed noise of a draw's mean: +/- {fmt(noise)} {o['unit']}"
+                if math.isfinite(noise)
+                else "seed noise not separable: 1 seed per draw"
+            )
+            clauses.append(
+                f"{o['label']}: better than no extra spending in {float(r[f'{n}_draws_better_than_nothing']):.0%} of "
+                f"parameter sets, better than the baseline in {float(r[f'{n}_draws_better_than_baseline']):.0%} "
+                f"(mean gain over no spending {float(r[f'{n}_vs_nothing']):+.3g} {o['unit']}; {said})"
+            )
+        items.append(
+            f"Mix {int(r['mix'])} ({fmt(float(r['cost_musd_per_yr']))} USD M/yr; {draws} parameter sets x {per_draw} "
+            "seeds): " + "; ".join(clauses) + "."
+        )
+    return items
+
+
+def spread_table(manifest: dict[str, Any], front: pd.DataFrame) -> Table:
+    """Per mix and objective: the spread of a replicate's value from seed noise and from parameter uncertainty."""
+    objectives = [o for o in manifest["problem"]["objectives"] if o["name"] != "cost"]
+    rows = []
+    for _, r in front.iterrows():
+        for o in objectives:
+            seed_sd, par_sd = float(r[f"{o['name']}_seed_sd"]), float(r[f"{o['name']}_parameter_sd"])
+            rows.append(
+                [
+                    str(int(r["mix"])),
+                    f"{o['label']} [{o['unit']}]",
+                    fmt(seed_sd) if math.isfinite(seed_sd) else "n/a",
+                    fmt(par_sd) if math.isfinite(par_sd) else "n/a",
+                ]
+            )
+    return Table(["mix", "objective", "seed noise (sd)", "parameter uncertainty (sd)"], rows)
 
 
 def _finite(stats: dict[str, Any]) -> tuple[float, float]:
     low, high = stats.get("low"), stats.get("high")
     return (float("nan") if low is None else float(low)), (float("nan") if high is None else float(high))
+
+
+def _parameters_sentence(manifest: dict[str, Any]) -> str:
+    record = posterior_of(manifest)
+    if record is None:
+        return ""
+    draws = len(set(record["draw_of_replicate"]))
+    per_draw = len(record["draw_of_replicate"]) // max(1, draws)
+    if "sha256" not in record:
+        return f" Each replicate also runs its own parameter overrides ({draws} sets, given to the API)."
+    return (
+        f" Parameters: posterior ensemble from {record.get('file', '?')} (SHA-256 {str(record['sha256'])[:12]}, "
+        f"{record.get('particles', '?')} particles): replicate i of every mix and reference runs posterior draw "
+        f"i // {per_draw} with seed i ({draws} draws x {per_draw} seeds), so mixes stay paired within each draw; "
+        "intervals are over the draws' means, so they include parameter uncertainty."
+    )
 
 
 def optimisation_document(folder: str | Path) -> Document:
@@ -156,14 +252,12 @@ def optimisation_document(folder: str | Path) -> Document:
         f"{search['mixes_simulated']} mixes simulated ({search['mixes_taken_from_the_folder']} taken from an earlier run "
         f"of this folder), {search['over_budget_not_simulated']} over-budget offspring not simulated; "
         f"{search['pareto_mixes']} of {search['feasible_mixes']} feasible mixes are non-dominated.",
-        f"Every mix and the baseline run the same {manifest['replicates']} replicate seeds (common random numbers), "
-        "so a mix's share of replicates that beat the baseline compares runs under the same chance events."
-        + (
-            " Each replicate also has its own parameter overrides (e.g. posterior draws)."
-            if manifest.get("parameters")
-            else ""
-        ),
+        f"Every mix, the baseline and the do-nothing mix (every lever at 0 from {manifest['from_year']}: no "
+        f"spending) run the same {manifest['replicates']} replicate seeds (common random numbers), so a mix's share "
+        "of replicates that beat the baseline compares runs under the same chance events."
+        + _parameters_sentence(manifest),
     ]
+    record = posterior_of(manifest)
     sections = [
         Section(
             "The front",
@@ -177,14 +271,31 @@ def optimisation_document(folder: str | Path) -> Document:
         Section(
             "The mixes",
             paragraphs=[
-                "Levers no Pareto mix uses are left out. Intervals: 95% t intervals of the mean over replicates. "
-                "Robustness: the mix minus the baseline, replicate by replicate (the same seeds, so chance events "
-                "largely cancel and the interval is narrower than the means'), and the share of replicates in which "
-                "the mix beats the baseline; a mix better on average but in few replicates rests on a few runs."
+                "Levers no Pareto mix uses are left out. Intervals: 95% t intervals of the mean over "
+                + ("the posterior draws' means (so they include parameter uncertainty). " if record else "replicates. ")
+                + "Robustness: the mix minus the baseline (and minus the do-nothing mix), replicate by replicate (the "
+                "same seeds, so chance events largely cancel and the interval is narrower than the means'), and the "
+                "share of replicates in which the mix beats it; a mix better on average but in few replicates rests "
+                "on a few runs."
             ],
             table=mixes_table(manifest, front),
         ),
     ]
+    if record is not None and not front.empty:
+        sections.append(
+            Section(
+                "Robustness across parameter sets",
+                paragraphs=[
+                    "For each non-dominated mix and objective: the share of the posterior's draws (plausible parameter "
+                    "sets) in which the mix's mean over that draw's seeds beats the do-nothing mix (no spending), and "
+                    "the baseline; the seed noise is the standard deviation of a draw's mean from the seeds alone. "
+                    "The table splits the spread of one replicate's value into seed noise (within a draw) and "
+                    "parameter uncertainty (between draws; a one-way random-effects split, n/a with one seed per draw)."
+                ],
+                items=robustness_items(manifest, front),
+                table=spread_table(manifest, front),
+            )
+        )
     return Document(
         f"Lever mix for {manifest['state']}: {manifest['budget_musd']:g} USD M/yr from {manifest['from_year']}",
         intro,
