@@ -30,6 +30,11 @@ def cpu_seconds(who: int) -> float:
     return r.ru_utime + r.ru_stime
 
 
+def _burn_in(config: dict[str, Any]) -> int | None:
+    value = config.get("parameters", {}).get("burn_in_weeks")
+    return None if value is None else int(value)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="the full design (default: --quick)")
@@ -44,23 +49,40 @@ def main() -> None:
 
     runs: Counter[tuple[str, int, int]] = Counter()  # (where, years, citizens) -> runs
     per_check: dict[str, Counter[tuple[str, int, int]]] = {}
+    simulated = Counter[str]()  # where -> simulated years (burn-in included)
     current = ["(prefetch)"]
 
-    def count(where: str, years: int, citizens: int, n: int = 1) -> None:
-        runs[(where, years, citizens)] += n
-        per_check.setdefault(current[0], Counter())[(where, years, citizens)] += n
+    def count(where: str, years: float, citizens: int, burn_in: int | None) -> None:
+        runs[(where, round(years, 2), citizens)] += 1
+        per_check.setdefault(current[0], Counter())[(where, round(years, 2), citizens)] += 1
+        simulated[where] += years + (52 if burn_in is None else burn_in) / 52
 
     original_run_tasks = core.run_tasks
 
     def counting_run_tasks(fn: Any, tasks: Any, *rest: Any) -> None:
-        for config, _seed in tasks.values():
-            count("workers", int(config["years"]), int(config["society"]["citizens"]))
+        for task in tasks.values():
+            if len(task) == 2:  # the code before families: (config, seed)
+                config = task[0]
+                count("workers", int(config["years"]), int(config["society"]["citizens"]), _burn_in(config))
+                continue
+            group, _seed, _summarise, verify = task  # a family of runs (checks/families.py)
+            for i, m in enumerate(group):
+                years = max(y for y, _ in m.wanted)
+                burn_in = _burn_in(m.config)
+                citizens = int(m.config["society"]["citizens"])
+                start = 0.0 if i == 0 else (m.branch - (52 if burn_in is None else burn_in)) / 52
+                if i == 0:
+                    count("workers", years, citizens, burn_in)
+                else:  # continued from the root: only its own years are simulated
+                    count("workers, continued", years - start, citizens, 0)
+                    if verify:
+                        count("workers, verifying", years, citizens, burn_in)
         original_run_tasks(fn, tasks, *rest)
 
     original_simulate = scenarios.model.simulate
 
     def counting_simulate(scenario: Any, seed: int | None = None, progress: Any = None) -> Any:
-        count("in process", int(scenario.years), int(scenario.society.citizens))
+        count("in process", int(scenario.years), int(scenario.society.citizens), scenario.parameters.burn_in_weeks)
         return original_simulate(scenario, seed, progress)
 
     core.run_tasks = counting_run_tasks  # type: ignore[assignment]
@@ -95,6 +117,8 @@ def main() -> None:
     print()
     for (where, years, citizens), n in sorted(runs.items()):
         print(f"{where}: {n} runs of {years} years x {citizens:,} citizens")
+    for where, years in sorted(simulated.items()):
+        print(f"{where}: {years:,.0f} simulated years, burn-in included")
     load = os.getloadavg()
     print(
         f"\n{len(results)} checks, {args.workers} workers: wall {wall:.1f} s; CPU {own + children:.1f} s "

@@ -98,8 +98,10 @@ def test_protest_check_fails_when_protest_happens_outside_gbao(monkeypatch, acti
 def test_magnitude_checks_fail_off_their_source(monkeypatch, check, outcome, inside, outside):
     run = next(c for c in calibration.MAGNITUDES if c.id == check).run
     for value, passes in ((inside, True), (outside, False)):
-        monkeypatch.setattr(calibration, "_baseline_ensemble", lambda design, v=value: ensemble(years=4, **{outcome: v}))
-        m, lo, hi, ok, detail = run(DESIGN, True)
+        monkeypatch.setattr(
+            calibration, "_baseline_ensemble", lambda design, v=value: ensemble(years=4, **{outcome: v})
+        )
+        m, _lo, _hi, ok, detail = run(DESIGN, True)
         assert ok is passes, (check, value, detail)
         assert m == pytest.approx(value, rel=0.01) and ("inside" in detail) is passes
 
@@ -109,7 +111,7 @@ def test_detentions_per_incident_check_fails_off_its_source(monkeypatch, per_inc
     incidents = np.array([0, 1, 0, 0, 1, 0, 0, 0], dtype=float)  # two episodes in eight years
     run = ensemble(protest_incidents=incidents, protest_detentions=incidents * per_incident)
     monkeypatch.setattr(calibration, "ensembles", lambda scenarios, design: {"baseline": run})
-    m, lo, hi, ok, detail = calibration._per_incident(DESIGN, True)
+    m, _lo, _hi, ok, _detail = calibration._per_incident(DESIGN, True)
     assert ok is passes and m == pytest.approx(per_incident, rel=0.01)
 
 
@@ -138,7 +140,7 @@ def test_a_mid_course_lever_check_fails_when_the_effect_has_the_wrong_sign(monke
     check = levers._lever_check(lever, state)
     for effect, passes in ((0.1 * exp.sign, True), (-0.1 * exp.sign, False), (0.0, False)):
         monkeypatch.setattr(levers, "ensembles", lambda scenarios, design, e=effect: lever_runs(pair, exp.outcome, e))
-        m, lo, hi, ok, detail = check(DESIGN, True)
+        m, _lo, _hi, ok, detail = check(DESIGN, True)
         assert ok is passes, (pair, effect, detail)
         assert m == pytest.approx(effect, abs=0.01) and exp.outcome in detail
 
@@ -147,7 +149,9 @@ def test_a_lever_without_an_expected_sign_is_reported_whatever_its_effect(monkey
     pair = next(f"{n}@china" for n in levers.STRONG_DOSE if f"{n}@china" not in levers.EXPECTED_SIGN)
     lever, state = pair.split("@")
     for effect in (-5.0, 5.0):
-        monkeypatch.setattr(levers, "ensembles", lambda scenarios, design, e=effect: lever_runs(pair, "stability_index", e))
+        monkeypatch.setattr(
+            levers, "ensembles", lambda scenarios, design, e=effect: lever_runs(pair, "stability_index", e)
+        )
         assert levers._lever_check(lever, state)(DESIGN, True)[3] is None
 
 
@@ -157,5 +161,5 @@ def test_the_mid_course_window_ignores_the_years_before_the_change(monkeypatch):
     early = np.array([1, 1, 1, 1, 1, 0, 0, 0], dtype=float)
     runs = {"baseline": ensemble(), pair: ensemble(seizures_t=1.0 + early)}
     monkeypatch.setattr(levers, "ensembles", lambda scenarios, design: runs)
-    m, lo, hi, ok, _ = levers._lever_check("joint_border_patrols", "china")(DESIGN, True)
+    m, _lo, _hi, ok, _ = levers._lever_check("joint_border_patrols", "china")(DESIGN, True)
     assert ok is False and m == pytest.approx(0.0, abs=1e-9)

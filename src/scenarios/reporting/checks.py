@@ -258,7 +258,7 @@ scenario whose inputs part from another's only from some week on (a lever raised
 stress case's shock in 2024 or 2025, the Afghan-collapse and opium-ban cases of F5, F7 and F10)
 continues, for each seed, a copy of the other's run taken at that week, with its own lever plans,
 drivers and events put in: the same run as made from the start, since what the model does in a
-week depends on its inputs up to that week only. The first seed of every batch is also run from
+week depends on its inputs up to that week only. The first seed of every family is also run from
 the start and compared bit for bit (the suite stops if they differ), and
 `tests/test_checks.py` compares both ways on a small world
 (`src/scenarios/experiments/checks/families.py`). Check families:

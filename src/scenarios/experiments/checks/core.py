@@ -292,7 +292,7 @@ def fetch(requests: Sequence[Request], design: Design) -> None:
 
     The runs are grouped by seed and family (:mod:`.families`): in each group the scenarios that
     share their first weeks with another continue a copy of its run, so no week is simulated twice
-    for one seed. The first seed of a batch also runs every continued scenario whole and checks
+    for one seed. The first seed of each family also runs every continued scenario whole and checks
     the figures are equal (:func:`.families.run_family`). Results do not depend on grouping or
     batching: each run is a pure function of config and seed.
     """
@@ -309,11 +309,13 @@ def fetch(requests: Sequence[Request], design: Design) -> None:
         fam = families.family_key(json.loads(r.config))
         horizon[fam] = max(horizon.get(fam, 0), r.years)
     inputs = {c: _inputs(c, horizon[families.family_key(json.loads(c))]) for c in configs}
-    first_seed = min(by_seed, key=lambda seed: min(_order(r) for r in by_seed[seed]))
     tasks: dict[int, tuple[Any, ...]] = {}
+    verified: set[tuple[str, ...]] = set()  # families whose first seed is run both ways
     for seed in sorted(by_seed):
         for group in _families(by_seed[seed], inputs, horizon):
-            tasks[len(tasks)] = (group, seed, summarise, seed == first_seed)
+            members = tuple(str(m.key) for m in group)
+            tasks[len(tasks)] = (group, seed, summarise, len(group) > 1 and members not in verified)
+            verified.add(members)
     done: dict[int, families.Result] = {}
     run_tasks(families.run_family, tasks, design.workers, None, done.__setitem__)
     for i, result in done.items():

@@ -13,7 +13,7 @@ set-up that the stages read week by week (:class:`scenarios.model.state.ModelSta
 scenario that changes anything else (parameters, world, society, policies, budgets, allocations)
 is a family of its own (:func:`family_key`). :func:`run_family` runs one family for one seed and,
 when asked to verify, also runs every branched member whole and raises if any figure differs: the
-suite does so for its first replicate, so a model change that breaks causality cannot go unseen.
+suite does so for the first seed of each family, so a model change that breaks causality cannot go unseen.
 """
 
 from __future__ import annotations
