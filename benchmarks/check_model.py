@@ -7,7 +7,7 @@ worker process. Worker processes are forked by a forkserver, not by this process
 ``/usr/bin/time`` alone misses their CPU; the script stops the forkserver at the end (which reaps
 the workers) so that ``RUSAGE_CHILDREN`` counts them.
 
-Run: ``.venv/bin/python benchmarks/check_model.py [--full] [--workers 2] [--json FILE]``; ``--json``
+Run: ``.venv/bin/python benchmarks/check_model.py [--full] [--workers 2] [--seeds N] [--json FILE]``; ``--json``
 also writes every check's figures (to compare two versions of the code check by check).
 """
 
@@ -39,6 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="the full design (default: --quick)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seeds", type=int, default=None, help="replace the design's seeds (a smaller run)")
     parser.add_argument("--only", default=None, help="comma-separated check ids")
     parser.add_argument("--json", default=None, help="write every check's figures to this file")
     args = parser.parse_args()
@@ -89,6 +90,8 @@ def main() -> None:
     scenarios.model.simulate = counting_simulate  # type: ignore[assignment]
 
     design = replace(Design.for_mode(not args.full), workers=args.workers)
+    if args.seeds is not None:
+        design = replace(design, seeds=args.seeds)
     only = tuple(args.only.split(",")) if args.only else None
     times: dict[str, float] = {}
     started = time.perf_counter()
