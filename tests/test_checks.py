@@ -8,6 +8,7 @@ The statistical claims themselves (20+ seeds, paired CIs) live in ``scenarios ch
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -323,3 +324,78 @@ def test_regenerating_the_validation_doc_keeps_its_hand_written_part():
     assert "| new table |" in new and "| old table |" not in new
     assert new.endswith(KEEP_MARKER + "\n\n## Reading\n\nkept words\n")
     assert KEEP_MARKER not in validation_doc("| t |\n", previous="no marker here")
+
+
+# ---------------------------------------------------------------------------- runs shared between checks
+
+
+def test_a_continued_run_equals_the_run_made_from_the_start():
+    """What ``checks/families.py`` relies on: a scenario that parts from the baseline mid-course (a
+    lever raised in 2025, an Afghan collapse in March 2025, Russia stepping back in 2024), continued
+    from a copy of the baseline's run, gives the run made from the start, bit for bit."""
+    from scenarios.experiments.checks import core, families, levers
+    from scenarios.model import simulate
+
+    design = replace(TINY, runs=RunCache(), stress_years=6)
+    scenarios = {
+        "baseline": design.baseline(6),
+        "raised": levers.mid_course(design, "china", "joint_border_patrols"),
+        "collapse": design.library("afghan_collapse"),
+        "russia": design.library("russia_distracted"),
+    }
+    requests = core.whole_requests(scenarios, (3,))
+    horizon = {families.family_key(json.loads(r.config)): 6 for r in requests}
+    groups = core._families(requests, {r.config: core._inputs(r.config, 6) for r in requests}, horizon)
+    assert len(groups) == 1 and groups[0][0].branch == 0
+    assert sorted(m.branch for m in groups[0][1:]) == [3 * 52, 4 * 52, 4 * 52 + 9]  # 2024, 2025, March 2025
+    runs = core.whole_runs(scenarios, (3,), design)
+    for label, sc in scenarios.items():
+        alone, shared = simulate(sc, 3), runs[label][0]
+        assert families._equal(alone, shared), label
+
+
+def test_the_suite_stops_when_a_continued_run_differs_from_the_run_made_from_the_start(monkeypatch):
+    """The first seed of a family is run both ways: were the model not causal in its inputs (here: the
+    copy keeps the baseline's lever plans), the suite raises instead of reporting wrong figures."""
+    from scenarios.experiments.checks import families, levers
+
+    monkeypatch.setattr(families, "graft", lambda model, inputs: None)
+    design = replace(TINY, runs=RunCache())
+    with pytest.raises(RuntimeError, match="not causal in its inputs"):
+        checks.ensembles(
+            {"baseline": design.baseline(6), "raised": levers.mid_course(design, "china", "joint_border_patrols")},
+            design,
+        )
+
+
+def test_families_are_the_scenarios_that_differ_only_in_plans_drivers_and_events():
+    from scenarios.experiments.checks import families
+    from scenarios.spec.config import scenario_dict
+
+    base = scenario_dict(TINY.baseline(6))
+    same = [
+        {**base, "years": 3, "name": "other"},
+        {**base, "events": [{"when": "2025-03", "kind": "afghan_collapse"}]},
+        {**base, "drivers": {**base["drivers"], "remittances": 0.1}},
+        scenario_dict(checks.levers.mid_course(TINY, "china", "cybersecurity")),
+    ]
+    other = [
+        scenario_dict(derive(TINY.baseline(6), parameters__legitimacy_initial=0.95)),
+        scenario_dict(checks.adaptive(TINY.baseline(6))),
+        {**base, "society": {**base["society"], "citizens": 301}},
+    ]
+    key = families.family_key(base)
+    assert all(families.family_key(c) == key for c in same)
+    assert all(families.family_key(c) != key for c in other)
+
+
+def test_the_suite_makes_its_full_model_runs_in_one_batch(monkeypatch):
+    from scenarios.experiments.checks import core
+
+    calls: list[int] = []
+    real = core.run_tasks
+    monkeypatch.setattr(core, "run_tasks", lambda fn, tasks, *a: calls.append(len(tasks)) or real(fn, tasks, *a))
+    ids = ("L:cybersecurity@china", "B2", "B3", "B4", "M1", "M5", "R1", "P1")
+    results = run_checks(quick=True, only=ids, design=replace(TINY, runs=RunCache()))
+    assert [r.id for r in results] == [c.id for c in CHECKS if c.id in ids]
+    assert len(calls) == 1  # the prefetch; every check then reads its runs from the cache

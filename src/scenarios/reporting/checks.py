@@ -239,16 +239,29 @@ writes; edit reporting/checks.py (DOC_HEAD) for the text, rerun for the figures.
 of every scenario uses the same seed) and prints this table; `tests/test_checks.py` runs small-seed
 smoke versions (two seeds, small worlds: each check returns a well-formed row) of every check
 family and every check except F5, F9 and F10 and most `L:` rows (which share one function), and a
-few checks with known answers.
+few checks with known answers; `tests/test_checks_fail.py` feeds each Model 3.0 check (B2, B3,
+M1-M5, the mid-course lever checks; B1 in `tests/test_checks.py`) a case where it must fail (a
+drifting baseline, protest outside GBAO, a magnitude off its source, a lever effect of the wrong
+sign) and its passing counterpart.
 
 How to read it: *measured* is the statistic named in *expected*, with a 95% confidence interval
 (t interval over seeds or over paired differences; Wilson interval for shares of seeds; bootstrap
 percentiles for alpha). *result* is PASS or FAIL, or REPORT where no pass/fail is warranted.
 *note* says when a check is true by construction of the model (it then tests the code, not the
-world) or report only. Checks share runs: a scenario asked for at several horizons (in `--quick`
-the baseline at 4, 7 and 8 years) runs once at the longest and the shorter ensembles are its
-first years, the same figures as separate runs since a run's first years do not depend on its
-horizon (`tests/test_model.py`). Check families:
+world) or report only.
+
+Checks share runs, without changing a figure: the suite makes every full-model run its checks need
+in one batch on its workers, and (1) a scenario asked for at several horizons (in `--quick` the
+baseline at 4, 7 and 8 years) runs once at the longest and the shorter ensembles are its first
+years, since a run's first years do not depend on its horizon (`tests/test_model.py`); (2) a
+scenario whose inputs part from another's only from some week on (a lever raised from 2025, a
+stress case's shock in 2024 or 2025, the Afghan-collapse and opium-ban cases of F5, F7 and F10)
+continues, for each seed, a copy of the other's run taken at that week, with its own lever plans,
+drivers and events put in: the same run as made from the start, since what the model does in a
+week depends on its inputs up to that week only. The first seed of every family is also run from
+the start and compared bit for bit (the suite stops if they differ), and
+`tests/test_checks.py` compares both ways on a small world
+(`src/scenarios/experiments/checks/families.py`). Check families:
 
 - **F1-F10, C1-C5**: stylized facts and calibration targets (docs/model.md section 1 and 8).
 - **B1-B4**: the baseline's own regime, which every comparison starts from: effective R0 of

@@ -17,9 +17,21 @@ from __future__ import annotations
 import numpy as np
 
 from scenarios.analysis.summary import mean_ci
-from scenarios.experiments.checks.core import Check, Design, Ensemble, Row, ensembles, paired
+from scenarios.experiments.checks.core import (
+    Check,
+    Design,
+    Ensemble,
+    Request,
+    Row,
+    baseline_seeds,
+    ensembles,
+    paired,
+    summary_requests,
+    whole_requests,
+    whole_runs,
+)
 from scenarios.spec import registry
-from scenarios.spec.config import derive
+from scenarios.spec.config import Scenario, derive
 
 DRIFT_TOLERANCE = 0.10
 """Largest relative change between the first and the last two years that B2 accepts."""
@@ -75,13 +87,10 @@ def _drift(design: Design, quick: bool) -> Row:
 
 
 def _protest_where(design: Design, quick: bool) -> Row:
-    from scenarios.model import simulate
-
     scenario = design.baseline(design.mid_course_years)
     autonomy = {r.name for r in registry.load_world(scenario.world).regions if r.autonomy_movement}
     inside, total, episodes, years = 0.0, 0.0, 0.0, 0
-    for seed in range(min(design.seeds, 5)):
-        data = simulate(scenario, 1000 + seed)
+    for data in whole_runs({"baseline": scenario}, _protest_seeds(design), design)["baseline"]:
         regions = np.asarray(data.regions["region"])
         weeks = np.asarray(data.regions["unrest_active_share"])
         inside += float(weeks[np.isin(regions, list(autonomy))].sum())
@@ -96,14 +105,23 @@ def _protest_where(design: Design, quick: bool) -> Row:
     return share, share, share, share >= 0.999, detail
 
 
-def _legitimacy_sensitivity(design: Design, quick: bool) -> Row:
+def _protest_seeds(design: Design) -> tuple[int, ...]:
+    return baseline_seeds(min(design.seeds, 5))
+
+
+def _legitimacy_variants(design: Design) -> dict[str, Scenario]:
     par = registry.parameters()["legitimacy_initial"]
     base = design.baseline(design.mid_course_years)
-    variants = {
+    return {
         "calibrated": base,
         "low": derive(base, parameters__legitimacy_initial=par.min),
         "high": derive(base, parameters__legitimacy_initial=par.max),
     }
+
+
+def _legitimacy_sensitivity(design: Design, quick: bool) -> Row:
+    par = registry.parameters()["legitimacy_initial"]
+    variants = _legitimacy_variants(design)
     runs = ensembles(variants, design)
     parts = []
     diffs = {}
@@ -124,6 +142,18 @@ def _legitimacy_sensitivity(design: Design, quick: bool) -> Row:
         + "; row: the low end's stability difference"
     )
     return m, lo, hi, None, detail
+
+
+def requests(design: Design, ids: set[str]) -> list[Request]:
+    """The runs the checks ``ids`` of this module will ask for (so that the suite makes them in one batch)."""
+    out = []
+    if "B2" in ids:
+        out += summary_requests({"baseline": design.baseline(design.mid_course_years)}, design)
+    if "B3" in ids:
+        out += whole_requests({"baseline": design.baseline(design.mid_course_years)}, _protest_seeds(design))
+    if "B4" in ids:
+        out += summary_requests(_legitimacy_variants(design), design)
+    return out
 
 
 CHECKS: tuple[Check, ...] = (

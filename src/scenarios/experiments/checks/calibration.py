@@ -15,7 +15,18 @@ import numpy as np
 import yaml
 
 from scenarios.analysis.summary import mean_ci
-from scenarios.experiments.checks.core import Check, Design, Ensemble, Row, baseline_runs, ensembles
+from scenarios.experiments.checks.core import (
+    Check,
+    Design,
+    Ensemble,
+    Request,
+    Row,
+    baseline_runs,
+    baseline_seeds,
+    ensembles,
+    summary_requests,
+    whole_requests,
+)
 from scenarios.spec import registry
 
 
@@ -283,3 +294,15 @@ MAGNITUDES: tuple[Check, ...] = (
         "report only: calibrated on 2021-22 (C1, C2), not on these years",
     ),
 )
+
+
+def requests(design: Design, ids: set[str]) -> list[Request]:
+    """The runs the checks ``ids`` of this module will ask for (so that the suite makes them in one batch)."""
+    out = []
+    if ids & {"C1", "C2", "C3", "C4"}:
+        out += whole_requests({"baseline": design.baseline(10, 2000)}, baseline_seeds(design.seeds))
+    if ids & {"M1", "M2", "M3", "M4", "H1"}:
+        out += summary_requests({"baseline": design.baseline()}, design)
+    if "M5" in ids:
+        out += summary_requests({"baseline": design.baseline(design.mid_course_years)}, design)
+    return out

@@ -4,7 +4,7 @@ A check is a function of a :class:`Design` (seeds, horizons, world size, workers
 flag that returns a :data:`Row`. The full-model checks pair replicate seeds across scenarios
 (common random numbers: replicate i of every scenario uses the seed
 ``replicate_seeds(baseline seed, n)[i]``), run on ``Design.workers`` processes and keep one small
-summary per run (:func:`summarise_run`). The runs live in the design's :class:`RunCache`, so the
+summary per run (:func:`summarise`). The runs live in the design's :class:`RunCache`, so the
 checks and tables of one suite share them and two suites with two designs share nothing.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -22,6 +22,7 @@ import numpy as np
 
 from scenarios.analysis.stats import paired_difference
 from scenarios.analysis.summary import yearly
+from scenarios.experiments.checks import families
 from scenarios.experiments.runner import run_tasks
 from scenarios.rng import replicate_seeds
 from scenarios.schedule import WEEKS_PER_YEAR
@@ -47,22 +48,36 @@ Ensemble = dict[str, np.ndarray]
 class RunCache:
     """The runs a suite has made, reused by every check and table that needs them again.
 
-    Keys name everything a run depends on (the whole config, the number of paired seeds), so a
-    cache may be shared by designs that differ only in workers or horizon. Results do not depend
-    on whether a run came from the cache: each replicate is a pure function of config and seed.
+    Each run is held by its config without its horizon (JSON), its seed and whether it was kept
+    whole or summarised, so a cache may be shared by designs that differ only in workers or
+    horizon. Results do not depend on whether a run came from the cache: each run is a pure function
+    of config and seed.
 
-    Ensembles are shared across horizons: the model is causal (a run's first years do not depend
-    on how long it goes on: ``tests/test_model.py``), so an ensemble of a scenario N years long is
-    the first N years of the same scenario's longer ensemble, cut rather than rerun.
+    Runs are shared across horizons: the model is causal (a run's first years do not depend on how
+    long it goes on: ``tests/test_model.py``), so a summarised run N years long is the first N years
+    of the same run made longer, cut rather than rerun (a whole run is held per horizon).
     """
 
     def __init__(self) -> None:
-        # keyed by the config without its horizon and the number of seeds: (years run, ensemble)
-        self.ensembles: dict[tuple[str, int], tuple[int, Ensemble]] = {}
-        self.baseline_runs: dict[tuple[int, int, int, int | None], tuple[RunData, ...]] = {}
+        # (config without its horizon, seed, whole) -> {years: summary or RunData}
+        self.runs: dict[tuple[str, int, bool], dict[int, Any]] = {}
 
     def __len__(self) -> int:
-        return len(self.ensembles) + len(self.baseline_runs)
+        """How many distinct configs (of any horizon) have runs here."""
+        return len({config for config, _, _ in self.runs})
+
+    def get(self, config: str, seed: int, years: int, whole: bool) -> Any:
+        """The run of ``config`` with ``seed``, ``years`` long (a summary cut from a longer one); None if not held."""
+        held = self.runs.get((config, seed, whole), {})
+        if whole:
+            return held.get(years)
+        longer = [y for y in held if y >= years]
+        if not longer:
+            return None
+        return {name: values[:years] for name, values in held[min(longer)].items()}
+
+    def put(self, config: str, seed: int, years: int, whole: bool, result: Any) -> None:
+        self.runs.setdefault((config, seed, whole), {})[years] = result
 
 
 @dataclass(frozen=True)
@@ -169,24 +184,15 @@ def library_scenario(name: str, years: int, citizens: int, burn_in_weeks: int | 
     return derive(scenario, parameters__burn_in_weeks=burn_in_weeks)
 
 
-def whole_run(config: dict[str, Any], seed: int) -> RunData:
-    """One run of ``config``, kept whole (picklable: runs in worker processes)."""
-    from scenarios.model import simulate
-
-    return simulate(validate_data(config), seed)
-
-
 def baseline_runs(design: Design, years: int, citizens: int) -> tuple[RunData, ...]:
-    """``design.seeds`` runs of the baseline (seeds 1000, 1001, ...), kept whole in the design's cache;
+    """``design.seeds`` whole runs of the baseline (seeds 1000, 1001, ...), held in the design's cache;
     run on the design's workers (each run is a pure function of config and seed)."""
-    key = (design.seeds, years, citizens, design.burn_in_weeks)
-    if key not in design.runs.baseline_runs:
-        config = scenario_dict(design.baseline(years, citizens))
-        done: dict[int, RunData] = {}
-        tasks = {s: (config, 1000 + s) for s in range(design.seeds)}
-        run_tasks(whole_run, tasks, design.workers, None, done.__setitem__)
-        design.runs.baseline_runs[key] = tuple(done[s] for s in range(design.seeds))
-    return design.runs.baseline_runs[key]
+    return whole_runs({"baseline": design.baseline(years, citizens)}, baseline_seeds(design.seeds), design)["baseline"]
+
+
+def baseline_seeds(n: int) -> tuple[int, ...]:
+    """The seeds of the whole baseline runs (:func:`baseline_runs`): 1000, 1001, ..."""
+    return tuple(1000 + s for s in range(n))
 
 
 # ---------------------------------------------------------------------------- full-model ensembles
@@ -228,15 +234,13 @@ def index_components(ts: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     )
 
 
-def summarise_run(config: dict[str, Any], seed: int) -> dict[str, np.ndarray]:
-    """Run one replicate and keep its yearly summaries (picklable: runs in worker processes).
+def summarise(data: RunData) -> dict[str, np.ndarray]:
+    """A run's yearly summaries: what the paired ensembles keep of it.
 
     Keys: each outcome of :data:`MEASURED` (its yearly summary), ``index_<component>`` (yearly mean
     of each stability-index component) and ``seizures_h1_t`` (seizures in weeks 1-26 of each year).
     """
-    from scenarios.model import simulate
-
-    ts = simulate(validate_data(config), seed).timeseries
+    ts = data.timeseries
     table = outcomes.national()
     out = {name: yearly(np.asarray(ts[name], dtype=float), table[name].summary) for name in MEASURED}
     for name, values in index_components(ts).items():
@@ -247,6 +251,13 @@ def summarise_run(config: dict[str, Any], seed: int) -> dict[str, np.ndarray]:
     return out
 
 
+def summarise_run(config: dict[str, Any], seed: int) -> dict[str, np.ndarray]:
+    """Run one replicate of ``config`` and keep its yearly summaries (:func:`summarise`)."""
+    from scenarios.model import simulate
+
+    return summarise(simulate(validate_data(config), seed))
+
+
 def horizon_key(scenario: Scenario) -> tuple[str, int]:
     """The scenario's config without its horizon (as JSON), and its horizon in years."""
     data = scenario_dict(scenario)
@@ -254,37 +265,136 @@ def horizon_key(scenario: Scenario) -> tuple[str, int]:
     return json.dumps(data, sort_keys=True, default=str), years
 
 
-def first_years(ensemble: Ensemble, years: int) -> Ensemble:
-    """The first ``years`` years of every yearly summary of an ensemble (seeds x years arrays)."""
-    return {name: values[:, :years] for name, values in ensemble.items()}
+@dataclass(frozen=True)
+class Request:
+    """One run a check needs: a config without its horizon (JSON), the horizon, the seed, and whether the
+    run is kept whole (:class:`RunData`) or summarised (:func:`summarise`)."""
+
+    config: str
+    years: int
+    seed: int
+    whole: bool
+
+
+def summary_requests(scenarios: Mapping[str, Scenario], design: Design) -> list[Request]:
+    """The runs of the paired ensembles of ``scenarios``: ``design.seeds`` replicate seeds each."""
+    seeds = replicate_seeds(int(design.baseline().seed), design.seeds)
+    return [Request(*horizon_key(sc), seed, False) for sc in scenarios.values() for seed in seeds]
+
+
+def whole_requests(scenarios: Mapping[str, Scenario], seeds: Sequence[int]) -> list[Request]:
+    """The whole runs of ``scenarios`` with ``seeds``."""
+    return [Request(*horizon_key(sc), int(seed), True) for sc in scenarios.values() for seed in seeds]
+
+
+def fetch(requests: Sequence[Request], design: Design) -> None:
+    """Make the runs of ``requests`` not yet in ``design.runs``, in one batch on the design's workers.
+
+    The runs are grouped by seed and family (:mod:`.families`): in each group the scenarios that
+    share their first weeks with another continue a copy of its run, so no week is simulated twice
+    for one seed. The first seed of each family also runs every continued scenario whole and checks
+    the figures are equal (:func:`.families.run_family`). Results do not depend on grouping or
+    batching: each run is a pure function of config and seed.
+    """
+    cache = design.runs
+    todo = sorted({r for r in requests if cache.get(r.config, r.seed, r.years, r.whole) is None}, key=_order)
+    if not todo:
+        return
+    by_seed: dict[int, list[Request]] = {}
+    for r in todo:
+        by_seed.setdefault(r.seed, []).append(r)
+    configs = sorted({r.config for r in todo})
+    horizon: dict[str, int] = {}  # per family: its longest horizon, at which its members' inputs are compared
+    for r in todo:
+        fam = families.family_key(json.loads(r.config))
+        horizon[fam] = max(horizon.get(fam, 0), r.years)
+    inputs = {c: _inputs(c, horizon[families.family_key(json.loads(c))]) for c in configs}
+    tasks: dict[int, tuple[Any, ...]] = {}
+    verified: set[tuple[str, ...]] = set()  # families whose first seed is run both ways
+    for seed in sorted(by_seed):
+        for group in _families(by_seed[seed], inputs, horizon):
+            members = tuple(str(m.key) for m in group)
+            tasks[len(tasks)] = (group, seed, summarise, len(group) > 1 and members not in verified)
+            verified.add(members)
+    done: dict[int, families.Result] = {}
+    run_tasks(families.run_family, tasks, design.workers, None, done.__setitem__)
+    for i, result in done.items():
+        seed = tasks[i][1]
+        for (config, years, whole), value in result.items():
+            cache.put(str(config), seed, years, whole, value)
+
+
+def _order(r: Request) -> tuple[int, str, int, bool]:
+    return (r.seed, r.config, r.years, r.whole)
+
+
+def _inputs(config: str, years: int) -> families.Inputs:
+    """A config's scenario-derived inputs at its family's horizon (independent of the seed)."""
+    from scenarios.model import SecurityModel
+
+    return families.inputs_of(SecurityModel(validate_data({**json.loads(config), "years": years}), 0))
+
+
+def _families(
+    requests: list[Request], inputs: Mapping[str, families.Inputs], horizon: Mapping[str, int]
+) -> list[tuple[families.Member, ...]]:
+    """The requests of one seed as families: per group of configs that may share runs, a root (the
+    config whose inputs part latest from the others') and its members with the week each leaves it."""
+    wanted: dict[str, set[tuple[int, bool]]] = {}
+    for r in requests:
+        wanted.setdefault(r.config, set()).add((r.years, r.whole))
+    for config, asked in wanted.items():  # a summary is cut from the longest summarised run
+        summaries = [y for y, whole in asked if not whole]
+        wanted[config] = {(y, whole) for y, whole in asked if whole or y == max(summaries)}
+    groups: dict[str, list[str]] = {}
+    for config in sorted(wanted):
+        groups.setdefault(families.family_key(json.loads(config)), []).append(config)
+    out = []
+    for fam, members in groups.items():
+        left = list(members)
+        while left:
+            split = {a: {b: families.divergence(inputs[a], inputs[b]) for b in left} for a in left}
+            root = max(left, key=lambda a: (sum(split[a].values()), -left.index(a)))
+            branch = [c for c in left if c != root and split[root][c] > 0]
+            burn_in = len(inputs[root].crackdown) - horizon[fam] * WEEKS_PER_YEAR
+            out.append(
+                tuple(
+                    families.Member(
+                        c,
+                        {**json.loads(c), "years": horizon[fam]},
+                        0 if c == root else min(split[root][c], burn_in + min(wanted[c])[0] * WEEKS_PER_YEAR),
+                        tuple(sorted(wanted[c])),
+                    )
+                    for c in (root, *branch)
+                )
+            )
+            left = [c for c in left if c != root and c not in branch]
+    return out
+
+
+def whole_runs(
+    scenarios: Mapping[str, Scenario], seeds: Sequence[int], design: Design
+) -> dict[str, tuple[RunData, ...]]:
+    """Whole runs of each scenario with each of ``seeds`` (made, or reused from ``design.runs``)."""
+    fetch(whole_requests(scenarios, seeds), design)
+    out = {}
+    for label, sc in scenarios.items():
+        config, years = horizon_key(sc)
+        out[label] = tuple(design.runs.get(config, int(seed), years, True) for seed in seeds)
+    return out
 
 
 def ensembles(scenarios: Mapping[str, Scenario], design: Design) -> dict[str, Ensemble]:
     """Run (or reuse from ``design.runs``) ``design.seeds`` paired replicates of each scenario; one batch.
 
-    A scenario asked for at several horizons, here or by an earlier batch of the same design, runs
-    once at the longest; the shorter ensembles are its first years (:class:`RunCache`).
+    A scenario asked for at several horizons, here or by an earlier batch of the same design, is
+    run once at the longest; the shorter ensembles are its first years (:class:`RunCache`).
     """
+    fetch(summary_requests(scenarios, design), design)
     seeds = replicate_seeds(int(design.baseline().seed), design.seeds)
-    cached = design.runs.ensembles
-    wanted = {label: horizon_key(sc) for label, sc in scenarios.items()}
-    longest: dict[str, int] = {}
-    for config, years in wanted.values():
-        longest[config] = max(years, longest.get(config, 0))
-    todo = sorted(
-        (config, years)
-        for config, years in longest.items()
-        if (config, design.seeds) not in cached or cached[(config, design.seeds)][0] < years
-    )
-    if todo:
-        tasks = {
-            i * design.seeds + r: ({**json.loads(config), "years": years}, seeds[r])
-            for i, (config, years) in enumerate(todo)
-            for r in range(design.seeds)
-        }
-        done: dict[int, dict[str, np.ndarray]] = {}
-        run_tasks(summarise_run, tasks, design.workers, None, done.__setitem__)
-        for i, (config, years) in enumerate(todo):
-            runs = [done[i * design.seeds + r] for r in range(design.seeds)]
-            cached[(config, design.seeds)] = (years, {name: np.array([run[name] for run in runs]) for name in runs[0]})
-    return {label: first_years(cached[(config, design.seeds)][1], years) for label, (config, years) in wanted.items()}
+    out = {}
+    for label, sc in scenarios.items():
+        config, years = horizon_key(sc)
+        runs = [design.runs.get(config, seed, years, False) for seed in seeds]
+        out[label] = {name: np.array([run[name] for run in runs]) for name in runs[0]}
+    return out

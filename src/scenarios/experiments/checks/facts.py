@@ -15,10 +15,20 @@ import numpy as np
 
 from scenarios.analysis.stats import fit_power_law, paired_difference
 from scenarios.analysis.summary import mean_ci
-from scenarios.experiments.checks.core import Check, Design, Row, baseline_runs, wilson
+from scenarios.experiments.checks.core import (
+    Check,
+    Design,
+    Request,
+    Row,
+    baseline_runs,
+    baseline_seeds,
+    whole_requests,
+    whole_runs,
+    wilson,
+)
 from scenarios.rng import WeeklyStreams
 from scenarios.spec import registry
-from scenarios.spec.config import derive, scenario_dict
+from scenarios.spec.config import Scenario, derive, scenario_dict
 from scenarios.spec.params import Params
 
 
@@ -148,16 +158,17 @@ def _backlash(design: Design, quick: bool) -> Row:
     )
 
 
-def _balloon(design: Design, quick: bool) -> Row:
-    seeds = design.seeds
-    from scenarios.model import simulate
-
+def _balloon_scenarios(design: Design) -> dict[str, Scenario]:
     base = design.baseline(4, 1000)
     hit = derive(base, events=[{"when": "2023-01", "kind": "crackdown", "segment": "khatlon_lowland", "magnitude": 4}])
+    return {"base": base, "hit": hit}
+
+
+def _balloon(design: Design, quick: bool) -> Row:
+    runs = whole_runs(_balloon_scenarios(design), range(design.seeds), design)
     n_seg = len(registry.default_world().segments)
     here, elsewhere, dip, recovery = [], [], [], []
-    for s in range(seeds):
-        a, b = simulate(base, s), simulate(hit, s)
+    for a, b in zip(runs["base"], runs["hit"], strict=True):
         fa = a.segments["inflow_t"].reshape(-1, n_seg)[104:156]
         fb = b.segments["inflow_t"].reshape(-1, n_seg)[104:156]
         here.append(fb[:, 0].sum() / fa[:, 0].sum())
@@ -177,15 +188,15 @@ def _balloon(design: Design, quick: bool) -> Row:
     return m, lo, hi, bool(ok), detail
 
 
-def _more_interdiction(design: Design, quick: bool) -> Row:
-    seeds = design.seeds
-    from scenarios.model import simulate
-
+def _more_interdiction_scenarios(design: Design) -> dict[str, Scenario]:
     base = design.baseline(3, 1000)
-    more = derive(base, parameters={"interdiction_max": 0.5, "base_interdiction": 0.05})
+    return {"base": base, "more": derive(base, parameters={"interdiction_max": 0.5, "base_interdiction": 0.05})}
+
+
+def _more_interdiction(design: Design, quick: bool) -> Row:
+    runs = whole_runs(_more_interdiction_scenarios(design), range(design.seeds), design)
     seized, routes = [], []
-    for s in range(seeds):
-        a, b = simulate(base, s), simulate(more, s)
+    for a, b in zip(runs["base"], runs["more"], strict=True):
         seized.append(b.timeseries["seizures_t"].sum() / a.timeseries["seizures_t"].sum())
         routes.append(b.timeseries["active_routes"][52:].mean() - a.timeseries["active_routes"][52:].mean())
     m, lo, hi = mean_ci(seized)
@@ -200,18 +211,17 @@ def _more_interdiction(design: Design, quick: bool) -> Row:
     )
 
 
-def _risk_learning(design: Design, quick: bool) -> Row:
-    seeds = design.seeds
-    from scenarios.model import simulate
-
-    base = design.baseline(4, 1000)
+def _risk_learning_scenarios(design: Design) -> dict[str, Scenario]:
     pulse = derive(
-        base,
+        design.baseline(4, 1000),
         events=[{"when": "2023-01", "kind": "crackdown", "segment": "khatlon_lowland", "magnitude": 5, "weeks": 8}],
     )
+    return {"pulse": pulse}
+
+
+def _risk_learning(design: Design, quick: bool) -> Row:
     jump, back = [], []
-    for s in range(seeds):
-        d = simulate(pulse, s)
+    for d in whole_runs(_risk_learning_scenarios(design), range(design.seeds), design)["pulse"]:
         risk = d.segments["perceived_risk"].reshape(-1, len(registry.default_world().segments))[:, 0]
         pre = risk[96:104].mean()
         peak = risk[104:116].max()
@@ -289,21 +299,21 @@ def _severity(design: Design, quick: bool) -> Row:
     return fit.alpha, float(lo), float(hi), bool(ok), detail
 
 
-def _opium_ban(design: Design, quick: bool) -> Row:
-    seeds = design.seeds
-    from scenarios.model import simulate
-
+def _opium_ban_scenarios(design: Design) -> dict[str, Scenario]:
     base = design.baseline(5, 1000)
     drivers = scenario_dict(base)["drivers"]
-    no_ban = derive(base, drivers={**drivers, "opium_production": 6800})
+    return {"base": base, "no_ban": derive(base, drivers={**drivers, "opium_production": 6800})}
+
+
+def _opium_ban(design: Design, quick: bool) -> Row:
+    runs = whole_runs(_opium_ban_scenarios(design), range(design.seeds), design)
     opiates, meth = [], []
     after = slice(156, None)  # 2024 on: after the 2023 harvest collapse
 
     def inflow_opiates(d: Any) -> float:
         return float((d.timeseries["drug_inflow_t"] * (1 - d.timeseries["meth_share"]))[after].sum())
 
-    for s in range(seeds):
-        a, b = simulate(base, s), simulate(no_ban, s)
+    for a, b in zip(runs["base"], runs["no_ban"], strict=True):
         opiates.append(inflow_opiates(a) / inflow_opiates(b))
         meth.append(a.timeseries["meth_share"][after].mean() - b.timeseries["meth_share"][after].mean())
     m, lo, hi = mean_ci(opiates)
@@ -315,6 +325,28 @@ def _opium_ban(design: Design, quick: bool) -> Row:
         bool(hi < 1.0 and mlo > 0),
         f"opiate inflow 2024-25 with the ban / without: x{m:.2f}; methamphetamine share {np.mean(meth):+.2f}",
     )
+
+
+WHOLE_RUNS: dict[str, Callable[[Design], dict[str, Scenario]]] = {
+    "F5": _balloon_scenarios,
+    "F6": _more_interdiction_scenarios,
+    "F7": _risk_learning_scenarios,
+    "F10": _opium_ban_scenarios,
+}
+"""The full-model scenarios of the checks that keep whole runs (seeds 0, 1, ...)."""
+
+
+def requests(design: Design, ids: set[str]) -> list[Request]:
+    """The runs the checks ``ids`` of this module will ask for (so that the suite makes them in one batch)."""
+    out = [
+        r
+        for cid, scenarios in WHOLE_RUNS.items()
+        if cid in ids
+        for r in whole_requests(scenarios(design), range(design.seeds))
+    ]
+    if "F9" in ids:
+        out += whole_requests({"baseline": design.baseline(10, 2000)}, baseline_seeds(design.seeds))
+    return out
 
 
 CHECKS: tuple[Check, ...] = (

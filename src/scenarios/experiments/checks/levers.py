@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scenarios.experiments.checks.core import MEASURED, Check, Design, Row, ensembles, paired
+from scenarios.experiments.checks.core import MEASURED, Check, Design, Request, Row, ensembles, paired, summary_requests
 from scenarios.spec import registry
 from scenarios.spec.config import Scenario, derive, scenario_dict
 
@@ -240,12 +240,17 @@ def presence_lever() -> str:
     return next(name for name in registry.flagged("raises_exposure") if "china" in registry.levers()[name].suppliers)
 
 
+def surveillance_scenarios(design: Design, region: Mapping[str, float]) -> dict[str, Scenario]:
+    """The baseline in a parameter region, and the same with the Tajik surveillance lever at its strong dose."""
+    lever = surveillance_lever()
+    base = derive(design.baseline(), parameters=dict(region))
+    return {"base": base, "dosed": derive(base, **{f"states__tajikistan__levers__{lever}": _dose(lever).level})}
+
+
 def _surveillance(region: Mapping[str, float], sign: int) -> Callable[[Design, bool], Row]:
     def run(design: Design, quick: bool) -> Row:
         lever = surveillance_lever()
-        base = derive(design.baseline(), parameters=dict(region))
-        dosed = derive(base, **{f"states__tajikistan__levers__{lever}": _dose(lever).level})
-        runs = ensembles({"base": base, "dosed": dosed}, design)
+        runs = ensembles(surveillance_scenarios(design, region), design)
         a, b = runs["base"]["stability_index"].mean(axis=1), runs["dosed"]["stability_index"].mean(axis=1)
         m, lo, hi = paired(a, b)
         params = ", ".join(f"{k} = {v:g}" for k, v in region.items())
@@ -259,10 +264,16 @@ def _surveillance(region: Mapping[str, float], sign: int) -> Callable[[Design, b
     return run
 
 
+def presence_scenarios(design: Design) -> dict[str, Scenario]:
+    """The baseline and China's presence lever at its strong dose (check P1)."""
+    lever = presence_lever()
+    return {"baseline": design.baseline(), f"{lever}@china": dosed(design, "china", lever)}
+
+
 def _chinese_presence(design: Design, quick: bool) -> Row:
     lever = presence_lever()
     label = f"{lever}@china"
-    runs = ensembles({"baseline": design.baseline(), label: dosed(design, "china", lever)}, design)
+    runs = ensembles(presence_scenarios(design), design)
     a, b = runs["baseline"]["attacks_on_chinese"].sum(axis=1), runs[label]["attacks_on_chinese"].sum(axis=1)
     m, lo, hi = paired(a, b)
     detail = (
@@ -299,3 +310,18 @@ REGIONS: tuple[Check, ...] = (
         _chinese_presence,
     ),
 )
+
+
+def requests(design: Design, ids: set[str]) -> list[Request]:
+    """The runs the checks ``ids`` of this module will ask for (so that the suite makes them in one batch)."""
+    pairs = {i.removeprefix("L:") for i in ids if i.startswith("L:")}
+    out = []
+    if pairs:
+        variants = mid_course_variants(design)
+        out += summary_requests({k: v for k, v in variants.items() if k == "baseline" or k in pairs}, design)
+    for cid, region in (("R1", BACKLASH_REGION), ("R2", BENIGN_REGION)):
+        if cid in ids:
+            out += summary_requests(surveillance_scenarios(design, region), design)
+    if "P1" in ids:
+        out += summary_requests(presence_scenarios(design), design)
+    return out

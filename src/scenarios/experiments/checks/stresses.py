@@ -12,7 +12,17 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from scenarios.experiments.checks.core import LIBRARY, Check, Design, Ensemble, Row, ensembles, paired
+from scenarios.experiments.checks.core import (
+    LIBRARY,
+    Check,
+    Design,
+    Ensemble,
+    Request,
+    Row,
+    ensembles,
+    paired,
+    summary_requests,
+)
 from scenarios.spec import outcomes
 from scenarios.spec.config import Scenario, derive, load_scenario, scenario_dict
 
@@ -256,3 +266,14 @@ ADAPTIVE: tuple[Check, ...] = (
         "mechanism follows from the adaptive rule; the size is the finding",
     ),
 )
+
+
+def requests(design: Design, ids: set[str]) -> list[Request]:
+    """The runs the checks ``ids`` of this module will ask for (so that the suite makes them in one batch)."""
+    out = []
+    if ids & {"S1", "S2", "S3"}:
+        out += summary_requests({name: design.library(name) for name in STRESS}, design)
+    if "A1" in ids:
+        scheduled = {n: design.library(n) for n in ADAPTIVE_STRESS}
+        out += summary_requests({**scheduled, **{f"adaptive:{n}": adaptive(sc) for n, sc in scheduled.items()}}, design)
+    return out

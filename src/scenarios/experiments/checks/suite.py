@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from scenarios.experiments.checks import baseline, calibration, facts, levers, stresses
-from scenarios.experiments.checks.core import Check, CheckResult, Design, ensembles
+from scenarios.experiments.checks.core import Check, CheckResult, Design, fetch
 
 CHECKS: tuple[Check, ...] = (
     *facts.CHECKS,
@@ -29,23 +29,18 @@ def applies(check: Check, design: Design) -> bool:
 
 
 def prefetch(ids: tuple[str, ...], design: Design) -> None:
-    """Run the full-model ensembles the checks ``ids`` will need in one batch (one pool, no idle tails).
+    """Make the full-model runs the checks ``ids`` will need in one batch (:func:`.core.fetch`).
 
-    Results do not depend on batching (each replicate is a pure function of config and seed); this
-    only saves the start-up and the tail of one process pool per check.
+    One batch lets runs be shared across checks (one baseline run per seed serves every check that
+    reads the baseline; a scenario that parts from another mid-course continues its run) and keeps
+    both workers busy to the end. Results do not depend on batching: each run is a pure function of
+    config and seed.
     """
-    pairs = {i.removeprefix("L:") for i in ids if i.startswith("L:")}
-    batch = (
-        {k: v for k, v in levers.mid_course_variants(design).items() if k == "baseline" or k in pairs} if pairs else {}
+    wanted = set(ids)
+    fetch(
+        [r for module in (facts, baseline, calibration, levers, stresses) for r in module.requests(design, wanted)],
+        design,
     )
-    if {"S1", "S2", "S3"} & set(ids):
-        batch |= {f"stress:{n}": design.library(n) for n in stresses.STRESS}
-    if "A1" in ids:
-        for n in stresses.ADAPTIVE_STRESS:
-            sc = design.library(n)
-            batch |= {f"stress:{n}": sc, f"adaptive:{n}": stresses.adaptive(sc)}
-    if len(batch) > 1:
-        ensembles(batch, design)
 
 
 def run_checks(
