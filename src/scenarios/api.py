@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -44,9 +44,14 @@ from scenarios.experiments.runner import (
     plan_ensembles,
     run_ensemble,
 )
-from scenarios.spec.config import load_scenario, validate_data
+from scenarios.spec.config import Scenario, load_scenario, validate_data
 from scenarios.spec.loader import bounded_yaml, parse_override
 from scenarios.spec.loader import override as overlay_changes
+
+if TYPE_CHECKING:
+    from scenarios.analysis.compare import Window
+    from scenarios.calibration.fit import CalibrationResult
+    from scenarios.reporting.comparison import ScenarioData
 
 Overrides = Mapping[str, Any] | Sequence[str]
 """Overrides as ``{"society.citizens": 2000}`` or as ``--set`` strings ``["society.citizens=2000"]``."""
@@ -61,7 +66,7 @@ def _sets(overrides: Overrides) -> list[str]:
     return list(overrides)
 
 
-def load(path: str | Path, overrides: Overrides = ()) -> Any:
+def load(path: str | Path, overrides: Overrides = ()) -> Scenario:
     """Load, merge (``extends:``), override and validate a scenario file.
 
     Args:
@@ -77,7 +82,7 @@ def load(path: str | Path, overrides: Overrides = ()) -> Any:
     return load_scenario(path, _sets(overrides))
 
 
-def validate(data: Mapping[str, Any]) -> Any:
+def validate(data: Mapping[str, Any]) -> Scenario:
     """Validate a scenario given as a mapping (defaults fill in everything not given).
 
     Raises:
@@ -86,7 +91,7 @@ def validate(data: Mapping[str, Any]) -> Any:
     return validate_data(dict(data))
 
 
-def override(scenario: Any, overrides: Overrides) -> Any:
+def override(scenario: Scenario, overrides: Overrides) -> Scenario:
     """A validated copy of ``scenario`` with ``overrides`` applied (the original is unchanged).
 
     Like ``--set``: a schedule given as a mapping of dates overlays the scenario's schedule from
@@ -102,7 +107,7 @@ def override(scenario: Any, overrides: Overrides) -> Any:
 
 
 def run(
-    scenario: Any,
+    scenario: Scenario,
     out: str | Path | None = None,
     replicates: int = 1,
     seed: int | None = None,
@@ -153,7 +158,7 @@ def run(
 
 
 def compare(
-    scenarios: Sequence[Any],
+    scenarios: Sequence[Scenario],
     out: str | Path | None = None,
     replicates: int = 30,
     seed: int | None = None,
@@ -419,7 +424,7 @@ def _tidy_sweep(folder: str | Path, manifest: dict[str, Any], keep: Sequence[str
     return long
 
 
-def _comparison_data(folder: str | Path, first: int | None, last: int | None) -> tuple[list[Any], Any]:
+def _comparison_data(folder: str | Path, first: int | None, last: int | None) -> tuple[list[ScenarioData], Window]:
     """The ensembles behind ``folder`` (baseline first) and the window: the given years, else the stored one."""
     from scenarios.analysis.compare import Window
     from scenarios.reporting.comparison import load_scenario_data
@@ -500,7 +505,7 @@ def summary(folder: str | Path) -> pd.DataFrame:
 
 
 def _explore(
-    scenario: Any,
+    scenario: Scenario,
     kind: str,
     method: str,
     samples: int,
@@ -558,7 +563,7 @@ def _split(sets: list[str]) -> tuple[list[str], list[Any]]:
     return [k for k, _, _ in pairs], [bounded_yaml(v) for _, _, v in pairs]
 
 
-def _check_policies(scenario: Any, policies: Mapping[str, Mapping[str, Any]]) -> None:
+def _check_policies(scenario: Scenario, policies: Mapping[str, Mapping[str, Any]]) -> None:
     """Each policy applied to the scenario must validate (before any point runs)."""
     from scenarios.errors import ConfigError, ScenarioError
     from scenarios.experiments.exploration import with_overrides
@@ -585,7 +590,7 @@ def _sweep_frame(folder: str | Path) -> pd.DataFrame:
 
 
 def sweep(
-    scenario: Any,
+    scenario: Scenario,
     out: str | Path | None = None,
     design: str = "lhs",
     samples: int = 100,
@@ -651,7 +656,7 @@ def sweep(
 
 
 def sensitivity(
-    scenario: Any,
+    scenario: Scenario,
     method: str = "morris",
     samples: int = 10,
     out: str | Path | None = None,
@@ -758,7 +763,7 @@ def discover(
 
 
 def optimise(
-    scenario: Any,
+    scenario: Scenario,
     state: str,
     budget: float,
     from_year: int,
@@ -853,7 +858,7 @@ def optimise(
 
 
 def calibrate(
-    scenario: Any,
+    scenario: Scenario,
     out: str | Path | None = None,
     quick: bool = False,
     particles: int | None = None,
@@ -863,7 +868,7 @@ def calibrate(
     workers: int = 1,
     resume: bool = False,
     progress: bool = False,
-) -> Any:
+) -> CalibrationResult:
     """Calibrate a scenario against the targets of ``spec/data/targets.yaml`` by ABC-SMC (as ``scenarios calibrate``).
 
     Args:
@@ -902,7 +907,7 @@ def posterior(folder: str | Path = "calibrated") -> pd.DataFrame:
     return frame
 
 
-def uncertainty(comparison: str | Path, window: Any = None) -> pd.DataFrame:
+def uncertainty(comparison: str | Path, window: Window | None = None) -> pd.DataFrame:
     """Seed noise against parameter uncertainty of a comparison of posterior ensembles.
 
     One row per scenario (not the baseline) and outcome: ``mean_difference``, ``seed_variance``,

@@ -253,7 +253,8 @@ def parquet_bytes(columns: Mapping[str, np.ndarray], meta: Mapping[str, Any] | N
         table = table.replace_schema_metadata({"scenarios": json.dumps(meta, sort_keys=True)})
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
-    return sink.getvalue().to_pybytes()
+    data: bytes = sink.getvalue().to_pybytes()  # pyarrow ships no type information
+    return data
 
 
 def write_table(path: str | Path, columns: Mapping[str, np.ndarray], meta: Mapping[str, Any] | None = None) -> None:
@@ -554,7 +555,15 @@ def load_manifest(path: str | Path) -> dict[str, Any]:
     if not store.exists(f):
         hint = " (an interrupted run: finish it with --resume)" if str(path).rstrip("/").endswith(PARTIAL) else ""
         raise ResultsError(f"{path} is not a results folder: manifest.json is missing{hint}")
-    return json.loads(store.read_bytes(f))
+    try:
+        manifest = json.loads(store.read_bytes(f))
+    except ValueError as err:  # not JSON, or not UTF-8
+        raise ResultsError(f"{f} is not a results manifest: it is not valid JSON ({err})") from None
+    if not isinstance(manifest, dict):
+        raise ResultsError(
+            f"{f} is not a results manifest: a JSON object was expected, not a {type(manifest).__name__}"
+        )
+    return manifest
 
 
 def table_files(path: str | Path, table: str, replicates: list[int] | None = None) -> dict[int, str]:

@@ -26,7 +26,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scenarios import __version__
 from scenarios.analysis.summary import replicate_summary, summary_csv
@@ -49,19 +49,22 @@ from scenarios.experiments.results import (
 from scenarios.rng import replicate_seeds
 from scenarios.spec.config import Scenario, scenario_dict, validate_data
 
+if TYPE_CHECKING:
+    from scenarios.model.recorder import RunData
+
 Summary = dict[str, dict[str, float]]
 """Per national outcome: first-year, last-year and per-year mean of one replicate."""
 
 MAX_REPLICATES = 100_000
 """The most replicates one ensemble may have: its manifest lists every seed (about 2 MB at this size)."""
 
-_VALIDATED: dict[str, Any] = {}
+_VALIDATED: dict[str, Scenario] = {}
 """Validated scenarios by config hash, per process: a worker validates each config once, not per replicate."""
 
 
 def run_replicate(
     config: dict[str, Any], seed: int, progress: Callable[[int, int], None] | None = None
-) -> tuple[Any, float]:
+) -> tuple[RunData, float]:
     """Run one replicate from a plain config mapping; returns (RunData, seconds). Picklable.
 
     ``progress(weeks_done, weeks_total)``, if given, is called after each simulated year.
@@ -211,12 +214,12 @@ def watch_process(
     return thread
 
 
-def run_tasks(
-    fn: Callable[..., Any],
-    tasks: Mapping[int, tuple] | Iterable[tuple[int, tuple]],
+def run_tasks[R](
+    fn: Callable[..., R],
+    tasks: Mapping[int, tuple[object, ...]] | Iterable[tuple[int, tuple[object, ...]]],
     workers: int,
     executor: Executor | None,
-    on_done: Callable[[int, Any], None],
+    on_done: Callable[[int, R], None],
     in_flight: int | None = None,
 ) -> None:
     """Run ``fn(*args)`` for every task ``(key, args)``, calling ``on_done(key, result)`` as each finishes.
@@ -237,7 +240,7 @@ def run_tasks(
     own = executor is None
     pool = executor or local_executor(workers)
     limit = max(1, in_flight if in_flight is not None else 4 * max(1, workers))
-    pending: dict[Future, int] = {}
+    pending: dict[Future[R], int] = {}
     stopping = False
     try:
         more = True
@@ -593,7 +596,7 @@ class Planned:
         warning: set when a reused ensemble was made by another git revision.
     """
 
-    scenario: Any
+    scenario: Scenario
     action: str
     path: Path
     warning: str | None = None
@@ -614,7 +617,7 @@ def check_compare_locations(out: str | Path | None, results: str | Path) -> None
 
 
 def plan_ensembles(
-    scenarios: list[Any],
+    scenarios: Sequence[Scenario],
     results_root: str | Path,
     root_seed: int,
     replicates: int,
