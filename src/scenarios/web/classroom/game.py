@@ -29,10 +29,11 @@ import numpy as np
 from scenarios.schedule import expand
 from scenarios.spec import registry
 from scenarios.spec.config import load_scenario, scenario_dict, validate_data
-from scenarios.web.classroom import claims, counterfactual, deals, scoring
+from scenarios.web.classroom import claims, counterfactual, deals, scoring, snapshots
 from scenarios.web.classroom.codes import CODE_LENGTH, normalize_code, random_code, show_code
 from scenarios.web.classroom.errors import ClassroomError
 from scenarios.web.classroom.simulate import noise_band, run_years
+from scenarios.web.classroom.snapshots import KEEP_SESSIONS, Snapshots
 from scenarios.web.classroom.store import Store
 
 
@@ -77,11 +78,14 @@ class Classroom:
     Args:
         db_path: the SQLite file (created if missing).
         exercises_dir: folder of exercise configs the teacher may pick from.
+        snapshot_sessions: sessions whose model is kept in memory between rounds (0: every
+            Advance replays the session from its start; see :mod:`.snapshots`).
     """
 
-    def __init__(self, db_path: str | Path, exercises_dir: str | Path):
+    def __init__(self, db_path: str | Path, exercises_dir: str | Path, snapshot_sessions: int = KEEP_SESSIONS):
         self.store = Store(db_path)
         self.exercises_dir = Path(exercises_dir)
+        self.snapshots = Snapshots(snapshot_sessions)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         with self.store.transaction(write=True) as db:
@@ -429,7 +433,7 @@ class Classroom:
         with self.session_lock(sid):
             nxt, row = self._close_round(sid, expected_round)
             try:
-                series = run_years(self.played_config(sid, nxt), row["seed"], nxt)
+                series = self.simulate_round(sid, nxt, row["seed"])
                 extra = self._missing_references(sid, row)
             except BaseException:
                 with self.store.transaction(write=True) as db:
@@ -452,6 +456,22 @@ class Classroom:
                 for kind, data in extra:
                     db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", (sid, 0, kind, json.dumps(data)))
         return self.state(sid)
+
+    def simulate_round(self, sid: str, round_: int, seed: int, plan_for: str | None = None) -> dict[str, Any]:
+        """The yearly series of rounds 1..``round_`` as played (``plan_for``: with that team's round
+        ``round_`` as the plan, a counterfactual). Continues the snapshot of round ``round_ - 1`` when
+        one is kept for exactly these inputs, else replays from the start (the same numbers); the
+        played round's own model becomes the snapshot of ``round_``."""
+        start = None
+        if round_ > 1:
+            start = self.snapshots.get(sid, round_ - 1, snapshots.key(self.played_config(sid, round_ - 1), seed))
+        cfg = self.played_config(sid, round_, plan_for=plan_for)
+        name = snapshots.key(cfg, seed)
+
+        def keep(model: Any) -> None:
+            self.snapshots.put(sid, round_, name, model)
+
+        return run_years(cfg, seed, round_, start=start, keep=None if plan_for is not None else keep)
 
     def _close_round(self, sid: str, expected_round: int) -> tuple[int, sqlite3.Row]:
         """Freeze round ``expected_round``'s inputs and mark it running (one write transaction)."""
