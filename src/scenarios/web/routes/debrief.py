@@ -47,7 +47,16 @@ def debrief_for(request: Request, sid: str, code: str | None) -> dict[str, Any]:
 @router.get("/debrief/{sid}", response_class=HTMLResponse)
 def debrief(request: Request, sid: str, code: str | None = None) -> HTMLResponse:
     d = debrief_for(request, sid, code)
+    if d["why"]["status"]["state"] in ("waiting", "failed"):  # e.g. after a restart: computed again, off the request
+        ctx(request).room.why.start(sid)
+        d["why"]["status"] = ctx(request).room.why.status(sid)
     return page(request, "debrief.html", sid=sid, code=code or "", d=d, data=page_data() | {"state": d["state"]})
+
+
+@router.get("/api/session/{sid}/why")
+def why_status(request: Request, sid: str, code: str | None = None) -> dict[str, Any]:
+    """Whether "why stability moved" is ready (the debrief page polls this while it is computed)."""
+    return {"status": debrief_for(request, sid, code)["why"]["status"]}
 
 
 @router.get("/debrief/{sid}/export.csv")
@@ -87,6 +96,25 @@ def debrief_csv(request: Request, sid: str, code: str | None = None) -> PlainTex
     w.writerow(["inject_round", "year", "kind", "region", "segment"])
     for i in d["injects"]:
         w.writerow([i["round"], i["year"], i["kind"], i["region"] or "", i["segment"] or ""])
+    w.writerow([])
+    w.writerow(["team", "why_stability_moved_term", "label", "points"])
+    for t in d["why"]["teams"]:
+        for term in t["terms"]:
+            w.writerow([t["state"], term["name"], term["words"], term["value"]])
+        if t["total"] is not None:
+            w.writerow([t["state"], "total", "total difference against the team doing nothing", t["total"]])
+        for k, diff in enumerate(t["draws"]):
+            w.writerow(
+                [t["state"], f"total_under_parameter_set_{k + 1}", "total under a plausible parameter set", diff]
+            )
+    w.writerow([])
+    rec = d["parameters"]
+    w.writerow(["parameters", "posterior_file", "sha256", "played_set", "of_sets", "values"])
+    if rec is None:
+        w.writerow(["defaults", "", "", "", "", ""])
+    else:
+        values = "; ".join(f"{k}={v:g}" for k, v in rec["values"].items())
+        w.writerow(["posterior", rec["file"], rec["sha256"], rec["played_draw"] + 1, len(rec["draws"]), values])
     return PlainTextResponse(
         buf.getvalue(),
         media_type="text/csv",

@@ -456,6 +456,19 @@ function initDebrief() {
   }
   replay.addEventListener("input", draw);
   draw();
+  const why = $("why");
+  if (why && (why.dataset.state === "running" || why.dataset.state === "waiting")) {
+    const code = new URLSearchParams(location.search).get("code");
+    const url = "/api/session/" + d.state.session + "/why" + (code ? "?code=" + encodeURIComponent(code) : "");
+    const poll = async () => {
+      try {
+        const r = await api("GET", url);
+        if (r.status.state === "ready" || r.status.state === "failed") { location.reload(); return; }
+      } catch (e) { /* the next poll tries again */ }
+      setTimeout(poll, 3000);
+    };
+    setTimeout(poll, 3000);
+  }
 }
 
 // ---------------------------------------------------------------- explorer
