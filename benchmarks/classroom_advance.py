@@ -7,6 +7,8 @@ before snapshots) and ``snapshot`` (the default: the model of the round before c
 year). Also the memory of one snapshot (``tracemalloc`` peak while copying the model).
 
 Run: ``.venv/bin/python benchmarks/classroom_advance.py [--exercise long_decade]``; prints Markdown.
+``--why [--parameters calibrated]`` instead measures the debrief's "why stability moved" once the
+exercise is over (every team moved; with a posterior, also the 10 plausible parameter sets).
 """
 
 from __future__ import annotations
@@ -29,13 +31,20 @@ def cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def play(exercise: str, snapshot_sessions: int) -> tuple[list[tuple[float, float]], list[tuple[float, float]], object]:
-    """(CPU, wall) seconds of each Advance and of each round's counterfactuals; the room."""
+def play(
+    exercise: str, snapshot_sessions: int, parameters: str | None = None, why: bool = False
+) -> tuple[list[tuple[float, float]], list[tuple[float, float]], object]:
+    """(CPU, wall) seconds of each Advance and of each round's counterfactuals; with ``why``, the
+    explanation's result (its own CPU and wall seconds) instead of the room."""
     from scenarios.web.classroom import Classroom, counterfactual
+    from scenarios.web.classroom import why as explain
 
     with tempfile.TemporaryDirectory() as tmp:
-        room = Classroom(Path(tmp) / "class.sqlite", EXERCISES, snapshot_sessions=snapshot_sessions)
-        sid, teams = room.create_session(exercise, seed=1)
+        room = Classroom(
+            Path(tmp) / "class.sqlite", EXERCISES, snapshot_sessions=snapshot_sessions, parameters=parameters
+        )
+        chosen = "defaults" if parameters is None else "posterior"
+        sid, teams = room.create_session(exercise, seed=1, parameters=chosen)
         room.warm_up(sid)  # baseline and noise band, as the server does at creation
         advances, counterfactuals = [], []
         rounds = room.state(sid)["rounds"]
@@ -49,6 +58,8 @@ def play(exercise: str, snapshot_sessions: int) -> tuple[list[tuple[float, float
             c0, w0 = cpu(), time.perf_counter()
             counterfactual.compute(room, sid, r)
             counterfactuals.append((cpu() - c0, time.perf_counter() - w0))
+        if why:
+            return advances, counterfactuals, explain.compute(explain.inputs(room, sid))
         return advances, counterfactuals, room
 
 
@@ -71,8 +82,19 @@ def snapshot_megabytes(exercise: str) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--exercise", default="long_decade")
+    ap.add_argument("--why", action="store_true", help="measure the debrief's explanation instead")
+    ap.add_argument("--parameters", default=None, help="with --why: a posterior (e.g. calibrated)")
     args = ap.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if args.why:
+        *_, result = play(args.exercise, 8, args.parameters, why=True)
+        moved = sum(1 for t in result["teams"].values() if t is not None)
+        print(
+            f"{args.exercise}, parameters {args.parameters or 'defaults'}: {moved} teams moved, {result['runs']} runs "
+            f"of the session, {result['cpu_seconds']:.1f} s CPU, {result['wall_seconds']:.1f} s wall"
+        )
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        return
     rows = {}
     for label, sessions in (("replay", 0), ("snapshot", 8)):
         advances, counterfactuals, _ = play(args.exercise, sessions)

@@ -31,7 +31,6 @@ import logging
 import multiprocessing
 import threading
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -176,8 +175,19 @@ def compute_now(room: Classroom, sid: str) -> dict[str, Any]:
     return result
 
 
+def _work(payload: dict[str, Any], conn: Any) -> None:
+    """The worker process: compute and send ``("ok", result)`` or ``("error", message)``."""
+    try:
+        conn.send(("ok", compute(payload)))
+    except BaseException as e:  # sent to the server, which logs and shows it
+        conn.send(("error", f"{type(e).__name__}: {e}"))
+    finally:
+        conn.close()
+
+
 class Runner:
-    """Explanations computed in one worker process (spawned on first use), one per session at a time.
+    """Explanations computed in worker processes (spawned, daemonic: they stop with the server),
+    one at a time across sessions, at most one per session.
 
     Args:
         room: the classroom whose sessions are explained.
@@ -188,10 +198,11 @@ class Runner:
     def __init__(self, room: Classroom, enabled: bool = False):
         self.room = room
         self.enabled = enabled
-        self._pool: ProcessPoolExecutor | None = None
         self._running: dict[str, float] = {}
         self._failed: dict[str, str] = {}
+        self._processes: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._one_at_a_time = threading.Semaphore(1)
 
     def start(self, sid: str) -> None:
         """Start the explanation of a finished session unless it is kept or already running."""
@@ -204,23 +215,38 @@ class Runner:
         with self._lock:
             if sid in self._running:
                 return
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
             self._running[sid] = time.time()
             self._failed.pop(sid, None)
-            future = self._pool.submit(compute, payload)
-        future.add_done_callback(lambda f: self._done(sid, f))
+        threading.Thread(target=self._run, args=(sid, payload), daemon=True, name=f"why-{sid}").start()
 
-    def _done(self, sid: str, future: Future[dict[str, Any]]) -> None:
+    def _run(self, sid: str, payload: dict[str, Any]) -> None:
+        mp = multiprocessing.get_context("spawn")
         try:
-            store(self.room, sid, future.result())
+            with self._one_at_a_time:
+                receive, send = mp.Pipe(duplex=False)
+                proc = mp.Process(target=_work, args=(payload, send), daemon=True, name=f"why-{sid}")
+                with self._lock:
+                    if not self.enabled:
+                        return  # closed meanwhile
+                    proc.start()
+                    self._processes[sid] = proc
+                send.close()
+                try:
+                    kind, data = receive.recv()
+                except EOFError:
+                    kind, data = "error", "the worker process stopped"
+                proc.join()
+            if kind != "ok":
+                raise RuntimeError(data)
+            store(self.room, sid, data)
         except Exception as e:  # logged and shown; the debrief works without it
             log.exception("explaining session %s failed", sid)
             with self._lock:
-                self._failed[sid] = f"{type(e).__name__}: {e}"
+                self._failed[sid] = str(e)
         finally:
             with self._lock:
                 self._running.pop(sid, None)
+                self._processes.pop(sid, None)
 
     def status(self, sid: str) -> dict[str, Any]:
         """``{"state": "ready" | "running" | "failed" | "waiting" | "off", "since": epoch or None, "error": str or None}``."""
@@ -236,11 +262,13 @@ class Runner:
         return {"state": "waiting", "since": None, "error": None}
 
     def close(self) -> None:
-        """Stop the worker process (a running explanation is lost; the next start computes it again)."""
+        """Stop every worker process (a running explanation is lost; the next start computes it again)."""
         with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            self.enabled = False
+            procs = list(self._processes.values())
+        for proc in procs:
+            proc.terminate()
+            proc.join(5)
 
 
 def _team_words(state: str, result: dict[str, Any] | None, record: dict[str, Any] | None) -> list[str]:

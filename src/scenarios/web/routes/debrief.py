@@ -59,6 +59,13 @@ def why_status(request: Request, sid: str, code: str | None = None) -> dict[str,
     return {"status": debrief_for(request, sid, code)["why"]["status"]}
 
 
+@router.get("/debrief/{sid}/why", response_class=HTMLResponse)
+def why_section(request: Request, sid: str, code: str | None = None) -> HTMLResponse:
+    """The debrief's "why stability moved" section alone (the page swaps it in when it is ready)."""
+    d = debrief_for(request, sid, code)
+    return ctx(request).templates.TemplateResponse(request, "debrief_why.html", {"d": d})
+
+
 @router.get("/debrief/{sid}/export.csv")
 def debrief_csv(request: Request, sid: str, code: str | None = None) -> PlainTextResponse:
     d = debrief_for(request, sid, code)
