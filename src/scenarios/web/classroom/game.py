@@ -238,7 +238,7 @@ class Classroom:
         return [dict(r) for r in rows]
 
     def session_row(self, db: sqlite3.Connection, sid: str) -> sqlite3.Row:
-        row = db.execute("SELECT * FROM sessions WHERE id=?", (sid,)).fetchone()
+        row: sqlite3.Row | None = db.execute("SELECT * FROM sessions WHERE id=?", (sid,)).fetchone()
         if row is None:
             raise ClassroomError("no such session", 404)
         return row
@@ -246,7 +246,8 @@ class Classroom:
     def config(self, sid: str) -> dict[str, Any]:
         """The session's exercise config as stored (a dict)."""
         with self.store.transaction() as db:
-            return json.loads(self.session_row(db, sid)["config_json"])
+            cfg: dict[str, Any] = json.loads(self.session_row(db, sid)["config_json"])
+        return cfg
 
     def scenario(self, sid: str) -> Any:
         return validate_data(self.config(sid))
