@@ -247,7 +247,7 @@ def play_one_round(server, pages, china_moves: bool):
         phone.click("#submit")
         expect(phone.locator("#feedback")).to_contain_text("Saved for round 1")
     t.click("#advance")
-    expect(t.locator("#round")).to_have_text("1", timeout=60_000)
+    expect(t.locator("#round")).to_have_text("1", timeout=180_000)  # the baseline and band first, if not ready
     t.click("#debrief-link")
     expect(t.locator("h1")).to_contain_text("Debrief")
     t.fill("#replay", "1")  # the page is in use while the explanation is computed: it is not reloaded
