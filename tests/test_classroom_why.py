@@ -210,11 +210,13 @@ def test_the_page_and_its_status_api_show_the_explanation_to_the_teacher_and_aft
     code = {t.state: t.code for t in room.teams(sid)}["russia"]
     student = TestClient(app, headers=ORIGIN)
     assert "China&#39;s choices" in student.get(f"/debrief/{sid}?code={code}").text  # the game is over
+    assert student.get(f"/api/session/{sid}/why?code={code}").json()["status"]["state"] == "ready"
     csv = teacher.get(f"/debrief/{sid}/export.csv").text
     assert f"china,total,total difference against the team doing nothing,{result['teams']['china']['total']}" in csv
     assert TestClient(app, headers=ORIGIN).get(f"/api/session/{sid}/why").status_code == 403  # no PIN, no code
     other = finished(app.state.room)  # a server with the explanation off says so
     assert teacher.get(f"/api/session/{other}/why").json()["status"]["state"] == "off"
+    assert student.get(f"/api/session/{other}/why?code={code}").status_code == 403  # a code of another session
     assert "Not computed by this server" in teacher.get(f"/debrief/{other}").text
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
-from scenarios.web.classroom import ClassroomError
+from scenarios.web.classroom import ClassroomError, why
 from scenarios.web.classroom.series import SERIES
 from scenarios.web.pages import STATIC, ctx, page, page_data, team_of
 
@@ -55,8 +55,12 @@ def debrief(request: Request, sid: str, code: str | None = None) -> HTMLResponse
 
 @router.get("/api/session/{sid}/why")
 def why_status(request: Request, sid: str, code: str | None = None) -> dict[str, Any]:
-    """Whether "why stability moved" is ready (the debrief page polls this while it is computed)."""
-    return {"status": debrief_for(request, sid, code)["why"]["status"]}
+    """Whether "why stability moved" is ready (the debrief page polls this while it is computed): for
+    the teacher or a team of the session, without building the whole debrief."""
+    c = ctx(request)
+    if not c.auth.is_teacher(request) and not (code and secrets.compare_digest(team_of(request, code)[0], sid)):
+        raise ClassroomError("this page needs the teacher's PIN or a join code of this session", 403)
+    return {"status": why.view(c.room, sid)["status"]}
 
 
 @router.get("/debrief/{sid}/why", response_class=HTMLResponse)
