@@ -5,8 +5,10 @@ changed), while teams submit, teachers advance rounds, explorer users run the ex
 
 Run: ``.venv/bin/python benchmarks/classroom_load.py [--seconds 60] [--explorers 2] [--flood 8]``;
 prints a Markdown table (the flooding tab's requests are counted apart: most get 429 by design).
-``--advance`` instead measures the simulation an Advance runs, in process and in CPU time (no
-server): for each shipped exercise and round, ``run_years`` of the round's years.
+``--advance`` instead measures a replay of each round, in process and in CPU time (no server): for
+each shipped exercise and round, ``run_years`` of the round's years from the start (what an Advance
+costs without a snapshot, e.g. after a restart; ``benchmarks/classroom_advance.py`` measures
+Advances as the server runs them, continuing the round before).
 ``tests/test_classroom_load.py`` runs a shorter version and asserts there are no errors.
 """
 

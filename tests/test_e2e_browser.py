@@ -3,7 +3,9 @@ phone-sized page, 390x844) play a whole exercise, with a deal proposed by China 
 Tajikistan; the debrief renders; the explorer runs; no request leaves the server; no page logs an
 error (a CSP violation included); axe-core finds no accessibility violation. That walk-through is a
 slow test (`make test-slow`, CI); `make test` runs the quick one: a teacher creates a session and a
-team joins and submits on a phone (feedback at the button, the budget bar in view).
+team joins and submits on a phone (feedback at the button, the budget bar in view), and a one-round
+session whose debrief swaps in "why stability moved" when the server has computed it (the slow
+version has a team that moved, so the explanation runs the session about 30 times).
 
 Uses Debian's chromium (/usr/bin/chromium) driven by Playwright, headless, with background
 networking disabled; Playwright gives every launch a fresh temporary profile. `.ci/run` installs
@@ -218,6 +220,75 @@ def test_a_team_joins_and_submits_on_a_phone(server, pages):
     expect(other.locator("#read-only")).to_be_visible()
     expect(other.locator("#submit")).to_be_disabled()
     pages.assert_clean(server)
+
+
+@pytest.fixture
+def one_round_server(tmp_path, monkeypatch):
+    """The server for the debrief's explanation: short_border_pressure as one round of one year
+    without the burn-in, so that explaining it (about 30 runs) takes seconds."""
+    one_round = {"years": 1, "exercise": {"rounds": 1}, "parameters": {"burn_in_weeks": 0}}
+    serve_library_copy(monkeypatch, tmp_path / "root", exercises={"short_border_pressure": one_round})
+    yield from serving(tmp_path)
+
+
+def play_one_round(server, pages, china_moves: bool):
+    """A one-round session played to the end (China adds 20 USD M to its first lever or keeps the
+    plan); returns the teacher's page, opened on the debrief."""
+    from playwright.sync_api import expect
+
+    t = pages.new()
+    codes = create_session(t, server)
+    if china_moves:
+        phone = pages.new(PHONE)
+        join(phone, server, "china", codes["china"])
+        start = float(phone.locator(".usd").first.input_value())
+        phone.locator(".usd").first.fill(str(start + 20))
+        phone.locator(".usd").first.dispatch_event("input")
+        phone.click("#submit")
+        expect(phone.locator("#feedback")).to_contain_text("Saved for round 1")
+    t.click("#advance")
+    expect(t.locator("#round")).to_have_text("1", timeout=180_000)  # the baseline and band first, if not ready
+    t.click("#debrief-link")
+    expect(t.locator("h1")).to_contain_text("Debrief")
+    t.fill("#replay", "1")  # the page is in use while the explanation is computed: it is not reloaded
+    t.evaluate("window.kept = true")
+    return t
+
+
+def test_the_debrief_swaps_in_why_stability_moved_when_ready(one_round_server, pages):
+    """The quick version: no team moved, so the worker process answers without a run; the section
+    is swapped in without a reload, axe finds nothing, no request leaves the server."""
+    from playwright.sync_api import expect
+
+    t = play_one_round(one_round_server, pages, china_moves=False)
+    expect(t.locator("#why")).to_have_attribute("data-state", "ready", timeout=120_000)
+    assert t.evaluate("window.kept === true")
+    expect(t.locator('.why-words[data-state="russia"]')).to_have_text(
+        "Russia kept the exercise's plan in every round: its choices moved nothing."
+    )
+    assert axe_violations(t) == []
+    pages.assert_clean(one_round_server)
+
+
+@pytest.mark.slow(quick="test_the_debrief_swaps_in_why_stability_moved_when_ready")
+def test_the_debrief_explains_why_stability_moved(one_round_server, pages):
+    """After the last round the server explains, in a worker process, what China's choices did to
+    stability, by mechanism (about 30 runs of the session: minutes on a busy machine); the debrief
+    swaps the section in when ready (no reload), its table opens with the keyboard, axe finds nothing."""
+    from playwright.sync_api import expect
+
+    t = play_one_round(one_round_server, pages, china_moves=True)
+    expect(t.locator("#why")).to_have_attribute("data-state", "ready", timeout=600_000)
+    assert t.evaluate("window.kept === true")
+    expect(t.locator('.why-words[data-state="china"]').first).to_contain_text("China's choices")
+    table = t.locator('.why-table[data-state="china"]')
+    expect(table).to_be_hidden()
+    t.locator("#why details summary").first.focus()
+    t.keyboard.press("Enter")
+    expect(table).to_be_visible()
+    expect(table.locator("tbody tr").last).to_contain_text("total")
+    assert axe_violations(t) == []
+    pages.assert_clean(one_round_server)
 
 
 @pytest.mark.slow(quick="test_a_team_joins_and_submits_on_a_phone")

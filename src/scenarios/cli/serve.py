@@ -65,6 +65,15 @@ def register(sub: SubParsers) -> None:
         "address when --host 0.0.0.0, else the address the teacher's browser used)",
     )
     p.add_argument(
+        "--parameters",
+        default=None,
+        metavar="DIR|calibrated",
+        help="a calibrated posterior sessions may be played on (the teacher chooses per session): a folder "
+        "written by 'scenarios calibrate', a posterior.parquet, or 'calibrated' (the one shipped); such a session "
+        "plays one plausible parameter set drawn with its seed and its debrief counts, over 10 of them, how often "
+        "each team's choices raised stability",
+    )
+    p.add_argument(
         "--allow-host",
         action="append",
         default=[],
@@ -116,7 +125,20 @@ def serve(args: argparse.Namespace) -> int:
     elif public is None and host in ("0.0.0.0", "::"):
         lan = lan_address()
         public = f"http://{lan}:{args.port}" if lan else None
-    app = create_app(args.db, configs, args.pin, allowed_hosts=args.allow_host, warm_up=True, public_url=public)
+    if args.parameters is not None:  # read and checked before anything starts or is written
+        from scenarios.calibration.posterior import read_posterior, resolve
+
+        read_posterior(resolve(args.parameters))
+    app = create_app(
+        args.db,
+        configs,
+        args.pin,
+        allowed_hosts=args.allow_host,
+        warm_up=True,
+        public_url=public,
+        parameters=args.parameters,
+        explain=True,
+    )
     pin = app.state.pin
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     pin_text = (

@@ -12,6 +12,7 @@
 - :mod:`.stages`: the weekly schedule as data (each stage's ``step(state)`` and ``record(state, tables)``).
 - :mod:`.recorder`: the weekly tables the reporters write.
 - :mod:`.model`: :class:`SecurityModel`, which loops over the stages weekly.
+- :mod:`.resume`: a run continued on new inputs for the weeks it has not run (the classroom's rounds).
 """
 
 from scenarios.model.model import SecurityModel, simulate

@@ -48,6 +48,8 @@ def create_app(
     allowed_hosts: Iterable[str] = (),
     warm_up: bool = False,
     public_url: str | None = None,
+    parameters: str | Path | None = None,
+    explain: bool = False,
 ) -> FastAPI:
     """The app for one classroom database and one configs folder.
 
@@ -62,9 +64,14 @@ def create_app(
             server does; in-process tests leave it to the first Advance).
         public_url: the address students open (join links, QR codes); None: the one the
             teacher's browser used.
+        parameters: a posterior sessions may be played on (``serve --parameters``: a calibration
+            folder, a posterior file or ``calibrated``); a bad one raises ScenarioError.
+        explain: compute "why stability moved" for the debrief when a session's last round has run,
+            in a worker process (the server does; in-process tests of other features leave it off).
     """
     configs_dir = Path(configs_dir)
-    room = Classroom(db_path, configs_dir / "exercises")
+    room = Classroom(db_path, configs_dir / "exercises", parameters=parameters)
+    room.why.enabled = explain
     shown_pin = room.store.teacher_pin(pin)
     explorer = Explorer(configs_dir)
 
@@ -72,6 +79,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         explorer.close()
+        room.why.close()
 
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.filters["state_label"] = state_label

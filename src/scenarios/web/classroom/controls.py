@@ -198,3 +198,4 @@ def delete(room: Classroom, sid: str) -> None:
         for table in ("teams", "submissions", "submission_log", "injects", "results", "proposals"):
             db.execute(f"DELETE FROM {table} WHERE session_id=?", (sid,))
         db.execute("DELETE FROM sessions WHERE id=?", (sid,))
+    room.snapshots.drop(sid)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 def compute(room: Classroom, sid: str, round_: int) -> None:
     """Compute and store every team's counterfactual of round ``round_`` (played, else 409): per
     team, ``{"same_as_plan": bool, "yearly": {outcome: value of that year} or None}``."""
-    from scenarios.web.classroom import game  # its run_years, so tests holding the simulation hold this too
+    from scenarios.web.classroom import game
 
     with room.store.transaction() as db:
         row = room.session_row(db, sid)
@@ -39,7 +39,7 @@ def compute(room: Classroom, sid: str, round_: int) -> None:
         )
         data: dict[str, Any] = {"same_as_plan": same, "yearly": None}
         if not same:
-            series = game.run_years(room.played_config(sid, round_, plan_for=state), row["seed"], round_)
+            series = room.simulate_round(sid, round_, row["seed"], plan_for=state)
             data["yearly"] = {k: v[year_index] for k, v in series["yearly"].items()}
         with room.store.transaction(write=True) as db:
             if room.session_row(db, sid)["round"] < round_ or room.in_force_tx(db, sid, round_)[-1] != in_force:

@@ -29,10 +29,11 @@ import numpy as np
 from scenarios.schedule import expand
 from scenarios.spec import registry
 from scenarios.spec.config import load_scenario, scenario_dict, validate_data
-from scenarios.web.classroom import claims, counterfactual, deals, scoring
+from scenarios.web.classroom import claims, counterfactual, deals, scoring, snapshots, why
 from scenarios.web.classroom.codes import CODE_LENGTH, normalize_code, random_code, show_code
 from scenarios.web.classroom.errors import ClassroomError
 from scenarios.web.classroom.simulate import noise_band, run_years
+from scenarios.web.classroom.snapshots import KEEP_SESSIONS, Snapshots
 from scenarios.web.classroom.store import Store
 
 
@@ -62,6 +63,42 @@ def plan_allocation(cfg: dict[str, Any], state: str, year: int) -> dict[str, flo
     return out
 
 
+POSTERIOR_DRAWS = 10
+"""Plausible parameter sets drawn from the posterior for a session (it plays one; the debrief uses all)."""
+PARAMETERS_KIND = "parameters"
+"""The results row (round 0) recording the posterior a session plays."""
+
+
+class PosteriorChoice:
+    """The server's posterior (``serve --parameters``) and the draws a session records.
+
+    Args:
+        ref: a calibration folder, a ``posterior.parquet`` or ``calibrated`` (the shipped one).
+
+    Raises:
+        ScenarioError: ``ref`` names no readable posterior (the messages of
+            :mod:`scenarios.calibration.posterior`).
+    """
+
+    def __init__(self, ref: str | Path):
+        from scenarios.calibration.posterior import ensemble_parameters
+
+        self.ref = str(ref)
+        self.sets, self.record = ensemble_parameters(ref, POSTERIOR_DRAWS)
+
+    def record_for(self, seed: int) -> dict[str, Any]:
+        """What a session of ``seed`` records: every draw, the one it plays (picked with the seed) and its values."""
+        played = int(np.random.default_rng(np.random.SeedSequence([seed, 21])).integers(len(self.sets)))
+        keep = ("source", "file", "sha256", "names", "particles", "rows")
+        return {k: self.record[k] for k in keep} | {
+            "draws": self.sets,
+            "played_draw": played,
+            "values": self.sets[played],
+            "rule": f"{len(self.sets)} equally likely draws of the posterior (systematic resampling of its weighted "
+            "particles); the session plays the one its seed picks; the debrief repeats the comparison on all of them",
+        }
+
+
 def exercise_minutes(sc: Any) -> float:
     """How long an exercise takes: rounds x minutes per round."""
     return float(sc.exercise.rounds * sc.exercise.minutes_per_round)
@@ -77,11 +114,25 @@ class Classroom:
     Args:
         db_path: the SQLite file (created if missing).
         exercises_dir: folder of exercise configs the teacher may pick from.
+        snapshot_sessions: sessions whose model is kept in memory between rounds (0: every
+            Advance replays the session from its start; see :mod:`.snapshots`).
+        parameters: a posterior (``serve --parameters``: a calibration folder, a posterior file or
+            ``calibrated``) a session may be played on (:meth:`create_session`); read and checked
+            here (:class:`~scenarios.errors.ScenarioError` naming what is wrong).
     """
 
-    def __init__(self, db_path: str | Path, exercises_dir: str | Path):
+    def __init__(
+        self,
+        db_path: str | Path,
+        exercises_dir: str | Path,
+        snapshot_sessions: int = KEEP_SESSIONS,
+        parameters: str | Path | None = None,
+    ):
         self.store = Store(db_path)
         self.exercises_dir = Path(exercises_dir)
+        self.snapshots = Snapshots(snapshot_sessions)
+        self.parameters = None if parameters is None else PosteriorChoice(parameters)
+        self.why = why.Runner(self)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         with self.store.transaction(write=True) as db:
@@ -107,16 +158,38 @@ class Classroom:
                 out[name] = sc
         return dict(sorted(out.items(), key=lambda kv: (exercise_minutes(kv[1]), kv[0])))
 
-    def create_session(self, exercise: str, label: str = "", seed: int | None = None) -> tuple[str, list[Team]]:
-        """Create a session of an exercise; returns its id and the teams' join codes."""
+    def parameter_choices(self) -> tuple[str, ...]:
+        """What a session may be played on: ``defaults``, and ``posterior`` when the server has one."""
+        return ("defaults",) if self.parameters is None else ("defaults", "posterior")
+
+    def create_session(
+        self, exercise: str, label: str = "", seed: int | None = None, parameters: str = "defaults"
+    ) -> tuple[str, list[Team]]:
+        """Create a session of an exercise; returns its id and the teams' join codes.
+
+        ``parameters``: ``defaults`` (the model's parameter values) or ``posterior`` (the server's
+        ``--parameters``): the session is played on one plausible parameter set, drawn with the
+        session's seed among :data:`POSTERIOR_DRAWS` equally likely draws of the posterior, all
+        recorded with the session (:meth:`parameters_record`)."""
         files = exercise_files(self.exercises_dir)
         if exercise not in files:
             raise ClassroomError(f"unknown exercise {exercise!r}; allowed: {', '.join(files)}", 404)
+        if parameters not in self.parameter_choices():
+            why = " (the server was started without --parameters)" if parameters == "posterior" else ""
+            raise ClassroomError(
+                f"parameters: {parameters!r} is not a choice{why}; allowed: {', '.join(self.parameter_choices())}"
+            )
         sc = load_scenario(files[exercise])
         if sc.exercise is None:
             raise ClassroomError(f"{exercise} has no exercise section", 400)
         if len(label) > 100:
             raise ClassroomError("label: at most 100 characters")
+        seed = sc.seed if seed is None else seed
+        cfg = scenario_dict(sc)
+        record = None
+        if parameters == "posterior" and self.parameters is not None:
+            record = self.parameters.record_for(seed)
+            cfg["parameters"] = {**cfg.get("parameters", {}), **record["values"]}
         sid = secrets.token_urlsafe(9)
         for _ in range(5):  # a repeated code (about 1 in 1e11) just draws again
             teams = [Team(state, random_code(CODE_LENGTH)) for state in sc.exercise.teams]
@@ -130,8 +203,8 @@ class Classroom:
                             sid,
                             label or sc.exercise.title,
                             str(files[exercise]),
-                            json.dumps(scenario_dict(sc)),
-                            sc.seed if seed is None else seed,
+                            json.dumps(cfg),
+                            seed,
                             sc.exercise.rounds,
                             now,
                             now,
@@ -141,10 +214,20 @@ class Classroom:
                         "INSERT INTO teams (session_id, state, code) VALUES (?,?,?)",
                         [(sid, t.state, t.code) for t in teams],
                     )
+                    if record is not None:
+                        db.execute(
+                            "INSERT INTO results VALUES (?,?,?,?)", (sid, 0, PARAMETERS_KIND, json.dumps(record))
+                        )
                 return sid, teams
             except sqlite3.IntegrityError:
                 continue
         raise ClassroomError("could not draw unique join codes", 500)
+
+    def parameters_record(self, sid: str) -> dict[str, Any] | None:
+        """The posterior a session plays (see :class:`PosteriorChoice`), or None (the defaults)."""
+        with self.store.transaction() as db:
+            self.session_row(db, sid)
+            return self.result_tx(db, sid, 0, PARAMETERS_KIND)
 
     def sessions(self) -> list[dict[str, Any]]:
         """Every session, newest first: id, label, rounds, round, created and archived (epoch seconds or None)."""
@@ -155,7 +238,7 @@ class Classroom:
         return [dict(r) for r in rows]
 
     def session_row(self, db: sqlite3.Connection, sid: str) -> sqlite3.Row:
-        row = db.execute("SELECT * FROM sessions WHERE id=?", (sid,)).fetchone()
+        row: sqlite3.Row | None = db.execute("SELECT * FROM sessions WHERE id=?", (sid,)).fetchone()
         if row is None:
             raise ClassroomError("no such session", 404)
         return row
@@ -163,7 +246,8 @@ class Classroom:
     def config(self, sid: str) -> dict[str, Any]:
         """The session's exercise config as stored (a dict)."""
         with self.store.transaction() as db:
-            return json.loads(self.session_row(db, sid)["config_json"])
+            cfg: dict[str, Any] = json.loads(self.session_row(db, sid)["config_json"])
+        return cfg
 
     def scenario(self, sid: str) -> Any:
         return validate_data(self.config(sid))
@@ -371,10 +455,13 @@ class Classroom:
             return None
         return self.result_tx(db, row["id"], round_, "inputs")
 
-    def played_config(self, sid: str, upto: int, plan_for: str | None = None) -> dict[str, Any]:
+    def played_config(
+        self, sid: str, upto: int, plan_for: str | None = None, nothing_from: str | None = None
+    ) -> dict[str, Any]:
         """The config of rounds 1..upto as played: allocations as yearly lever schedules, injects as
         events. With ``plan_for`` (a team), that team's round ``upto`` holds the exercise's plan
-        instead of its choices (see :mod:`~scenarios.web.classroom.counterfactual`)."""
+        instead of its choices (see :mod:`~scenarios.web.classroom.counterfactual`); with
+        ``nothing_from``, every round of that team does (see :mod:`~scenarios.web.classroom.why`)."""
         cfg = self.config(sid)
         start_year = int(cfg["start"][:4])
         levers = registry.levers()
@@ -382,6 +469,8 @@ class Classroom:
             year = start_year + r - 1
             if plan_for is not None and r == upto:
                 teams = teams | {plan_for: {"allocation": plan_allocation(cfg, plan_for, year), "source": "swapped"}}
+            if nothing_from is not None:
+                teams = teams | {nothing_from: {"allocation": {}, "source": "plan"}}
             for state, entry in teams.items():
                 if entry["source"] == "plan":
                     continue  # the exercise's plan holds as written
@@ -429,7 +518,7 @@ class Classroom:
         with self.session_lock(sid):
             nxt, row = self._close_round(sid, expected_round)
             try:
-                series = run_years(self.played_config(sid, nxt), row["seed"], nxt)
+                series = self.simulate_round(sid, nxt, row["seed"])
                 extra = self._missing_references(sid, row)
             except BaseException:
                 with self.store.transaction(write=True) as db:
@@ -452,6 +541,22 @@ class Classroom:
                 for kind, data in extra:
                     db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", (sid, 0, kind, json.dumps(data)))
         return self.state(sid)
+
+    def simulate_round(self, sid: str, round_: int, seed: int, plan_for: str | None = None) -> dict[str, Any]:
+        """The yearly series of rounds 1..``round_`` as played (``plan_for``: with that team's round
+        ``round_`` as the plan, a counterfactual). Continues the snapshot of round ``round_ - 1`` when
+        one is kept for exactly these inputs, else replays from the start (the same numbers); the
+        played round's own model becomes the snapshot of ``round_``."""
+        start = None
+        if round_ > 1:
+            start = self.snapshots.get(sid, round_ - 1, snapshots.key(self.played_config(sid, round_ - 1), seed))
+        cfg = self.played_config(sid, round_, plan_for=plan_for)
+        name = snapshots.key(cfg, seed)
+
+        def keep(model: Any) -> None:
+            self.snapshots.put(sid, round_, name, model)
+
+        return run_years(cfg, seed, round_, start=start, keep=None if plan_for is not None else keep)
 
     def _close_round(self, sid: str, expected_round: int) -> tuple[int, sqlite3.Row]:
         """Freeze round ``expected_round``'s inputs and mark it running (one write transaction)."""
@@ -625,4 +730,9 @@ class Classroom:
             effects[state] = [None if e is None else e["rows"] for e in per_round]
         with self.store.transaction() as db:
             deals_made = deals.proposals(db, sid, st["open_round"])
-        return d | {"own_effects": effects, "deals": deals_made}
+        return d | {
+            "own_effects": effects,
+            "deals": deals_made,
+            "parameters": self.parameters_record(sid),
+            "why": why.view(self, sid),
+        }

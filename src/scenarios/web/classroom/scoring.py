@@ -190,7 +190,7 @@ def year_report(
     in_force: dict[str, Any],
     injects: list[dict[str, Any]],
     counterfactual: dict[str, Any] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """A team's "this year" panel: events, its own spending (exactly what the simulation used), what
     its own choices did (:func:`own_effect`), and each indicator's change since last year and
     against the baseline in words and percentages, with the noise band."""

@@ -1,17 +1,21 @@
 """Running the model for the classroom: a config's first years as yearly series, and the noise band.
 
-A session is re-simulated from its stored inputs (the model is deterministic given config and
-seed), so this module only turns a config dict into plain yearly numbers.
+A round is simulated from the session's stored inputs (the model is deterministic given config and
+seed): from the start, or continuing a snapshot of the model at the end of the round before
+(:mod:`~scenarios.web.classroom.snapshots`); either way this module turns a config dict into plain
+yearly numbers.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from scenarios.analysis.summary import yearly
+from scenarios.schedule import WEEKS_PER_YEAR
 from scenarios.spec import outcomes, registry
 from scenarios.spec.config import validate_data
 from scenarios.web.classroom.series import SERIES
@@ -27,7 +31,12 @@ BAND_SEEDS = 4
 
 
 def run_years(
-    cfg: dict[str, Any], seed: int, years: int, progress: Callable[[float], None] | None = None
+    cfg: dict[str, Any],
+    seed: int,
+    years: int,
+    progress: Callable[[float], None] | None = None,
+    start: Any = None,
+    keep: Callable[[Any], None] | None = None,
 ) -> dict[str, Any]:
     """Run a config for its first ``years`` years; yearly national, regional, segment and spending series.
 
@@ -36,15 +45,36 @@ def run_years(
         seed: the root seed.
         years: years to simulate.
         progress: called with the fraction done after every simulated year.
+        start: a model of the same session at the end of year ``years - 1`` (a snapshot: it is
+            copied, never changed); the run then continues from it on ``cfg``'s inputs for the last
+            year instead of replaying every year (:mod:`scenarios.model.resume` checks that ``cfg``
+            agrees with it in the past; a mismatch raises :class:`~scenarios.model.resume.PastChanged`).
+        keep: called with the model at the end of the run (the snapshot for the next round).
     """
     from scenarios.model import SecurityModel
+    from scenarios.model.resume import replace_inputs
 
     sc = validate_data(cfg)
-    model = SecurityModel(sc, seed)
-    for year in range(years):
-        model.advance(52)
+    if start is None:
+        model = SecurityModel(sc, seed)
+        first = 0
+    else:
+        if start.seed != seed or start.t != start.burn_in + WEEKS_PER_YEAR * (years - 1):
+            raise ValueError(f"the snapshot is not at the end of year {years - 1} of seed {seed}")
+        model = copy.deepcopy(start)
+        replace_inputs(model, sc)
+        first = years - 1
+    for year in range(first, years):
+        model.advance(WEEKS_PER_YEAR)
         if progress is not None:
             progress((year + 1) / years)
+    if keep is not None:
+        keep(model)
+    return yearly_series(model, years)
+
+
+def yearly_series(model: Any, years: int) -> dict[str, Any]:
+    """The classroom's yearly series of a model that has run ``years`` years (see :func:`run_years`)."""
     data = model.data()
     table = outcomes.national()
     ts = data.timeseries

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
-from scenarios.web.classroom import ClassroomError
+from scenarios.web.classroom import ClassroomError, why
 from scenarios.web.classroom.series import SERIES
 from scenarios.web.pages import STATIC, ctx, page, page_data, team_of
 
@@ -47,7 +47,27 @@ def debrief_for(request: Request, sid: str, code: str | None) -> dict[str, Any]:
 @router.get("/debrief/{sid}", response_class=HTMLResponse)
 def debrief(request: Request, sid: str, code: str | None = None) -> HTMLResponse:
     d = debrief_for(request, sid, code)
+    if d["why"]["status"]["state"] in ("waiting", "failed"):  # e.g. after a restart: computed again, off the request
+        ctx(request).room.why.start(sid)
+        d["why"]["status"] = ctx(request).room.why.status(sid)
     return page(request, "debrief.html", sid=sid, code=code or "", d=d, data=page_data() | {"state": d["state"]})
+
+
+@router.get("/api/session/{sid}/why")
+def why_status(request: Request, sid: str, code: str | None = None) -> dict[str, Any]:
+    """Whether "why stability moved" is ready (the debrief page polls this while it is computed): for
+    the teacher or a team of the session, without building the whole debrief."""
+    c = ctx(request)
+    if not c.auth.is_teacher(request) and not (code and secrets.compare_digest(team_of(request, code)[0], sid)):
+        raise ClassroomError("this page needs the teacher's PIN or a join code of this session", 403)
+    return {"status": why.view(c.room, sid)["status"]}
+
+
+@router.get("/debrief/{sid}/why", response_class=HTMLResponse)
+def why_section(request: Request, sid: str, code: str | None = None) -> HTMLResponse:
+    """The debrief's "why stability moved" section alone (the page swaps it in when it is ready)."""
+    d = debrief_for(request, sid, code)
+    return ctx(request).templates.TemplateResponse(request, "debrief_why.html", {"d": d})
 
 
 @router.get("/debrief/{sid}/export.csv")
@@ -87,6 +107,25 @@ def debrief_csv(request: Request, sid: str, code: str | None = None) -> PlainTex
     w.writerow(["inject_round", "year", "kind", "region", "segment"])
     for i in d["injects"]:
         w.writerow([i["round"], i["year"], i["kind"], i["region"] or "", i["segment"] or ""])
+    w.writerow([])
+    w.writerow(["team", "why_stability_moved_term", "label", "points"])
+    for t in d["why"]["teams"]:
+        for term in t["terms"]:
+            w.writerow([t["state"], term["name"], term["words"], term["value"]])
+        if t["total"] is not None:
+            w.writerow([t["state"], "total", "total difference against the team doing nothing", t["total"]])
+        for k, diff in enumerate(t["draws"]):
+            w.writerow(
+                [t["state"], f"total_under_parameter_set_{k + 1}", "total under a plausible parameter set", diff]
+            )
+    w.writerow([])
+    rec = d["parameters"]
+    w.writerow(["parameters", "posterior_file", "sha256", "played_set", "of_sets", "values"])
+    if rec is None:
+        w.writerow(["defaults", "", "", "", "", ""])
+    else:
+        values = "; ".join(f"{k}={v:g}" for k, v in rec["values"].items())
+        w.writerow(["posterior", rec["file"], rec["sha256"], rec["played_draw"] + 1, len(rec["draws"]), values])
     return PlainTextResponse(
         buf.getvalue(),
         media_type="text/csv",

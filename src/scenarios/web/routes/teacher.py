@@ -65,6 +65,8 @@ def teacher(request: Request) -> HTMLResponse:
         sessions=[s for s in sessions if not s["archived"]],
         archived=[s for s in sessions if s["archived"]],
         exercises=c.room.exercises(),
+        parameter_choices=c.room.parameter_choices(),
+        posterior=None if c.room.parameters is None else c.room.parameters.ref,
     )
 
 
@@ -147,7 +149,9 @@ async def create_session(request: Request) -> Response:
     c = ctx(request)
     c.auth.require(request)
     form = await read_form(request)
-    sid, _ = c.room.create_session(form.get("exercise", ""), form.get("label", "").strip())
+    sid, _ = c.room.create_session(
+        form.get("exercise", ""), form.get("label", "").strip(), parameters=form.get("parameters", "defaults")
+    )
     if c.warm_up:
         background.add_task(c.room.warm_up, sid)  # after the response: the first Advance need not wait
     return RedirectResponse(f"/teacher/session/{sid}", status_code=303, background=background)
@@ -263,6 +267,8 @@ def advance(request: Request, sid: str, body: Advance) -> JSONResponse:
     state = c.room.advance(sid, body.round)
     background = BackgroundTasks()
     background.add_task(counterfactual.compute, c.room, sid, body.round)
+    if state["finished"]:  # why stability moved: once, in the explanation worker process
+        background.add_task(c.room.why.start, sid)
     return JSONResponse({"ok": True, "state": state}, background=background)
 
 

@@ -456,6 +456,25 @@ function initDebrief() {
   }
   replay.addEventListener("input", draw);
   draw();
+  const why = $("why");
+  if (why && (why.dataset.state === "running" || why.dataset.state === "waiting")) {
+    // swap the section in when it is ready, without reloading (the replay and scroll stay as they are)
+    const code = new URLSearchParams(location.search).get("code");
+    const query = code ? "?code=" + encodeURIComponent(code) : "";
+    const poll = async () => {
+      try {
+        const r = await api("GET", "/api/session/" + d.state.session + "/why" + query);
+        if (r.status.state === "ready" || r.status.state === "failed") {
+          const resp = await fetch("/debrief/" + d.state.session + "/why" + query, { credentials: "same-origin" });
+          const doc = new DOMParser().parseFromString(await resp.text(), "text/html");
+          const fresh = doc.getElementById("why");
+          if (resp.ok && fresh) { $("why").replaceWith(document.adoptNode(fresh)); return; }
+        }
+      } catch (e) { /* the next poll tries again */ }
+      setTimeout(poll, 3000);
+    };
+    setTimeout(poll, 3000);
+  }
 }
 
 // ---------------------------------------------------------------- explorer

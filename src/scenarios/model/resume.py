@@ -1,0 +1,81 @@
+"""Continuing a run on new inputs: how the classroom plays a round without replaying the rounds before.
+
+A model's inputs are arrays computed from its scenario when it is built: each state's weekly lever
+plan, the drivers with the scenario's events written in, the supply derived from them, the
+crackdown multipliers and the injected attacks. A classroom round r changes only the inputs of year
+r and later (a new lever schedule from year r, an event dated in year r), so a copy of the model at
+the end of round r-1 that takes the inputs of the config of rounds 1..r and runs year r ends in
+exactly the state a model built from that config reaches after years 1..r: no week reads a later
+week's input, and every random draw is keyed by stage, week and entity (:mod:`scenarios.rng`).
+
+:func:`replace_inputs` checks that promise instead of trusting it: it refuses (:class:`PastChanged`)
+a scenario whose inputs differ from the model's in a week already run, or that changes what is
+fixed when the model is built (parameters, world, horizon, seed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from scenarios.model.model import SecurityModel
+
+
+class PastChanged(ValueError):
+    """The new scenario differs from the model's in the weeks already run or in what is fixed at build time."""
+
+
+def _arrays(model: SecurityModel) -> dict[str, np.ndarray]:
+    """Every weekly input array of a model by a stable name (changed in place by :func:`replace_inputs`)."""
+    out = {f"driver {k}": v for k, v in sorted(model.drivers.items())}
+    out["supply"] = model.supply
+    out["crackdown"] = model.crackdown
+    out.update({f"plan of {name}": state.plan for name, state in sorted(model.states.items())})
+    return out
+
+
+def replace_inputs(model: SecurityModel, scenario: Any) -> None:
+    """Give ``model`` the inputs of ``scenario`` for the weeks it has not run yet (in place).
+
+    Args:
+        model: a model part-way through its run (never one another caller still uses: copy it first).
+        scenario: a validated scenario whose inputs agree with the model's in every week already run.
+
+    Raises:
+        PastChanged: the scenario changes a week already run, or the parameters, world, horizon,
+            policies or aid allocation (all read when the model is built).
+    """
+    fresh = SecurityModel(scenario, model.seed)
+    fixed = {
+        "parameters": (model.p, fresh.p),
+        "world": (model.cfg.world, fresh.cfg.world),
+        "horizon (weeks)": (model.n_total, fresh.n_total),
+        "policies": (
+            {n: s.policy for n, s in model.states.items()},
+            {n: s.policy for n, s in fresh.states.items()},
+        ),
+    }
+    for what, (old, new) in fixed.items():
+        if old != new:
+            raise PastChanged(f"{what} differ: a run cannot continue on another {what}")
+    if not np.array_equal(model.aid_allocation, fresh.aid_allocation):
+        raise PastChanged("aid allocation differs: a run cannot continue on another aid allocation")
+    old_arrays, new_arrays = _arrays(model), _arrays(fresh)
+    if old_arrays.keys() != new_arrays.keys():
+        raise PastChanged(f"inputs differ: {sorted(old_arrays)} against {sorted(new_arrays)}")
+    t = model.t
+    for name, old in old_arrays.items():
+        new = new_arrays[name]
+        if old.shape != new.shape or not np.array_equal(old[:t], new[:t]):
+            raise PastChanged(f"{name} differs in a week already run (before week {t})")
+    past = {k: v for k, v in model.forced_attacks.items() if k < t}
+    if past != {k: v for k, v in fresh.forced_attacks.items() if k < t}:
+        raise PastChanged(f"injected attacks differ before week {t}")
+    for name, old in old_arrays.items():
+        old[...] = new_arrays[name]  # in place: whatever holds a reference reads the new inputs too
+    model.forced_attacks.clear()
+    model.forced_attacks.update(fresh.forced_attacks)
+    for name, state in model.states.items():
+        state.budget = fresh.states[name].budget
+    model.cfg = scenario

@@ -1,0 +1,150 @@
+"""An Advance continues the model of the round before (a snapshot) instead of replaying the session:
+the numbers must be those of a replay, bit for bit, every outcome and round, counterfactuals
+included, also after a restart, an undo or a session pushed out of the cache (then it replays)."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from helpers import CONFIGS, prepared_session, tiny
+
+from scenarios.model import SecurityModel
+from scenarios.model.resume import PastChanged, replace_inputs
+from scenarios.spec.config import scenario_dict, validate_data
+from scenarios.web.classroom import Classroom, controls, counterfactual, game
+from scenarios.web.classroom.snapshots import Snapshots
+
+EXERCISES = CONFIGS / "exercises"
+TEAMS = ("china", "tajikistan", "russia")
+CHOICES = {  # round -> team -> allocation (USD M); injects of three kinds (one per round)
+    1: {"china": {"joint_border_patrols": 200, "military_training": 100}, "tajikistan": {"joint_border_patrols": 150}},
+    2: {"china": {"intelligence_sharing": 9, "infrastructure_investment": 300}, "russia": {"military_training": 60}},
+    3: {"tajikistan": {"surveillance_systems": 80}},
+}
+INJECTS = {1: ("attack", {"region": "gbao"}), 2: ("crackdown", {}), 3: ("afghan_collapse", {})}
+
+
+@pytest.fixture
+def starts(monkeypatch):
+    """Records, per simulation, whether it continued a snapshot (True) or replayed (False)."""
+    seen: list[tuple[int, bool]] = []
+    real = game.run_years
+
+    def spy(cfg, seed, years, *args, **kwargs):
+        seen.append((years, kwargs.get("start") is not None))
+        return real(cfg, seed, years, *args, **kwargs)
+
+    monkeypatch.setattr(game, "run_years", spy)
+    return seen
+
+
+def play(room, sid, round_):
+    codes = {t.state: t.code for t in room.teams(sid)}
+    for state, alloc in CHOICES[round_].items():
+        room.submit(codes[state], round_, alloc)
+    kind, where = INJECTS[round_]
+    room.inject(sid, kind, **where)
+    room.advance(sid, round_)
+    counterfactual.compute(room, sid, round_)
+
+
+def outcomes(room, sid, round_):
+    """Everything a round stored: the played series and every team's counterfactual."""
+    st = room.state(sid)
+    return st["played"], {s: counterfactual.stored(room, sid, round_, s) for s in TEAMS}
+
+
+def test_rounds_continued_from_snapshots_equal_a_replay_every_outcome_every_round(tmp_path, two_band_seeds, starts):
+    kept = Classroom(tmp_path / "kept.sqlite", EXERCISES)
+    replayed = Classroom(tmp_path / "replayed.sqlite", EXERCISES, snapshot_sessions=0)
+    a, _ = prepared_session(kept, seed=11)
+    b, _ = prepared_session(replayed, seed=11)
+    for r in (1, 2, 3):
+        play(kept, a, r)
+        play(replayed, b, r)
+        played_a, cf_a = outcomes(kept, a, r)
+        played_b, cf_b = outcomes(replayed, b, r)
+        assert played_a == played_b, r  # every outcome, region, segment and spending, every year so far
+        assert cf_a == cf_b, r
+        assert any(v["yearly"] is not None for v in cf_a.values())  # some team's counterfactual was run
+    # the kept room continued rounds 2 and 3 and their counterfactuals; the other replayed them all
+    assert starts.count((1, True)) == 0
+    continued = [years for years, resumed in starts if resumed]
+    assert continued.count(2) >= 2 and continued.count(3) >= 2
+    assert kept.snapshots.count() == 2 and replayed.snapshots.count() == 0
+
+
+def test_after_a_restart_or_an_undo_the_round_is_replayed_and_gives_the_same_numbers(tmp_path, two_band_seeds, starts):
+    room = Classroom(tmp_path / "class.sqlite", EXERCISES)
+    reference = Classroom(tmp_path / "reference.sqlite", EXERCISES, snapshot_sessions=0)
+    sid, _ = prepared_session(room, seed=5)
+    ref, _ = prepared_session(reference, seed=5)
+    play(room, sid, 1)
+    play(reference, ref, 1)
+    restarted = Classroom(tmp_path / "class.sqlite", EXERCISES)  # a new server on the same file: no snapshot
+    starts.clear()
+    play(restarted, sid, 2)
+    play(reference, ref, 2)
+    assert starts and not any(resumed for _, resumed in starts)  # replayed
+    assert outcomes(restarted, sid, 2) == outcomes(reference, ref, 2)
+    # undo round 2 and play it with other choices: the kept snapshot of round 2 no longer fits
+    controls.undo_last_round(restarted, sid, 2)
+    controls.undo_last_round(reference, ref, 2)
+    for room_, s in ((restarted, sid), (reference, ref)):
+        code = {t.state: t.code for t in room_.teams(s)}["china"]
+        room_.submit(code, 2, {"military_training": 40})
+    starts.clear()
+    restarted.advance(sid, 2)
+    reference.advance(ref, 2)
+    assert starts == [(2, False), (2, False)]  # replayed (no round 1 snapshot since the restart)
+    assert restarted.state(sid)["played"] == reference.state(ref)["played"]
+    starts.clear()
+    play(restarted, sid, 3)
+    play(reference, ref, 3)
+    assert (3, True) in starts  # continued the round 2 played after the undo, not the one undone
+    assert outcomes(restarted, sid, 3) == outcomes(reference, ref, 3)
+
+
+def test_memory_is_bounded_by_sessions_and_rounds():
+    kept = Snapshots(sessions=2)
+    for sid in ("a", "b", "c"):
+        for r in (1, 2, 3):
+            kept.put(sid, r, f"{sid}{r}", object())
+    assert kept.count() == 4  # sessions b and c, rounds 2 and 3 each
+    assert kept.get("a", 3, "a3") is None and kept.get("c", 3, "c3") is not None
+    assert kept.get("c", 3, "other inputs") is None  # a key that does not match is no snapshot
+    assert kept.get("c", 1, "c1") is None
+    kept.drop("c")
+    assert kept.count() == 2
+    off = Snapshots(sessions=0)
+    off.put("a", 1, "a1", object())
+    assert off.count() == 0
+
+
+def two_years(**levers):
+    return tiny(years=2, states={"china": {"levers": levers}} if levers else {})
+
+
+def test_replace_inputs_continues_exactly_and_refuses_a_changed_past():
+    plan = two_years(joint_border_patrols={"2021": 0.2})
+    changed = two_years(joint_border_patrols={"2021": 0.2, "2022": 0.9})
+    half = SecurityModel(plan, 3)
+    half.advance(52)
+    resumed = copy.deepcopy(half)
+    replace_inputs(resumed, changed)
+    resumed.advance(52)
+    whole = SecurityModel(changed, 3)
+    whole.advance(104)
+    a, b = resumed.data().timeseries, whole.data().timeseries
+    assert all((a[k] == b[k]).all() for k in b)
+    unchanged = SecurityModel(plan, 3)
+    unchanged.advance(104)
+    before = unchanged.data().timeseries
+    assert any(not (before[k] == b[k]).all() for k in b)  # the new input of year 2 did change year 2
+    with pytest.raises(PastChanged, match="plan of china differs in a week already run"):
+        replace_inputs(copy.deepcopy(half), two_years(joint_border_patrols={"2021": 0.5}))
+    other = scenario_dict(plan)
+    other["parameters"]["unrest_recruitment"] = 0.0
+    with pytest.raises(PastChanged, match="parameters differ"):
+        replace_inputs(copy.deepcopy(half), validate_data(other))
