@@ -15,11 +15,14 @@ fixed when the model is built (parameters, world, horizon, seed).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scenarios.model.model import SecurityModel
+
+if TYPE_CHECKING:
+    from scenarios.spec.schema import Scenario
 
 
 class PastChanged(ValueError):
@@ -35,7 +38,7 @@ def _arrays(model: SecurityModel) -> dict[str, np.ndarray]:
     return out
 
 
-def replace_inputs(model: SecurityModel, scenario: Any) -> None:
+def replace_inputs(model: SecurityModel, scenario: Scenario) -> None:
     """Give ``model`` the inputs of ``scenario`` for the weeks it has not run yet (in place).
 
     Args:
@@ -65,15 +68,15 @@ def replace_inputs(model: SecurityModel, scenario: Any) -> None:
     if old_arrays.keys() != new_arrays.keys():
         raise PastChanged(f"inputs differ: {sorted(old_arrays)} against {sorted(new_arrays)}")
     t = model.t
-    for name, old in old_arrays.items():
-        new = new_arrays[name]
-        if old.shape != new.shape or not np.array_equal(old[:t], new[:t]):
+    for name, before in old_arrays.items():
+        after = new_arrays[name]
+        if before.shape != after.shape or not np.array_equal(before[:t], after[:t]):
             raise PastChanged(f"{name} differs in a week already run (before week {t})")
     past = {k: v for k, v in model.forced_attacks.items() if k < t}
     if past != {k: v for k, v in fresh.forced_attacks.items() if k < t}:
         raise PastChanged(f"injected attacks differ before week {t}")
-    for name, old in old_arrays.items():
-        old[...] = new_arrays[name]  # in place: whatever holds a reference reads the new inputs too
+    for name, before in old_arrays.items():
+        before[...] = new_arrays[name]  # in place: whatever holds a reference reads the new inputs too
     model.forced_attacks.clear()
     model.forced_attacks.update(fresh.forced_attacks)
     for name, state in model.states.items():
