@@ -13,9 +13,9 @@ from test_posterior_sweep import posterior_dir
 
 from scenarios.analysis.summary import mean_ci
 from scenarios.cli import main
+from scenarios.cli.options import posterior_draws
 from scenarios.errors import ScenarioError
 from scenarios.experiments import optimise as opt
-from scenarios.experiments.exploration import posterior_draws
 
 SMALL = {"population": 3, "generations": 0, "replicates": 4}
 """The SCO's two levers (joint exercises, SCO engagement), 4 replicates: 2 draws x 2 seeds."""

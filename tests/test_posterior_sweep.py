@@ -13,6 +13,7 @@ from helpers import TINY_WORLD, tiny
 
 from scenarios.calibration.posterior import Posterior, ensemble_parameters, write_posterior
 from scenarios.cli import main
+from scenarios.cli.options import posterior_draws
 from scenarios.errors import ScenarioError
 from scenarios.experiments import exploration
 from scenarios.experiments.runner import draw_config
@@ -44,7 +45,7 @@ def test_every_point_runs_the_same_draws_and_seeds_whatever_the_workers(tmp_path
     sc = small()
     factors = exploration.factors_of(sc)
     design = exploration.lhs(factors, 3, seed=2)
-    sets, record = exploration.posterior_draws(posterior_dir(tmp_path), 4, seeds_per_draw=2)
+    sets, record = posterior_draws(posterior_dir(tmp_path), 4, seeds_per_draw=2)
     one = exploration.run_design(
         sc, factors, design, tmp_path / "one", replicates=4, parameter_sets=sets, parameters_record=record
     )
@@ -72,7 +73,7 @@ def test_a_parameter_the_design_sweeps_keeps_its_swept_value(tmp_path):
     sc = small(uncertainties={"legitimacy_initial": [0.91, 0.93]})
     factors = exploration.factors_of(sc)
     design = exploration.lhs(factors, 2, seed=1)
-    sets, record = exploration.posterior_draws(posterior_dir(tmp_path), 2)
+    sets, record = posterior_draws(posterior_dir(tmp_path), 2)
     path = exploration.run_design(
         sc, factors, design, tmp_path / "s", replicates=2, parameter_sets=sets, parameters_record=record
     )
@@ -90,12 +91,12 @@ def test_a_parameter_the_design_sweeps_keeps_its_swept_value(tmp_path):
 def test_posterior_sizes_and_files_are_checked(tmp_path):
     cal = posterior_dir(tmp_path)
     with pytest.raises(ScenarioError, match="multiple of seeds per draw"):
-        exploration.posterior_draws(cal, 3, 2)
+        posterior_draws(cal, 3, 2)
     with pytest.raises(ScenarioError, match="seeds per draw must be a whole number >= 1, got 0"):
-        exploration.posterior_draws(cal, 2, 0)
+        posterior_draws(cal, 2, 0)
     with pytest.raises(ScenarioError, match="allowed: a folder written by scenarios calibrate"):
-        exploration.posterior_draws(tmp_path / "missing", 2)
-    sets, record = exploration.posterior_draws(cal, 4, 2)
+        posterior_draws(tmp_path / "missing", 2)
+    sets, record = posterior_draws(cal, 4, 2)
     assert (sets, record) == ensemble_parameters(cal, 4, 2)  # the one mechanism of run and compare
 
 
@@ -178,7 +179,7 @@ def test_a_resume_needs_the_same_posterior(tmp_path, monkeypatch):
     sc = small()
     factors = exploration.factors_of(sc)
     design = exploration.lhs(factors, 3, seed=2)
-    sets, record = exploration.posterior_draws(posterior_dir(tmp_path), 2)
+    sets, record = posterior_draws(posterior_dir(tmp_path), 2)
     kw = {"replicates": 2, "parameter_sets": sets, "parameters_record": record}
     _, real = interrupt_on_call(monkeypatch, exploration, "evaluate_point", 2)
     with pytest.raises(KeyboardInterrupt):
@@ -186,7 +187,7 @@ def test_a_resume_needs_the_same_posterior(tmp_path, monkeypatch):
     monkeypatch.setattr(exploration, "evaluate_point", real)
     with pytest.raises(ResultsError, match="cannot resume"):  # the same sweep without the posterior
         exploration.run_design(sc, factors, design, tmp_path / "s", replicates=2, resume=True)
-    other_sets, other = exploration.posterior_draws(posterior_dir(tmp_path, "other"), 2, 2)
+    other_sets, other = posterior_draws(posterior_dir(tmp_path, "other"), 2, 2)
     with pytest.raises(ResultsError, match="cannot resume"):  # another seeds-per-draw: another key
         exploration.run_design(
             sc,

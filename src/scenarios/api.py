@@ -312,9 +312,7 @@ def explain(
     root = int(scenarios[0].seed if seed is None else seed)
     sets, record = None, None
     if parameters is not None:
-        from scenarios.experiments.exploration import posterior_draws
-
-        sets, record = posterior_draws(parameters, replicates, seeds_per_draw)
+        sets, record = _posterior_draws(parameters, replicates, seeds_per_draw)
     by_scenario = [variants(sc, chosen) for sc in scenarios]
     flat = [v for vs in by_scenario for v in vs.values()]
     folders = iter(_ensembles(flat, results, root, replicates, resume, workers, sets, record))
@@ -525,7 +523,6 @@ def _explore(
         design_for,
         factors_of,
         policy_factor,
-        posterior_draws,
         run_design,
     )
 
@@ -538,7 +535,7 @@ def _explore(
         _check_policies(scenario, mapped)
     sets, record = None, None
     if parameters is not None:  # refused before anything is written: a missing or damaged posterior
-        sets, record = posterior_draws(parameters, replicates, seeds_per_draw)
+        sets, record = _posterior_draws(parameters, replicates, seeds_per_draw)
     target = out if out is not None else default_out(f"{kind}-{scenario.name}")
     return run_design(
         scenario,
@@ -556,6 +553,22 @@ def _explore(
         parameter_sets=sets,
         parameters_record=record,
     )
+
+
+def _posterior_draws(
+    ref: str | Path, replicates: int, seeds_per_draw: int
+) -> tuple[list[dict[str, float]], dict[str, Any]]:
+    """``parameters=``: each replicate's posterior values and the manifest's record (the mechanism of
+    :func:`run` and :func:`compare`), after checking the sizes.
+
+    Raises:
+        ScenarioError: sizes that cannot pair every draw, or no readable posterior at ``ref``.
+    """
+    from scenarios.calibration.posterior import ensemble_parameters
+    from scenarios.experiments.exploration import check_seeds_per_draw
+
+    check_seeds_per_draw(replicates, seeds_per_draw)
+    return ensemble_parameters(ref, replicates, seeds_per_draw)
 
 
 def _split(sets: list[str]) -> tuple[list[str], list[Any]]:
@@ -818,9 +831,7 @@ def optimise(
 
     sets, record = None, None
     if isinstance(parameters, str | Path):
-        from scenarios.experiments.exploration import posterior_draws
-
-        sets, record = posterior_draws(parameters, replicates, seeds_per_draw)
+        sets, record = _posterior_draws(parameters, replicates, seeds_per_draw)
     elif parameters is not None:
         sets = [dict(p) for p in parameters]
     target = out if out is not None else default_out(f"optimise-{scenario.name}-{state}")

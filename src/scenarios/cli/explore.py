@@ -114,8 +114,8 @@ def design_for(args: argparse.Namespace, kind: str, factors: list[Any], seed: in
 
 def exploration_run(args: argparse.Namespace, kind: str) -> tuple[Any, str | Path]:
     """Load the scenario, build the design and run it into a results folder (resumable)."""
-    from scenarios.cli.options import load_config
-    from scenarios.experiments.exploration import factors_of, posterior_draws, run_design
+    from scenarios.cli.options import load_config, posterior_draws
+    from scenarios.experiments.exploration import factors_of, run_design
     from scenarios.experiments.progress import scenario_seconds
     from scenarios.experiments.runner import default_out, executor_for
 

@@ -85,8 +85,7 @@ def settings(args: argparse.Namespace) -> dict[str, int]:
 
 def optimise(args: argparse.Namespace) -> int:
     from scenarios.analysis.summary import fmt, render_table
-    from scenarios.cli.options import load_config
-    from scenarios.experiments.exploration import posterior_draws
+    from scenarios.cli.options import load_config, posterior_draws
     from scenarios.experiments.optimise import DEFAULT_OBJECTIVES, check_year, mix_problem
     from scenarios.experiments.optimise import optimise as run_optimisation
     from scenarios.experiments.progress import scenario_seconds

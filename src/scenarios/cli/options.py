@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from scenarios.spec.config import Scenario
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
@@ -188,6 +190,24 @@ def load_config(ref: str, overrides: list[str] | tuple[str, ...] = ()) -> Scenar
     for note in outside_the_run(scenario):
         print(f"warning: {scenario.name}: {note}", file=sys.stderr)
     return scenario
+
+
+def posterior_draws(
+    ref: str | Path, replicates: int, seeds_per_draw: int = 1
+) -> tuple[list[dict[str, float]], dict[str, Any]]:
+    """What ``--parameters REF --seeds-per-draw S`` gives ``replicates`` replicates: each replicate's
+    parameter values and the manifest's record, by the one mechanism of ``run`` and ``compare``
+    (:func:`~scenarios.calibration.posterior.ensemble_parameters`), the sizes checked first.
+
+    Raises:
+        ScenarioError: sizes that cannot pair every draw, or no readable posterior at ``ref`` (a
+            missing folder, a damaged file), each naming what is allowed.
+    """
+    from scenarios.calibration.posterior import ensemble_parameters
+    from scenarios.experiments.exploration import check_seeds_per_draw
+
+    check_seeds_per_draw(replicates, seeds_per_draw)
+    return ensemble_parameters(ref, replicates, seeds_per_draw)
 
 
 def parameters_arg(p: argparse.ArgumentParser, seeds_per_draw: int | None = None) -> None:

@@ -241,21 +241,17 @@ def design_for(method: str, factors: list[Factor], samples: int, seed: int) -> t
     raise ScenarioError(f"unknown design {method!r}; allowed: lhs, factorial (sweeps), morris, sobol (sensitivity)")
 
 
-def posterior_draws(
-    ref: str | Path, replicates: int, seeds_per_draw: int = 1
-) -> tuple[list[dict[str, float]], dict[str, Any]]:
-    """The parameter sets and manifest record of a posterior ensemble of ``replicates`` (``--parameters REF``).
+def check_seeds_per_draw(replicates: int, seeds_per_draw: int) -> None:
+    """Refuse a posterior ensemble's sizes that cannot pair every draw: ``seeds_per_draw`` must be a
+    whole number >= 1 and ``replicates`` a multiple of it (every draw runs the same seeds).
 
-    The one mechanism of ``run`` and ``compare``
-    (:func:`~scenarios.calibration.posterior.ensemble_parameters`: replicate r uses draw
-    ``r // seeds_per_draw`` and seed r), with the sizes checked first.
+    The draws themselves come from
+    :func:`~scenarios.calibration.posterior.ensemble_parameters` (the one mechanism of ``run`` and
+    ``compare``), called by the faces (the CLI and the API) after this check.
 
     Raises:
-        ScenarioError: ``seeds_per_draw`` below 1, ``replicates`` not a multiple of it, or no
-            readable posterior at ``ref`` (a missing folder, a damaged file), each naming what is allowed.
+        ScenarioError: naming the sizes and what is allowed.
     """
-    from scenarios.calibration.posterior import ensemble_parameters
-
     if isinstance(seeds_per_draw, bool) or not isinstance(seeds_per_draw, int) or seeds_per_draw < 1:
         raise ScenarioError(f"seeds per draw must be a whole number >= 1, got {seeds_per_draw!r}")
     if replicates % seeds_per_draw:
@@ -263,7 +259,6 @@ def posterior_draws(
             f"replicates ({replicates}) must be a multiple of seeds per draw ({seeds_per_draw}): "
             "every posterior draw runs the same number of seeds"
         )
-    return ensemble_parameters(ref, replicates, seeds_per_draw)
 
 
 def evaluate_point(
@@ -350,7 +345,8 @@ def run_design(
     :class:`~scenarios.errors.Interrupted` names the folder to resume; a resume keeps the first
     ``started`` and ``command`` and lists each resume under ``resumes``.
 
-    ``parameter_sets`` and ``parameters_record`` (see :func:`posterior_draws`) make every point a
+    ``parameter_sets`` and ``parameters_record`` (from
+    :func:`~scenarios.calibration.posterior.ensemble_parameters`) make every point a
     posterior ensemble: replicate r runs ``parameter_sets[r]`` with seed r at every point. The
     manifest records them under ``parameters`` (file, SHA-256, rows, the draw and values of each
     replicate), and the posterior joins the key a resume is checked against.

@@ -11,7 +11,7 @@ Every candidate runs the same replicate seeds (common random numbers), so differ
 mixes are not seed noise. Two references run the same seeds: the baseline (the scenario's own
 policy of the state) and the do-nothing mix (every lever of the state at 0 from the year: no
 spending at all). With ``parameters`` (one dict of parameter overrides per replicate: the draws of a
-posterior ensemble, :func:`~scenarios.experiments.exploration.posterior_draws`) replicate i of every
+posterior ensemble, :func:`~scenarios.calibration.posterior.ensemble_parameters`) replicate i of every
 mix and reference runs draw ``i // S`` with seed i, so mixes stay paired within each draw; the
 objectives' intervals are then over the draws' means (they include parameter uncertainty), each
 objective's spread is split into seed noise and parameter uncertainty, and each mix's gain over the
