@@ -42,7 +42,8 @@ class AppContext:
 
 
 def ctx(request: Request) -> AppContext:
-    return request.app.state.ctx
+    context: AppContext = request.app.state.ctx  # set by create_app; Starlette's state is untyped
+    return context
 
 
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:

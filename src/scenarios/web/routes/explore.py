@@ -66,4 +66,5 @@ def explore_run(request: Request, body: ExploreRun) -> JSONResponse:
 
 @router.get("/api/explore/job/{job_id}")
 def explore_job(request: Request, job_id: str) -> dict[str, Any]:
-    return ctx(request).explorer.job(job_id, explorer_client(request))
+    job: dict[str, Any] = ctx(request).explorer.job(job_id, explorer_client(request))
+    return job
