@@ -63,7 +63,7 @@ def protest_run(active_by_region: dict[str, float], weeks: int = 104) -> RunData
         "unrest_active_share": np.tile(np.array([active_by_region[n] for n in names]), weeks),
     }
     timeseries = {"protest_incidents": np.zeros(weeks)}
-    return RunData(timeseries, regions, {}, np.zeros(0))
+    return RunData(timeseries, regions, {}, np.zeros(0), {"seed": 0, "steps": weeks, "burn_in_weeks": 0})
 
 
 @pytest.mark.parametrize(
