@@ -132,7 +132,7 @@ def test_replace_inputs_continues_exactly_and_refuses_a_changed_past():
     half = SecurityModel(plan, 3)
     half.advance(52)
     resumed = copy.deepcopy(half)
-    replace_inputs(resumed, changed)
+    replace_inputs(resumed, SecurityModel(changed, 3))
     resumed.advance(52)
     whole = SecurityModel(changed, 3)
     whole.advance(104)
@@ -143,8 +143,10 @@ def test_replace_inputs_continues_exactly_and_refuses_a_changed_past():
     before = unchanged.data().timeseries
     assert any(not (before[k] == b[k]).all() for k in b)  # the new input of year 2 did change year 2
     with pytest.raises(PastChanged, match="plan of china differs in a week already run"):
-        replace_inputs(copy.deepcopy(half), two_years(joint_border_patrols={"2021": 0.5}))
+        replace_inputs(copy.deepcopy(half), SecurityModel(two_years(joint_border_patrols={"2021": 0.5}), 3))
     other = scenario_dict(plan)
     other["parameters"]["unrest_recruitment"] = 0.0
     with pytest.raises(PastChanged, match="parameters differ"):
-        replace_inputs(copy.deepcopy(half), validate_data(other))
+        replace_inputs(copy.deepcopy(half), SecurityModel(validate_data(other), 3))
+    with pytest.raises(PastChanged, match="seeds differ"):
+        replace_inputs(copy.deepcopy(half), SecurityModel(plan, 4))

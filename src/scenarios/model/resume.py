@@ -19,17 +19,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from scenarios.model.model import SecurityModel
-
 if TYPE_CHECKING:
-    from scenarios.spec.schema import Scenario
+    from scenarios.model.state import ModelState
 
 
 class PastChanged(ValueError):
     """The new scenario differs from the model's in the weeks already run or in what is fixed at build time."""
 
 
-def _arrays(model: SecurityModel) -> dict[str, np.ndarray]:
+def _arrays(model: ModelState) -> dict[str, np.ndarray]:
     """Every weekly input array of a model by a stable name (changed in place by :func:`replace_inputs`)."""
     out = {f"driver {k}": v for k, v in sorted(model.drivers.items())}
     out["supply"] = model.supply
@@ -38,18 +36,21 @@ def _arrays(model: SecurityModel) -> dict[str, np.ndarray]:
     return out
 
 
-def replace_inputs(model: SecurityModel, scenario: Scenario) -> None:
-    """Give ``model`` the inputs of ``scenario`` for the weeks it has not run yet (in place).
+def replace_inputs(model: ModelState, fresh: ModelState) -> None:
+    """Give ``model`` the inputs of ``fresh`` for the weeks it has not run yet (in place).
 
     Args:
         model: a model part-way through its run (never one another caller still uses: copy it first).
-        scenario: a validated scenario whose inputs agree with the model's in every week already run.
+        fresh: a model just built, with the same seed, from the scenario to continue with (its
+            inputs must agree with the model's in every week already run). This module does not
+            build it: no module of the model package but its ``__init__`` imports the model module.
 
     Raises:
         PastChanged: the scenario changes a week already run, or the parameters, world, horizon,
             policies or aid allocation (all read when the model is built).
     """
-    fresh = SecurityModel(scenario, model.seed)
+    if fresh.seed != model.seed:
+        raise PastChanged(f"seeds differ ({model.seed} against {fresh.seed}): a run cannot continue on another seed")
     fixed = {
         "parameters": (model.p, fresh.p),
         "world": (model.cfg.world, fresh.cfg.world),
@@ -81,4 +82,4 @@ def replace_inputs(model: SecurityModel, scenario: Scenario) -> None:
     model.forced_attacks.update(fresh.forced_attacks)
     for name, state in model.states.items():
         state.budget = fresh.states[name].budget
-    model.cfg = scenario
+    model.cfg = fresh.cfg

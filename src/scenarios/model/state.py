@@ -54,6 +54,7 @@ class ModelState(Protocol):
     t: int
     week: int
     burn_in: int
+    n_total: int
     years: NDArray[np.float64]
     drivers: dict[str, NDArray[np.float64]]
     supply: NDArray[np.float64]

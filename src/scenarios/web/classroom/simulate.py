@@ -62,7 +62,7 @@ def run_years(
         if start.seed != seed or start.t != start.burn_in + WEEKS_PER_YEAR * (years - 1):
             raise ValueError(f"the snapshot is not at the end of year {years - 1} of seed {seed}")
         model = copy.deepcopy(start)
-        replace_inputs(model, sc)
+        replace_inputs(model, SecurityModel(sc, seed))
         first = years - 1
     for year in range(first, years):
         model.advance(WEEKS_PER_YEAR)
