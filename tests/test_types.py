@@ -22,8 +22,6 @@ SRC = ROOT / "src" / "scenarios"
 
 STRICT_PACKAGES = ("spec", "analysis", "calibration", "model", "experiments")
 """Packages whose every module passes ``mypy --strict``, but for the exceptions below."""
-NOT_YET: set[str] = set()
-"""Modules of those packages not yet strict (none since issue 24: keep it empty)."""
 
 
 def strict_patterns() -> list[str]:
@@ -57,14 +55,8 @@ def test_covered_reads_patterns_as_mypy_does():
 
 def test_every_module_of_the_typed_packages_is_checked_strictly():
     patterns = strict_patterns()
-    missing = [m for pkg in STRICT_PACKAGES for m in modules(pkg) if m not in NOT_YET and not covered(m, patterns)]
+    missing = [m for pkg in STRICT_PACKAGES for m in modules(pkg) if not covered(m, patterns)]
     assert missing == [], f"add to the strict override in pyproject.toml once they pass mypy --strict: {missing}"
-
-
-def test_the_exceptions_are_not_listed_as_strict():
-    # an exception that passes belongs in the list (and out of NOT_YET): this keeps NOT_YET honest
-    patterns = strict_patterns()
-    assert [m for m in sorted(NOT_YET) if covered(m, patterns)] == []
 
 
 def test_a_manifest_that_is_not_json_is_a_results_error(tmp_path):

@@ -283,8 +283,7 @@ def explain(
             run (each naming what is allowed), before anything runs.
     """
     from scenarios.analysis.compare import Window, window_values
-    from scenarios.analysis.explain import explain as decompose_difference
-    from scenarios.analysis.explain import knockouts, variants
+    from scenarios.analysis.explain import explain_against_first, knockouts, variants
     from scenarios.analysis.summary import yearly_unit
     from scenarios.errors import ScenarioError
     from scenarios.reporting.comparison import HEADLINE_VIEW, load_scenario_data
@@ -324,25 +323,21 @@ def explain(
             got[name] = window_values(d.yearly, d.years, window)
         values.append(got)
     rows = []
-    for sc, vals in zip(scenarios[1:], values[1:], strict=True):
-        for outcome in wanted:
-            base = {k: v[outcome] for k, v in values[0].items()}
-            mine = {k: v[outcome] for k, v in vals.items()}
-            e = decompose_difference(base, mine, sc.name, outcome, chosen)
-            for part in [e.total, *e.terms()]:
-                lo, hi = part.interval
-                rows.append(
-                    {
-                        "scenario": sc.name,
-                        "outcome": outcome,
-                        "part": part.name,
-                        "label": part.label,
-                        "mean": part.mean,
-                        "lo": lo,
-                        "hi": hi,
-                        "unit": yearly_unit(table[outcome]),
-                    }
-                )
+    for e in explain_against_first(values, [sc.name for sc in scenarios], wanted, chosen):
+        for part in [e.total, *e.terms()]:
+            lo, hi = part.interval
+            rows.append(
+                {
+                    "scenario": e.scenario,
+                    "outcome": e.outcome,
+                    "part": part.name,
+                    "label": part.label,
+                    "mean": part.mean,
+                    "lo": lo,
+                    "hi": hi,
+                    "unit": yearly_unit(table[e.outcome]),
+                }
+            )
     return pd.DataFrame(rows, columns=["scenario", "outcome", "part", "label", "mean", "lo", "hi", "unit"])
 
 

@@ -173,3 +173,26 @@ def explain(
         parts,
         Part("remainder", "remainder (interactions between couplings)", remainder),
     )
+
+
+def explain_against_first(
+    values: Sequence[Mapping[str, Mapping[str, np.ndarray]]],
+    names: Sequence[str],
+    outcomes: Sequence[str],
+    chosen: Sequence[Knockout] | None = None,
+) -> list[Explanation]:
+    """:func:`explain` for every scenario after the first against the first, outcome by outcome.
+
+    Args:
+        values: per scenario (the baseline first), variant name -> outcome -> per-replicate values.
+        names: the scenarios' names, in the same order.
+        outcomes: the outcomes to explain.
+        chosen: the knockouts run (default: all declared).
+    """
+    found = []
+    for name, vals in zip(names[1:], values[1:], strict=True):
+        for outcome in outcomes:
+            base = {k: v[outcome] for k, v in values[0].items()}
+            mine = {k: v[outcome] for k, v in vals.items()}
+            found.append(explain(base, mine, name, outcome, chosen))
+    return found

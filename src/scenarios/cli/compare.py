@@ -322,7 +322,7 @@ def explained(args: argparse.Namespace, scenarios: list[Any], folders: list[Path
     import numpy as np
 
     from scenarios.analysis.compare import window_values
-    from scenarios.analysis.explain import FULL, explain, variants
+    from scenarios.analysis.explain import FULL, explain_against_first, variants
     from scenarios.analysis.summary import render_table
     from scenarios.reporting.comparison import HEADLINE_VIEW, explanation_section, load_scenario_data
 
@@ -338,12 +338,7 @@ def explained(args: argparse.Namespace, scenarios: list[Any], folders: list[Path
             d = load_scenario_data(full if name == FULL else next(ko_folders))
             got[name] = window_values(d.yearly, d.years, window)
         values.append(got)
-    found = []
-    for sc, vals in zip(scenarios[1:], values[1:], strict=True):
-        for outcome in HEADLINE_VIEW:
-            base = {k: v[outcome] for k, v in values[0].items()}
-            mine = {k: v[outcome] for k, v in vals.items()}
-            found.append(explain(base, mine, sc.name, outcome, chosen))
+    found = explain_against_first(values, [sc.name for sc in scenarios], HEADLINE_VIEW, chosen)
     table = []
     for e in found:
         top = [p for p in sorted(e.parts, key=lambda p: -abs(p.mean)) if np.any(p.values != 0)][:2]

@@ -243,7 +243,8 @@ class Militants:
         keys = ids.astype(np.uint64)
         chinese = m.draws.uniforms("attack-target", week, keys) < self.chinese_share
         civilian = ~chinese & (m.draws.uniforms("attack-class", week, keys) >= self.target_probabilities()[0])
-        complex_ = m.draws.uniforms("attack-tactic", week, keys) >= self.tactic_probabilities()[0]
+        simple_share = self.tactic_probabilities()[0]
+        complex_ = m.draws.uniforms("attack-tactic", week, keys) >= simple_share
         detected = complex_ & (m.draws.uniforms("plot-detected", week, keys) < p.plot_detection * self.preemption)
         hardening = p.target_hardening * self.counterterrorism * np.where(civilian, p.soft_target_protection, 1.0)
         hardened = m.draws.uniforms("cell-foiled", week, ids) < hardening
@@ -267,7 +268,7 @@ class Militants:
         )
         on_civilians = np.concatenate([civilian[go], np.zeros(len(forced), dtype=bool)])
         as_complex = np.concatenate(
-            [complex_[go], m.draws.uniforms("attack-tactic", week, forced_keys) >= self.tactic_probabilities()[0]]
+            [complex_[go], m.draws.uniforms("attack-tactic", week, forced_keys) >= simple_share]
         )
         keep = ~(disrupted | attacking)
         self.cell_id = self.cell_id[keep]

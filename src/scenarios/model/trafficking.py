@@ -151,8 +151,7 @@ class TraffickingOrganisation(CellAgent):  # type: ignore[misc]  # Mesa ships no
         size = m.p.shipment_size_t / self.spread()
         volume = m.trafficking.supply * self.share * self.volume_factor(m.trafficking.road_factor)
         switched = volume[OPIATES] * self.substitution()
-        if switched > 0:
-            volume = volume.copy()
+        if switched > 0:  # volume is this week's own array
             volume[OPIATES] -= switched
             volume[METH] += switched * m.p.substitution_weight_ratio
         n = np.where(volume > 0, np.maximum(1, np.round(volume / size)), 0).astype(np.int64)
