@@ -264,6 +264,32 @@ def test_settle_starts_at_the_mean_field_equilibrium_and_the_stochastic_model_st
     assert abs(np.mean(series) / start[0] - 1) < 0.05
 
 
+@pytest.mark.parametrize("contact", [0.02, 0.05, 0.2])
+def test_the_solved_equilibrium_is_where_iterating_the_mean_field_week_ends(contact):
+    # three regions of different size, susceptibility and surveillance; R0 below and above 1
+    r = radicalisation(
+        population=(2_000_000.0, 300_000.0, 50_000.0),
+        susceptibility=(1.0, 0.3, 1.5),
+        radicalisation_contact=contact,
+        online_propaganda=4e-6,
+        extremism_arrest_base=0.002,
+    )
+    ctx = RadicalisationContext(np.zeros(3), np.ones(3), np.array([0.0, 2.0, 0.0]), 0.1, np.array([0.0, 0.5, 1.0]))
+    solved = r._fixed_point(ctx)
+    assert solved is not None
+    week = r._mean_field(ctx)
+    x = np.zeros((3, 3))
+    for _ in range(100_000):  # the slow way settle used to take: iterate until nothing moves
+        y = week(x)
+        if np.abs(y - x).max() < 1e-9:
+            break
+        x = y
+    assert np.abs(week(solved) - solved).max() < 1e-6
+    assert np.allclose(solved, y, rtol=1e-6, atol=1e-4)
+    assert r.settle(ctx) < 1e-6
+    assert np.array_equal(r.radicalised, np.round(y).sum(axis=0).astype(np.int64))
+
+
 def test_extremism_detentions_follow_their_chance_and_surveillance_raises_it():
     r = radicalisation(extremism_arrest_base=0.002, extremism_arrest_gain=0.004)
     assert r.arrest_chance(np.array([0.0, 0.5]))[1] == pytest.approx(0.004)

@@ -262,14 +262,68 @@ class Radicalisation:
 
         return week
 
+    def _fixed_point(self, context: RadicalisationContext) -> NDArray[np.float64] | None:
+        """The mean-field week's fixed point, solved directly (None when it has no non-negative solution).
+
+        Given the national recruiters ``R``, each region's fixed point is linear in its
+        (extremists, recruiters, prisoners): ``q (N - e - r - j) = e leave_e - j rel (1 - share)``,
+        ``e gamma + j rel share = r leave_r``, ``a (e + r) = j rel``, with ``q = 1 - exp(-lambda(R))``.
+        The national ``R`` then solves ``sum_i r_i(R) = R``, found by bisection on ``[0, N]``
+        (``sum_i r_i(R) - R`` is positive at 0 and negative at ``N``). :meth:`settle` starts its
+        iteration there, so it stops after a few weeks instead of thousands.
+        """
+        p = self.p
+        pop = self.population.astype(float)
+        local = p.radicalisation_contact * p.cell_recruiters * context.cells / pop
+        online = p.online_propaganda * (1.0 - context.online_suppression)
+        damping = 1.0 - p.economy_radicalisation_damping * context.economy
+        scale = self.susceptibility * context.hardship * damping
+        a = self.arrest_chance(context.surveillance)
+        rel = 1.0 / p.extremism_sentence_weeks
+        gamma = p.extremist_to_recruiter
+        leave_e = gamma + p.prevention_rate + a
+        leave_r = p.treatment_rate + a
+        share = p.prison_recruiter_share
+        n = pop.size
+        matrix = np.empty((n, 3, 3))
+        matrix[:, 1] = np.stack([np.full(n, gamma), -leave_r, np.full(n, rel * share)], axis=1)
+        matrix[:, 2] = np.stack([a, a, np.full(n, -rel)], axis=1)
+        rhs = np.zeros((n, 3, 1))
+
+        def solve(recruiters: float) -> NDArray[np.float64]:
+            q = -np.expm1(-(p.radicalisation_contact * recruiters / pop.sum() + local + online) * scale)
+            matrix[:, 0] = np.stack([-(q + leave_e), -q, -q + rel * (1.0 - share)], axis=1)
+            rhs[:, 0, 0] = -q * pop
+            return np.asarray(np.linalg.solve(matrix, rhs)[:, :, 0].T)
+
+        lo, hi = 0.0, float(pop.sum())
+        try:
+            for _ in range(200):
+                mid = 0.5 * (lo + hi)
+                if solve(mid)[1].sum() > mid:
+                    lo = mid
+                else:
+                    hi = mid
+                if hi - lo <= 1e-12 * max(1.0, hi):
+                    break
+            x = solve(0.5 * (lo + hi))
+        except np.linalg.LinAlgError:
+            return None
+        if not np.all(np.isfinite(x)) or x.min() < -1e-9 * pop.max():
+            return None
+        return np.maximum(x, 0.0)
+
     def settle(self, context: RadicalisationContext, weeks: int = 20_000, tol: float = 1e-6) -> float:
         """Start at the equilibrium of ``context`` (the mean-field fixed point); returns its residual.
 
         Iterates the deterministic week until the largest weekly change is below ``tol`` persons
-        (or ``weeks`` weeks pass); the counts are rounded to whole persons.
+        (or ``weeks`` weeks pass), starting from the fixed point solved directly
+        (:meth:`_fixed_point`), so that a few weeks suffice; the counts are rounded to whole persons.
         """
         week = self._mean_field(context)
-        x = np.stack([self.extremists, self.recruiters, self.prisoners]).astype(float)
+        x = self._fixed_point(context)
+        if x is None:  # no interior solution: iterate from the current state, as before
+            x = np.stack([self.extremists, self.recruiters, self.prisoners]).astype(float)
         change = np.inf
         for _ in range(weeks):
             y = week(x)
