@@ -140,19 +140,20 @@ def test_baseline_checks_return_well_formed_rows():
         well_formed(r)
 
 
-def test_the_runaway_check_fails_when_a_region_runs_away():
+def test_the_runaway_check_fails_when_a_region_runs_away(monkeypatch):
     """B1 passes on the baseline and fails when radicalisation is above its threshold (contact 0.2:
     R0 about 2.6), as the merged Model 2.0 would have made it fail in GBAO (R0 1.2-1.5)."""
+    from scenarios.experiments.checks import core
+
     (ok,) = run_checks(quick=True, only=("B1",), design=TINY)
     assert ok.passed is True and ok.measured < 1
-    hot = replace(TINY, runs=RunCache())
-    original = hot.baseline
-    object.__setattr__(
-        hot,
-        "baseline",
-        lambda years=None, citizens=None: derive(original(years, citizens), parameters__radicalisation_contact=0.2),
+    original = core.library_scenario
+    monkeypatch.setattr(
+        core,
+        "library_scenario",
+        lambda *args: derive(original(*args), parameters__radicalisation_contact=0.2),
     )
-    (bad,) = run_checks(quick=True, only=("B1",), design=hot)
+    (bad,) = run_checks(quick=True, only=("B1",), design=replace(TINY, runs=RunCache()))
     assert bad.passed is False and bad.measured > 1
 
 
@@ -399,3 +400,18 @@ def test_the_suite_makes_its_full_model_runs_in_one_batch(monkeypatch):
     results = run_checks(quick=True, only=ids, design=replace(TINY, runs=RunCache()))
     assert [r.id for r in results] == [c.id for c in CHECKS if c.id in ids]
     assert len(calls) == 1  # the prefetch; every check then reads its runs from the cache
+
+
+def test_standalone_checks_are_made_in_the_batch_on_the_workers_with_the_same_rows():
+    from scenarios.experiments.checks import core
+
+    ids = ("F1", "F4", "M1")
+    submodel = {c.id: c for c in CHECKS if c.standalone}
+    assert set(submodel) == {"F1", "F2a", "F2b", "F3", "F4", "F8", "B1"}
+    design = replace(TINY, workers=2, runs=RunCache())
+    results = run_checks(quick=True, only=ids, design=design)
+    assert set(design.runs.rows) == {"F1", "F4"}  # made in the batch, beside M1's runs
+    for r in results[:2]:
+        direct = submodel[r.id].run(replace(TINY, runs=RunCache()), True)  # in this process
+        assert (r.measured, r.ci_low, r.ci_high, r.passed, r.detail) == tuple(direct)
+    assert core._task("check", submodel["F1"].run, TINY, True) == submodel["F1"].run(TINY, True)

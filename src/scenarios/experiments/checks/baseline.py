@@ -23,9 +23,9 @@ from scenarios.experiments.checks.core import (
     Ensemble,
     Request,
     Row,
-    baseline_seeds,
     ensembles,
     paired,
+    paired_seeds,
     summary_requests,
     whole_requests,
     whole_runs,
@@ -106,12 +106,12 @@ def _protest_where(design: Design, quick: bool) -> Row:
 
 
 def _protest_seeds(design: Design) -> tuple[int, ...]:
-    return baseline_seeds(min(design.seeds, 5))
+    return paired_seeds(design, min(design.seeds, 5))
 
 
 def _legitimacy_variants(design: Design) -> dict[str, Scenario]:
     par = registry.parameters()["legitimacy_initial"]
-    base = design.baseline(design.mid_course_years)
+    base = design.baseline()  # the magnitude horizon: B4 reports levels, no trend (4 years in --quick)
     return {
         "calibrated": base,
         "low": derive(base, parameters__legitimacy_initial=par.min),
@@ -164,6 +164,7 @@ CHECKS: tuple[Check, ...] = (
         "max over regions and over the run < 1",
         "Santoprete & Xu 2018 (threshold R0 = 1); facts.yaml security.extremism_detentions.* (small and stable)",
         _r0,
+        standalone=True,
     ),
     Check(
         "B2",

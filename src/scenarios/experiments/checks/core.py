@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,6 +61,8 @@ class RunCache:
     def __init__(self) -> None:
         # (config without its horizon, seed, whole) -> {years: summary or RunData}
         self.runs: dict[tuple[str, int, bool], dict[int, Any]] = {}
+        # check id -> row of a standalone check made in a batch (:attr:`Check.standalone`)
+        self.rows: dict[str, Row] = {}
 
     def __len__(self) -> int:
         """How many distinct configs (of any horizon) have runs here."""
@@ -84,8 +86,10 @@ class RunCache:
 class Design:
     """How big the runs of a check are: seeds (replicates, paired across scenarios), horizon, world size.
 
-    ``years`` is the horizon of the lever, region and magnitude checks; ``stress_years`` that of the
-    stress scenarios, whose shocks come in 2024-2025 (the scenarios start in 2021).
+    ``years`` is the horizon of the magnitude checks (M, H) and of B4 and P1; ``region_years`` that of
+    the surveillance-region checks R1-R2 (default ``years``); ``mid_course_years`` that of the
+    mid-course lever runs; ``stress_years`` that of the stress scenarios, whose shocks come in
+    2024-2025 (the scenarios start in 2021).
     ``burn_in_weeks`` replaces the scenarios' burn-in when not None (the smoke tests use 0: half the
     simulated weeks, the same code paths). ``runs`` holds the runs made with this design;
     ``dataclasses.replace`` keeps it, so a changed copy reuses what its keys allow.
@@ -98,6 +102,7 @@ class Design:
     workers: int = 2
     burn_in_weeks: int | None = None
     mid_course_years: int = 8
+    region_years: int | None = None
     mid_course_suppliers: tuple[str, ...] | None = ("china",)
     whole_run_table: bool = False
     runs: RunCache = field(default_factory=RunCache, compare=False, repr=False)
@@ -108,7 +113,7 @@ class Design:
         China's levers; full: 30 seeds, 6 years, 3,000 citizens, mid-course runs to 2030 for every
         supplier, and the whole-run lever table as a secondary view."""
         if quick:
-            return cls(20, 4, 2000, 7)
+            return cls(20, 4, 2000, 7, region_years=3)
         return cls(30, 6, 3000, 8, mid_course_years=10, mid_course_suppliers=None, whole_run_table=True)
 
     def baseline(self, years: int | None = None, citizens: int | None = None) -> Scenario:
@@ -148,7 +153,10 @@ class Check:
     """A check: its id, what it claims, the expected value or sign, its source and the function that runs it.
 
     ``note`` says when the check is true by construction of the model (it then tests the code,
-    not the world) or is report only.
+    not the world) or is report only. ``standalone`` marks a check that makes its own runs (a
+    submodel alone, or the model stepped by hand) and reads none of the suite's: the suite makes it
+    in its batch on a worker, beside the full-model runs, so ``run`` must be a module-level function
+    (it is pickled).
     """
 
     id: str
@@ -158,6 +166,7 @@ class Check:
     source: str
     run: Callable[[Design, bool], Row]
     note: str = ""
+    standalone: bool = False
 
 
 def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -185,14 +194,18 @@ def library_scenario(name: str, years: int, citizens: int, burn_in_weeks: int | 
 
 
 def baseline_runs(design: Design, years: int, citizens: int) -> tuple[RunData, ...]:
-    """``design.seeds`` whole runs of the baseline (seeds 1000, 1001, ...), held in the design's cache;
-    run on the design's workers (each run is a pure function of config and seed)."""
-    return whole_runs({"baseline": design.baseline(years, citizens)}, baseline_seeds(design.seeds), design)["baseline"]
+    """``design.seeds`` whole runs of the baseline with the paired replicate seeds
+    (:func:`paired_seeds`), held in the design's cache; run on the design's workers (each run is
+    a pure function of config and seed)."""
+    return whole_runs({"baseline": design.baseline(years, citizens)}, paired_seeds(design), design)["baseline"]
 
 
-def baseline_seeds(n: int) -> tuple[int, ...]:
-    """The seeds of the whole baseline runs (:func:`baseline_runs`): 1000, 1001, ..."""
-    return tuple(1000 + s for s in range(n))
+def paired_seeds(design: Design, n: int | None = None) -> tuple[int, ...]:
+    """The first ``n`` (default ``design.seeds``) replicate seeds of the design, paired across
+    scenarios (replicate i of every scenario uses the same seed): those of every ensemble and of the
+    whole baseline runs, so that a whole run and the same seed's summarised baseline are one run
+    (:func:`fetch` makes it once)."""
+    return tuple(replicate_seeds(int(design.baseline().seed), design.seeds if n is None else n))
 
 
 # ---------------------------------------------------------------------------- full-model ensembles
@@ -278,8 +291,7 @@ class Request:
 
 def summary_requests(scenarios: Mapping[str, Scenario], design: Design) -> list[Request]:
     """The runs of the paired ensembles of ``scenarios``: ``design.seeds`` replicate seeds each."""
-    seeds = replicate_seeds(int(design.baseline().seed), design.seeds)
-    return [Request(*horizon_key(sc), seed, False) for sc in scenarios.values() for seed in seeds]
+    return [Request(*horizon_key(sc), seed, False) for sc in scenarios.values() for seed in paired_seeds(design)]
 
 
 def whole_requests(scenarios: Mapping[str, Scenario], seeds: Sequence[int]) -> list[Request]:
@@ -287,18 +299,21 @@ def whole_requests(scenarios: Mapping[str, Scenario], seeds: Sequence[int]) -> l
     return [Request(*horizon_key(sc), int(seed), True) for sc in scenarios.values() for seed in seeds]
 
 
-def fetch(requests: Sequence[Request], design: Design) -> None:
-    """Make the runs of ``requests`` not yet in ``design.runs``, in one batch on the design's workers.
+def fetch(requests: Sequence[Request], design: Design, standalone: Sequence[Check] = (), quick: bool = False) -> None:
+    """Make the runs of ``requests`` not yet in ``design.runs``, in one batch on the design's workers,
+    with the ``standalone`` checks (:attr:`Check.standalone`, run as ``check.run(design, quick)``) beside them.
 
     The runs are grouped by seed and family (:mod:`.families`): in each group the scenarios that
     share their first weeks with another continue a copy of its run, so no week is simulated twice
     for one seed. The first seed of each family also runs every continued scenario whole and checks
-    the figures are equal (:func:`.families.run_family`). Results do not depend on grouping or
-    batching: each run is a pure function of config and seed.
+    the figures are equal (:func:`.families.run_family`). Tasks go to the workers longest first, so
+    that neither worker is left with a long task at the end. Results do not depend on grouping,
+    order or batching: each run is a pure function of config and seed, each check of the design.
     """
     cache = design.runs
     todo = sorted({r for r in requests if cache.get(r.config, r.seed, r.years, r.whole) is None}, key=_order)
-    if not todo:
+    checks = [c for c in standalone if c.id not in cache.rows]
+    if not todo and not checks:
         return
     by_seed: dict[int, list[Request]] = {}
     for r in todo:
@@ -309,19 +324,43 @@ def fetch(requests: Sequence[Request], design: Design) -> None:
         fam = families.family_key(json.loads(r.config))
         horizon[fam] = max(horizon.get(fam, 0), r.years)
     inputs = {c: _inputs(c, horizon[families.family_key(json.loads(c))]) for c in configs}
-    tasks: dict[int, tuple[Any, ...]] = {}
+    groups: list[tuple[tuple[families.Member, ...], int, bool]] = []
     verified: set[tuple[str, ...]] = set()  # families whose first seed is run both ways
     for seed in sorted(by_seed):
         for group in _families(by_seed[seed], inputs, horizon):
             members = tuple(str(m.key) for m in group)
-            tasks[len(tasks)] = (group, seed, summarise, len(group) > 1 and members not in verified)
+            groups.append((group, seed, len(group) > 1 and members not in verified))
             verified.add(members)
-    done: dict[int, families.Result] = {}
-    run_tasks(families.run_family, tasks, design.workers, None, done.__setitem__)
-    for i, result in done.items():
-        seed = tasks[i][1]
+    groups.sort(key=lambda g: -_weeks(*g))  # stable: equal costs keep their order
+    alone = replace(design, runs=RunCache())  # what a worker needs of the design: not the runs made
+    tasks: dict[int, tuple[Any, ...]] = {i: ("check", c.run, alone, quick) for i, c in enumerate(checks)}
+    for group, seed, verify in groups:
+        tasks[len(tasks)] = ("family", group, seed, summarise, verify)
+
+    def done(i: int, result: Any) -> None:
+        if i < len(checks):
+            cache.rows[checks[i].id] = result
+            return
+        seed = tasks[i][2]
         for (config, years, whole), value in result.items():
             cache.put(str(config), seed, years, whole, value)
+
+    run_tasks(_task, tasks, design.workers, None, done)
+
+
+def _task(kind: str, *args: Any) -> Any:
+    """One task of a batch (picklable): a family of runs (:func:`.families.run_family`) or a standalone check."""
+    if kind == "check":
+        run, design, quick = args
+        return run(design, quick)
+    return families.run_family(*args)
+
+
+def _weeks(group: tuple[families.Member, ...], seed: int, verify: bool) -> int:
+    """About how many weeks a family task simulates (to send the longest first)."""
+    root, *others = group
+    full = {m.key: max(y for y, _ in m.wanted) * WEEKS_PER_YEAR + WEEKS_PER_YEAR for m in group}
+    return full[root.key] + sum(full[m.key] - m.branch + (full[m.key] if verify else 0) for m in others)
 
 
 def _order(r: Request) -> tuple[int, str, int, bool]:
@@ -391,7 +430,7 @@ def ensembles(scenarios: Mapping[str, Scenario], design: Design) -> dict[str, En
     run once at the longest; the shorter ensembles are its first years (:class:`RunCache`).
     """
     fetch(summary_requests(scenarios, design), design)
-    seeds = replicate_seeds(int(design.baseline().seed), design.seeds)
+    seeds = paired_seeds(design)
     out = {}
     for label, sc in scenarios.items():
         config, years = horizon_key(sc)

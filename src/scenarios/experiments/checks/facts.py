@@ -21,7 +21,7 @@ from scenarios.experiments.checks.core import (
     Request,
     Row,
     baseline_runs,
-    baseline_seeds,
+    paired_seeds,
     whole_requests,
     whole_runs,
     wilson,
@@ -345,13 +345,19 @@ def requests(design: Design, ids: set[str]) -> list[Request]:
         for r in whole_requests(scenarios(design), range(design.seeds))
     ]
     if "F9" in ids:
-        out += whole_requests({"baseline": design.baseline(10, 2000)}, baseline_seeds(design.seeds))
+        out += whole_requests({"baseline": design.baseline(10, 2000)}, paired_seeds(design))
     return out
 
 
 CHECKS: tuple[Check, ...] = (
     Check(
-        "F1", "Nobody activates when 1 - L <= T", "stylized fact", "max active share = 0", "Epstein 2002", _threshold
+        "F1",
+        "Nobody activates when 1 - L <= T",
+        "stylized fact",
+        "max active share = 0",
+        "Epstein 2002",
+        _threshold,
+        standalone=True,
     ),
     Check(
         "F2a",
@@ -360,6 +366,7 @@ CHECKS: tuple[Check, ...] = (
         "rise between levels <= 0.001",
         "Epstein 2002",
         _monotone,
+        standalone=True,
     ),
     Check(
         "F2b",
@@ -368,6 +375,7 @@ CHECKS: tuple[Check, ...] = (
         "share of seeds > 0.5",
         "Epstein 2002, figs 9-10",
         _salami,
+        standalone=True,
     ),
     Check(
         "F3",
@@ -376,6 +384,7 @@ CHECKS: tuple[Check, ...] = (
         "active share > 0.1 and > 5x",
         "Epstein 2002, run 5",
         _tipping,
+        standalone=True,
     ),
     Check(
         "F4",
@@ -384,6 +393,7 @@ CHECKS: tuple[Check, ...] = (
         "paired difference CI > 0",
         "Lemos, Coelho & Lopes 2018",
         _backlash,
+        standalone=True,
     ),
     Check(
         "F5",
@@ -416,6 +426,7 @@ CHECKS: tuple[Check, ...] = (
         "R0<1: 0; R0>1: > 0.005",
         "Santoprete & Xu 2018",
         _radicalisation,
+        standalone=True,
     ),
     Check(
         "F9",

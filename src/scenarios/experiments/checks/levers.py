@@ -243,7 +243,7 @@ def presence_lever() -> str:
 def surveillance_scenarios(design: Design, region: Mapping[str, float]) -> dict[str, Scenario]:
     """The baseline in a parameter region, and the same with the Tajik surveillance lever at its strong dose."""
     lever = surveillance_lever()
-    base = derive(design.baseline(), parameters=dict(region))
+    base = derive(design.baseline(design.region_years), parameters=dict(region))
     return {"base": base, "dosed": derive(base, **{f"states__tajikistan__levers__{lever}": _dose(lever).level})}
 
 

@@ -28,18 +28,21 @@ def applies(check: Check, design: Design) -> bool:
     return check.id.rsplit("@", 1)[1] in design.mid_course_suppliers
 
 
-def prefetch(ids: tuple[str, ...], design: Design) -> None:
-    """Make the full-model runs the checks ``ids`` will need in one batch (:func:`.core.fetch`).
+def prefetch(ids: tuple[str, ...], design: Design, quick: bool = False) -> None:
+    """Make the full-model runs the checks ``ids`` will need, and the standalone checks among them
+    (:attr:`.core.Check.standalone`: F1-F4, F8, B1), in one batch (:func:`.core.fetch`).
 
     One batch lets runs be shared across checks (one baseline run per seed serves every check that
     reads the baseline; a scenario that parts from another mid-course continues its run) and keeps
     both workers busy to the end. Results do not depend on batching: each run is a pure function of
-    config and seed.
+    config and seed, each standalone check of the design and ``quick``.
     """
     wanted = set(ids)
     fetch(
         [r for module in (facts, baseline, calibration, levers, stresses) for r in module.requests(design, wanted)],
         design,
+        [c for c in CHECKS if c.standalone and c.id in wanted],
+        quick,
     )
 
 
@@ -60,12 +63,13 @@ def run_checks(
     if design is None:
         design = Design.for_mode(quick)
     selected = [c for c in CHECKS if (not only or c.id in only) and applies(c, design)]
-    prefetch(tuple(c.id for c in selected), design)
+    prefetch(tuple(c.id for c in selected), design, quick)
     out = []
     for check in selected:
         if progress:
             progress(check.id)
-        m, lo, hi, ok, detail = check.run(design, quick)
+        made = design.runs.rows.get(check.id)  # a standalone check made in the batch
+        m, lo, hi, ok, detail = made if made is not None else check.run(design, quick)
         out.append(
             CheckResult(
                 check.id,
