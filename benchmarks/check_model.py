@@ -62,11 +62,10 @@ def main() -> None:
 
     def counting_run_tasks(fn: Any, tasks: Any, *rest: Any) -> None:
         for task in tasks.values():
-            if len(task) == 2:  # the code before families: (config, seed)
-                config = task[0]
-                count("workers", int(config["years"]), int(config["society"]["citizens"]), _burn_in(config))
+            if task[0] == "check":  # a standalone check (F1-F4, F8, B1) made on a worker
+                count(f"workers, standalone {task[1].__name__}", 0, 0, 0)
                 continue
-            group, _seed, _summarise, verify = task  # a family of runs (checks/families.py)
+            _, group, _seed, _summarise, verify = task  # a family of runs (checks/families.py)
             for i, m in enumerate(group):
                 years = max(y for y, _ in m.wanted)
                 burn_in = _burn_in(m.config)

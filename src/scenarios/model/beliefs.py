@@ -31,6 +31,7 @@ class RiskBelief:
         self.events: NDArray[np.float64] = np.zeros(shape)
         self.trials: NDArray[np.float64] = np.zeros(shape)
         self.a, self.b, self.memory = a, b, memory
+        self._risk = self._posterior_mean()
 
     def update(self, trials: Counts, events: Counts) -> None:
         """Fade the past by ``memory`` and add this step's trials and interdiction events."""
@@ -38,8 +39,14 @@ class RiskBelief:
         self.trials *= self.memory
         self.events += events
         self.trials += trials
+        self._risk = self._posterior_mean()
+
+    def _posterior_mean(self) -> NDArray[np.float64]:
+        mean: NDArray[np.float64] = (self.events + self.a) / (self.trials + self.a + self.b)
+        mean.setflags(write=False)  # shared by every reader until the next update
+        return mean
 
     @property
     def risk(self) -> NDArray[np.float64]:
-        """Posterior mean of the interdiction chance."""
-        return (self.events + self.a) / (self.trials + self.a + self.b)
+        """Posterior mean of the interdiction chance (computed once per update; read-only)."""
+        return self._risk
