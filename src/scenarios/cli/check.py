@@ -29,9 +29,9 @@ def register(sub: SubParsers) -> None:
     p.add_argument(
         "--quick",
         action="store_true",
-        help="20 seeds, 2,000 citizens, 4-year magnitude runs, 7-year stress runs, China's levers raised from 2025 "
-        "in runs to 2028; default 30 seeds, 3,000 citizens, 6 and 8 years, every supplier's levers in runs to 2030 "
-        "plus the whole-run lever table",
+        help="20 seeds, 2,000 citizens, 4-year magnitude runs, 3-year surveillance-region runs, 7-year stress "
+        "runs, China's levers raised from 2025 in runs to 2028; default 30 seeds, 3,000 citizens, 6 and 8 years, "
+        "every supplier's levers in runs to 2030 plus the whole-run lever table",
     )
     p.add_argument("--workers", type=positive_int, default=2, help="processes for the full-model ensembles (default 2)")
     p.add_argument(
@@ -111,7 +111,8 @@ def check_model(args: argparse.Namespace) -> int:
         )
     timing = (
         f"Run: `scenarios check-model{' --quick' if args.quick else ''}`, {len(results)} checks, {design.seeds} seeds, "
-        f"{design.citizens:,} citizens, {design.years}-year magnitude runs, {design.mid_course_years}-year mid-course "
+        f"{design.citizens:,} citizens, {design.years}-year magnitude runs, "
+        f"{design.region_years or design.years}-year surveillance-region runs, {design.mid_course_years}-year mid-course "
         f"lever runs, {design.stress_years}-year stress runs, "
         f"{design.workers} workers: {minutes:.1f} minutes ({datetime.now(UTC):%Y-%m-%d})."
     )

@@ -74,18 +74,8 @@ class TraffickingOrganisation(CellAgent):  # type: ignore[misc]  # Mesa ships no
 
     def choice_probabilities(self) -> np.ndarray:
         """Probability of each (segment, route) combination for the next shipment."""
-        m = self.model
-        ix = m.index
-        p = m.p
-        risk = self.segment_risk.risk[ix.combo_segment] + self.route_risk.risk[ix.combo_route]
-        utility = (
-            m.trafficking.log_access[ix.combo_segment]
-            - p.risk_sensitivity * risk
-            - p.cost_sensitivity * m.trafficking.cost
-        )
-        utility = utility / self.spread()
-        w: NDArray[np.float64] = np.exp(utility - utility[self.open].max()) * self.open
-        return w / float(w.sum())
+        row: np.ndarray = choice_probabilities([self])[0]
+        return row
 
     def risk_of_combinations(self) -> np.ndarray:
         """Perceived risk of each (segment, route) combination: the segment's and the route's beliefs."""
@@ -147,6 +137,10 @@ class TraffickingOrganisation(CellAgent):  # type: ignore[misc]  # Mesa ships no
     def plan(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """This week's shipping plan: the cumulative choice probabilities over combinations, and per
         drug the volume (t) and the number of shipments it is split into (0 when nothing ships)."""
+        return (np.cumsum(self.choice_probabilities()), *self.volumes())
+
+    def volumes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per drug, this week's volume (t) and the number of shipments it is split into (0 when nothing ships)."""
         m = self.model
         size = m.p.shipment_size_t / self.spread()
         volume = m.trafficking.supply * self.share * self.volume_factor(m.trafficking.road_factor)
@@ -155,7 +149,7 @@ class TraffickingOrganisation(CellAgent):  # type: ignore[misc]  # Mesa ships no
             volume[OPIATES] -= switched
             volume[METH] += switched * m.p.substitution_weight_ratio
         n = np.where(volume > 0, np.maximum(1, np.round(volume / size)), 0).astype(np.int64)
-        return np.cumsum(self.choice_probabilities()), volume, n
+        return volume, n
 
     def learn(
         self, seg: tuple[np.ndarray, np.ndarray], route: tuple[np.ndarray, np.ndarray], lost_share: float | None
@@ -166,6 +160,31 @@ class TraffickingOrganisation(CellAgent):  # type: ignore[misc]  # Mesa ships no
         self.route_risk.update(*route)
         if lost_share is not None:
             self.loss += self.model.p.loss_learning * (lost_share - self.loss)
+
+
+def choice_probabilities(orgs: list[TraffickingOrganisation]) -> NDArray[np.float64]:
+    """Each organisation's probability of each (segment, route) combination for its next shipment
+    (rows: organisations): a logit on access, perceived risk and cost, at the organisation's
+    temperature (:meth:`TraffickingOrganisation.spread`), over its open combinations only.
+
+    One array operation for all organisations: each row is computed as it would be alone (the
+    same operations element by element, the row's maximum and sum), so the result does not
+    depend on how many organisations are stacked.
+    """
+    m = orgs[0].model
+    ix = m.index
+    p = m.p
+    segment_risk = np.array([o.segment_risk.risk for o in orgs])
+    route_risk = np.array([o.route_risk.risk for o in orgs])
+    is_open = np.array([o.open for o in orgs])
+    risk = segment_risk[:, ix.combo_segment] + route_risk[:, ix.combo_route]
+    utility = (
+        m.trafficking.log_access[ix.combo_segment] - p.risk_sensitivity * risk - p.cost_sensitivity * m.trafficking.cost
+    )
+    utility = utility / np.array([[o.spread()] for o in orgs])
+    top = np.where(is_open, utility, -np.inf).max(axis=1, keepdims=True)
+    w: NDArray[np.float64] = np.exp(utility - top) * is_open
+    return w / w.sum(axis=1, keepdims=True)
 
 
 def initial_network(model: ModelState, n: int) -> np.ndarray:
@@ -240,10 +259,10 @@ class Trafficking:
         m = self.model
         ix = m.index
         n_drugs, n_combo = len(DRUGS), ix.combo_segment.size
-        plans = [o.plan() for o in orgs]
-        cdf = np.array([plan[0] for plan in plans])  # (orgs, combinations)
-        volume = np.array([plan[1] for plan in plans])  # (orgs, drugs)
-        n = np.array([plan[2] for plan in plans])  # (orgs, drugs)
+        plans = [o.volumes() for o in orgs]
+        cdf = np.cumsum(choice_probabilities(orgs), axis=1)  # (orgs, combinations)
+        volume = np.array([plan[0] for plan in plans])  # (orgs, drugs)
+        n = np.array([plan[1] for plan in plans])  # (orgs, drugs)
         tonnes = np.divide(volume, n, out=np.zeros_like(volume), where=n > 0).ravel()  # per group
         groups = np.repeat(np.arange(n.size), n.ravel())  # group = org * drugs + drug, per shipment
         first = np.cumsum(n.ravel()) - n.ravel()
@@ -261,24 +280,23 @@ class Trafficking:
         b = np.bincount(key[border], minlength=n.size * n_combo).reshape(shape).astype(float)
         tr = np.bincount(key[transit], minlength=n.size * n_combo).reshape(shape).astype(float)
         w = tonnes.reshape(len(orgs), n_drugs, 1)
-        for i, d in zip(*np.nonzero(n), strict=True):  # tallies added group by group, in shipping order
-            through = counts[i, d] - b[i, d]
-            t = w[i, d]
-            self.record(d, counts[i, d] * t, b[i, d] * t, tr[i, d] * t, (through - tr[i, d]) * t)
+        self.record_all(counts * w, b * w, tr * w, (counts - b - tr) * w)
         per_org = counts.sum(axis=1), b.sum(axis=1), tr.sum(axis=1)  # (orgs, combinations), drugs added
         through = per_org[0] - per_org[1]
         lost = ((b.sum(axis=2) + tr.sum(axis=2)) * w[:, :, 0]).sum(axis=1)
         shipped = volume.sum(axis=1)
+        # per organisation and segment / route: one keyed bincount each (the sums of one per organisation)
+        n_s, n_r = len(ix.segments), len(ix.routes)
+        rows = np.arange(len(orgs))[:, None]
+        seg_key, route_key = (rows * n_s + ix.combo_segment).ravel(), (rows * n_r + ix.combo_route).ravel()
+        trials_seg = np.bincount(seg_key, per_org[0].ravel(), len(orgs) * n_s).reshape(-1, n_s)
+        seized_seg = np.bincount(seg_key, per_org[1].ravel(), len(orgs) * n_s).reshape(-1, n_s)
+        trials_route = np.bincount(route_key, through.ravel(), len(orgs) * n_r).reshape(-1, n_r)
+        seized_route = np.bincount(route_key, per_org[2].ravel(), len(orgs) * n_r).reshape(-1, n_r)
         for i, org in enumerate(orgs):
             org.learn(
-                (
-                    np.bincount(ix.combo_segment, per_org[0][i], len(ix.segments)),
-                    np.bincount(ix.combo_segment, per_org[1][i], len(ix.segments)),
-                ),
-                (
-                    np.bincount(ix.combo_route, through[i], len(ix.routes)),
-                    np.bincount(ix.combo_route, per_org[2][i], len(ix.routes)),
-                ),
+                (trials_seg[i], seized_seg[i]),
+                (trials_route[i], seized_route[i]),
                 lost[i] / shipped[i] if shipped[i] > 0 else None,
             )
             org.adapt_network()
@@ -293,18 +311,32 @@ class Trafficking:
         self.delivered = np.zeros(n_d)
         self.shipped_combo = np.zeros(ix.combo_segment.size)
 
-    def record(
-        self, d: int, shipped: np.ndarray, border: np.ndarray, transit: np.ndarray, delivered: np.ndarray
-    ) -> None:
-        """Add one organisation's tallies for drug ``d`` (arrays over combinations, in tonnes)."""
+    def record_all(self, shipped: np.ndarray, border: np.ndarray, transit: np.ndarray, delivered: np.ndarray) -> None:
+        """Add every organisation's tallies (arrays (organisations, drugs, combinations), in tonnes).
+
+        The same sums as adding group by group in shipping order (organisation, then drug), to the
+        last bit: each group's per-segment and per-route sums come from one keyed ``bincount`` (which
+        adds in combination order, as a bincount per group would), and the groups are added one
+        organisation at a time (a group that shipped nothing adds zeros).
+        """
         ix = self.model.index
-        n_s = len(ix.segments)
-        self.inflow_seg[d] += np.bincount(ix.combo_segment, shipped, n_s)
-        self.seized_seg[d] += np.bincount(ix.combo_segment, border, n_s)
-        by_route = np.bincount(ix.combo_route, transit, len(ix.routes))
-        self.seized_region[d] += by_route @ self.hazard_share
-        self.delivered[d] += delivered.sum()
-        self.shipped_combo += shipped
+        n_orgs, n_drugs, _ = shipped.shape
+        n_s, n_routes = len(ix.segments), len(ix.routes)
+        groups = np.arange(n_orgs * n_drugs)[:, None]
+        seg_key = (groups * n_s + ix.combo_segment).ravel()
+        route_key = (groups * n_routes + ix.combo_route).ravel()
+        size = n_orgs * n_drugs
+        inflow = np.bincount(seg_key, shipped.ravel(), size * n_s).reshape(n_orgs, n_drugs, n_s)
+        seized = np.bincount(seg_key, border.ravel(), size * n_s).reshape(n_orgs, n_drugs, n_s)
+        by_route = np.bincount(route_key, transit.ravel(), size * n_routes).reshape(n_orgs, n_drugs, n_routes)
+        delivered_sum = delivered.sum(axis=2)
+        for i in range(n_orgs):
+            self.inflow_seg += inflow[i]
+            self.seized_seg += seized[i]
+            for d in range(n_drugs):
+                self.seized_region[d] += by_route[i, d] @ self.hazard_share
+                self.shipped_combo += shipped[i, d]
+            self.delivered += delivered_sum[i]
 
     def active_routes(self, step: int) -> float:
         """Effective number of (segment, route) combinations used over the last 4 weeks.

@@ -109,9 +109,9 @@ class Design:
 
     @classmethod
     def for_mode(cls, quick: bool) -> Design:
-        """Quick: 20 seeds, 4-year magnitude runs, 2,000 citizens, mid-course lever runs to 2028 for
-        China's levers; full: 30 seeds, 6 years, 3,000 citizens, mid-course runs to 2030 for every
-        supplier, and the whole-run lever table as a secondary view."""
+        """Quick: 20 seeds, 4-year magnitude runs, 3-year surveillance-region runs, 2,000 citizens,
+        mid-course lever runs to 2028 for China's levers; full: 30 seeds, 6 years, 3,000 citizens,
+        mid-course runs to 2030 for every supplier, and the whole-run lever table as a secondary view."""
         if quick:
             return cls(20, 4, 2000, 7, region_years=3)
         return cls(30, 6, 3000, 8, mid_course_years=10, mid_course_suppliers=None, whole_run_table=True)
