@@ -346,7 +346,7 @@ def test_a_continued_run_equals_the_run_made_from_the_start():
     }
     requests = core.whole_requests(scenarios, (3,))
     horizon = {families.family_key(json.loads(r.config)): 6 for r in requests}
-    groups = core._families(requests, {r.config: core._inputs(r.config, 6) for r in requests}, horizon)
+    groups = core._families(requests, {r.config: core._built(r.config, 6) for r in requests}, horizon)
     assert len(groups) == 1 and groups[0][0].branch == 0
     assert sorted(m.branch for m in groups[0][1:]) == [3 * 52, 4 * 52, 4 * 52 + 9]  # 2024, 2025, March 2025
     runs = core.whole_runs(scenarios, (3,), design)
@@ -358,9 +358,9 @@ def test_a_continued_run_equals_the_run_made_from_the_start():
 def test_the_suite_stops_when_a_continued_run_differs_from_the_run_made_from_the_start(monkeypatch):
     """The first seed of a family is run both ways: were the model not causal in its inputs (here: the
     copy keeps the baseline's lever plans), the suite raises instead of reporting wrong figures."""
-    from scenarios.experiments.checks import families, levers
+    from scenarios.experiments.checks import levers
 
-    monkeypatch.setattr(families, "graft", lambda model, inputs: None)
+    monkeypatch.setattr("scenarios.model.resume.replace_inputs", lambda model, fresh: None)
     design = replace(TINY, runs=RunCache())
     with pytest.raises(RuntimeError, match="not causal in its inputs"):
         checks.ensembles(

@@ -150,3 +150,23 @@ def test_replace_inputs_continues_exactly_and_refuses_a_changed_past():
         replace_inputs(copy.deepcopy(half), SecurityModel(validate_data(other), 3))
     with pytest.raises(PastChanged, match="seeds differ"):
         replace_inputs(copy.deepcopy(half), SecurityModel(plan, 4))
+
+
+def test_first_difference_is_the_first_week_whose_inputs_differ():
+    from scenarios.model.resume import first_difference
+
+    plan = SecurityModel(two_years(joint_border_patrols={"2021": 0.2}), 3)
+    burn_in = plan.burn_in
+    assert first_difference(plan, SecurityModel(two_years(joint_border_patrols={"2021": 0.2}), 9)) == plan.n_total
+    raised = SecurityModel(two_years(joint_border_patrols={"2021": 0.2, "2022": 0.9}), 3)
+    assert first_difference(plan, raised) == first_difference(raised, plan) == burn_in + 52  # the plan of 2022
+    injected = scenario_dict(two_years(joint_border_patrols={"2021": 0.2}))
+    injected["events"] = [{"when": "2021-03", "kind": "attack", "region": "south"}]
+    attack = SecurityModel(validate_data(injected), 3)
+    assert burn_in + 8 <= first_difference(plan, attack) < burn_in + 13  # an attack injected in March 2021
+    # the latest week a copy of one can take the other's inputs: replace_inputs refuses one week later
+    half = SecurityModel(two_years(joint_border_patrols={"2021": 0.2}), 3)
+    half.advance(52)
+    half.step()
+    with pytest.raises(PastChanged):
+        replace_inputs(half, raised)

@@ -1,4 +1,6 @@
-"""Continuing a run on new inputs: how the classroom plays a round without replaying the rounds before.
+"""Continuing a run on new inputs: how the classroom plays a round without replaying the rounds
+before, and how ``check-model`` runs a scenario that parts from another mid-run
+(:mod:`scenarios.experiments.checks.families`): one mechanism for both.
 
 A model's inputs are arrays computed from its scenario when it is built: each state's weekly lever
 plan, the drivers with the scenario's events written in, the supply derived from them, the
@@ -10,7 +12,9 @@ week's input, and every random draw is keyed by stage, week and entity (:mod:`sc
 
 :func:`replace_inputs` checks that promise instead of trusting it: it refuses (:class:`PastChanged`)
 a scenario whose inputs differ from the model's in a week already run, or that changes what is
-fixed when the model is built (parameters, world, horizon, seed).
+fixed when the model is built (parameters, world, horizon, seed). :func:`first_difference` says
+from which week two freshly built models' inputs differ: the latest week a copy of one can take
+the other's inputs.
 """
 
 from __future__ import annotations
@@ -34,6 +38,27 @@ def _arrays(model: ModelState) -> dict[str, np.ndarray]:
     out["crackdown"] = model.crackdown
     out.update({f"plan of {name}": state.plan for name, state in sorted(model.states.items())})
     return out
+
+
+def first_difference(a: ModelState, b: ModelState) -> int:
+    """The first week (index into the weekly series, burn-in included) in which the inputs of ``a``
+    and ``b`` differ: their lever plans, drivers, supply, crackdown multipliers or injected attacks
+    (``a.n_total`` when none does; 0 when they do not even have the same inputs)."""
+    first = a.n_total
+    arrays_a, arrays_b = _arrays(a), _arrays(b)
+    if arrays_a.keys() != arrays_b.keys():
+        return 0
+    for name, x in arrays_a.items():
+        y = arrays_b[name]
+        if x.shape != y.shape:
+            return 0
+        rows = np.flatnonzero(np.any((x != y).reshape(len(x), -1), axis=1))
+        if rows.size:
+            first = min(first, int(rows[0]))
+    for week in a.forced_attacks.keys() | b.forced_attacks.keys():
+        if a.forced_attacks.get(week) != b.forced_attacks.get(week):
+            first = min(first, week)
+    return first
 
 
 def replace_inputs(model: ModelState, fresh: ModelState) -> None:

@@ -23,9 +23,9 @@ from scenarios.experiments.checks.core import (
     Ensemble,
     Request,
     Row,
+    baseline_seeds,
     ensembles,
     paired,
-    paired_seeds,
     summary_requests,
     whole_requests,
     whole_runs,
@@ -106,7 +106,7 @@ def _protest_where(design: Design, quick: bool) -> Row:
 
 
 def _protest_seeds(design: Design) -> tuple[int, ...]:
-    return paired_seeds(design, min(design.seeds, 5))
+    return baseline_seeds(min(design.seeds, 5))
 
 
 def _legitimacy_variants(design: Design) -> dict[str, Scenario]:

@@ -22,8 +22,8 @@ from scenarios.experiments.checks.core import (
     Request,
     Row,
     baseline_runs,
+    baseline_seeds,
     ensembles,
-    paired_seeds,
     summary_requests,
     whole_requests,
 )
@@ -300,7 +300,7 @@ def requests(design: Design, ids: set[str]) -> list[Request]:
     """The runs the checks ``ids`` of this module will ask for (so that the suite makes them in one batch)."""
     out = []
     if ids & {"C1", "C2", "C3", "C4"}:
-        out += whole_requests({"baseline": design.baseline(10, 2000)}, paired_seeds(design))
+        out += whole_requests({"baseline": design.baseline(10, 2000)}, baseline_seeds(design.seeds))
     if ids & {"M1", "M2", "M3", "M4", "H1"}:
         out += summary_requests({"baseline": design.baseline()}, design)
     if "M5" in ids:

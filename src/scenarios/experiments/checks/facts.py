@@ -21,7 +21,7 @@ from scenarios.experiments.checks.core import (
     Request,
     Row,
     baseline_runs,
-    paired_seeds,
+    baseline_seeds,
     whole_requests,
     whole_runs,
     wilson,
@@ -345,7 +345,7 @@ def requests(design: Design, ids: set[str]) -> list[Request]:
         for r in whole_requests(scenarios(design), range(design.seeds))
     ]
     if "F9" in ids:
-        out += whole_requests({"baseline": design.baseline(10, 2000)}, paired_seeds(design))
+        out += whole_requests({"baseline": design.baseline(10, 2000)}, baseline_seeds(design.seeds))
     return out
 
 

@@ -5,15 +5,17 @@ The model is causal: what it does in week ``t`` depends on its inputs up to ``t`
 scenarios give the model the same inputs up to week ``t`` (the same parameters, world and society,
 and the same lever plans, drivers and events before ``t``), their runs with one seed are identical
 up to ``t``, and the second can start from a copy of the first taken at ``t`` with its own inputs
-put in (:func:`graft`): the same figures, bit for bit, without running the shared years twice.
+put in: the same figures, bit for bit, without running the shared years twice. Finding that week
+and putting the inputs in is :mod:`scenarios.model.resume` (:func:`~scenarios.model.resume.first_difference`,
+:func:`~scenarios.model.resume.replace_inputs`), the mechanism the classroom continues its rounds with.
 
 The inputs a scenario may change without leaving its *family* are the model's scenario-derived
-set-up that the stages read week by week (:class:`scenarios.model.state.ModelState`: ``cfg``,
-``drivers``, ``supply``, ``crackdown``, ``forced_attacks`` and each state's lever ``plan``); a
-scenario that changes anything else (parameters, world, society, policies, budgets, allocations)
-is a family of its own (:func:`family_key`). :func:`run_family` runs one family for one seed and,
-when asked to verify, also runs every branched member whole and raises if any figure differs: the
-suite does so for the first seed of each family, so a model change that breaks causality cannot go unseen.
+set-up that the stages read week by week (each state's lever plan, the drivers, the supply, the
+crackdown multipliers and the injected attacks); a scenario that changes anything else
+(parameters, world, society, policies, budgets, allocations) is a family of its own
+(:func:`family_key`). :func:`run_family` runs one family for one seed and, when asked to verify,
+also runs every branched member whole and raises if any figure differs: the suite does so for the
+first seed of each family, so a model change that breaks causality cannot go unseen.
 """
 
 from __future__ import annotations
@@ -41,64 +43,6 @@ def family_key(config: Mapping[str, Any]) -> str:
     rest = {k: v for k, v in config.items() if k not in FAMILY_FREE}
     rest["states"] = {s: {k: v for k, v in c.items() if k != "levers"} for s, c in config.get("states", {}).items()}
     return json.dumps(rest, sort_keys=True, default=str)
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """The scenario-derived inputs of a model that one family's members may differ in (weekly, burn-in included)."""
-
-    cfg: Any
-    drivers: dict[str, np.ndarray]
-    supply: np.ndarray
-    crackdown: np.ndarray
-    forced_attacks: dict[int, list[int]]
-    plans: dict[str, np.ndarray]
-
-
-def inputs_of(model: SecurityModel) -> Inputs:
-    """The inputs of a freshly built model (:class:`Inputs`)."""
-    return Inputs(
-        model.cfg,
-        model.drivers,
-        model.supply,
-        model.crackdown,
-        model.forced_attacks,
-        {name: state.plan for name, state in model.states.items()},
-    )
-
-
-def _first_row_differing(a: np.ndarray, b: np.ndarray) -> int:
-    rows = np.nonzero(np.any((np.asarray(a) != np.asarray(b)).reshape(len(a), -1), axis=1))[0]
-    return int(rows[0]) if rows.size else len(a)
-
-
-def divergence(a: Inputs, b: Inputs) -> int:
-    """The first week (index into the weekly series, burn-in included) where ``a`` and ``b`` differ."""
-    n = len(a.crackdown)
-    first = min(_first_row_differing(a.supply, b.supply), _first_row_differing(a.crackdown, b.crackdown))
-    for name in a.drivers.keys() | b.drivers.keys():
-        if name not in a.drivers or name not in b.drivers:
-            return 0
-        first = min(first, _first_row_differing(a.drivers[name], b.drivers[name]))
-    for name in a.plans.keys() | b.plans.keys():
-        if name not in a.plans or name not in b.plans:
-            return 0
-        first = min(first, _first_row_differing(a.plans[name], b.plans[name]))
-    for week in a.forced_attacks.keys() | b.forced_attacks.keys():
-        if a.forced_attacks.get(week) != b.forced_attacks.get(week):
-            first = min(first, week)
-    return min(first, n)
-
-
-def graft(model: SecurityModel, inputs: Inputs) -> None:
-    """Give ``model`` (a copy taken at the week its family's inputs part) the inputs of another member."""
-    model.cfg = inputs.cfg
-    model.drivers = inputs.drivers
-    model.supply = inputs.supply
-    model.crackdown = inputs.crackdown
-    model.forced_attacks = inputs.forced_attacks
-    for name, state in model.states.items():
-        state.plan = inputs.plans[name]
 
 
 @dataclass(frozen=True)
@@ -130,10 +74,11 @@ def run_family(
     ones exactly, else :class:`RuntimeError` (the model would not be causal in its inputs).
     """
     from scenarios.model import SecurityModel
+    from scenarios.model.resume import replace_inputs
 
     root, *others = members
     model = SecurityModel(validate_data(root.config), seed)
-    inputs = {m.key: inputs_of(SecurityModel(validate_data(m.config), seed)) for m in others}
+    fresh = {m.key: SecurityModel(validate_data(m.config), seed) for m in others}
     out: Result = {}
     stops = sorted({model.burn_in + y * WEEKS_PER_YEAR for y, _ in root.wanted} | {m.branch for m in others})
     for stop in stops:
@@ -145,7 +90,7 @@ def run_family(
             snapshot = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
         for m in leaving:
             copy = pickle.loads(snapshot)
-            graft(copy, inputs[m.key])
+            replace_inputs(copy, fresh[m.key])
             _finish(copy, m, out, summarise)
     if verify:
         for m in others:
