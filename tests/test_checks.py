@@ -415,3 +415,12 @@ def test_standalone_checks_are_made_in_the_batch_on_the_workers_with_the_same_ro
         direct = submodel[r.id].run(replace(TINY, runs=RunCache()), True)  # in this process
         assert (r.measured, r.ci_low, r.ci_high, r.passed, r.detail) == tuple(direct)
     assert core._task("check", submodel["F1"].run, TINY, True) == submodel["F1"].run(TINY, True)
+
+
+def test_f8s_radicalisation_alone_is_the_society_runs_radicalised_share():
+    from scenarios.experiments.checks.facts import radicalisation_run, society_run
+
+    params = {"online_propaganda": 1e-5, "radicalisation_initial": 0.01, "radicalisation_contact": 0.18}
+    for seed in (0, 1):
+        _, whole = society_run(seed, 150, citizens=500, **params)
+        assert np.array_equal(radicalisation_run(seed, 150, **params), whole)

@@ -343,18 +343,14 @@ class Radicalisation:
         release = min(1.0, 1.0 / p.extremism_sentence_weeks)
         s = self.susceptible
         new_e = rng.binomial(s, -np.expm1(-lam))
-        e_out = np.array(
-            [
-                rng.multinomial(n, [gamma, prevent, a_r, 1.0 - gamma - prevent - a_r])
-                for n, a_r in zip(self.extremists, np.minimum(a, 1.0 - gamma - prevent), strict=True)
-            ]
+        # one multinomial per region, drawn region by region in one call (the same draws as a loop)
+        a_e = np.minimum(a, 1.0 - gamma - prevent)
+        e_out = rng.multinomial(
+            self.extremists,
+            np.stack([np.full_like(a_e, gamma), np.full_like(a_e, prevent), a_e, 1.0 - gamma - prevent - a_e], axis=1),
         )
-        r_out = np.array(
-            [
-                rng.multinomial(n, [treat, a_r, 1.0 - treat - a_r])
-                for n, a_r in zip(self.recruiters, np.minimum(a, 1.0 - treat), strict=True)
-            ]
-        )
+        a_r = np.minimum(a, 1.0 - treat)
+        r_out = rng.multinomial(self.recruiters, np.stack([np.full_like(a_r, treat), a_r, 1.0 - treat - a_r], axis=1))
         freed = rng.binomial(self.prisoners, release)
         as_recruiters = rng.binomial(freed, p.prison_recruiter_share)
         to_r, to_s_e, caught_e = e_out[:, 0], e_out[:, 1], e_out[:, 2]
@@ -546,16 +542,11 @@ class Society:
                 or raise it when ``attack_legitimacy_per_casualty`` is negative (rally).
             resentment: legitimacy target lost to resentment of Chinese presence (0-1).
         """
-        p = self.p
         week = self.week
         self.week += 1
         self._update_legitimacy(economy, soft, surveillance, casualties, resentment)
         self._incidents(week)
-        factor = np.maximum(
-            (1.0 - p.economy_hardship_relief * economy)
-            * (1.0 + p.remittance_hardship * (p.remittance_pivot - remittances)),
-            0.0,
-        )
+        factor = self.hardship_factor(economy, remittances)
         self._protest(factor, surveillance, threat, week)
         context = RadicalisationContext(economy, factor, cells, online_suppression, surveillance)
         self.context = context
@@ -564,6 +555,15 @@ class Society:
             self.settled = True
         self.radicalisation.step(context, self.draws.generator("radicalisation", week))
         # counted once in _protest, read by the threat index, the militants and the recorder
+
+    def hardship_factor(self, economy: NDArray[np.float64], remittances: float) -> NDArray[np.float64]:
+        """Each region's factor on hardship: relieved by the economy, raised when remittances fall below their pivot."""
+        p = self.p
+        return np.maximum(
+            (1.0 - p.economy_hardship_relief * economy)
+            * (1.0 + p.remittance_hardship * (p.remittance_pivot - remittances)),
+            0.0,
+        )
 
     def _incidents(self, week: int) -> None:
         """Incidents with the security forces in regions with an autonomy movement (Poisson in time)."""

@@ -2,8 +2,9 @@
 
 Civil violence (Epstein 2002, F1-F4), drug flows and interdiction (Magliocca et al., F5-F7),
 radicalisation thresholds (Santoprete & Xu 2018, F8), heavy-tailed attack severities (F9) and the
-2022 opium ban (F10); docs/validation.md explains each. F1-F4 and F8 run the society submodel
-alone (:func:`society_run`), the others the full model on fixed small worlds.
+2022 opium ban (F10); docs/validation.md explains each. F1-F4 run the society submodel alone
+(:func:`society_run`), F8 its radicalisation compartments alone (:func:`radicalisation_run`), the
+others the full model on fixed small worlds.
 """
 
 from __future__ import annotations
@@ -68,6 +69,32 @@ def society_run(
         active[t] = np.mean(soc.state == ACTIVE)
         radical[t] = float(soc.radicalised_share() @ soc.population) / soc.population.sum()
     return active, radical
+
+
+def radicalisation_run(seed: int, steps: int, **params: float) -> np.ndarray:
+    """The radicalised share of :func:`society_run` (same seed, steps and parameters, no
+    surveillance), stepping the radicalisation compartments alone: they read neither the citizens
+    nor protest, and their draws are keyed by week, so the series is the same to the last bit at
+    about a third of the cost (``tests/test_checks.py``)."""
+    from scenarios.model.society import RadicalisationContext, Society
+
+    soc = Society(
+        np.random.default_rng(seed),
+        WeeklyStreams(seed),
+        np.array([1_000_000.0]),
+        1,
+        Params.defaults(**params),
+        "floor",
+        True,
+        settle=False,
+    )
+    zero = np.zeros(1)
+    context = RadicalisationContext(zero, soc.hardship_factor(zero, 0.35), zero, 0.0, zero)
+    radical = np.zeros(steps)
+    for week in range(steps):
+        soc.radicalisation.step(context, soc.draws.generator("radicalisation", week))
+        radical[week] = float(soc.radicalised_share() @ soc.population) / soc.population.sum()
+    return radical
 
 
 # ---------------------------------------------------------------------------- stylized facts
@@ -251,19 +278,15 @@ def _radicalisation(design: Design, quick: bool) -> Row:
     }
     # R0 = contact * gamma / ((gamma + prevention) * treatment), no arrests (Society.r0 adds them)
     below = [
-        society_run(s, 2000, citizens=2000, radicalisation_contact=0.03, prevention_rate=0.02, **common)[1][-1]
+        radicalisation_run(s, 2000, radicalisation_contact=0.03, prevention_rate=0.02, **common)[-1]
         for s in range(seeds)
     ]
     above = [
-        society_run(s, steps, citizens=5000, radicalisation_contact=0.18, prevention_rate=0.02, **common)[1][
-            -50:
-        ].mean()
+        radicalisation_run(s, steps, radicalisation_contact=0.18, prevention_rate=0.02, **common)[-50:].mean()
         for s in range(seeds)
     ]
     prevented = [
-        society_run(s, steps, citizens=5000, radicalisation_contact=0.18, prevention_rate=0.04, **common)[1][
-            -50:
-        ].mean()
+        radicalisation_run(s, steps, radicalisation_contact=0.18, prevention_rate=0.04, **common)[-50:].mean()
         for s in range(seeds)
     ]
     m, lo, hi = mean_ci(above)
