@@ -5,8 +5,9 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+import pytest
 
-from scenarios.rng import WeeklyStreams, named_generator, replicate_seeds, stream_key
+from scenarios.rng import WEEK_OFFSET, WeeklyStreams, named_generator, replicate_seeds, stream_key
 
 
 def test_stream_keys_are_crc32_of_the_name():
@@ -54,3 +55,12 @@ def test_weekly_uniforms_lie_in_the_unit_interval_and_look_uniform():
     assert abs(u.mean() - 0.5) < 0.005  # sd of the mean: 0.29 / sqrt(1e5) ~ 0.001
     counts = np.histogram(u, bins=10, range=(0, 1))[0]
     assert counts.min() > 9_500 and counts.max() < 10_500
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2**32 + 3, 2**64 - 1])
+def test_weekly_generators_are_the_seed_sequences_spawned_by_stage_week_and_keys(seed):
+    w = WeeklyStreams(seed)
+    for stage, week, keys in (("recruits", 5, (2,)), ("radicalisation", -52, ()), ("xinjiang", 400, (1, 2**40))):
+        spawn = (stream_key(stage), week + WEEK_OFFSET, *keys)
+        expected = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=spawn)).random(4)
+        assert np.array_equal(w.generator(stage, week, *keys).random(4), expected)
