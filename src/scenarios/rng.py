@@ -94,6 +94,7 @@ class WeeklyStreams:
     def __init__(self, seed: int):
         # the seed's entropy as SeedSequence reads it (32-bit words, least significant first): the
         # same generators as from the integer, a quarter cheaper to seed every week
+        seed = int(seed)
         np.random.SeedSequence(seed)  # refuses what it refuses (a negative seed); its entropy is the seed
         words = [(seed >> shift) & 0xFFFFFFFF for shift in range(0, max(seed.bit_length(), 1), 32)]
         self._entropy = np.array(words, dtype=np.uint32)
