@@ -239,6 +239,13 @@ class Militants:
         disrupt = p.cell_disruption_base + p.cell_disruption_gain * self.counterterrorism
         disrupted = u < disrupt
         attacking = (u >= disrupt) & (u < disrupt + p.cell_attack_rate)
+        if not forced and not attacking.any():  # most weeks: no attack to draw for, beliefs only fade
+            self.target_risk.update(np.zeros(2), np.zeros(2))
+            self.tactic_risk.update(np.zeros(2), np.zeros(2))
+            keep = ~disrupted
+            self.cell_id = self.cell_id[keep]
+            self.cell_region = self.cell_region[keep]
+            return
         ids = self.cell_id[attacking]
         keys = ids.astype(np.uint64)
         chinese = m.draws.uniforms("attack-target", week, keys) < self.chinese_share
