@@ -3,7 +3,8 @@
 The quick version (2 classes, 20 pages, 2 explorer users and a flooding tab (1 loop) for 3 s, on
 the exercise shortened to 1 year and the baseline to 1 year, both without the burn-in) runs in
 ``make test``; the full-size one (12 teams in 4 classes, 60 pages, 2 explorer users, a flooding tab
-in 8 loops for 8 s, on the shipped library) is marked slow. The longer measurement with figures is benchmarks/classroom_load.py (docs/benchmarks.md).
+in 8 loops for 8 s, on the shipped library) is marked slow. The longer measurement with figures is
+benchmarks/classroom_load.py (docs/benchmarks.md).
 """
 
 from __future__ import annotations
