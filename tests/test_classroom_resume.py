@@ -55,16 +55,31 @@ def outcomes(room, sid, round_):
     return st["played"], {s: counterfactual.stored(room, sid, round_, s) for s in TEAMS}
 
 
-def test_rounds_continued_from_snapshots_equal_a_replay_every_outcome_every_round(tmp_path, two_band_seeds, starts):
+@pytest.fixture(scope="module")
+def replayed(tmp_path_factory, two_band_seeds):
+    """The reference of the two tests below: a session of seed 11 played three rounds by a room that
+    keeps no snapshot (every Advance and counterfactual replays from the start), with what each
+    round stored. The first test only reads the stored outcomes; the second then undoes rounds 3 and
+    2 of this room and plays them again (one replayed session serves both)."""
+    room = Classroom(tmp_path_factory.mktemp("replayed") / "replayed.sqlite", EXERCISES, snapshot_sessions=0)
+    sid, _ = prepared_session(room, seed=11)
+    stored = {}
+    for r in (1, 2, 3):
+        play(room, sid, r)
+        stored[r] = outcomes(room, sid, r)
+    return room, sid, stored
+
+
+def test_rounds_continued_from_snapshots_equal_a_replay_every_outcome_every_round(
+    tmp_path, two_band_seeds, starts, replayed
+):
+    replay_room, _, reference = replayed
     kept = Classroom(tmp_path / "kept.sqlite", EXERCISES)
-    replayed = Classroom(tmp_path / "replayed.sqlite", EXERCISES, snapshot_sessions=0)
     a, _ = prepared_session(kept, seed=11)
-    b, _ = prepared_session(replayed, seed=11)
     for r in (1, 2, 3):
         play(kept, a, r)
-        play(replayed, b, r)
         played_a, cf_a = outcomes(kept, a, r)
-        played_b, cf_b = outcomes(replayed, b, r)
+        played_b, cf_b = reference[r]
         assert played_a == played_b, r  # every outcome, region, segment and spending, every year so far
         assert cf_a == cf_b, r
         assert any(v["yearly"] is not None for v in cf_a.values())  # some team's counterfactual was run
@@ -72,23 +87,24 @@ def test_rounds_continued_from_snapshots_equal_a_replay_every_outcome_every_roun
     assert starts.count((1, True)) == 0
     continued = [years for years, resumed in starts if resumed]
     assert continued.count(2) >= 2 and continued.count(3) >= 2
-    assert kept.snapshots.count() == 2 and replayed.snapshots.count() == 0
+    assert kept.snapshots.count() == 2 and replay_room.snapshots.count() == 0
 
 
-def test_after_a_restart_or_an_undo_the_round_is_replayed_and_gives_the_same_numbers(tmp_path, two_band_seeds, starts):
+def test_after_a_restart_or_an_undo_the_round_is_replayed_and_gives_the_same_numbers(
+    tmp_path, two_band_seeds, starts, replayed
+):
+    reference, ref, stored = replayed
     room = Classroom(tmp_path / "class.sqlite", EXERCISES)
-    reference = Classroom(tmp_path / "reference.sqlite", EXERCISES, snapshot_sessions=0)
-    sid, _ = prepared_session(room, seed=5)
-    ref, _ = prepared_session(reference, seed=5)
+    sid, _ = prepared_session(room, seed=11)
     play(room, sid, 1)
-    play(reference, ref, 1)
     restarted = Classroom(tmp_path / "class.sqlite", EXERCISES)  # a new server on the same file: no snapshot
     starts.clear()
     play(restarted, sid, 2)
-    play(reference, ref, 2)
     assert starts and not any(resumed for _, resumed in starts)  # replayed
-    assert outcomes(restarted, sid, 2) == outcomes(reference, ref, 2)
-    # undo round 2 and play it with other choices: the kept snapshot of round 2 no longer fits
+    assert outcomes(restarted, sid, 2) == stored[2]
+    # undo round 2 and play it with other choices: the kept snapshot of round 2 no longer fits (the
+    # reference, three rounds on, first undoes its round 3, keeping that round's choice and inject)
+    controls.undo_last_round(reference, ref, 3)
     controls.undo_last_round(restarted, sid, 2)
     controls.undo_last_round(reference, ref, 2)
     for room_, s in ((restarted, sid), (reference, ref)):
@@ -101,7 +117,8 @@ def test_after_a_restart_or_an_undo_the_round_is_replayed_and_gives_the_same_num
     assert restarted.state(sid)["played"] == reference.state(ref)["played"]
     starts.clear()
     play(restarted, sid, 3)
-    play(reference, ref, 3)
+    reference.advance(ref, 3)  # round 3's choice and inject are still stored from before the undo
+    counterfactual.compute(reference, ref, 3)
     assert (3, True) in starts  # continued the round 2 played after the undo, not the one undone
     assert outcomes(restarted, sid, 3) == outcomes(reference, ref, 3)
 

@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import serve_library_copy
+from helpers import serve_library_copy, shortened
 
 from benchmarks import classroom_load  # starts and stops `scenarios serve` for tests and benchmarks
 
@@ -48,10 +48,16 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def server(tmp_path, monkeypatch):
-    """The server for the quick test: a library copy with the shipped short_border_pressure and the
-    explorer's baseline shortened to 1 year."""
+    """The server for the quick test: a library copy with the explorer's baseline shortened to 1 year
+    and short_border_pressure (teams, budgets, levers and briefings as shipped) shortened to one
+    round of one year without the burn-in: the server prepares each new session's baseline and noise
+    band at once (5 runs), which this test, playing no round, never reads."""
+    one_round = {**shortened(1), "parameters": {"burn_in_weeks": 0}}
     serve_library_copy(
-        monkeypatch, tmp_path / "root", scenarios={"baseline": {"years": 1}}, exercises={"short_border_pressure": {}}
+        monkeypatch,
+        tmp_path / "root",
+        scenarios={"baseline": {"years": 1}},
+        exercises={"short_border_pressure": one_round},
     )
     yield from serving(tmp_path)
 

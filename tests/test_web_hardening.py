@@ -205,7 +205,10 @@ def test_one_flooding_tab_is_limited_per_code_and_device(app):
     assert [tab.get(f"/api/team/{codes['china']}/state").status_code for _ in range(5)] == [200] * 4 + [429]
 
 
-def test_serve_lan_listens_on_the_classroom_address_and_puts_it_in_every_link(tmp_path, monkeypatch, capsys):
+def test_serve_lan_listens_on_the_classroom_address_and_puts_it_in_every_link(
+    tmp_path, monkeypatch, capsys, two_band_seeds
+):
+    # serve warms a new session up (its baseline and band): on 2 seeds here, the links are what is tested
     from scenarios.web import app as web_app
 
     monkeypatch.setattr(web_app, "lan_address", lambda: "192.168.1.20")
