@@ -75,6 +75,10 @@ class Capacities:
         self.sco_index = multiplier[0] if multiplier else None
         self.sco_multiplier = sco_multiplier
         self.channel_level = tuple(chans[c].level for c in chans)
+        self._level_columns = {
+            level: np.array([k for k, lv_ in enumerate(self.channel_level) if lv_ == level], dtype=np.int64)
+            for level in LEVELS
+        }
 
         shares = {
             "segment": np.asarray(segment_weights, float) / np.sum(segment_weights),
@@ -134,10 +138,17 @@ class Capacities:
         return 1.0 - np.exp2(-(level[:, None] * alloc) / self.half[:, None])
 
     def _compute(self) -> None:
-        sat = {level: self._saturation(self.alloc[level]) for level in LEVELS}
-        for k, name in enumerate(self.channel_names):
-            s = sat[self.channel_level[k]]
-            self.values[name] = 1.0 - np.prod(1.0 - self.weights[:, k, None] * s, axis=0)
+        """Every channel's capacity: ``1 - prod over levers of (1 - weight x saturation)``, the
+        channels of one level in one array operation (the product over levers in lever order, as
+        channel by channel)."""
+        for level in LEVELS:
+            columns = self._level_columns[level]
+            if not columns.size:
+                continue
+            s = self._saturation(self.alloc[level])  # (levers, places)
+            product = np.prod(1.0 - self.weights[:, columns, None] * s[:, None, :], axis=0)  # (channels, places)
+            for row, k in enumerate(columns):
+                self.values[self.channel_names[k]] = 1.0 - product[row]
 
     def __getitem__(self, channel: str) -> NDArray[np.float64]:
         """Capacity of ``channel``: one value per segment, per region, or a 1-element array."""
