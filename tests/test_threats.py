@@ -8,7 +8,7 @@ from helpers import baseline
 
 from scenarios.analysis.summary import mean_ci
 from scenarios.model import SecurityModel, simulate
-from scenarios.model.beliefs import RiskBelief
+from scenarios.model.beliefs import RiskBelief, RiskBeliefs
 from scenarios.model.militants import draw_severity
 from scenarios.spec.config import derive
 
@@ -238,3 +238,22 @@ def test_pressure_switches_opiate_volume_to_methamphetamine_at_the_weight_ratio(
     org0 = m0.traffickers[0]
     org0.loss = 3.0 * m0.p.loss_tolerance
     assert org0.substitution() == 0.0
+
+
+def test_stacked_beliefs_hold_what_each_actors_own_belief_would():
+    rng = np.random.default_rng(4)
+    own = [RiskBelief((5,), 1.0, 19.0, 0.9) for _ in range(3)]
+    stacked = RiskBeliefs.of(own, 1.0, 19.0, 0.9)
+    rows = [stacked.row(i) for i in range(3)]
+    for week in range(30):
+        trials = rng.integers(0, 6, (3, 5)).astype(float)
+        events = np.minimum(trials, rng.integers(0, 3, (3, 5)))
+        for belief, t, e in zip(own, trials, events, strict=True):
+            belief.update(t, e)
+        if week % 2:
+            stacked.update(trials, events)
+        else:  # one actor at a time, through its row
+            for row, t, e in zip(rows, trials, events, strict=True):
+                row.update(t, e)
+        assert all(np.array_equal(b.risk, r.risk) for b, r in zip(own, rows, strict=True))
+    assert np.array_equal(stacked.risk, np.array([b.risk for b in own]))

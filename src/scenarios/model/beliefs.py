@@ -10,6 +10,8 @@ so perceived risk jumps after a seizure and decays back to the prior ``a / (a + 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -50,3 +52,90 @@ class RiskBelief:
     def risk(self) -> NDArray[np.float64]:
         """Posterior mean of the interdiction chance (computed once per update; read-only)."""
         return self._risk
+
+
+class RiskBeliefs:
+    """The beliefs of many actors over the same places, one row each, updated in one array operation.
+
+    Row ``i`` holds what a :class:`RiskBelief` of actor ``i`` would hold, to the last bit: the same
+    fading and adding, element by element. :meth:`row` gives actor ``i`` its own belief (a
+    :class:`RowBelief`) that reads and updates its row.
+
+    Args:
+        n_actors: rows.
+        n_places: columns.
+        a, b, memory: as for :class:`RiskBelief`.
+    """
+
+    def __init__(self, n_actors: int, n_places: int, a: float, b: float, memory: float):
+        self.events: NDArray[np.float64] = np.zeros((n_actors, n_places))
+        self.trials: NDArray[np.float64] = np.zeros((n_actors, n_places))
+        self.a, self.b, self.memory = a, b, memory
+        self._risk = self._posterior_mean()
+
+    @classmethod
+    def of(cls, beliefs: Sequence[RiskBelief | RowBelief], a: float, b: float, memory: float) -> RiskBeliefs:
+        """The beliefs of ``beliefs[i]`` as row ``i`` (their past trials and events copied)."""
+        out = cls(len(beliefs), beliefs[0].risk.size, a, b, memory)
+        for i, belief in enumerate(beliefs):
+            out.events[i] = belief.events
+            out.trials[i] = belief.trials
+        out._risk = out._posterior_mean()
+        return out
+
+    def update(self, trials: Counts, events: Counts) -> None:
+        """Every actor's step at once (arrays actors x places)."""
+        self.events *= self.memory
+        self.trials *= self.memory
+        self.events += events
+        self.trials += trials
+        self._risk = self._posterior_mean()
+
+    def update_row(self, i: int, trials: Counts, events: Counts) -> None:
+        """One actor's step (the others' beliefs do not change)."""
+        self.events[i] *= self.memory
+        self.trials[i] *= self.memory
+        self.events[i] += events
+        self.trials[i] += trials
+        self._risk = self._posterior_mean()
+
+    def _posterior_mean(self) -> NDArray[np.float64]:
+        mean: NDArray[np.float64] = (self.events + self.a) / (self.trials + self.a + self.b)
+        mean.setflags(write=False)
+        return mean
+
+    @property
+    def risk(self) -> NDArray[np.float64]:
+        """Posterior mean of the interdiction chance, actors x places (read-only)."""
+        return self._risk
+
+    def row(self, i: int) -> RowBelief:
+        """Actor ``i``'s belief."""
+        return RowBelief(self, i)
+
+
+class RowBelief:
+    """One actor's row of a :class:`RiskBeliefs`, used as its :class:`RiskBelief`."""
+
+    def __init__(self, beliefs: RiskBeliefs, i: int):
+        self.beliefs, self.i = beliefs, i
+
+    def update(self, trials: Counts, events: Counts) -> None:
+        """Fade the past by ``memory`` and add this step's trials and interdiction events (this row only)."""
+        self.beliefs.update_row(self.i, trials, events)
+
+    @property
+    def risk(self) -> NDArray[np.float64]:
+        """Posterior mean of the interdiction chance (read-only)."""
+        row: NDArray[np.float64] = self.beliefs.risk[self.i]
+        return row
+
+    @property
+    def events(self) -> NDArray[np.float64]:
+        row: NDArray[np.float64] = self.beliefs.events[self.i]
+        return row
+
+    @property
+    def trials(self) -> NDArray[np.float64]:
+        row: NDArray[np.float64] = self.beliefs.trials[self.i]
+        return row

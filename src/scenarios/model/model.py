@@ -185,6 +185,7 @@ class SecurityModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type inf
             org = TraffickingOrganisation(self, 1.0 / n)
             org.move_to(self._cell(ix.provinces[order[i % order.size]]))
         self.traffickers = self.agents_by_type[TraffickingOrganisation]
+        self.trafficking.stack(list(self.traffickers))
 
     def _militant_setup(self) -> None:
         ix = self.index
