@@ -147,15 +147,8 @@ class TraffickingOrganisation(CellAgent):  # type: ignore[misc]  # Mesa ships no
 
     def volumes(self) -> tuple[np.ndarray, np.ndarray]:
         """Per drug, this week's volume (t) and the number of shipments it is split into (0 when nothing ships)."""
-        m = self.model
-        size = m.p.shipment_size_t / self.spread()
-        volume = m.trafficking.supply * self.share * self.volume_factor(m.trafficking.road_factor)
-        switched = volume[OPIATES] * self.substitution()
-        if switched > 0:  # volume is this week's own array
-            volume[OPIATES] -= switched
-            volume[METH] += switched * m.p.substitution_weight_ratio
-        n = np.where(volume > 0, np.maximum(1, np.round(volume / size)), 0).astype(np.int64)
-        return volume, n
+        volume, n = volumes([self])
+        return volume[0], n[0]
 
     def learn(
         self, seg: tuple[np.ndarray, np.ndarray], route: tuple[np.ndarray, np.ndarray], lost_share: float | None
@@ -199,6 +192,28 @@ def choice_probabilities(orgs: list[TraffickingOrganisation]) -> NDArray[np.floa
     top = np.where(is_open, utility, -np.inf).max(axis=1, keepdims=True)
     w: NDArray[np.float64] = np.exp(utility - top) * is_open
     return w / w.sum(axis=1, keepdims=True)
+
+
+def volumes(orgs: list[TraffickingOrganisation]) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Per organisation (rows) and drug, this week's volume (t) and the number of shipments it is
+    split into (0 when nothing ships): its share of the supply times its volume factor (risks,
+    prices, roads), part of its opiates switched to methamphetamine under pressure, split into
+    shipments of ``shipment_size_t / spread``. The per-organisation factors are plain floats, the
+    rest one array operation for all organisations."""
+    m = orgs[0].model
+    p = m.p
+    road = m.trafficking.road_factor
+    shares = np.array([o.share for o in orgs])
+    factor = np.array([o.volume_factor(road) for o in orgs])
+    size = np.array([p.shipment_size_t / o.spread() for o in orgs])
+    substitution = np.array([o.substitution() for o in orgs])
+    volume: NDArray[np.float64] = m.trafficking.supply[None, :] * shares[:, None] * factor[:, None]
+    switched = volume[:, OPIATES] * substitution
+    moved = switched > 0
+    volume[moved, OPIATES] -= switched[moved]
+    volume[moved, METH] += switched[moved] * p.substitution_weight_ratio
+    n = np.where(volume > 0, np.maximum(1, np.round(volume / size[:, None])), 0).astype(np.int64)
+    return volume, n
 
 
 def initial_network(model: ModelState, n: int) -> np.ndarray:
@@ -292,10 +307,8 @@ class Trafficking:
         m = self.model
         ix = m.index
         n_drugs, n_combo = len(DRUGS), ix.combo_segment.size
-        plans = [o.volumes() for o in orgs]
+        volume, n = volumes(orgs)  # (orgs, drugs)
         cdf = np.cumsum(choice_probabilities(orgs), axis=1)  # (orgs, combinations)
-        volume = np.array([plan[0] for plan in plans])  # (orgs, drugs)
-        n = np.array([plan[1] for plan in plans])  # (orgs, drugs)
         tonnes = np.divide(volume, n, out=np.zeros_like(volume), where=n > 0).ravel()  # per group
         groups = np.repeat(np.arange(n.size), n.ravel())  # group = org * drugs + drug, per shipment
         first = np.cumsum(n.ravel()) - n.ravel()
