@@ -261,7 +261,9 @@ drivers and events put in: the same run as made from the start, since what the m
 week depends on its inputs up to that week only. The first seed of every family is also run from
 the start and compared bit for bit (the suite stops if they differ), and
 `tests/test_checks.py` compares both ways on a small world
-(`src/scenarios/experiments/checks/families.py`). Check families:
+(`src/scenarios/experiments/checks/families.py`, continuing runs with `model/resume.py` as the
+classroom does). The checks that make their own small runs (F1-F4 and F8 on the society submodel,
+B1 stepping the model by hand) go into the same batch, on the workers. Check families:
 
 - **F1-F10, C1-C5**: stylized facts and calibration targets (docs/model.md section 1 and 8).
 - **B1-B4**: the baseline's own regime, which every comparison starts from: effective R0 of
