@@ -54,7 +54,7 @@ class RiskBelief:
         return self._risk
 
 
-class RiskBeliefs:
+class RiskBeliefs(RiskBelief):
     """The beliefs of many actors over the same places, one row each, updated in one array operation.
 
     Row ``i`` holds what a :class:`RiskBelief` of actor ``i`` would hold, to the last bit: the same
@@ -68,10 +68,7 @@ class RiskBeliefs:
     """
 
     def __init__(self, n_actors: int, n_places: int, a: float, b: float, memory: float):
-        self.events: NDArray[np.float64] = np.zeros((n_actors, n_places))
-        self.trials: NDArray[np.float64] = np.zeros((n_actors, n_places))
-        self.a, self.b, self.memory = a, b, memory
-        self._risk = self._posterior_mean()
+        super().__init__((n_actors, n_places), a, b, memory)
 
     @classmethod
     def of(cls, beliefs: Sequence[RiskBelief | RowBelief], a: float, b: float, memory: float) -> RiskBeliefs:
@@ -83,14 +80,6 @@ class RiskBeliefs:
         out._risk = out._posterior_mean()
         return out
 
-    def update(self, trials: Counts, events: Counts) -> None:
-        """Every actor's step at once (arrays actors x places)."""
-        self.events *= self.memory
-        self.trials *= self.memory
-        self.events += events
-        self.trials += trials
-        self._risk = self._posterior_mean()
-
     def update_row(self, i: int, trials: Counts, events: Counts) -> None:
         """One actor's step (the others' beliefs do not change)."""
         self.events[i] *= self.memory
@@ -98,16 +87,6 @@ class RiskBeliefs:
         self.events[i] += events
         self.trials[i] += trials
         self._risk = self._posterior_mean()
-
-    def _posterior_mean(self) -> NDArray[np.float64]:
-        mean: NDArray[np.float64] = (self.events + self.a) / (self.trials + self.a + self.b)
-        mean.setflags(write=False)
-        return mean
-
-    @property
-    def risk(self) -> NDArray[np.float64]:
-        """Posterior mean of the interdiction chance, actors x places (read-only)."""
-        return self._risk
 
     def row(self, i: int) -> RowBelief:
         """Actor ``i``'s belief."""

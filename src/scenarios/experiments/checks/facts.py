@@ -10,7 +10,7 @@ others the full model on fixed small worlds.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,6 +32,25 @@ from scenarios.spec import registry
 from scenarios.spec.config import Scenario, derive, scenario_dict
 from scenarios.spec.params import Params
 
+if TYPE_CHECKING:
+    from scenarios.model.society import Society
+
+
+def _one_region(seed: int, citizens: int, feedback: bool, params: dict[str, float]) -> Society:
+    """The society of one region of 1,000,000 persons, radicalisation at ``radicalisation_initial``."""
+    from scenarios.model.society import Society
+
+    return Society(
+        np.random.default_rng(seed),
+        WeeklyStreams(seed),
+        np.array([1_000_000.0]),
+        citizens,
+        Params.defaults(**params),
+        "floor",
+        feedback,
+        settle=False,
+    )
+
 
 def society_run(
     seed: int,
@@ -46,18 +65,9 @@ def society_run(
     online propaganda unless given as parameters), radicalisation starting at
     ``radicalisation_initial`` rather than at its equilibrium; returns weekly active share and
     radicalised share."""
-    from scenarios.model.society import ACTIVE, Society
+    from scenarios.model.society import ACTIVE
 
-    soc = Society(
-        np.random.default_rng(seed),
-        WeeklyStreams(seed),
-        np.array([1_000_000.0]),
-        citizens,
-        Params.defaults(**params),
-        "floor",
-        feedback,
-        settle=False,
-    )
+    soc = _one_region(seed, citizens, feedback, params)
     active = np.zeros(steps)
     radical = np.zeros(steps)
     zero = np.zeros(1)
@@ -76,18 +86,9 @@ def radicalisation_run(seed: int, steps: int, **params: float) -> np.ndarray:
     surveillance), stepping the radicalisation compartments alone: they read neither the citizens
     nor protest, and their draws are keyed by week, so the series is the same to the last bit at
     about a third of the cost (``tests/test_checks.py``)."""
-    from scenarios.model.society import RadicalisationContext, Society
+    from scenarios.model.society import RadicalisationContext
 
-    soc = Society(
-        np.random.default_rng(seed),
-        WeeklyStreams(seed),
-        np.array([1_000_000.0]),
-        1,
-        Params.defaults(**params),
-        "floor",
-        True,
-        settle=False,
-    )
+    soc = _one_region(seed, 1, True, params)
     zero = np.zeros(1)
     context = RadicalisationContext(zero, soc.hardship_factor(zero, 0.35), zero, 0.0, zero)
     radical = np.zeros(steps)
