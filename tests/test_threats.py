@@ -243,7 +243,7 @@ def test_pressure_switches_opiate_volume_to_methamphetamine_at_the_weight_ratio(
 def test_stacked_beliefs_hold_what_each_actors_own_belief_would():
     rng = np.random.default_rng(4)
     own = [RiskBelief((5,), 1.0, 19.0, 0.9) for _ in range(3)]
-    stacked = RiskBeliefs.of(own, 1.0, 19.0, 0.9)
+    stacked = RiskBeliefs(3, 5, 1.0, 19.0, 0.9)
     rows = [stacked.row(i) for i in range(3)]
     for week in range(30):
         trials = rng.integers(0, 6, (3, 5)).astype(float)
@@ -257,3 +257,20 @@ def test_stacked_beliefs_hold_what_each_actors_own_belief_would():
                 row.update(t, e)
         assert all(np.array_equal(b.risk, r.risk) for b, r in zip(own, rows, strict=True))
     assert np.array_equal(stacked.risk, np.array([b.risk for b in own]))
+
+
+def test_the_organisations_are_the_rows_of_the_trafficking_systems_beliefs():
+    from scenarios.model.trafficking import TraffickingOrganisation
+
+    m = _model()
+    orgs = list(m.traffickers)
+    assert [o.row for o in orgs] == list(range(len(orgs)))
+    trials = np.ones(len(m.index.segments))
+    orgs[1].segment_risk.update(trials, trials)  # through its own belief: its row moves, no other
+    risk = m.trafficking.segment_beliefs.risk
+    assert np.array_equal(orgs[1].segment_risk.risk, risk[1]) and not np.array_equal(risk[1], risk[0])
+    m.trafficking.reset()
+    with pytest.raises(ValueError, match="in the order they were made"):
+        m.trafficking.ship(orgs[::-1])
+    with pytest.raises(ValueError, match="no more"):
+        TraffickingOrganisation(m, 0.1)

@@ -10,8 +10,6 @@ so perceived risk jumps after a seizure and decays back to the prior ``a / (a + 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 from numpy.typing import NDArray
 
@@ -70,16 +68,6 @@ class RiskBeliefs(RiskBelief):
     def __init__(self, n_actors: int, n_places: int, a: float, b: float, memory: float):
         super().__init__((n_actors, n_places), a, b, memory)
 
-    @classmethod
-    def of(cls, beliefs: Sequence[RiskBelief | RowBelief], a: float, b: float, memory: float) -> RiskBeliefs:
-        """The beliefs of ``beliefs[i]`` as row ``i`` (their past trials and events copied)."""
-        out = cls(len(beliefs), beliefs[0].risk.size, a, b, memory)
-        for i, belief in enumerate(beliefs):
-            out.events[i] = belief.events
-            out.trials[i] = belief.trials
-        out._risk = out._posterior_mean()
-        return out
-
     def update_row(self, i: int, trials: Counts, events: Counts) -> None:
         """One actor's step (the others' beliefs do not change)."""
         self.events[i] *= self.memory
@@ -107,14 +95,4 @@ class RowBelief:
     def risk(self) -> NDArray[np.float64]:
         """Posterior mean of the interdiction chance (read-only)."""
         row: NDArray[np.float64] = self.beliefs.risk[self.i]
-        return row
-
-    @property
-    def events(self) -> NDArray[np.float64]:
-        row: NDArray[np.float64] = self.beliefs.events[self.i]
-        return row
-
-    @property
-    def trials(self) -> NDArray[np.float64]:
-        row: NDArray[np.float64] = self.beliefs.trials[self.i]
         return row

@@ -178,14 +178,13 @@ class SecurityModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type inf
 
     def _trafficking_setup(self) -> None:
         ix = self.index
-        self.trafficking = Trafficking(self)
         n = int(self.p.trafficking_orgs)
+        self.trafficking = Trafficking(self, n)
         order = np.argsort(-ix.supply_share, kind="stable")
         for i in range(n):
             org = TraffickingOrganisation(self, 1.0 / n)
             org.move_to(self._cell(ix.provinces[order[i % order.size]]))
         self.traffickers = self.agents_by_type[TraffickingOrganisation]
-        self.trafficking.stack(list(self.traffickers))
 
     def _militant_setup(self) -> None:
         ix = self.index

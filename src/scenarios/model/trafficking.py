@@ -42,7 +42,7 @@ import numpy as np
 from mesa.discrete_space import CellAgent
 from numpy.typing import NDArray
 
-from scenarios.model.beliefs import RiskBelief, RiskBeliefs, RowBelief
+from scenarios.model.beliefs import RiskBeliefs
 
 if TYPE_CHECKING:
     from scenarios.model.border import Conditions
@@ -65,16 +65,11 @@ class TraffickingOrganisation(CellAgent):  # type: ignore[misc]  # Mesa ships no
     def __init__(self, model: ModelState, share: float):
         super().__init__(model)
         p = model.p
-        ix = model.index
         self.share = share
-        # its own beliefs until the trafficking system stacks every organisation's (Trafficking.stack)
-        self.segment_risk: RiskBelief | RowBelief = RiskBelief(
-            (len(ix.segments),), p.risk_prior_a, p.risk_prior_b, p.risk_memory
-        )
-        self.route_risk: RiskBelief | RowBelief = RiskBelief(
-            (len(ix.routes),), p.risk_prior_a, p.risk_prior_b, p.risk_memory
-        )
-        self.row = -1  # its row in the stacked beliefs
+        # its beliefs are its row of the trafficking system's (one array operation a week for all)
+        self.row = model.trafficking.enrol()
+        self.segment_risk = model.trafficking.segment_beliefs.row(self.row)
+        self.route_risk = model.trafficking.route_beliefs.row(self.row)
         self.loss = 0.0  # smoothed share of volume lost to seizures
         self.open = initial_network(model, int(p.initial_routes))  # combinations it ships over
 
@@ -150,15 +145,6 @@ class TraffickingOrganisation(CellAgent):  # type: ignore[misc]  # Mesa ships no
         volume, n = volumes([self])
         return volume[0], n[0]
 
-    def learn(
-        self, seg: tuple[np.ndarray, np.ndarray], route: tuple[np.ndarray, np.ndarray], lost_share: float | None
-    ) -> None:
-        """Update the risk beliefs from this week's (trials, seizures) per segment and per route, and
-        the smoothed share of volume lost (``None`` when nothing was shipped: nothing to learn)."""
-        self.segment_risk.update(*seg)
-        self.route_risk.update(*route)
-        self.learn_loss(lost_share)
-
     def learn_loss(self, lost_share: float | None) -> None:
         """Update the smoothed share of volume lost (``None``: nothing shipped, nothing to learn)."""
         if lost_share is not None:
@@ -177,12 +163,9 @@ def choice_probabilities(orgs: list[TraffickingOrganisation]) -> NDArray[np.floa
     m = orgs[0].model
     ix = m.index
     p = m.p
-    tr = m.trafficking
-    if tr.stacked_rows(orgs) and tr.segment_beliefs is not None and tr.route_beliefs is not None:
-        segment_risk, route_risk = tr.segment_beliefs.risk, tr.route_beliefs.risk
-    else:
-        segment_risk = np.array([o.segment_risk.risk for o in orgs])
-        route_risk = np.array([o.route_risk.risk for o in orgs])
+    rows = [o.row for o in orgs]
+    segment_risk = m.trafficking.segment_beliefs.risk[rows]
+    route_risk = m.trafficking.route_beliefs.risk[rows]
     is_open = np.array([o.open for o in orgs])
     risk = segment_risk[:, ix.combo_segment] + route_risk[:, ix.combo_route]
     utility = (
@@ -236,9 +219,14 @@ class Trafficking:
     organisations, then reads the tallies (per segment, region and combination).
     """
 
-    def __init__(self, model: ModelState):
+    def __init__(self, model: ModelState, n_orgs: int):
         ix = model.index
+        p = model.p
         self.model = model
+        # every organisation's risk beliefs, one row each (:meth:`enrol`)
+        self.segment_beliefs = RiskBeliefs(n_orgs, len(ix.segments), p.risk_prior_a, p.risk_prior_b, p.risk_memory)
+        self.route_beliefs = RiskBeliefs(n_orgs, len(ix.routes), p.risk_prior_a, p.risk_prior_b, p.risk_memory)
+        self.n_orgs = 0
         access = ix.supply_share @ (ix.province_segment / ix.province_segment.sum(axis=1, keepdims=True))
         self.log_access = np.log(np.maximum(access, 1e-12))
         self.supply = np.zeros(len(DRUGS))
@@ -250,26 +238,14 @@ class Trafficking:
         self.recent = np.zeros((4, ix.combo_segment.size))  # tonnes per combination, last 4 weeks
         self.road_factor = 1.0
         self.revenue_musd = 0.0  # drug revenue captured along the route, USD M/yr (smoothed)
-        self.segment_beliefs: RiskBeliefs | None = None  # every organisation's, one row each (stack)
-        self.route_beliefs: RiskBeliefs | None = None
-        self.n_stacked = 0
         self.reset()
 
-    def stack(self, orgs: list[TraffickingOrganisation]) -> None:
-        """Hold every organisation's risk beliefs in two matrices, row ``i`` for ``orgs[i]``, so that
-        a week's learning is one array operation (the same values as organisation by organisation).
-        Each organisation keeps a :class:`~.beliefs.RowBelief` on its rows."""
-        p = self.model.p
-        prior = (p.risk_prior_a, p.risk_prior_b, p.risk_memory)
-        self.segment_beliefs = RiskBeliefs.of([o.segment_risk for o in orgs], *prior)
-        self.route_beliefs = RiskBeliefs.of([o.route_risk for o in orgs], *prior)
-        for i, org in enumerate(orgs):
-            org.segment_risk, org.route_risk, org.row = self.segment_beliefs.row(i), self.route_beliefs.row(i), i
-        self.n_stacked = len(orgs)
-
-    def stacked_rows(self, orgs: list[TraffickingOrganisation]) -> bool:
-        """Whether ``orgs`` are exactly the stacked organisations, in row order."""
-        return self.n_stacked == len(orgs) and all(o.row == i for i, o in enumerate(orgs))
+    def enrol(self) -> int:
+        """The row of the next organisation in the beliefs (organisations are made in row order)."""
+        if self.n_orgs >= self.segment_beliefs.trials.shape[0]:
+            raise ValueError(f"the trafficking system holds beliefs for {self.n_orgs} organisations, no more")
+        self.n_orgs += 1
+        return self.n_orgs - 1
 
     def set_conditions(
         self, supply: np.ndarray, p_border: np.ndarray, p_transit: np.ndarray, road_factor: float
@@ -304,6 +280,8 @@ class Trafficking:
         organisations do not interact within a week, and the tallies are added group by group in
         the order of shipping them one by one, so the result is the same to the last bit.
         """
+        if [o.row for o in orgs] != list(range(self.n_orgs)):
+            raise ValueError("every organisation ships each week, in the order they were made")
         m = self.model
         ix = m.index
         n_drugs, n_combo = len(DRUGS), ix.combo_segment.size
@@ -339,20 +317,11 @@ class Trafficking:
         seized_seg = np.bincount(seg_key, per_org[1].ravel(), len(orgs) * n_s).reshape(-1, n_s)
         trials_route = np.bincount(route_key, through.ravel(), len(orgs) * n_r).reshape(-1, n_r)
         seized_route = np.bincount(route_key, per_org[2].ravel(), len(orgs) * n_r).reshape(-1, n_r)
-        if self.stacked_rows(orgs) and self.segment_beliefs is not None and self.route_beliefs is not None:
-            # every organisation's beliefs in one operation, then its own loss and network
-            self.segment_beliefs.update(trials_seg, seized_seg)
-            self.route_beliefs.update(trials_route, seized_route)
-            for i, org in enumerate(orgs):
-                org.learn_loss(lost[i] / shipped[i] if shipped[i] > 0 else None)
-                org.adapt_network()
-            return
+        # every organisation's beliefs in one operation, then its own loss and network
+        self.segment_beliefs.update(trials_seg, seized_seg)
+        self.route_beliefs.update(trials_route, seized_route)
         for i, org in enumerate(orgs):
-            org.learn(
-                (trials_seg[i], seized_seg[i]),
-                (trials_route[i], seized_route[i]),
-                lost[i] / shipped[i] if shipped[i] > 0 else None,
-            )
+            org.learn_loss(lost[i] / shipped[i] if shipped[i] > 0 else None)
             org.adapt_network()
 
     def reset(self) -> None:
@@ -436,6 +405,4 @@ def record(state: ModelState, tables: Tables) -> None:
     rg["seizures_t"][t] = seized_region
     sg["inflow_t"][t] = tr.inflow_seg.sum(axis=0)
     sg["seizures_t"][t] = tr.seized_seg.sum(axis=0)
-    orgs = list(state.traffickers)
-    stacked = tr.segment_beliefs.risk if tr.stacked_rows(orgs) and tr.segment_beliefs is not None else None
-    sg["perceived_risk"][t] = np.mean(stacked if stacked is not None else [o.segment_risk.risk for o in orgs], axis=0)
+    sg["perceived_risk"][t] = np.mean(tr.segment_beliefs.risk, axis=0)  # over organisations
