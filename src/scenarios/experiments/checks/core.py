@@ -334,12 +334,13 @@ def fetch(requests: Sequence[Request], design: Design, standalone: Sequence[Chec
     built = {c: _built(c, horizon[families.family_key(json.loads(c))]) for c in configs}
     groups: list[tuple[tuple[families.Member, ...], int, bool]] = []
     verified: set[tuple[str, ...]] = set()  # families whose first seed is run both ways
+    parting: dict[tuple[str, str], int] = {}  # the week two configs part, the same for every seed
     for seed in sorted(by_seed):
-        for group in _families(by_seed[seed], built, horizon):
+        for group in _families(by_seed[seed], built, horizon, parting):
             members = tuple(str(m.key) for m in group)
             groups.append((group, seed, len(group) > 1 and members not in verified))
             verified.add(members)
-    groups.sort(key=lambda g: -_weeks(*g))  # stable: equal costs keep their order
+    groups.sort(key=lambda g: -_weeks(g[0], g[2]))  # stable: equal costs keep their order
     alone = replace(design, runs=RunCache())  # what a worker needs of the design: not the runs made
     tasks: dict[int, tuple[Any, ...]] = {i: ("check", c.run, alone, quick) for i, c in enumerate(checks)}
     for group, seed, verify in groups:
@@ -364,7 +365,7 @@ def _task(kind: str, *args: Any) -> Any:
     return families.run_family(*args)
 
 
-def _weeks(group: tuple[families.Member, ...], seed: int, verify: bool) -> int:
+def _weeks(group: tuple[families.Member, ...], verify: bool) -> int:
     """About how many weeks a family task simulates (to send the longest first)."""
     root, *others = group
     full = {m.key: max(y for y, _ in m.wanted) * WEEKS_PER_YEAR + WEEKS_PER_YEAR for m in group}
@@ -383,11 +384,25 @@ def _built(config: str, years: int) -> SecurityModel:
 
 
 def _families(
-    requests: list[Request], built: Mapping[str, SecurityModel], horizon: Mapping[str, int]
+    requests: list[Request],
+    built: Mapping[str, SecurityModel],
+    horizon: Mapping[str, int],
+    parting: dict[tuple[str, str], int] | None = None,
 ) -> list[tuple[families.Member, ...]]:
     """The requests of one seed as families: per group of configs that may share runs, a root (the
-    config whose inputs part latest from the others') and its members with the week each leaves it."""
+    config whose inputs part latest from the others') and its members with the week each leaves it.
+
+    ``parting`` holds the week two configs' inputs part (it does not depend on the seed: pass the
+    same dict for every seed of a batch, and each pair is compared once)."""
     from scenarios.model.resume import first_difference
+
+    parting = {} if parting is None else parting
+
+    def part(a: str, b: str) -> int:
+        key = (a, b) if a <= b else (b, a)
+        if key not in parting:
+            parting[key] = first_difference(built[a], built[b])
+        return parting[key]
 
     wanted: dict[str, set[tuple[int, bool]]] = {}
     for r in requests:
@@ -402,7 +417,7 @@ def _families(
     for fam, members in groups.items():
         left = list(members)
         while left:
-            split = {a: {b: first_difference(built[a], built[b]) for b in left} for a in left}
+            split = {a: {b: part(a, b) for b in left} for a in left}
             root = max(left, key=lambda a: (sum(split[a].values()), -left.index(a)))
             branch = [c for c in left if c != root and split[root][c] > 0]
             burn_in = built[root].burn_in
