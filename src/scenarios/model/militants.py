@@ -239,14 +239,14 @@ class Militants:
         disrupt = p.cell_disruption_base + p.cell_disruption_gain * self.counterterrorism
         disrupted = u < disrupt
         attacking = (u >= disrupt) & (u < disrupt + p.cell_attack_rate)
-        if not forced and not attacking.any():  # most weeks: no attack to draw for, beliefs only fade
+        ids, cell_regions = self.cell_id[attacking], self.cell_region[attacking]
+        keep = ~(disrupted | attacking)  # disrupted and attacking cells leave
+        self.cell_id = self.cell_id[keep]
+        self.cell_region = self.cell_region[keep]
+        if not forced and not ids.size:  # most weeks: no attack to draw for, beliefs only fade
             self.target_risk.update(np.zeros(2), np.zeros(2))
             self.tactic_risk.update(np.zeros(2), np.zeros(2))
-            keep = ~disrupted
-            self.cell_id = self.cell_id[keep]
-            self.cell_region = self.cell_region[keep]
             return
-        ids = self.cell_id[attacking]
         keys = ids.astype(np.uint64)
         chinese = m.draws.uniforms("attack-target", week, keys) < self.chinese_share
         civilian = ~chinese & (m.draws.uniforms("attack-class", week, keys) >= self.target_probabilities()[0])
@@ -269,7 +269,7 @@ class Militants:
         forced_ids = np.arange(len(forced), dtype=np.int64) - len(forced) - 1  # negative: never a cell's id
         forced_keys = forced_ids.astype(np.uint64)
         all_ids = np.concatenate([ids[go], forced_ids])
-        regions = np.concatenate([self.cell_region[attacking][go], np.asarray(forced, dtype=np.int64)])
+        regions = np.concatenate([cell_regions[go], np.asarray(forced, dtype=np.int64)])
         on_chinese = np.concatenate(
             [chinese[go], m.draws.uniforms("attack-target", week, forced_keys) < self.chinese_share]
         )
@@ -277,9 +277,6 @@ class Militants:
         as_complex = np.concatenate(
             [complex_[go], m.draws.uniforms("attack-tactic", week, forced_keys) >= simple_share]
         )
-        keep = ~(disrupted | attacking)
-        self.cell_id = self.cell_id[keep]
-        self.cell_region = self.cell_region[keep]
         if regions.size:
             self._attack(all_ids, regions, on_chinese, on_civilians, as_complex)
 
