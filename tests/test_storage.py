@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shlex
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from helpers import CONFIGS, interrupt_on_call, scenario
+from helpers import CONFIGS, ROOT, interrupt_on_call, scenario
 
 from scenarios.cli import main
 from scenarios.errors import ResultsError
@@ -481,3 +484,43 @@ def test_compare_says_an_ensemble_is_being_written_rather_than_interrupted(tmp_p
     finally:
         other.kill()
         other.wait()
+
+
+READS_WITHOUT_THREADS = """
+import os, sys
+import numpy as np
+from scenarios.calibration.posterior import read_posterior, shipped_dir
+from scenarios.experiments.results import read_table, write_table
+
+def threads():
+    return len(os.listdir("/proc/self/task"))
+
+write_table(sys.argv[1], {"step": np.arange(100), "x": np.linspace(0.0, 1.0, 100)})
+before = threads()
+assert read_table(sys.argv[1])["x"][-1] == 1.0
+assert len(read_posterior(shipped_dir()).weights) > 0
+print(before, threads())
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in /proc (Linux)")
+def test_reading_parquet_starts_no_arrow_threads(tmp_path):
+    """Arrow's thread pools can abort the interpreter at exit (apache/arrow#34314; it happened once in
+    CI, after the docs' calibration example had finished): the package's reads start none."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", READS_WITHOUT_THREADS, str(tmp_path / "t.parquet")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    before, after = map(int, done.stdout.split())
+    assert after == before
+
+
+def test_no_module_reads_parquet_with_arrows_threaded_reader():
+    for path in sorted((ROOT / "src" / "scenarios").rglob("*.py")):
+        assert "pq.read_table(" not in path.read_text(encoding="utf-8"), f"{path}: read through results.parquet_table"

@@ -41,7 +41,7 @@ from scenarios.calibration.targets import (
 )
 from scenarios.errors import Interrupted, ResultsError, ScenarioError
 from scenarios.experiments.progress import duration, scenario_seconds
-from scenarios.experiments.results import config_hash, git_revision, versions
+from scenarios.experiments.results import config_hash, git_revision, parquet_table, versions
 from scenarios.experiments.runner import local_executor, run_replicate, run_tasks
 from scenarios.spec.config import Scenario, derive, scenario_dict
 
@@ -249,7 +249,7 @@ def load_generations(folder: Path, names: tuple[str, ...], targets: tuple[Target
     """The generations saved in ``folder``, in order (stops at the first gap)."""
     out: list[Generation] = []
     while _generation_path(folder, len(out)).is_file():
-        table = pq.read_table(_generation_path(folder, len(out)))
+        table = parquet_table(_generation_path(folder, len(out)).read_bytes())
         meta = json.loads((table.schema.metadata or {})[b"scenarios"])
         col = {c: table.column(c).to_numpy() for c in table.column_names}
         out.append(

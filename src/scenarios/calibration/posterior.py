@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 from scenarios.errors import ScenarioError
+from scenarios.experiments.results import parquet_table
 from scenarios.spec import registry
 
 POSTERIOR_FILE = "posterior.parquet"
@@ -94,7 +95,7 @@ def read_posterior(path: str | Path) -> Posterior:
         raise ScenarioError(f"{p}: no posterior file (expected a calibration folder with {POSTERIOR_FILE})")
     data = p.read_bytes()
     try:
-        table = pq.read_table(pa.BufferReader(data))
+        table = parquet_table(data)
     except (pa.ArrowInvalid, OSError) as err:
         raise ScenarioError(f"{p}: not a Parquet posterior file ({err})") from None
     names = tuple(c for c in table.column_names if c not in RESERVED)

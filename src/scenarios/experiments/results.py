@@ -262,10 +262,20 @@ def write_table(path: str | Path, columns: Mapping[str, np.ndarray], meta: Mappi
     Storage(path).write_bytes(path, parquet_bytes(columns, meta))
 
 
+def parquet_table(data: bytes) -> pa.Table:
+    """The bytes of a Parquet file as an Arrow table, read in this thread.
+
+    Arrow's own readers (``pq.read_table``, a file path) start its thread pools, and those can abort
+    the interpreter at exit ("terminate called without an active exception", apache/arrow#34314):
+    once in a CI run of the docs' calibration example. Our tables are small, so every read in the
+    package goes through here and starts no thread.
+    """
+    return pq.ParquetFile(pa.BufferReader(data)).read(use_threads=False)
+
+
 def read_table(path: str | Path) -> dict[str, np.ndarray]:
     """A Parquet file as column arrays (dates as ``datetime64[D]``)."""
-    store = Storage(path)
-    table = pq.read_table(path) if store.fs is None else pq.read_table(store.strip(path), filesystem=store.fs)
+    table = parquet_table(Storage(path).read_bytes(path))
     return {name: table.column(name).to_numpy() for name in table.column_names}
 
 
