@@ -16,6 +16,7 @@ from scenarios.model.society import (
     Society,
     arrest_probability,
     is_active,
+    poisson_from_uniforms,
     stratified_counts,
 )
 from scenarios.rng import WeeklyStreams
@@ -325,3 +326,23 @@ def test_released_convicts_come_out_as_recruiters_in_the_stated_share():
     # about 1,000 released, about half of them recruiters
     assert abs(int(r.recruiters[0]) - 500) < 100
     assert abs(int(r.recruiters[0] + r.extremists[0]) - 1000) < 150
+
+
+def test_poisson_draws_are_the_inverse_of_the_poisson_cdf():
+    """Each draw is the smallest k with CDF(k) > u (scipy's quantile), whatever the other means."""
+    from scipy import stats
+
+    rng = np.random.default_rng(7)
+    means = np.array([0.0, 0.3, 2.0, 7.5, 40.0, 250.0])
+    mean = rng.choice(means, 20_000)
+    u = rng.random(mean.size)
+    k = poisson_from_uniforms(u, mean)
+    assert k.dtype == np.int64 and np.all(k[mean == 0] == 0)
+    expected = stats.poisson.ppf(u, mean)
+    near_a_step = np.isclose(stats.poisson.cdf(expected, mean), u, rtol=0, atol=1e-12)
+    assert np.array_equal(k[~near_a_step], expected[~near_a_step].astype(np.int64))
+    for m in means[1:]:
+        assert abs(k[mean == m].mean() - m) < 4 * np.sqrt(m / np.count_nonzero(mean == m))
+    # a draw depends on its own uniform and mean only (common random numbers)
+    changed = np.where(mean == 2.0, 3.0, mean)
+    assert np.array_equal(poisson_from_uniforms(u, changed)[mean != 2.0], k[mean != 2.0])

@@ -98,26 +98,27 @@ def poisson_from_uniforms(u: NDArray[np.float64], mean: NDArray[np.float64]) -> 
     """Poisson draws by inverse transform: one uniform per draw, so a changed mean never shifts other draws.
 
     Means repeat (one per region and neighbourhood size), so the CDF is tabulated once per distinct
-    mean, by the recursion ``p(k) = p(k - 1) mean / k`` up to far in the tail.
+    mean, by the recursion ``p(k) = p(k - 1) mean / k`` up to ``mean + 12 sqrt(mean) + 12``, all
+    distinct means in one table (a row each, accumulated along the row as one mean alone would be).
+    A draw is the number of its row's CDF values at or below its uniform (capped at the row's
+    end): one ``searchsorted`` over the table flattened, with each entry keyed (row, value) as a
+    complex number, whose order numpy defines as lexicographic, so that no arithmetic touches the
+    values compared.
     """
     values, inverse = np.unique(mean, return_inverse=True)
-    out = np.zeros(u.size, dtype=np.int64)
-    # the entries of each distinct mean, found by one sort rather than one scan per mean
-    order = np.argsort(inverse, kind="stable")
-    ends = np.searchsorted(inverse[order], np.arange(values.size), side="right")
-    start = 0
-    for k, lam in enumerate(values):
-        sel = order[start : ends[k]]
-        start = ends[k]
-        if lam <= 0:
-            continue
-        top = int(lam + 12.0 * np.sqrt(lam) + 12)
-        ratios = np.empty(top + 1)
-        ratios[0] = np.exp(-lam)
-        ratios[1:] = lam / np.arange(1, top + 1)
-        cdf = np.cumsum(np.cumprod(ratios))
-        out[sel] = np.minimum(np.searchsorted(cdf, u[sel], side="right"), top)
-    return out
+    lam = np.maximum(values, 0.0)
+    top = (lam + 12.0 * np.sqrt(lam) + 12).astype(np.int64)
+    ratios = np.empty((values.size, int(top.max(initial=0)) + 1))
+    ratios[:, 0] = np.exp(-lam)
+    ratios[:, 1:] = lam[:, None] / np.arange(1, ratios.shape[1])
+    keyed = np.empty(ratios.shape, dtype=np.complex128)
+    keyed.real = np.arange(values.size)[:, None]
+    keyed.imag = np.cumsum(np.cumprod(ratios, axis=1), axis=1)
+    draw = np.empty(u.size, dtype=np.complex128)
+    draw.real = inverse
+    draw.imag = u
+    at_or_below = np.searchsorted(keyed.ravel(), draw, side="right") - inverse * ratios.shape[1]
+    return np.where(values[inverse] > 0, np.minimum(at_or_below, top[inverse]), 0)
 
 
 def is_active(
