@@ -64,3 +64,21 @@ def test_weekly_generators_are_the_seed_sequences_spawned_by_stage_week_and_keys
         spawn = (stream_key(stage), week + WEEK_OFFSET, *keys)
         expected = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=spawn)).random(4)
         assert np.array_equal(w.generator(stage, week, *keys).random(4), expected)
+
+
+def test_weekly_generators_match_seed_sequences_on_random_seeds_and_keys():
+    """The Python hashing of generator() against numpy's SeedSequence: seeds of 1 to 5 words, keys of 1 to 2."""
+    rng = np.random.default_rng(11)
+    for case in range(300):
+        seed = int(rng.integers(0, 2**63)) >> int(rng.integers(0, 63))
+        if case % 10 == 0:
+            seed = seed << 100 | seed  # more than four 32-bit words of entropy
+        keys = tuple(int(rng.integers(0, 2**63)) >> int(rng.integers(0, 63)) for _ in range(rng.integers(0, 3)))
+        stage, week = f"stage-{case % 7}", int(rng.integers(-52, 600))
+        w = WeeklyStreams(seed)
+        for _ in range(2):  # the second time from the stage's kept pool
+            spawn = (stream_key(stage), week + WEEK_OFFSET, *keys)
+            expected = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=spawn)).integers(0, 2**63, 3)
+            assert np.array_equal(w.generator(stage, week, *keys).integers(0, 2**63, 3), expected), (seed, spawn)
+    with pytest.raises(ValueError, match="non-negative"):
+        WeeklyStreams(1).generator("stage", 0, -1)
