@@ -274,3 +274,26 @@ def test_the_organisations_are_the_rows_of_the_trafficking_systems_beliefs():
         m.trafficking.ship(orgs[::-1])
     with pytest.raises(ValueError, match="no more"):
         TraffickingOrganisation(m, 0.1)
+
+
+def test_networks_adapted_together_are_what_each_would_be_alone():
+    """adapt_networks runs every organisation in one array operation: as if each adapted alone."""
+    import pickle
+
+    m = _model(initial_routes=4, route_expansion=0.5, route_abandon_risk=0.3)
+    orgs = list(m.traffickers)
+    rng = np.random.default_rng(3)
+    for week in range(30):
+        m.week = week
+        for i, org in enumerate(orgs):
+            org.loss = [0.0, 0.5][(i + week) % 2]  # some above tolerance, some not
+            n = len(m.index.segments)
+            org.segment_risk.update(rng.integers(0, 20, n).astype(float), rng.integers(0, 5, n).astype(float))
+        alone = pickle.loads(pickle.dumps(m))
+        m.trafficking.adapt_networks(orgs)
+        for org in alone.traffickers:
+            org.adapt_network()
+        assert np.array_equal(m.trafficking.networks, alone.trafficking.networks)
+        assert all(org.open.sum() >= 1 for org in orgs)
+    assert len({tuple(o.open) for o in orgs}) > 1  # the networks went their own ways
+    assert np.array_equal(orgs[2].open, m.trafficking.networks[2])  # an organisation's network is its row

@@ -73,6 +73,16 @@ class TraffickingOrganisation(CellAgent):  # type: ignore[misc]  # Mesa ships no
         self.loss = 0.0  # smoothed share of volume lost to seizures
         self.open = initial_network(model, int(p.initial_routes))  # combinations it ships over
 
+    @property
+    def open(self) -> NDArray[np.bool_]:
+        """The (segment, route) combinations it ships over: its row of the trafficking system's networks."""
+        row: NDArray[np.bool_] = self.model.trafficking.networks[self.row]
+        return row
+
+    @open.setter
+    def open(self, mask: NDArray[np.bool_]) -> None:
+        self.model.trafficking.networks[self.row] = mask
+
     def choice_probabilities(self) -> np.ndarray:
         """Probability of each (segment, route) combination for the next shipment."""
         row: np.ndarray = choice_probabilities([self])[0]
@@ -84,29 +94,8 @@ class TraffickingOrganisation(CellAgent):  # type: ignore[misc]  # Mesa ships no
         return self.segment_risk.risk[ix.combo_segment] + self.route_risk.risk[ix.combo_route]
 
     def adapt_network(self) -> None:
-        """Open the best closed combination under losses (chance ``route_expansion``), abandon risky ones.
-
-        Best: the highest utility at the current beliefs and costs. Abandoned: perceived risk above
-        ``route_abandon_risk``; the least risky open combination is always kept.
-        """
-        m = self.model
-        p = m.p
-        risk = self.risk_of_combinations()
-        closed = np.flatnonzero(~self.open)
-        if closed.size and self.loss > p.loss_tolerance:
-            u = m.draws.uniforms("route-open", m.week, np.array([self.unique_id]))[0]
-            if u < p.route_expansion:
-                utility = (
-                    m.trafficking.log_access[m.index.combo_segment]
-                    - p.risk_sensitivity * risk
-                    - p.cost_sensitivity * m.trafficking.cost
-                )
-                self.open[closed[np.argmax(utility[closed])]] = True
-        risky = self.open & (risk > p.route_abandon_risk)
-        if risky.any():
-            keep = np.flatnonzero(self.open)[np.argmin(risk[self.open])]
-            risky[keep] = False
-            self.open &= ~risky
+        """Open the best closed combination under losses, abandon risky ones (:meth:`Trafficking.adapt_networks`)."""
+        self.model.trafficking.adapt_networks([self])
 
     def volume_factor(self, road_factor: float) -> float:
         """Share of its potential supply the organisation sends through Tajikistan this week.
@@ -166,7 +155,7 @@ def choice_probabilities(orgs: list[TraffickingOrganisation]) -> NDArray[np.floa
     rows = [o.row for o in orgs]
     segment_risk = m.trafficking.segment_beliefs.risk[rows]
     route_risk = m.trafficking.route_beliefs.risk[rows]
-    is_open = np.array([o.open for o in orgs])
+    is_open = m.trafficking.networks[rows]
     risk = segment_risk[:, ix.combo_segment] + route_risk[:, ix.combo_route]
     utility = (
         m.trafficking.log_access[ix.combo_segment] - p.risk_sensitivity * risk - p.cost_sensitivity * m.trafficking.cost
@@ -227,6 +216,9 @@ class Trafficking:
         self.segment_beliefs = RiskBeliefs(n_orgs, len(ix.segments), p.risk_prior_a, p.risk_prior_b, p.risk_memory)
         self.route_beliefs = RiskBeliefs(n_orgs, len(ix.routes), p.risk_prior_a, p.risk_prior_b, p.risk_memory)
         self.n_orgs = 0
+        self.networks = np.zeros(
+            (n_orgs, ix.combo_segment.size), dtype=bool
+        )  # row: an organisation's open combinations
         access = ix.supply_share @ (ix.province_segment / ix.province_segment.sum(axis=1, keepdims=True))
         self.log_access = np.log(np.maximum(access, 1e-12))
         self.supply = np.zeros(len(DRUGS))
@@ -322,7 +314,41 @@ class Trafficking:
         self.route_beliefs.update(trials_route, seized_route)
         for i, org in enumerate(orgs):
             org.learn_loss(lost[i] / shipped[i] if shipped[i] > 0 else None)
-            org.adapt_network()
+        self.adapt_networks(orgs)
+
+    def adapt_networks(self, orgs: list[TraffickingOrganisation]) -> None:
+        """Each organisation opens the best closed combination under losses (chance ``route_expansion``)
+        and abandons risky ones, all organisations in one array operation (each row as it would be alone).
+
+        Opened: when its loss exceeds ``loss_tolerance`` and a combination is closed, with chance
+        ``route_expansion`` (a keyed uniform per organisation), the closed combination of highest
+        utility at its current beliefs and costs. Abandoned: open combinations whose perceived risk
+        exceeds ``route_abandon_risk``; the least risky open combination is always kept.
+        """
+        m = self.model
+        p, ix = m.p, m.index
+        rows = [o.row for o in orgs]
+        risk = self.segment_beliefs.risk[rows][:, ix.combo_segment] + self.route_beliefs.risk[rows][:, ix.combo_route]
+        is_open = self.networks[rows]
+        loss = np.array([o.loss for o in orgs])
+        eligible = np.flatnonzero(~is_open.all(axis=1) & (loss > p.loss_tolerance))
+        if eligible.size:
+            uid = np.array([orgs[i].unique_id for i in eligible])
+            opening = eligible[m.draws.uniforms("route-open", m.week, uid) < p.route_expansion]
+            if opening.size:
+                utility = (
+                    self.log_access[ix.combo_segment]
+                    - p.risk_sensitivity * risk[opening]
+                    - p.cost_sensitivity * self.cost
+                )
+                best = np.where(is_open[opening], -np.inf, utility).argmax(axis=1)  # the first best closed one
+                is_open[opening, best] = True
+        risky = is_open & (risk > p.route_abandon_risk)
+        if risky.any():
+            keep = np.where(is_open, risk, np.inf).argmin(axis=1)  # the first least risky open one
+            risky[np.arange(len(rows)), keep] = False
+            is_open &= ~risky
+        self.networks[rows] = is_open
 
     def reset(self) -> None:
         """Zero this week's tallies."""
@@ -337,10 +363,12 @@ class Trafficking:
     def record_all(self, shipped: np.ndarray, border: np.ndarray, transit: np.ndarray, delivered: np.ndarray) -> None:
         """Add every organisation's tallies (arrays (organisations, drugs, combinations), in tonnes).
 
-        The same sums as adding group by group in shipping order (organisation, then drug), to the
-        last bit: each group's per-segment and per-route sums come from one keyed ``bincount`` (which
-        adds in combination order, as a bincount per group would), and the groups are added one
-        organisation at a time (a group that shipped nothing adds zeros).
+        The same sums as adding group by group in shipping order (organisation, then drug): each
+        group's per-segment and per-route sums come from one keyed ``bincount`` (which adds in
+        combination order, as a bincount per group would), and the groups are added along the first
+        axis, which numpy reduces one row after another (pairwise summation is only along the
+        contiguous axis). Checked to the last bit against the loop it replaced with
+        ``scripts/same_runs.py``.
         """
         ix = self.model.index
         n_orgs, n_drugs, _ = shipped.shape
@@ -352,14 +380,11 @@ class Trafficking:
         inflow = np.bincount(seg_key, shipped.ravel(), size * n_s).reshape(n_orgs, n_drugs, n_s)
         seized = np.bincount(seg_key, border.ravel(), size * n_s).reshape(n_orgs, n_drugs, n_s)
         by_route = np.bincount(route_key, transit.ravel(), size * n_routes).reshape(n_orgs, n_drugs, n_routes)
-        delivered_sum = delivered.sum(axis=2)
-        for i in range(n_orgs):
-            self.inflow_seg += inflow[i]
-            self.seized_seg += seized[i]
-            for d in range(n_drugs):
-                self.seized_region[d] += by_route[i, d] @ self.hazard_share
-                self.shipped_combo += shipped[i, d]
-            self.delivered += delivered_sum[i]
+        self.inflow_seg += inflow.sum(axis=0)
+        self.seized_seg += seized.sum(axis=0)
+        self.shipped_combo += shipped.reshape(size, -1).sum(axis=0)
+        self.delivered += delivered.sum(axis=2).sum(axis=0)
+        self.seized_region += (by_route @ self.hazard_share).sum(axis=0)
 
     def active_routes(self, step: int) -> float:
         """Effective number of (segment, route) combinations used over the last 4 weeks.
