@@ -112,17 +112,16 @@ class TraffickingOrganisation(CellAgent):  # type: ignore[misc]  # Mesa ships no
         return float(risk * road_factor ** (-p.roads_volume_elasticity))
 
     def pressure(self) -> float:
-        """How far recent losses exceed the tolerance: ``max(0, loss / loss_tolerance - 1)``."""
-        return max(0.0, self.loss / self.model.p.loss_tolerance - 1.0)
+        """How far recent losses exceed the tolerance (:func:`pressures`)."""
+        return float(pressures([self])[0])
 
     def spread(self) -> float:
-        """Logit temperature and shipment-splitting factor: 1, or more when losses exceed tolerance."""
-        return 1.0 + self.model.p.spread_gain * self.pressure()
+        """Logit temperature and shipment-splitting factor (:func:`spreads`)."""
+        return float(spreads([self])[0])
 
     def substitution(self) -> float:
-        """Share of its opiate volume switched to methamphetamine: ``drug_substitution x pi / (1 + pi)``."""
-        pi = self.pressure()
-        return float(self.model.p.drug_substitution * pi / (1.0 + pi))
+        """Share of its opiate volume switched to methamphetamine (:func:`substitutions`)."""
+        return float(substitutions([self])[0])
 
     def plan(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """This week's shipping plan: the cumulative choice probabilities over combinations, and per
@@ -138,6 +137,28 @@ class TraffickingOrganisation(CellAgent):  # type: ignore[misc]  # Mesa ships no
         """Update the smoothed share of volume lost (``None``: nothing shipped, nothing to learn)."""
         if lost_share is not None:
             self.loss += self.model.p.loss_learning * (lost_share - self.loss)
+
+
+def pressures(orgs: list[TraffickingOrganisation]) -> NDArray[np.float64]:
+    """Per organisation, how far its recent losses exceed the tolerance: ``max(0, loss / loss_tolerance - 1)``."""
+    tolerance = orgs[0].model.p.loss_tolerance
+    out: NDArray[np.float64] = np.maximum(0.0, np.array([o.loss for o in orgs]) / tolerance - 1.0)
+    return out
+
+
+def spreads(orgs: list[TraffickingOrganisation]) -> NDArray[np.float64]:
+    """Per organisation, the logit temperature and shipment-splitting factor: ``1 + spread_gain x pressure``
+    (1 within tolerance; higher losses spread the flow over more combinations and smaller shipments)."""
+    out: NDArray[np.float64] = 1.0 + orgs[0].model.p.spread_gain * pressures(orgs)
+    return out
+
+
+def substitutions(orgs: list[TraffickingOrganisation]) -> NDArray[np.float64]:
+    """Per organisation, the share of its opiate volume switched to methamphetamine: ``drug_substitution x pi / (1 + pi)``
+    at pressure ``pi`` (the iron law of prohibition: Cowan 1986; Thornton 1991)."""
+    pi = pressures(orgs)
+    out: NDArray[np.float64] = orgs[0].model.p.drug_substitution * pi / (1.0 + pi)
+    return out
 
 
 def choice_probabilities(orgs: list[TraffickingOrganisation]) -> NDArray[np.float64]:
@@ -160,7 +181,7 @@ def choice_probabilities(orgs: list[TraffickingOrganisation]) -> NDArray[np.floa
     utility = (
         m.trafficking.log_access[ix.combo_segment] - p.risk_sensitivity * risk - p.cost_sensitivity * m.trafficking.cost
     )
-    utility = utility / np.array([[o.spread()] for o in orgs])
+    utility = utility / spreads(orgs)[:, None]
     top = np.where(is_open, utility, -np.inf).max(axis=1, keepdims=True)
     w: NDArray[np.float64] = np.exp(utility - top) * is_open
     return w / w.sum(axis=1, keepdims=True)
@@ -170,15 +191,15 @@ def volumes(orgs: list[TraffickingOrganisation]) -> tuple[NDArray[np.float64], N
     """Per organisation (rows) and drug, this week's volume (t) and the number of shipments it is
     split into (0 when nothing ships): its share of the supply times its volume factor (risks,
     prices, roads), part of its opiates switched to methamphetamine under pressure, split into
-    shipments of ``shipment_size_t / spread``. The per-organisation factors are plain floats, the
-    rest one array operation for all organisations."""
+    shipments of ``shipment_size_t / spread``. The volume factors are computed organisation by
+    organisation (:meth:`TraffickingOrganisation.volume_factor`), the rest in one array operation."""
     m = orgs[0].model
     p = m.p
     road = m.trafficking.road_factor
     shares = np.array([o.share for o in orgs])
     factor = np.array([o.volume_factor(road) for o in orgs])
-    size = np.array([p.shipment_size_t / o.spread() for o in orgs])
-    substitution = np.array([o.substitution() for o in orgs])
+    size = p.shipment_size_t / spreads(orgs)
+    substitution = substitutions(orgs)
     volume: NDArray[np.float64] = m.trafficking.supply[None, :] * shares[:, None] * factor[:, None]
     switched = volume[:, OPIATES] * substitution
     moved = switched > 0
@@ -216,9 +237,9 @@ class Trafficking:
         self.segment_beliefs = RiskBeliefs(n_orgs, len(ix.segments), p.risk_prior_a, p.risk_prior_b, p.risk_memory)
         self.route_beliefs = RiskBeliefs(n_orgs, len(ix.routes), p.risk_prior_a, p.risk_prior_b, p.risk_memory)
         self.n_orgs = 0
-        self.networks = np.zeros(
-            (n_orgs, ix.combo_segment.size), dtype=bool
-        )  # row: an organisation's open combinations
+        # each organisation's open combinations, one row each (its ``open``)
+        self.networks = np.zeros((n_orgs, ix.combo_segment.size), dtype=bool)
+        self._group_keys: NDArray[np.int64] | None = None
         access = ix.supply_share @ (ix.province_segment / ix.province_segment.sum(axis=1, keepdims=True))
         self.log_access = np.log(np.maximum(access, 1e-12))
         self.supply = np.zeros(len(DRUGS))
@@ -282,10 +303,7 @@ class Trafficking:
         tonnes = np.divide(volume, n, out=np.zeros_like(volume), where=n > 0).ravel()  # per group
         groups = np.repeat(np.arange(n.size), n.ravel())  # group = org * drugs + drug, per shipment
         first = np.cumsum(n.ravel()) - n.ravel()
-        uid = np.repeat(np.array([o.unique_id for o in orgs]), n_drugs) * n_drugs + np.tile(
-            np.arange(n_drugs), len(orgs)
-        )
-        ids = (np.arange(groups.size) - first[groups]) + uid[groups] * (1 << 32)
+        ids = (np.arange(groups.size) - first[groups]) + self.group_keys(orgs)[groups] * (1 << 32)
         u = m.draws.uniforms("shipment-route", m.week, ids)
         combo = np.minimum((cdf[groups // n_drugs] <= u[:, None]).sum(axis=1), n_combo - 1)
         border = m.draws.uniforms("shipment-border", m.week, ids) < self.p_border[ix.combo_segment[combo]]
@@ -349,6 +367,14 @@ class Trafficking:
             risky[np.arange(len(rows)), keep] = False
             is_open &= ~risky
         self.networks[rows] = is_open
+
+    def group_keys(self, orgs: list[TraffickingOrganisation]) -> NDArray[np.int64]:
+        """Per (organisation, drug) group, the key of its shipments' draws: ``unique_id x drugs + drug``
+        (made once: the organisations are the system's rows, in order, and keep their ids)."""
+        if self._group_keys is None or self._group_keys.size != len(orgs) * len(DRUGS):
+            uid = np.array([o.unique_id for o in orgs], dtype=np.int64)
+            self._group_keys = (uid[:, None] * len(DRUGS) + np.arange(len(DRUGS))).ravel()
+        return self._group_keys
 
     def reset(self) -> None:
         """Zero this week's tallies."""
