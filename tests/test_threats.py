@@ -18,8 +18,12 @@ def test_risk_belief_jumps_after_a_seizure_and_returns_to_prior():
     prior = b.risk.copy()
     b.update(np.array([1.0, 1.0]), np.array([1.0, 0.0]))
     assert b.risk[0] > prior[0] and b.risk[1] < prior[1]
+    faded = RiskBelief((2,), a=1.0, b=9.0, memory=0.9)
+    faded.update(np.array([1.0, 1.0]), np.array([1.0, 0.0]))
     for _ in range(200):
         b.update(np.zeros(2), np.zeros(2))
+        faded.fade()  # a step without trials, the same to the last bit
+        assert np.array_equal(faded.risk, b.risk) and np.array_equal(faded.trials, b.trials)
     assert np.allclose(b.risk, prior, atol=1e-6)
 
 

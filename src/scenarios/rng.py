@@ -188,6 +188,7 @@ class WeeklyStreams:
         np.random.SeedSequence(seed)  # refuses what it refuses (a negative seed); its entropy is the seed
         self._seed = _start(_words(seed))
         self._stages: dict[str, Pool] = {}  # the pool after (seed, stage), per stage
+        self._weeks: dict[str, tuple[int, Pool]] = {}  # per stage, its last week and the pool after it
         self._key = _splitmix64_int(seed % 2**64)
 
     def generator(self, stage: str, week: int, *keys: int) -> np.random.Generator:
@@ -195,13 +196,19 @@ class WeeklyStreams:
 
         It is ``Generator(PCG64(SeedSequence(seed, spawn_key=(stream_key(stage), week + WEEK_OFFSET,
         *keys))))`` to the last bit (tested), with the seed sequence's hashing done here in Python
-        integers from the pool it leaves after the seed and the stage, kept per stage: a dozen
-        generators a week cost half as much.
+        integers from the pools it leaves after the seed and the stage (kept per stage) and after the
+        week (kept for the stage's last week, as each group's draws of a stage come in the same week):
+        a dozen generators a week cost half as much.
         """
-        pool = self._stages.get(stage)
-        if pool is None:
-            pool = self._stages[stage] = _absorb(self._seed, _words(stream_key(stage)))
-        pool = _absorb(pool, _words(week + WEEK_OFFSET))
+        last = self._weeks.get(stage)
+        if last is not None and last[0] == week:
+            pool = last[1]
+        else:
+            base = self._stages.get(stage)
+            if base is None:
+                base = self._stages[stage] = _absorb(self._seed, _words(stream_key(stage)))
+            pool = _absorb(base, _words(week + WEEK_OFFSET))
+            self._weeks[stage] = (week, pool)
         for key in keys:
             pool = _absorb(pool, _words(key))
         # a BitGenerator takes any ISeedSequence (numpy's documented interface; its stubs list SeedSequence only)

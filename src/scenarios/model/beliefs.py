@@ -41,6 +41,12 @@ class RiskBelief:
         self.trials += trials
         self._risk = self._posterior_mean()
 
+    def fade(self) -> None:
+        """A step without trials: the past fades by ``memory`` (``update`` with zero counts, to the last bit)."""
+        self.events *= self.memory
+        self.trials *= self.memory
+        self._risk = self._posterior_mean()
+
     def _posterior_mean(self) -> NDArray[np.float64]:
         mean: NDArray[np.float64] = (self.events + self.a) / (self.trials + self.a + self.b)
         mean.setflags(write=False)  # shared by every reader until the next update

@@ -131,7 +131,7 @@ class MilitantGroup(CellAgent):  # type: ignore[misc]  # Mesa ships no type info
 
         attempts = int(m.draws.generator("attempts", week, gid).poisson(p.infiltration_rate * self.members))
         if attempts == 0:
-            self.risk.update(np.zeros(self.segments.size), np.zeros(self.segments.size))
+            self.risk.fade()
             return
         ids = np.arange(attempts, dtype=np.int64) + gid * _GROUP_SLOTS
         w = np.exp(-p.risk_sensitivity * self.risk.risk)
@@ -244,8 +244,8 @@ class Militants:
         self.cell_id = self.cell_id[keep]
         self.cell_region = self.cell_region[keep]
         if not forced and not ids.size:  # most weeks: no attack to draw for, beliefs only fade
-            self.target_risk.update(np.zeros(2), np.zeros(2))
-            self.tactic_risk.update(np.zeros(2), np.zeros(2))
+            self.target_risk.fade()
+            self.tactic_risk.fade()
             return
         keys = ids.astype(np.uint64)
         chinese = m.draws.uniforms("attack-target", week, keys) < self.chinese_share
