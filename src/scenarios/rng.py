@@ -59,13 +59,10 @@ _GOLDEN, _MIX1, _MIX2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E
 _S27, _S30, _S31, _S11 = np.uint64(27), np.uint64(30), np.uint64(31), np.uint64(11)
 
 
-def _splitmix64(x: np.ndarray) -> np.ndarray:
-    """The splitmix64 finaliser, vectorised: a bijective mix of 64-bit integers (Steele et al. 2014).
-
-    In place on one copy, with the constants made once: the weekly draws call it a dozen times a
-    week on small arrays, where numpy's per-call cost is most of the time.
-    """
-    z = x.astype(np.uint64, copy=True)
+def _splitmix64(z: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser, vectorised, in place on ``z`` (uint64): a bijective mix of 64-bit
+    integers (Steele et al. 2014). With the constants made once: the weekly draws call it a dozen
+    times a week on small arrays, where numpy's per-call cost is most of the time."""
     z += _GOLDEN
     z ^= z >> _S30
     z *= _MIX1
@@ -217,6 +214,9 @@ class WeeklyStreams:
     def uniforms(self, stage: str, week: int, ids: np.ndarray) -> np.ndarray:
         """One uniform on [0, 1) per entity id, a pure function of (seed, stage, week, id)."""
         salt = _splitmix64_int((stream_key(stage) << 24 ^ (week + WEEK_OFFSET)) & _MASK)
-        x = _splitmix64(np.asarray(ids, dtype=np.uint64) ^ np.uint64(self._key ^ salt))
+        x = np.array(ids, dtype=np.uint64)  # a copy, mixed in place
+        x ^= np.uint64(self._key ^ salt)
+        _splitmix64(x)
         x >>= _S11
-        return x.astype(np.float64) * (1.0 / 2**53)
+        out: np.ndarray = np.multiply(x, 1.0 / 2**53)  # 53 bits: exact in a float64
+        return out

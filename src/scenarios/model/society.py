@@ -345,13 +345,16 @@ class Radicalisation:
         s = self.susceptible
         new_e = rng.binomial(s, -np.expm1(-lam))
         # one multinomial per region, drawn region by region in one call (the same draws as a loop)
-        a_e = np.minimum(a, 1.0 - gamma - prevent)
-        e_out = rng.multinomial(
-            self.extremists,
-            np.stack([np.full_like(a_e, gamma), np.full_like(a_e, prevent), a_e, 1.0 - gamma - prevent - a_e], axis=1),
-        )
-        a_r = np.minimum(a, 1.0 - treat)
-        r_out = rng.multinomial(self.recruiters, np.stack([np.full_like(a_r, treat), a_r, 1.0 - treat - a_r], axis=1))
+        e_p = np.empty((a.size, 4))  # to recruiter, prevented, arrested, stays
+        e_p[:, 0], e_p[:, 1] = gamma, prevent
+        e_p[:, 2] = np.minimum(a, 1.0 - gamma - prevent)
+        e_p[:, 3] = 1.0 - gamma - prevent - e_p[:, 2]
+        e_out = rng.multinomial(self.extremists, e_p)
+        r_p = np.empty((a.size, 3))  # treated, arrested, stays
+        r_p[:, 0] = treat
+        r_p[:, 1] = np.minimum(a, 1.0 - treat)
+        r_p[:, 2] = 1.0 - treat - r_p[:, 1]
+        r_out = rng.multinomial(self.recruiters, r_p)
         freed = rng.binomial(self.prisoners, release)
         as_recruiters = rng.binomial(freed, p.prison_recruiter_share)
         to_r, to_s_e, caught_e = e_out[:, 0], e_out[:, 1], e_out[:, 2]

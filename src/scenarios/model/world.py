@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import cached_property
 
 import networkx as nx
 import numpy as np
@@ -41,15 +42,20 @@ class WorldIndex:
     supply_share: NDArray[np.float64]  # per province
     militant_share: NDArray[np.float64]  # per province
 
-    @property
+    @cached_property
     def pop_weights(self) -> NDArray[np.float64]:
-        """Each region's share of the population."""
-        return self.population / self.population.sum()
+        """Each region's share of the population (computed once; read-only)."""
+        return _read_only(self.population / self.population.sum())
 
-    @property
+    @cached_property
     def length_weights(self) -> NDArray[np.float64]:
-        """Each border segment's share of the border's length."""
-        return self.segment_length / self.segment_length.sum()
+        """Each border segment's share of the border's length (computed once; read-only)."""
+        return _read_only(self.segment_length / self.segment_length.sum())
+
+
+def _read_only(a: NDArray[np.float64]) -> NDArray[np.float64]:
+    a.setflags(write=False)
+    return a
 
 
 def build_index(world: World) -> WorldIndex:
