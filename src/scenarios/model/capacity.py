@@ -130,25 +130,29 @@ class Capacities:
         self.segment_shares = shares / shares.sum()
         self.alloc["segment"][self._segment_rows] = self.segment_shares * self.segment_shares.size
 
-    def _saturation(self, alloc: NDArray[np.float64]) -> NDArray[np.float64]:
+    def _level(self) -> NDArray[np.float64]:
+        """Each lever's stock, the SCO-amplified ones raised by the SCO lever's own saturation."""
         level = self.stock.copy()
         if self.sco_index is not None:
             s_mult = 1.0 - np.exp2(-level[self.sco_index] / self.half[self.sco_index])
             level[self.amplified] *= 1.0 + self.sco_multiplier * s_mult
-        return 1.0 - np.exp2(-(level[:, None] * alloc) / self.half[:, None])
+        return level
 
     def _compute(self) -> None:
         """Every channel's capacity: ``1 - prod over levers of (1 - weight x saturation)``, the
         channels of one level in one array operation (the product over levers in lever order, as
-        channel by channel)."""
-        for level in LEVELS:
-            columns = self._level_columns[level]
+        channel by channel). Each channel's values are a read-only row of its level's result."""
+        level = self._level()
+        for name in LEVELS:
+            columns = self._level_columns[name]
             if not columns.size:
                 continue
-            s = self._saturation(self.alloc[level])  # (levers, places)
+            s = 1.0 - np.exp2(-(level[:, None] * self.alloc[name]) / self.half[:, None])  # (levers, places)
             product = np.prod(1.0 - self.weights[:, columns, None] * s[:, None, :], axis=0)  # (channels, places)
+            capacity = 1.0 - product
+            capacity.setflags(write=False)
             for row, k in enumerate(columns):
-                self.values[self.channel_names[k]] = 1.0 - product[row]
+                self.values[self.channel_names[k]] = capacity[row]
 
     def __getitem__(self, channel: str) -> NDArray[np.float64]:
         """Capacity of ``channel``: one value per segment, per region, or a 1-element array."""
