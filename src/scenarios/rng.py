@@ -129,25 +129,35 @@ def _absorb(pool: Pool, words: list[int]) -> Pool:
     (a, b, c, d), i = pool
     if i + 4 * len(words) >= len(_HASH_A):
         raise ValueError("a seed sequence of more than 250 words")
-    for w in words:
-        out = []
-        for x in (a, b, c, d):
-            v = (w ^ _HASH_A[i]) * _HASH_A[i + 1] & _M32
-            r = (_MIX_L * x - _MIX_R * (v ^ v >> 16)) & _M32
-            out.append(r ^ r >> 16)
-            i += 1
-        a, b, c, d = out
+    h = _HASH_A
+    for w in words:  # hashmix(w) mixed into a, b, c and d in turn, unrolled: called a dozen times a week
+        v = (w ^ h[i]) * h[i + 1] & _M32
+        z = (_MIX_L * a - _MIX_R * (v ^ v >> 16)) & _M32
+        a = z ^ z >> 16
+        v = (w ^ h[i + 1]) * h[i + 2] & _M32
+        z = (_MIX_L * b - _MIX_R * (v ^ v >> 16)) & _M32
+        b = z ^ z >> 16
+        v = (w ^ h[i + 2]) * h[i + 3] & _M32
+        z = (_MIX_L * c - _MIX_R * (v ^ v >> 16)) & _M32
+        c = z ^ z >> 16
+        v = (w ^ h[i + 3]) * h[i + 4] & _M32
+        z = (_MIX_L * d - _MIX_R * (v ^ v >> 16)) & _M32
+        d = z ^ z >> 16
+        i += 4
     return (a, b, c, d), i
 
 
 def _state(pool: Pool) -> np.ndarray:
-    """``generate_state(4, np.uint64)``: eight 32-bit words, read in pairs as little-endian 64-bit ones."""
+    """``generate_state(4, np.uint64)``: the pool's words twice over, hashed, read in pairs as
+    little-endian 64-bit words."""
     words = pool[0]
-    out = []
+    out = [0] * 8
     for i in range(8):
         v = (words[i & 3] ^ _HASH_B[i]) * _HASH_B[i + 1] & _M32
-        out.append(v ^ v >> 16)
-    return np.array([out[k] | out[k + 1] << 32 for k in (0, 2, 4, 6)], dtype=np.uint64)
+        out[i] = v ^ v >> 16
+    return np.array(
+        [out[0] | out[1] << 32, out[2] | out[3] << 32, out[4] | out[5] << 32, out[6] | out[7] << 32], np.uint64
+    )
 
 
 class _Words(ISeedSequence):
