@@ -480,8 +480,12 @@ class Society:
         return self.count_by_region(mask) / self.counts
 
     def mean_by_region(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Mean of ``values`` over each region's simulated citizens: each block's sum (numpy's
+        pairwise sum, as ``mean`` adds) over its count."""
         b = self.bounds
-        return np.array([values[b[i] : b[i + 1]].mean() for i in range(b.size - 1)])
+        sums = np.array([np.add.reduce(values[b[i] : b[i + 1]]) for i in range(b.size - 1)])
+        mean: NDArray[np.float64] = sums / self.counts
+        return mean
 
     @property
     def recruiters(self) -> NDArray[np.int64]:

@@ -456,4 +456,5 @@ def record(state: ModelState, tables: Tables) -> None:
     rg["seizures_t"][t] = seized_region
     sg["inflow_t"][t] = tr.inflow_seg.sum(axis=0)
     sg["seizures_t"][t] = tr.seized_seg.sum(axis=0)
-    sg["perceived_risk"][t] = np.mean(tr.segment_beliefs.risk, axis=0)  # over organisations
+    risk = tr.segment_beliefs.risk  # the mean over organisations: their sum (added row by row) over their number
+    sg["perceived_risk"][t] = np.add.reduce(risk, axis=0) / risk.shape[0]
