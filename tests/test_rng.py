@@ -83,3 +83,14 @@ def test_weekly_generators_match_seed_sequences_on_random_seeds_and_keys():
             assert np.array_equal(w.generator(stage, week, *keys).integers(0, 2**63, 3), expected), (seed, spawn)
     with pytest.raises(ValueError, match="non-negative"):
         WeeklyStreams(1).generator("stage", 0, -1)
+
+
+def test_uniforms_of_several_stages_are_each_stages_own():
+    w = WeeklyStreams(2**40 + 9)
+    ids = np.array([0, 5, 2**40, 17], dtype=np.int64)
+    stages = ("shipment-route", "shipment-border", "shipment-transit")
+    rows = w.uniforms_for(stages, 12, ids)
+    assert rows.shape == (3, 4)
+    for row, stage in zip(rows, stages, strict=True):
+        assert np.array_equal(row, w.uniforms(stage, 12, ids))
+    assert len({tuple(r) for r in rows}) == 3  # the stages' draws differ

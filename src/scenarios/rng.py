@@ -172,6 +172,14 @@ class _Words(ISeedSequence):
         return self._state
 
 
+def _unit(x: np.ndarray) -> np.ndarray:
+    """Uniforms on [0, 1) from keyed ids (uint64, mixed in place): the top 53 bits of their splitmix64."""
+    _splitmix64(x)
+    x >>= _S11
+    out: np.ndarray = np.multiply(x, 1.0 / 2**53)  # 53 bits: exact in a float64
+    return out
+
+
 class WeeklyStreams:
     """Random numbers keyed by (stage, week, entity), so paired runs stay in step.
 
@@ -223,10 +231,15 @@ class WeeklyStreams:
 
     def uniforms(self, stage: str, week: int, ids: np.ndarray) -> np.ndarray:
         """One uniform on [0, 1) per entity id, a pure function of (seed, stage, week, id)."""
-        salt = _splitmix64_int((stream_key(stage) << 24 ^ (week + WEEK_OFFSET)) & _MASK)
         x = np.array(ids, dtype=np.uint64)  # a copy, mixed in place
-        x ^= np.uint64(self._key ^ salt)
-        _splitmix64(x)
-        x >>= _S11
-        out: np.ndarray = np.multiply(x, 1.0 / 2**53)  # 53 bits: exact in a float64
-        return out
+        x ^= np.uint64(self._stage_key(stage, week))
+        return _unit(x)
+
+    def uniforms_for(self, stages: tuple[str, ...], week: int, ids: np.ndarray) -> np.ndarray:
+        """:meth:`uniforms` of several stages for the same ids, one row per stage, mixed in one pass."""
+        keys = np.array([self._stage_key(stage, week) for stage in stages], dtype=np.uint64)
+        return _unit(np.bitwise_xor(np.asarray(ids, dtype=np.uint64)[None, :], keys[:, None]))
+
+    def _stage_key(self, stage: str, week: int) -> int:
+        """What the ids of ``stage`` in ``week`` are xor-ed with before they are mixed."""
+        return self._key ^ _splitmix64_int((stream_key(stage) << 24 ^ (week + WEEK_OFFSET)) & _MASK)

@@ -136,11 +136,10 @@ class MilitantGroup(CellAgent):  # type: ignore[misc]  # Mesa ships no type info
         ids = np.arange(attempts, dtype=np.int64) + gid * _GROUP_SLOTS
         w = np.exp(-p.risk_sensitivity * self.risk.risk)
         cdf = np.cumsum(w / w.sum())
-        choice = np.minimum(
-            np.searchsorted(cdf, m.draws.uniforms("attempt-segment", week, ids), side="right"), w.size - 1
-        )
-        preempted = m.draws.uniforms("attempt-preempt", week, ids) < mil.preemption
-        stopped = ~preempted & (m.draws.uniforms("attempt-stop", week, ids) < mil.p_border[self.segments[choice]])
+        u = m.draws.uniforms_for(("attempt-segment", "attempt-preempt", "attempt-stop"), week, ids)
+        choice = np.minimum(np.searchsorted(cdf, u[0], side="right"), w.size - 1)
+        preempted = u[1] < mil.preemption
+        stopped = ~preempted & (u[2] < mil.p_border[self.segments[choice]])
         success = ~preempted & ~stopped
         n_seg = self.segments.size
         self.risk.update(np.bincount(choice, minlength=n_seg), np.bincount(choice[~success], minlength=n_seg))

@@ -304,10 +304,10 @@ class Trafficking:
         groups = np.repeat(np.arange(n.size), n.ravel())  # group = org * drugs + drug, per shipment
         first = np.cumsum(n.ravel()) - n.ravel()
         ids = (np.arange(groups.size) - first[groups]) + self.group_keys(orgs)[groups] * (1 << 32)
-        u = m.draws.uniforms("shipment-route", m.week, ids)
-        combo = np.minimum((cdf[groups // n_drugs] <= u[:, None]).sum(axis=1), n_combo - 1)
-        border = m.draws.uniforms("shipment-border", m.week, ids) < self.p_border[ix.combo_segment[combo]]
-        transit = ~border & (m.draws.uniforms("shipment-transit", m.week, ids) < self.p_route[ix.combo_route[combo]])
+        u = m.draws.uniforms_for(("shipment-route", "shipment-border", "shipment-transit"), m.week, ids)
+        combo = np.minimum((cdf[groups // n_drugs] <= u[0][:, None]).sum(axis=1), n_combo - 1)
+        border = u[1] < self.p_border[ix.combo_segment[combo]]
+        transit = ~border & (u[2] < self.p_route[ix.combo_route[combo]])
         key = groups * n_combo + combo
         shape = (len(orgs), n_drugs, n_combo)
         counts = np.bincount(key, minlength=n.size * n_combo).reshape(shape).astype(float)
