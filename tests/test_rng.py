@@ -74,15 +74,24 @@ def test_weekly_generators_match_seed_sequences_on_random_seeds_and_keys():
         seed = int(rng.integers(0, 2**63)) >> int(rng.integers(0, 63))
         if case % 10 == 0:
             seed = seed << 100 | seed  # more than four 32-bit words of entropy
+        elif case % 10 == 1:
+            seed = seed << 40 | 1  # three words
         w = WeeklyStreams(seed)
         for _ in range(12):
             stage, week = f"stage-{rng.integers(0, 3)}", int(rng.integers(-2, 3))
             keys = tuple(int(rng.integers(0, 2**63)) >> int(rng.integers(0, 63)) for _ in range(rng.integers(0, 3)))
+            if rng.random() < 0.2:
+                keys = (*keys, 2**70 + int(rng.integers(0, 2**20)))  # a key of three words
             spawn = (stream_key(stage), week + WEEK_OFFSET, *keys)
             expected = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=spawn)).integers(0, 2**63, 3)
             assert np.array_equal(w.generator(stage, week, *keys).integers(0, 2**63, 3), expected), (seed, spawn)
     with pytest.raises(ValueError, match="non-negative"):
         WeeklyStreams(1).generator("stage", 0, -1)
+    # numpy integers as week and keys, as SeedSequence takes them
+    spawn = (stream_key("stage"), 3 + WEEK_OFFSET, 7)
+    expected = np.random.default_rng(np.random.SeedSequence(5, spawn_key=spawn)).random(3)
+    for week, key in ((np.int64(3), np.int64(7)), (np.int32(3), np.uint32(7)), (3, np.uint64(7))):
+        assert np.array_equal(WeeklyStreams(5).generator("stage", week, key).random(3), expected)
 
 
 def test_uniforms_of_several_stages_are_each_stages_own():

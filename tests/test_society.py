@@ -346,3 +346,5 @@ def test_poisson_draws_are_the_inverse_of_the_poisson_cdf():
     # a draw depends on its own uniform and mean only (common random numbers)
     changed = np.where(mean == 2.0, 3.0, mean)
     assert np.array_equal(poisson_from_uniforms(u, changed)[mean != 2.0], k[mean != 2.0])
+    with pytest.raises(ValueError, match="finite"):
+        poisson_from_uniforms(u[:2], np.array([1.0, np.nan]))

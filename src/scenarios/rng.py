@@ -8,6 +8,7 @@ replicate i of every scenario uses the same seed (common random numbers).
 
 from __future__ import annotations
 
+import operator
 import zlib
 from functools import lru_cache
 from typing import Any
@@ -213,8 +214,10 @@ class WeeklyStreams:
         *keys))))`` to the last bit (tested), with the seed sequence's hashing done here in Python
         integers from the pools it leaves after the seed and the stage (kept per stage) and after the
         week (kept for the stage's last week, as each group's draws of a stage come in the same week):
-        a dozen generators a week cost half as much.
+        a dozen generators a week cost half as much. Unlike a SeedSequence's, its generator cannot
+        ``spawn`` (nothing here does), and keys are limited to about 250 32-bit words in all.
         """
+        week = operator.index(week)  # numpy integers too, as SeedSequence takes them
         last = self._weeks.get(stage)
         if last is not None and last[0] == week:
             pool = last[1]
@@ -225,7 +228,7 @@ class WeeklyStreams:
             pool = _absorb(base, _words(week + WEEK_OFFSET))
             self._weeks[stage] = (week, pool)
         for key in keys:
-            pool = _absorb(pool, _words(key))
+            pool = _absorb(pool, _words(operator.index(key)))
         # a BitGenerator takes any ISeedSequence (numpy's documented interface; its stubs list SeedSequence only)
         return np.random.Generator(np.random.PCG64(_Words(_state(pool))))  # type: ignore[arg-type]
 

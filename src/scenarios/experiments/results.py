@@ -267,8 +267,9 @@ def parquet_table(data: bytes) -> pa.Table:
 
     Arrow's own readers (``pq.read_table``, a file path) start its thread pools, and those can abort
     the interpreter at exit ("terminate called without an active exception", apache/arrow#34314):
-    once in a CI run of the docs' calibration example. Our tables are small, so every read in the
-    package goes through here and starts no thread.
+    once in a CI run of the docs' calibration example. Our tables are small, so every table the
+    package reads goes through here and starts no thread (schemas are read with ``pq.read_schema``,
+    which starts none either).
     """
     return pq.ParquetFile(pa.BufferReader(data)).read(use_threads=False)
 

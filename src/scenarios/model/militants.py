@@ -246,14 +246,16 @@ class Militants:
             self.target_risk.fade()
             self.tactic_risk.fade()
             return
-        keys = ids.astype(np.uint64)
-        chinese = m.draws.uniforms("attack-target", week, keys) < self.chinese_share
-        civilian = ~chinese & (m.draws.uniforms("attack-class", week, keys) >= self.target_probabilities()[0])
+        u = m.draws.uniforms_for(
+            ("attack-target", "attack-class", "attack-tactic", "plot-detected", "cell-foiled"), week, ids
+        )
+        chinese = u[0] < self.chinese_share
+        civilian = ~chinese & (u[1] >= self.target_probabilities()[0])
         simple_share = self.tactic_probabilities()[0]
-        complex_ = m.draws.uniforms("attack-tactic", week, keys) >= simple_share
-        detected = complex_ & (m.draws.uniforms("plot-detected", week, keys) < p.plot_detection * self.preemption)
+        complex_ = u[2] >= simple_share
+        detected = complex_ & (u[3] < p.plot_detection * self.preemption)
         hardening = p.target_hardening * self.counterterrorism * np.where(civilian, p.soft_target_protection, 1.0)
-        hardened = m.draws.uniforms("cell-foiled", week, ids) < hardening
+        hardened = u[4] < hardening
         foiled = detected | hardened
         self.target_risk.update(
             np.array([np.sum(~chinese & ~civilian), np.sum(civilian)], dtype=float),

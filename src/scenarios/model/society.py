@@ -103,8 +103,14 @@ def poisson_from_uniforms(u: NDArray[np.float64], mean: NDArray[np.float64]) -> 
     A draw is the number of its row's CDF values at or below its uniform (capped at the row's
     end): one ``searchsorted`` over the table flattened, with each entry keyed (row, value) as a
     complex number, whose order numpy defines as lexicographic, so that no arithmetic touches the
-    values compared.
+    values compared. The table holds (distinct means) x (the largest mean's length) entries: made for
+    the police, a few dozen small means; thousands of distinct large means would make it large.
+
+    Raises:
+        ValueError: a mean that is not finite.
     """
+    if not np.all(np.isfinite(mean)):
+        raise ValueError("Poisson means must be finite")
     values, inverse = np.unique(mean, return_inverse=True)
     lam = np.maximum(values, 0.0)
     top = (lam + 12.0 * np.sqrt(lam) + 12).astype(np.int64)

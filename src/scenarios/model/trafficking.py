@@ -88,11 +88,6 @@ class TraffickingOrganisation(CellAgent):  # type: ignore[misc]  # Mesa ships no
         row: np.ndarray = choice_probabilities([self])[0]
         return row
 
-    def risk_of_combinations(self) -> np.ndarray:
-        """Perceived risk of each (segment, route) combination: the segment's and the route's beliefs."""
-        ix = self.model.index
-        return self.segment_risk.risk[ix.combo_segment] + self.route_risk.risk[ix.combo_route]
-
     def adapt_network(self) -> None:
         """Open the best closed combination under losses, abandon risky ones (:meth:`Trafficking.adapt_networks`)."""
         self.model.trafficking.adapt_networks([self])
@@ -110,14 +105,6 @@ class TraffickingOrganisation(CellAgent):  # type: ignore[misc]  # Mesa ships no
         p = self.model.p
         risk = ((1.0 - self.loss) / (1.0 - p.loss_reference)) ** p.route_loss_elasticity
         return float(risk * road_factor ** (-p.roads_volume_elasticity))
-
-    def pressure(self) -> float:
-        """How far recent losses exceed the tolerance (:func:`pressures`)."""
-        return float(pressures([self])[0])
-
-    def spread(self) -> float:
-        """Logit temperature and shipment-splitting factor (:func:`spreads`)."""
-        return float(spreads([self])[0])
 
     def substitution(self) -> float:
         """Share of its opiate volume switched to methamphetamine (:func:`substitutions`)."""
@@ -164,24 +151,16 @@ def substitutions(orgs: list[TraffickingOrganisation]) -> NDArray[np.float64]:
 def choice_probabilities(orgs: list[TraffickingOrganisation]) -> NDArray[np.float64]:
     """Each organisation's probability of each (segment, route) combination for its next shipment
     (rows: organisations): a logit on access, perceived risk and cost, at the organisation's
-    temperature (:meth:`TraffickingOrganisation.spread`), over its open combinations only.
+    temperature (:func:`spreads`), over its open combinations only.
 
     One array operation for all organisations: each row is computed as it would be alone (the
     same operations element by element, the row's maximum and sum), so the result does not
     depend on how many organisations are stacked.
     """
     m = orgs[0].model
-    ix = m.index
-    p = m.p
     rows = [o.row for o in orgs]
-    segment_risk = m.trafficking.segment_beliefs.risk[rows]
-    route_risk = m.trafficking.route_beliefs.risk[rows]
     is_open = m.trafficking.networks[rows]
-    risk = segment_risk[:, ix.combo_segment] + route_risk[:, ix.combo_route]
-    utility = (
-        m.trafficking.log_access[ix.combo_segment] - p.risk_sensitivity * risk - p.cost_sensitivity * m.trafficking.cost
-    )
-    utility = utility / spreads(orgs)[:, None]
+    utility = m.trafficking.utility(m.trafficking.combination_risk(rows)) / spreads(orgs)[:, None]
     top = np.where(is_open, utility, -np.inf).max(axis=1, keepdims=True)
     w: NDArray[np.float64] = np.exp(utility - top) * is_open
     return w / w.sum(axis=1, keepdims=True)
@@ -334,6 +313,22 @@ class Trafficking:
             org.learn_loss(lost[i] / shipped[i] if shipped[i] > 0 else None)
         self.adapt_networks(orgs)
 
+    def combination_risk(self, rows: list[int]) -> NDArray[np.float64]:
+        """Perceived risk of each (segment, route) combination for the organisations of ``rows``: the
+        segment's and the route's beliefs added."""
+        ix = self.model.index
+        segment, route = self.segment_beliefs.risk[rows], self.route_beliefs.risk[rows]
+        risk: NDArray[np.float64] = segment[:, ix.combo_segment] + route[:, ix.combo_route]
+        return risk
+
+    def utility(self, risk: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Utility of each combination at perceived ``risk`` (rows: organisations): access, less risk and cost."""
+        p, ix = self.model.p, self.model.index
+        out: NDArray[np.float64] = (
+            self.log_access[ix.combo_segment] - p.risk_sensitivity * risk - p.cost_sensitivity * self.cost
+        )
+        return out
+
     def adapt_networks(self, orgs: list[TraffickingOrganisation]) -> None:
         """Each organisation opens the best closed combination under losses (chance ``route_expansion``)
         and abandons risky ones, all organisations in one array operation (each row as it would be alone).
@@ -344,9 +339,9 @@ class Trafficking:
         exceeds ``route_abandon_risk``; the least risky open combination is always kept.
         """
         m = self.model
-        p, ix = m.p, m.index
+        p = m.p
         rows = [o.row for o in orgs]
-        risk = self.segment_beliefs.risk[rows][:, ix.combo_segment] + self.route_beliefs.risk[rows][:, ix.combo_route]
+        risk = self.combination_risk(rows)
         is_open = self.networks[rows]
         loss = np.array([o.loss for o in orgs])
         eligible = np.flatnonzero(~is_open.all(axis=1) & (loss > p.loss_tolerance))
@@ -354,11 +349,7 @@ class Trafficking:
             uid = np.array([orgs[i].unique_id for i in eligible])
             opening = eligible[m.draws.uniforms("route-open", m.week, uid) < p.route_expansion]
             if opening.size:
-                utility = (
-                    self.log_access[ix.combo_segment]
-                    - p.risk_sensitivity * risk[opening]
-                    - p.cost_sensitivity * self.cost
-                )
+                utility = self.utility(risk[opening])
                 best = np.where(is_open[opening], -np.inf, utility).argmax(axis=1)  # the first best closed one
                 is_open[opening, best] = True
         risky = is_open & (risk > p.route_abandon_risk)
@@ -391,10 +382,10 @@ class Trafficking:
 
         The same sums as adding group by group in shipping order (organisation, then drug): each
         group's per-segment and per-route sums come from one keyed ``bincount`` (which adds in
-        combination order, as a bincount per group would), and the groups are added along the first
-        axis, which numpy reduces one row after another (pairwise summation is only along the
-        contiguous axis). Checked to the last bit against the loop it replaced with
-        ``scripts/same_runs.py``.
+        combination order, as a bincount per group would); the groups' tallies are added along the
+        first axis, which numpy reduces one row after another when that axis is not the contiguous
+        one (a world of several segments or routes; checked on the shipped world, to the last bit,
+        with ``scripts/same_runs.py``).
         """
         ix = self.model.index
         n_orgs, n_drugs, _ = shipped.shape
@@ -410,7 +401,9 @@ class Trafficking:
         self.seized_seg += seized.sum(axis=0)
         self.shipped_combo += shipped.reshape(size, -1).sum(axis=0)
         self.delivered += delivered.sum(axis=2).sum(axis=0)
-        self.seized_region += (by_route @ self.hazard_share).sum(axis=0)
+        for i in range(n_orgs):  # one product per group, as when shipping them one by one
+            for d in range(n_drugs):
+                self.seized_region[d] += by_route[i, d] @ self.hazard_share
 
     def active_routes(self, step: int) -> float:
         """Effective number of (segment, route) combinations used over the last 4 weeks.
