@@ -133,52 +133,60 @@ def pressures(orgs: list[TraffickingOrganisation]) -> NDArray[np.float64]:
     return out
 
 
-def spreads(orgs: list[TraffickingOrganisation]) -> NDArray[np.float64]:
+def spreads(orgs: list[TraffickingOrganisation], pi: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
     """Per organisation, the logit temperature and shipment-splitting factor: ``1 + spread_gain x pressure``
-    (1 within tolerance; higher losses spread the flow over more combinations and smaller shipments)."""
-    out: NDArray[np.float64] = 1.0 + orgs[0].model.p.spread_gain * pressures(orgs)
+    (1 within tolerance; higher losses spread the flow over more combinations and smaller shipments).
+    ``pi``: the organisations' :func:`pressures`, when already computed this week."""
+    pi = pressures(orgs) if pi is None else pi
+    out: NDArray[np.float64] = 1.0 + orgs[0].model.p.spread_gain * pi
     return out
 
 
-def substitutions(orgs: list[TraffickingOrganisation]) -> NDArray[np.float64]:
+def substitutions(orgs: list[TraffickingOrganisation], pi: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
     """Per organisation, the share of its opiate volume switched to methamphetamine: ``drug_substitution x pi / (1 + pi)``
-    at pressure ``pi`` (the iron law of prohibition: Cowan 1986; Thornton 1991)."""
-    pi = pressures(orgs)
+    at pressure ``pi`` (the iron law of prohibition: Cowan 1986; Thornton 1991); ``pi`` as for :func:`spreads`."""
+    pi = pressures(orgs) if pi is None else pi
     out: NDArray[np.float64] = orgs[0].model.p.drug_substitution * pi / (1.0 + pi)
     return out
 
 
-def choice_probabilities(orgs: list[TraffickingOrganisation]) -> NDArray[np.float64]:
+def choice_probabilities(
+    orgs: list[TraffickingOrganisation], pi: NDArray[np.float64] | None = None
+) -> NDArray[np.float64]:
     """Each organisation's probability of each (segment, route) combination for its next shipment
     (rows: organisations): a logit on access, perceived risk and cost, at the organisation's
     temperature (:func:`spreads`), over its open combinations only.
 
     One array operation for all organisations: each row is computed as it would be alone (the
     same operations element by element, the row's maximum and sum), so the result does not
-    depend on how many organisations are stacked.
+    depend on how many organisations are stacked. ``pi`` as for :func:`spreads`.
     """
     m = orgs[0].model
     rows = [o.row for o in orgs]
     is_open = m.trafficking.networks[rows]
-    utility = m.trafficking.utility(m.trafficking.combination_risk(rows)) / spreads(orgs)[:, None]
+    utility = m.trafficking.utility(m.trafficking.combination_risk(rows)) / spreads(orgs, pi)[:, None]
     top = np.where(is_open, utility, -np.inf).max(axis=1, keepdims=True)
     w: NDArray[np.float64] = np.exp(utility - top) * is_open
     return w / w.sum(axis=1, keepdims=True)
 
 
-def volumes(orgs: list[TraffickingOrganisation]) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+def volumes(
+    orgs: list[TraffickingOrganisation], pi: NDArray[np.float64] | None = None
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Per organisation (rows) and drug, this week's volume (t) and the number of shipments it is
     split into (0 when nothing ships): its share of the supply times its volume factor (risks,
     prices, roads), part of its opiates switched to methamphetamine under pressure, split into
     shipments of ``shipment_size_t / spread``. The volume factors are computed organisation by
-    organisation (:meth:`TraffickingOrganisation.volume_factor`), the rest in one array operation."""
+    organisation (:meth:`TraffickingOrganisation.volume_factor`), the rest in one array operation.
+    ``pi`` as for :func:`spreads`."""
     m = orgs[0].model
     p = m.p
     road = m.trafficking.road_factor
     shares = np.array([o.share for o in orgs])
     factor = np.array([o.volume_factor(road) for o in orgs])
-    size = p.shipment_size_t / spreads(orgs)
-    substitution = substitutions(orgs)
+    pi = pressures(orgs) if pi is None else pi
+    size = p.shipment_size_t / spreads(orgs, pi)
+    substitution = substitutions(orgs, pi)
     volume: NDArray[np.float64] = m.trafficking.supply[None, :] * shares[:, None] * factor[:, None]
     switched = volume[:, OPIATES] * substitution
     moved = switched > 0
@@ -277,8 +285,9 @@ class Trafficking:
         m = self.model
         ix = m.index
         n_drugs, n_combo = len(DRUGS), ix.combo_segment.size
-        volume, n = volumes(orgs)  # (orgs, drugs)
-        cdf = np.cumsum(choice_probabilities(orgs), axis=1)  # (orgs, combinations)
+        pi = pressures(orgs)  # this week's, read by the volumes and the choice alike
+        volume, n = volumes(orgs, pi)  # (orgs, drugs)
+        cdf = np.cumsum(choice_probabilities(orgs, pi), axis=1)  # (orgs, combinations)
         tonnes = np.divide(volume, n, out=np.zeros_like(volume), where=n > 0).ravel()  # per group
         groups = np.repeat(np.arange(n.size), n.ravel())  # group = org * drugs + drug, per shipment
         first = np.cumsum(n.ravel()) - n.ravel()
